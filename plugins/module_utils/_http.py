@@ -1,0 +1,340 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP layer of collab.uc.
+
+Internal module: the leading underscore means its API may change without notice.
+
+It speaks HTTPS with the standard library only (``http.client`` and ``ssl``), so modules need no extra
+Python package and import fast. One ``HttpSession`` holds one keep-alive connection, the session cookies
+CUCM and Unity Connection hand out (JSESSIONIDSSO, JSESSIONID), and the retry policy:
+
+* HTTP 503, dropped connections and whatever the caller's ``retry_if`` says are retried with exponential
+  backoff and jitter, at most ``retries`` times;
+* HTTP 401 and 403 are never retried (CUCM locks accounts after repeated failed logins). The one exception
+  is a 401 answered to a request that carried only a session cookie: the session expired, so the request is
+  sent again, once, with Basic auth.
+
+Every failure is raised as ``UCError``, which says which host, which operation, what the server answered
+and what to do.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import os
+import random
+import socket
+import ssl
+import threading
+import time
+
+try:
+    import http.client as http_client
+    from urllib.parse import urlencode, quote
+except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
+    http_client = None
+    urlencode = quote = None
+
+
+SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')
+MASK = '********'
+
+
+class UCError(Exception):
+    """A failure talking to a UC product, with everything the user needs to act on it.
+
+    ``details`` is an ordered list of ``(label, value)`` pairs from the product's error body
+    (for AXL: axlcode and axlmessage; for CUPI: code and message).
+    """
+
+    def __init__(self, message, host=None, operation=None, status=None, details=None, hint=None, product=None):
+        super(UCError, self).__init__(message)
+        self.message = message
+        self.host = host
+        self.operation = operation
+        self.status = status
+        self.details = list(details or [])
+        self.hint = hint
+        self.product = product
+
+    def detail(self, label):
+        for name, value in self.details:
+            if name == label:
+                return value
+        return None
+
+    def __str__(self):
+        where = ' '.join(part for part in (self.product, self.host) if part)
+        head = '%s: %s' % (where, self.operation) if where else (self.operation or '')
+        parts = [self.message]
+        if self.status is not None:
+            parts.append('HTTP %s' % self.status)
+        for name, value in self.details:
+            if value not in (None, ''):
+                parts.append('%s %s' % (name, value))
+        text = '; '.join(parts)
+        if head:
+            text = '%s failed: %s' % (head, text)
+        if self.hint:
+            text = '%s. %s' % (text.rstrip('.'), self.hint)
+        return text
+
+    def to_dict(self):
+        result = {
+            'host': self.host,
+            'operation': self.operation,
+            'status': self.status,
+            'message': self.message,
+            'hint': self.hint,
+        }
+        for name, value in self.details:
+            # The server's own fields never hide ours: a CUPI 'message' becomes 'server_message'.
+            result['server_' + name if name in result else name] = value
+        return result
+
+
+class Response:
+    """What the server answered: status, reason, headers (lower-case names) and the raw body."""
+
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode('utf-8', 'replace')
+
+    def header(self, name, default=None):
+        return self.headers.get(name.lower(), default)
+
+
+class _Dropped(Exception):
+    """The connection dropped before a full response arrived."""
+
+
+def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
+    """Seconds to wait before retry number ``attempt`` (0-based): exponential, capped, with equal jitter."""
+    ceiling = min(cap, base * (2 ** attempt))
+    return ceiling / 2.0 + rng() * ceiling / 2.0
+
+
+def ssl_context(validate_certs=True, ca_path=None):
+    """The TLS context for ``validate_certs`` and ``ca_path`` (a PEM file or a directory of hashed certs)."""
+    if not validate_certs:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if ca_path:
+        if os.path.isdir(ca_path):
+            return ssl.create_default_context(capath=ca_path)
+        return ssl.create_default_context(cafile=ca_path)
+    return ssl.create_default_context()
+
+
+class HttpSession:
+    """One keep-alive HTTPS connection to one host, with Basic auth, session cookies and retries.
+
+    Not thread-safe: use one session per thread.
+    """
+
+    def __init__(self, host, port, username, password, validate_certs=True, ca_path=None, timeout=30,
+                 retries=5, product=None, backoff_base=0.5, backoff_cap=8.0, sleep=time.sleep,
+                 auth_hints=None, rate_limiter=None):
+        if http_client is None:  # pragma: no cover
+            raise UCError('Python 3 is required', host=host)
+        self.host = host
+        self.port = int(port)
+        self.timeout = timeout
+        self.retries = int(retries)
+        self.product = product
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.sleep = sleep
+        self.rate_limiter = rate_limiter
+        self.auth_hints = dict(auth_hints or {})
+        self._authorization = 'Basic ' + base64.b64encode(
+            ('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
+        self._context = None
+        self._validate_certs = validate_certs
+        self._ca_path = ca_path
+        self._conn = None
+        self.cookies = {}
+        # Figures a module may report and tests may check.
+        self.requests_sent = 0
+        self.retries_done = 0
+        self.basic_auth_sent = 0
+
+    @property
+    def endpoint(self):
+        return '%s:%s' % (self.host, self.port)
+
+    def close(self):
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _connection(self):
+        if self._conn is None:
+            if self._context is None:
+                try:
+                    self._context = ssl_context(self._validate_certs, self._ca_path)
+                except (IOError, OSError, ssl.SSLError) as exc:
+                    raise UCError('cannot load the CA certificates from ca_path %r: %s' % (self._ca_path, exc),
+                                  host=self.endpoint, operation='connect', product=self.product,
+                                  hint='Set ca_path to a readable PEM file or directory of CA certificates')
+            self._conn = http_client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
+                                                     context=self._context)
+        return self._conn
+
+    def _headers(self, extra):
+        headers = {'Accept-Encoding': 'identity', 'Connection': 'keep-alive'}
+        if extra:
+            headers.update(extra)
+        if self.cookies:
+            headers['Cookie'] = '; '.join('%s=%s' % item for item in sorted(self.cookies.items()))
+        else:
+            headers['Authorization'] = self._authorization
+        return headers
+
+    def _keep_cookies(self, raw_headers):
+        for value in raw_headers.get_all('Set-Cookie') or []:
+            pair = value.split(';', 1)[0]
+            if '=' not in pair:
+                continue
+            name, cookie = pair.split('=', 1)
+            name = name.strip()
+            if name in SESSION_COOKIES:
+                if cookie:
+                    self.cookies[name] = cookie.strip()
+                else:
+                    self.cookies.pop(name, None)
+
+    def _send_once(self, method, url, body, headers):
+        conn = self._connection()
+        sent_basic = 'Authorization' in headers
+        try:
+            conn.request(method, url, body=body, headers=headers)
+            raw = conn.getresponse()
+            data = raw.read()
+        except ssl.SSLCertVerificationError as exc:
+            self.close()
+            raise UCError('TLS certificate not trusted: %s' % getattr(exc, 'verify_message', exc),
+                          host=self.endpoint, operation='connect', product=self.product,
+                          hint='Set ca_path to the CA that signed the server certificate '
+                               '(or validate_certs=false in a lab only)')
+        except (http_client.HTTPException, socket.error, ssl.SSLError) as exc:
+            # socket.timeout, ConnectionResetError, RemoteDisconnected, BrokenPipeError...
+            self.close()
+            raise _Dropped(exc)
+        self.requests_sent += 1
+        if sent_basic:
+            self.basic_auth_sent += 1
+        headers_out = dict((k.lower(), v) for k, v in raw.getheaders())
+        self._keep_cookies(raw.msg)
+        if headers_out.get('connection', '').lower() == 'close':
+            self.close()
+        return Response(raw.status, raw.reason, headers_out, data), sent_basic
+
+    def request(self, method, path, operation, body=None, headers=None, query=None, retry_if=None,
+                describe_error=None):
+        """Send one request and return the ``Response`` (any status but 401/403, which raise).
+
+        ``operation`` names what is being done, for messages. ``retry_if(response)`` returns True for answers
+        that mean "try again later" besides 503 (the AXL memory fault). ``describe_error(response)`` returns
+        the product's error details as ``[(label, value)]`` for messages.
+        """
+        url = path
+        if query:
+            url = '%s?%s' % (path, urlencode(query, quote_via=quote))
+        if isinstance(body, str):
+            body = body.encode('utf-8')
+        attempt = 0
+        reauthenticated = False
+        while True:
+            if self.rate_limiter is not None:
+                self.rate_limiter()
+            send_headers = self._headers(headers)
+            try:
+                response, sent_basic = self._send_once(method, url, body, send_headers)
+            except _Dropped as exc:
+                if attempt >= self.retries:
+                    raise UCError('connection failed or dropped: %s' % (exc.args[0] if exc.args else exc),
+                                  host=self.endpoint, operation=operation, product=self.product,
+                                  hint='Check that the host and port are right and reachable; '
+                                       'gave up after %d retries' % self.retries)
+                self._wait(attempt, None)
+                attempt += 1
+                continue
+
+            if response.status == 401:
+                if not sent_basic and not reauthenticated:
+                    # The session cookie expired: log in again once with Basic auth.
+                    self.cookies.clear()
+                    reauthenticated = True
+                    continue
+                raise UCError('authentication failed (not retried, to avoid locking the account)',
+                              host=self.endpoint, operation=operation, status=401, product=self.product,
+                              details=describe_error(response) if describe_error else None,
+                              hint=self.auth_hints.get(401, 'Check username and password'))
+            if response.status == 403:
+                raise UCError('access denied', host=self.endpoint, operation=operation, status=403,
+                              product=self.product,
+                              details=describe_error(response) if describe_error else None,
+                              hint=self.auth_hints.get(403, 'Give the user the role this operation needs'))
+            if response.status == 503 or (retry_if is not None and retry_if(response)):
+                if attempt >= self.retries:
+                    raise UCError('server busy (%s)' % ('HTTP 503' if response.status == 503 else 'throttled'),
+                                  host=self.endpoint, operation=operation, status=response.status,
+                                  product=self.product,
+                                  details=describe_error(response) if describe_error else None,
+                                  hint='The server is throttling; gave up after %d retries. Run again later, '
+                                       'or raise retries' % self.retries)
+                self._wait(attempt, response.header('retry-after'))
+                attempt += 1
+                continue
+            return response
+
+    def _wait(self, attempt, retry_after):
+        self.retries_done += 1
+        delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)
+        if retry_after:
+            try:
+                delay = max(delay, min(float(retry_after), self.backoff_cap * 4))
+            except ValueError:
+                pass
+        self.sleep(delay)
+
+
+class RateLimiter:
+    """At most ``per_second`` calls a second, shared by every thread that calls it."""
+
+    def __init__(self, per_second, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / float(per_second)
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._next = clock()
+
+    def __call__(self):
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self.sleep(start - now)

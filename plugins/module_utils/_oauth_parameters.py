@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The CUCM OAuth enterprise parameters as data: option names, CUCM names, ranges, boolean representations.
+
+Internal module: the leading underscore means its API may change without notice.
+
+How CUCM stores ``oAuthWithRefreshLoginFlow`` is not documented (UC-API-REFERENCE section 1): it may be
+``true``/``false``, ``T``/``F``, an enum index ``1``/``0``, ``Enabled``/``Disabled``... So on/off values are read
+tolerantly, and written back in the representation (and letter case) the cluster used when it was read.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class OAuthParameter:
+    """One OAuth enterprise parameter: module option ``option``, CUCM programmatic name ``name``."""
+
+    def __init__(self, option, name, label, kind, unit=None, minimum=None, maximum=None, default=None):
+        self.option = option
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.unit = unit
+        self.minimum = minimum
+        self.maximum = maximum
+        self.default = default
+
+    @property
+    def is_bool(self):
+        return self.kind == 'bool'
+
+    def check(self, value):
+        """An error message when ``value`` (the option's value) is out of range, else None."""
+        if value is None or self.is_bool:
+            return None
+        if not self.minimum <= value <= self.maximum:
+            return '%s (%s) must be between %d and %d %s, got %s' % (
+                self.option, self.name, self.minimum, self.maximum, self.unit, value)
+        return None
+
+    def check_raw(self, raw):
+        """An error message when ``raw`` (a text value for CUCM) is not valid for this parameter, else None."""
+        if self.is_bool:
+            try:
+                parse_bool(raw)
+            except ValueError:
+                return '%s must be an on/off value such as true/false, T/F, 1/0 or Enabled/Disabled, got %r' % (
+                    self.name, raw)
+            return None
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            return '%s must be a whole number of %s between %d and %d, got %r' % (
+                self.name, self.unit, self.minimum, self.maximum, raw)
+        if not self.minimum <= number <= self.maximum:
+            return '%s must be between %d and %d %s, got %s' % (self.name, self.minimum, self.maximum, self.unit, number)
+        return None
+
+    def from_raw(self, raw, value_type=None):
+        """The option value (bool or int) of CUCM's text ``raw``; ``ValueError`` when it cannot be understood."""
+        if self.is_bool:
+            return parse_bool(raw, value_type)[0]
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            raise ValueError('CUCM returned %r for %s, which is not a whole number' % (raw, self.name))
+
+    def to_raw(self, value, current_raw=None):
+        """CUCM's text for the option value ``value``; booleans in the representation of ``current_raw``."""
+        if self.is_bool:
+            return format_bool(value, current_raw)
+        return str(int(value))
+
+
+PARAMETERS = (
+    OAuthParameter('refresh_login', 'oAuthWithRefreshLoginFlow', 'OAuth with Refresh Login Flow', 'bool',
+                   default=False),
+    OAuthParameter('access_token_expiry', 'oauthTokenExpiryTimer', 'OAuth Access Token Expiry Timer (minutes)',
+                   'int', 'minutes', 1, 1440, 60),
+    OAuthParameter('refresh_token_expiry', 'refreshTokenExpiryTimer',
+                   'Jabber/Client OAuth Refresh Token Expiry Timer (days)', 'int', 'days', 1, 365, 60),
+    # ASSUMPTION (shared with ucsim/src/ucsim/assumptions.py): Cisco documents no range; 1-3650 days.
+    OAuthParameter('device_refresh_token_expiry', 'DeviceTokenExpiryTimer',
+                   'Physical Phone OAuth Refresh Token Expiry Timer (days)', 'int', 'days', 1, 3650),
+)
+BY_OPTION = dict((p.option, p) for p in PARAMETERS)
+BY_NAME = dict((p.name, p) for p in PARAMETERS)
+
+# On/off spellings, (on, off), compared case-insensitively. The first is written when nothing else is known.
+BOOLEAN_PAIRS = (
+    ('true', 'false'),
+    ('t', 'f'),
+    ('1', '0'),
+    ('enabled', 'disabled'),
+    ('yes', 'no'),
+    ('on', 'off'),
+)
+
+
+def _case_of(text):
+    if text.isupper():
+        return 'upper'
+    if len(text) > 1 and text[0].isupper() and text[1:].islower():
+        return 'title'
+    return 'lower'
+
+
+def _apply_case(word, case):
+    if case == 'upper':
+        return word.upper()
+    if case == 'title':
+        return word.capitalize()
+    return word
+
+
+def parse_bool(raw, value_type=None):
+    """``(flag, (pair, case))`` of an on/off value as CUCM stores it, e.g. ``'T'`` -> ``(True, (('t', 'f'), 'upper'))``.
+
+    ``value_type`` (CUCM's valueType) is not needed to decide and only serves the message. ``ValueError`` when
+    ``raw`` is no known on/off spelling.
+    """
+    text = '' if raw is None else str(raw).strip()
+    lowered = text.lower()
+    for pair in BOOLEAN_PAIRS:
+        if lowered in pair:
+            return lowered == pair[0], (pair, _case_of(text))
+    raise ValueError('CUCM returned %r%s, which is not an on/off value collab.uc knows (%s)' % (
+        raw, ' (valueType %s)' % value_type if value_type else '',
+        ', '.join('%s/%s' % pair for pair in BOOLEAN_PAIRS)))
+
+
+def format_bool(flag, current_raw=None):
+    """``flag`` spelled the way ``current_raw`` is (``'F'`` -> ``'T'``/``'F'``); ``true``/``false`` otherwise."""
+    try:
+        pair, case = parse_bool(current_raw)[1]
+    except ValueError:
+        pair, case = BOOLEAN_PAIRS[0], 'lower'
+    return _apply_case(pair[0] if flag else pair[1], case)
+
+
+def bool_equal(raw, wanted):
+    """True when two on/off texts mean the same (``'T'`` and ``'true'``); False when either is no on/off text."""
+    try:
+        return parse_bool(raw)[0] == parse_bool(wanted)[0]
+    except ValueError:
+        return False
+
+
+def is_bool_type(value_type):
+    return (value_type or '').strip().lower() in ('boolean', 'bool')

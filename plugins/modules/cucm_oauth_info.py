@@ -1,0 +1,170 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cucm_oauth_info
+short_description: Read the OAuth settings of a CUCM cluster
+version_added: 0.1.0
+description:
+  - Reads, without changing anything, the OAuth enterprise parameters of a Cisco Unified Communications Manager
+    (CUCM) cluster (as M(collab.uc.cucm_oauth) option values and as the raw values CUCM stores), the CUCM version
+    (AXL C(getCCMVersion)), and the single sign-on status CUCM publishes on
+    C(/ssosp/ws/public/singleSignOn) (C(Status enabled) and C(Token reuse)).
+  - Makes three requests, four when the cluster refuses the C(processconfig) query and each parameter is read
+    with C(getServiceParameter) instead.
+author:
+  - collab.uc contributors (@collab-uc)
+extends_documentation_fragment:
+  - collab.uc.cucm_connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+attributes:
+  check_mode:
+    support: full
+    details: The module never changes anything, so it runs the same in check mode.
+  diff_mode:
+    support: none
+  action_group:
+    membership: [collab.uc.cucm]
+  platform:
+    platforms: all
+options: {}
+notes:
+  - The user needs the C(Standard AXL API Access) role.
+seealso:
+  - module: collab.uc.cucm_oauth
+  - module: collab.uc.cucm_enterprise_parameter
+'''
+
+EXAMPLES = r'''
+- name: Read the OAuth settings
+  collab.uc.cucm_oauth_info:
+    host: cucm-pub.example.com
+    username: axladmin
+    password: "{{ vault_cucm_axl_password }}"
+  register: oauth_info
+
+- name: Refresh logins must be on before Expressway authorizes by OAuth token with refresh
+  ansible.builtin.assert:
+    that:
+      - oauth_info.oauth.refresh_login
+      - oauth_info.sso.token_reuse
+'''
+
+RETURN = r'''
+oauth:
+  description:
+    - The OAuth parameters as M(collab.uc.cucm_oauth) option values. A value the module cannot understand is
+      V(null) (with a warning); RV(parameters) has it as CUCM stores it.
+  returned: success
+  type: dict
+  contains:
+    refresh_login:
+      description: Whether refresh logins are enabled (C(oAuthWithRefreshLoginFlow)).
+      type: bool
+      returned: success
+    access_token_expiry:
+      description: Access token lifetime in minutes (C(oauthTokenExpiryTimer)).
+      type: int
+      returned: success
+    refresh_token_expiry:
+      description: Client refresh token lifetime in days (C(refreshTokenExpiryTimer)).
+      type: int
+      returned: success
+    device_refresh_token_expiry:
+      description: Phone refresh token lifetime in days (C(DeviceTokenExpiryTimer)).
+      type: int
+      returned: success
+  sample:
+    refresh_login: true
+    access_token_expiry: 60
+    refresh_token_expiry: 60
+    device_refresh_token_expiry: 3650
+parameters:
+  description: The same parameters keyed by CUCM programmatic name, with the values as CUCM stores them (text).
+  returned: success
+  type: dict
+  sample:
+    oAuthWithRefreshLoginFlow: 'true'
+    oauthTokenExpiryTimer: '60'
+    refreshTokenExpiryTimer: '60'
+    DeviceTokenExpiryTimer: '3650'
+cucm_version:
+  description: The full CUCM version from C(getCCMVersion).
+  returned: success
+  type: str
+  sample: 14.0.1.13900(155)
+axl_version:
+  description: The AXL schema version used, as given in O(axl_version) or derived from RV(cucm_version).
+  returned: success
+  type: str
+  sample: '14.0'
+sso:
+  description: The single sign-on status CUCM publishes (no authentication needed to read it).
+  returned: success
+  type: dict
+  contains:
+    enabled:
+      description: C(Status enabled), whether SSO is enabled; V(null) if the reply does not say.
+      type: bool
+      returned: success
+    token_reuse:
+      description: C(Token reuse); V(true) on clusters with refresh logins on. V(null) if the reply does not say.
+      type: bool
+      returned: success
+    version:
+      description: The C(version) attribute of the reply, if any.
+      type: str
+      returned: success
+  sample:
+    enabled: false
+    token_reuse: true
+    version: '1.0'
+'''
+
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
+from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS
+
+
+class CucmOAuthInfo(UCModule):
+    product = 'cucm'
+    argument_spec = {}
+
+    def execute(self):
+        session = self.http_session()
+        axl = AxlClient(session, self.params['axl_version'])
+        cucm_version = axl.get_ccm_version()
+        raw = axl.get_enterprise_parameters([p.name for p in PARAMETERS])
+        oauth = {}
+        for parameter in PARAMETERS:
+            current = raw[parameter.name]
+            try:
+                oauth[parameter.option] = parameter.from_raw(current['value'], current['valueType'])
+            except ValueError as exc:
+                oauth[parameter.option] = None
+                self.module.warn('%s: %s' % (parameter.name, exc))
+        sso = SsospClient(session).sso_status()
+        return dict(
+            changed=False,
+            oauth=oauth,
+            parameters=dict((p.name, raw[p.name]['value']) for p in PARAMETERS),
+            cucm_version=cucm_version,
+            axl_version=axl.version,
+            sso=dict(enabled=sso['sso_enabled'], token_reuse=sso['token_reuse'], version=sso['version']),
+        )
+
+
+def main():
+    CucmOAuthInfo().run()
+
+
+if __name__ == '__main__':
+    main()

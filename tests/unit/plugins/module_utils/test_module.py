@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The UCModule base: connection options with environment fallbacks, validation, UCError to fail_json."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, UCError
+from ansible_collections.collab.uc.plugins.module_utils._module import (
+    UCModule, connection_argument_spec, mask_secrets)
+from ansible_collections.collab.uc.tests.unit.plugins.modules.cucm_helpers import Exited, Failed, patch_module_args
+
+ENV = ('HOST', 'PORT', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH')
+
+
+class Probe(UCModule):
+    product = 'cucm'
+    argument_spec = dict(secret=dict(type='str', no_log=True))
+    error = None
+
+    def execute(self):
+        session = self.http_session()
+        if self.error is not None:
+            raise self.error
+        return dict(changed=False, session=dict(host=session.host, port=session.port, retries=session.retries,
+                                                product=session.product, timeout=session.timeout,
+                                                basic=session._authorization))
+
+
+class CucProbe(Probe):
+    product = 'cuc'
+
+
+@pytest.fixture
+def capture(monkeypatch):
+    for product in ('CUCM', 'CUC'):
+        for name in ENV:
+            monkeypatch.delenv('%s_%s' % (product, name), raising=False)
+
+    def exit_json(self, **kwargs):
+        raise Exited(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs['msg'] = msg
+        raise Failed(kwargs)
+
+    monkeypatch.setattr(AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(AnsibleModule, 'fail_json', fail_json)
+
+    def run(cls, args):
+        with patch_module_args(args):
+            try:
+                cls().run()
+            except Exited as exc:
+                return False, exc.args[0]
+            except Failed as exc:
+                return True, exc.args[0]
+        raise AssertionError('neither exited nor failed')
+
+    return run
+
+
+def test_connection_argument_spec_per_product():
+    cucm = connection_argument_spec('cucm')
+    cuc = connection_argument_spec('cuc')
+    assert cucm['port']['default'] == 8443 and cuc['port']['default'] == 443
+    assert 'axl_version' in cucm and 'axl_version' not in cuc
+    assert cucm['password']['no_log'] is True
+    assert cucm['username']['aliases'] == ['user']
+    assert cucm['host']['fallback'][1] == ['CUCM_HOST']
+    assert cuc['password']['fallback'][1] == ['CUC_PASSWORD']
+
+
+def test_connection_comes_from_the_environment(capture, monkeypatch):
+    monkeypatch.setenv('CUCM_HOST', 'cucm-pub.example.com')
+    monkeypatch.setenv('CUCM_PORT', '9443')
+    monkeypatch.setenv('CUCM_USERNAME', 'envuser')
+    monkeypatch.setenv('CUCM_PASSWORD', 'envpass')
+    failed, result = capture(Probe, {})
+    assert not failed, result
+    assert result['session']['host'] == 'cucm-pub.example.com'
+    assert result['session']['port'] == 9443
+    assert result['session']['product'] == 'CUCM'
+    assert result['session']['retries'] == 5 and result['session']['timeout'] == 30
+    expected = HttpSession('h', 1, 'envuser', 'envpass')._authorization
+    assert result['session']['basic'] == expected
+
+
+def test_options_win_over_the_environment(capture, monkeypatch):
+    monkeypatch.setenv('CUCM_HOST', 'from-env')
+    failed, result = capture(Probe, dict(host='from-option', username='u', password='p'))
+    assert result['session']['host'] == 'from-option'
+
+
+def test_cuc_uses_its_own_variables_and_port(capture, monkeypatch):
+    monkeypatch.setenv('CUC_HOST', 'cuc.example.com')
+    monkeypatch.setenv('CUC_USERNAME', 'admin')
+    monkeypatch.setenv('CUC_PASSWORD', 'pw')
+    monkeypatch.setenv('CUCM_HOST', 'not-this-one')
+    failed, result = capture(CucProbe, {})
+    assert result['session']['host'] == 'cuc.example.com'
+    assert result['session']['port'] == 443
+    assert result['session']['product'] == 'Unity Connection'
+
+
+def test_missing_connection_fails(capture):
+    failed, result = capture(Probe, {})
+    assert failed
+    assert 'host' in result['msg'] and 'password' in result['msg']
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('port', 0, 'port must be between 1 and 65535, got 0'),
+    ('port', 70000, 'port must be between 1 and 65535, got 70000'),
+    ('timeout', 0, 'timeout must be at least 1 second, got 0'),
+    ('retries', 21, 'retries must be between 0 and 20, got 21'),
+    ('retries', -1, 'retries must be between 0 and 20, got -1'),
+])
+def test_connection_options_are_validated(capture, option, value, message):
+    args = dict(host='h', username='u', password='p')
+    args[option] = value
+    failed, result = capture(Probe, args)
+    assert failed
+    assert result['msg'] == message
+
+
+def test_ucerror_becomes_fail_json_with_error_dict(capture):
+    Probe.error = UCError('access denied', host='h:8443', operation='getCCMVersion', status=403,
+                          hint='Give the user the role', product='CUCM')
+    try:
+        failed, result = capture(Probe, dict(host='h', username='u', password='p'))
+    finally:
+        Probe.error = None
+    assert failed
+    assert result['msg'] == 'CUCM h:8443: getCCMVersion failed: access denied; HTTP 403. Give the user the role'
+    assert result['error']['status'] == 403
+    assert result['error']['operation'] == 'getCCMVersion'
+
+
+def test_mask_secrets():
+    data = {'ServerPassword': 'x', 'empty': '', 'none': None, 'name': 'n'}
+    masked = mask_secrets(data, ['ServerPassword', 'empty', 'none', 'absent'])
+    assert masked == {'ServerPassword': '********', 'empty': '', 'none': None, 'name': 'n'}
+    assert data['ServerPassword'] == 'x'
+    assert mask_secrets(None, ['x']) is None

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run a collab.uc module's ``main()`` in-process against a fake session and capture its result."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+    from unittest import mock
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
+            yield
+
+CUCM = dict(host='cucm.example.com', username='axladmin', password='s3cret-Pa55')
+
+
+class Exited(Exception):
+    pass
+
+
+class Failed(Exception):
+    pass
+
+
+class Outcome:
+    def __init__(self, failed, result, warnings, sessions):
+        self.failed = failed
+        self.result = result
+        self.warnings = warnings
+        self.sessions = sessions
+
+    def __getitem__(self, key):
+        return self.result[key]
+
+    def get(self, key, default=None):
+        return self.result.get(key, default)
+
+
+def run_module(main, args, monkeypatch, fake, check_mode=False, diff=False, connection=True):
+    """Run ``main`` with ``args`` (plus CUCM connection options) against ``fake``; return an ``Outcome``."""
+    for name in ('HOST', 'PORT', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH'):
+        monkeypatch.delenv('CUCM_' + name, raising=False)
+    warnings = []
+    sessions = []
+
+    def exit_json(self, **kwargs):
+        raise Exited(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs['msg'] = msg
+        raise Failed(kwargs)
+
+    def http_session(self, **overrides):
+        sessions.append(dict(self.params))
+        return fake
+
+    monkeypatch.setattr(AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(AnsibleModule, 'fail_json', fail_json)
+    monkeypatch.setattr(AnsibleModule, 'warn', lambda self, text: warnings.append(text))
+    monkeypatch.setattr(UCModule, 'http_session', http_session)
+    full = dict(CUCM) if connection else {}
+    full.update(args)
+    full['_ansible_check_mode'] = check_mode
+    full['_ansible_diff'] = diff
+    with patch_module_args(full):
+        try:
+            main()
+        except Exited as exc:
+            return Outcome(False, exc.args[0], warnings, sessions)
+        except Failed as exc:
+            return Outcome(True, exc.args[0], warnings, sessions)
+    raise AssertionError('the module neither exited nor failed')

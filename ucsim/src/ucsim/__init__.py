@@ -1,0 +1,3 @@
+"""ucsim: an offline simulator of the Cisco UC APIs collab.uc talks to."""
+
+__version__ = "0.1.0"

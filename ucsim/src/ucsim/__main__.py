@@ -1,0 +1,3 @@
+from ucsim.cli import main
+
+raise SystemExit(main())

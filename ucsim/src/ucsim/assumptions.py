@@ -1,0 +1,128 @@
+"""Every behaviour of the simulator that the public reference does not document, in one place.
+
+Each item says what ucsim does (``ASSUMPTION:``) and what a real system might do instead. The client in
+``plugins/`` must not depend on these choices; it must tolerate the alternatives named here. Source of the
+documented behaviour: shared/UC-API-REFERENCE.md beside the repository (sections 1, 2 and 4).
+"""
+
+# ---------------------------------------------------------------------------------------------------------
+# AXL schema versions
+# ASSUMPTION: a CUCM answers AXL schemas from three major releases back up to its own release, e.g. 14.0 →
+# 11.0, 11.5, 12.0, 12.5, 14.0. A lab may list `axl_versions` explicitly. Real releases support a similar,
+# but release-specific, window.
+KNOWN_AXL_SCHEMAS = ("8.5", "9.0", "9.1", "10.0", "10.5", "11.0", "11.5", "12.0", "12.5", "14.0", "15.0")
+AXL_SCHEMA_WINDOW_MAJORS = 3
+
+# ASSUMPTION: a SOAPAction naming a schema version the system does not support is answered with HTTP 500
+# and a Client fault (no axlError) whose faultstring names the supported versions. Real CUCM may answer 599
+# or a different text.
+UNSUPPORTED_VERSION_FAULT = "Unsupported AXL schema version %s; this server supports: %s"
+
+# ---------------------------------------------------------------------------------------------------------
+# Enterprise parameters
+# ASSUMPTION: how oAuthWithRefreshLoginFlow (and the other on/off enterprise parameters) is stored is not
+# documented. The lab setting `boolean_style` picks one representation per system:
+#   truefalse (default): valueType "Boolean", values "true" / "false"
+#   tf:                  valueType "Boolean", values "T" / "F"
+#   enum:                valueType "Enum",    values "1" (Enabled) / "0" (Disabled)
+# updateServiceParameter accepts only the system's representation (true/false case-insensitively).
+BOOLEAN_STYLES = {
+    "truefalse": {"valueType": "Boolean", True: "true", False: "false"},
+    "tf": {"valueType": "Boolean", True: "T", False: "F"},
+    "enum": {"valueType": "Enum", True: "1", False: "0"},
+}
+DEFAULT_BOOLEAN_STYLE = "truefalse"
+
+# ASSUMPTION: valueType of the numeric timers is "Long"; of ClusterID and other text "String"; of the
+# multiple-choice parameters "Enum" with the value being the choice's index as a string.
+# ASSUMPTION: DeviceTokenExpiryTimer (days) accepts 1-3650, default 3650 (reference gives no range).
+# ASSUMPTION: OAuthAccessTokenForDevices is on/off, default off; SSOLoginBehaviorForIos is an Enum,
+# "0" = "Use embedded browser (WebView)" (default), "1" = "Use native browser"; UseSSOforRTMT is on/off,
+# default on. The "ordinary" parameters (ClusterID, AdvertiseG722Codec, ...) are modelled loosely.
+
+# ASSUMPTION: a value of the wrong type or out of range is refused with HTTP 500, axlcode 5009 and a
+# message naming the parameter and its allowed values. Real CUCM's code and text are unknown.
+BAD_VALUE_AXLCODE = 5009
+BAD_VALUE_MESSAGE = "Invalid value '%s' for parameter %s: %s"
+
+# Documented: 5007 "item not valid" for an unknown parameter.
+# ASSUMPTION: a processNodeName other than EnterpriseWideData or a service other than "Enterprise Wide"
+# is answered like an unknown parameter (5007). Parameter names are matched case-sensitively.
+UNKNOWN_PARAMETER_AXLCODE = 5007
+UNKNOWN_PARAMETER_MESSAGE = "Item not valid: The specified Service Parameter was not found (%s/%s/%s)"
+
+# ASSUMPTION: a missing required element (e.g. no <name>) is answered with axlcode 5003 "... is required".
+MISSING_ELEMENT_AXLCODE = 5003
+
+# ASSUMPTION: updateServiceParameter returns the parameter's uuid ("{XXXXXXXX-...}") in <return>.
+# Documented side effect: changing refreshTokenExpiryTimer revokes every refresh token.
+# ASSUMPTION: only an actual change of value revokes; writing the same value again does not.
+
+# ---------------------------------------------------------------------------------------------------------
+# executeSQLQuery / executeSQLUpdate
+# Documented: axlcode 201 for SQL syntax errors. ASSUMPTION: every SQL ucsim cannot or will not run
+# (unsupported syntax, unknown table or column, OR, subqueries...) gets 201 with a message saying why.
+SQL_SYNTAX_AXLCODE = 201
+# ASSUMPTION: executeSQLUpdate is refused (the simulator is read-only towards SQL), axlcode 5001.
+SQL_UPDATE_AXLCODE = 5001
+SQL_UPDATE_MESSAGE = "executeSQLUpdate is not permitted on this system (ucsim is read-only towards SQL)"
+# Documented: a response over 8 MB fails. ASSUMPTION: fault axlcode -1 (the same code as the memory fault)
+# with a message starting "Query request too large"; clients must tell the two apart by the message and
+# must not retry this one. The limit is the lab's `axl_max_response_bytes` (default 8 MiB).
+QUERY_TOO_LARGE_AXLCODE = -1
+QUERY_TOO_LARGE_MESSAGE = ("Query request too large. Total rows matched: %d rows. "
+                           "Suggestive Row Fetch: less than %d rows")
+# ASSUMPTION: COUNT(*) without alias is returned in an element named <count>.
+COUNT_COLUMN = "count"
+# ASSUMPTION: processconfig rows of enterprise parameters carry fkprocessnode
+# 00000000-1111-0000-0000-000000000000 (EnterpriseWideData) and tkservice 11.
+ENTERPRISE_NODE_PKID = "00000000-1111-0000-0000-000000000000"
+ENTERPRISE_TKSERVICE = 11
+# ASSUMPTION: refreshtokendetails.state is 1 for a usable token; validity is the expiry in epoch seconds.
+TOKEN_STATE_ACTIVE = 1
+
+# Documented: "Maximum AXL Memory Allocation Consumed" fault, axlcode -1 (injected with axl_memory_reads).
+MEMORY_FAULT_MESSAGE = ("Maximum AXL Memory Allocation Consumed. Please retry once requests in progress "
+                        "have completed")
+
+# ASSUMPTION: an element the schema does not have is answered with HTTP 500, faultcode soapenv:Client,
+# an "Unmarshalling Error: cvc-complex-type.2.4.a ..." faultstring and no axlError detail.
+# Malformed envelope (not XML, no Body, empty Body): HTTP 500 Client fault, no axlError (as the brief asks).
+# An unknown operation: HTTP 500 Client fault "... is not a valid AXL operation", no axlError.
+
+# ---------------------------------------------------------------------------------------------------------
+# Throttling and HTTP
+# ASSUMPTION: a throttled write is answered 503 with a short HTML body and no Retry-After header.
+HTTP_503_BODY = ("<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable"
+                 "</h1><p>AXL write throttled; retry after several seconds.</p></body></html>")
+# ASSUMPTION: 401 carries `WWW-Authenticate: Basic realm="Cisco Unified Communications Manager"`.
+BASIC_REALM = "Cisco Unified Communications Manager"
+# ASSUMPTION: JSESSIONIDSSO sessions expire after `session_timeout_s` (default 1800) of inactivity; a
+# request with Basic auth and a valid cookie keeps the session (no new Set-Cookie).
+
+# ---------------------------------------------------------------------------------------------------------
+# /ssosp
+# ASSUMPTION: the SSO status reply is
+#   <?xml ...?><SingleSignOn version="1.0"><Status enabled="…"/><Token reuse="…"/></SingleSignOn>
+# (seed 000 shows version="", seed 003 an <SSOResult version="1.0"> root). Token reuse is "true" exactly
+# when oAuthWithRefreshLoginFlow is enabled (inferred from seed 003), read live.
+SSO_VERSION = "1.0"
+
+# Refresh-token revocation. Documented: success body. Not documented, chosen here:
+# ASSUMPTION: a known end user with no (matching) tokens → 200, status "success", empty clientID_tokens.
+# ASSUMPTION: an unknown client_id is treated like a client with no tokens (success, empty list).
+# ASSUMPTION: an unknown user → HTTP 200 with
+#   {"revoked_tokens":{"status":"failure","user_id":"X","message":"User not found"}}
+REVOKE_UNKNOWN_USER_STATUS = 200
+REVOKE_UNKNOWN_USER_MESSAGE = "User not found"
+# ASSUMPTION: no user_id parameter → HTTP 400 with status "failure" and message "user_id is required".
+# ASSUMPTION: user ids are matched exactly (case-sensitively); only end users hold refresh tokens.
+# ASSUMPTION: refresh token values are 64 hex digits.
+
+# Fixed OAuth client ids (seed 000) and, ASSUMPTION, a made-up Jabber-like one (Cisco publishes none).
+CLIENT_IDS = {
+    "webdialer": "C6738b873b76e759297af757959cbbaf5f438913186b26547b37fe2ab376311ab",
+    "cumi": "C69908c4f345729af0a23cdfff1d255272de942193e7d39171ddd307bc488d7a1",
+    "uds": "Cc4013d474571c1963e6d45ee9c835b6373b397bef748a6c864c07e95d8e6144e",
+    "jabber": "C1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809a",
+}

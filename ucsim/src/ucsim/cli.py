@@ -1,0 +1,111 @@
+"""The ``ucsim`` command."""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from . import __version__
+from .lab import LabError
+
+
+def _parse_listen(value):
+    host, sep, port = value.rpartition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError("--listen wants HOST:PORT, e.g. 127.0.0.1:8443")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        port = int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError("bad port in --listen: %r" % port)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("port out of range: %d" % port)
+    return host, port
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="ucsim", description="Offline simulator of Cisco UC APIs (CUCM AXL, ssosp)")
+    p.add_argument("--version", action="version", version="ucsim " + __version__)
+    sub = p.add_subparsers(dest="command")
+    s = sub.add_parser("serve", help="serve the systems of a lab over HTTPS")
+    s.add_argument("--lab", default=None, help="lab YAML file, or the name of a shipped lab (default: default)")
+    s.add_argument("--listen", type=_parse_listen, default=("127.0.0.1", 8443),
+                   help="HOST:PORT of the first system (PORT 0: pick free ports); default 127.0.0.1:8443")
+    s.add_argument("--state-dir", default=None,
+                   help="directory for the CA and certificates (default: ./.ucsim)")
+    s.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
+    s.add_argument("--log-max-entries", type=int, default=None,
+                   help="bound of the request log (default: lab sim.log_max_entries, 100000)")
+    c = sub.add_parser("check", help="load and validate a lab, print its systems")
+    c.add_argument("--lab", default=None)
+    return p
+
+
+def _load(lab_path):
+    from . import lab as labmod
+    from .server import KINDS
+    lab = labmod.load(lab_path, set(KINDS))
+    for w in lab.warnings:
+        labmod.warn(w)
+    return lab
+
+
+def serve(args):
+    from .server import Simulator
+    lab = _load(args.lab)
+    state_dir = os.path.abspath(args.state_dir or ".ucsim")
+    os.makedirs(state_dir, exist_ok=True)
+    # Handler threads spend their time waiting (injected latency, sockets); a short GIL switch interval lets a
+    # thread whose wait ended run at once instead of queueing up to 5 ms behind a busy one, so the latency a
+    # client sees is the latency injected, also with many connections at a time.
+    sys.setswitchinterval(0.0005)
+    sim = Simulator(lab, state_dir, quiet=args.quiet, log_max_entries=args.log_max_entries)
+    host, port = args.listen
+    url = sim.start(host, port)
+    stop = threading.Event()
+
+    def _on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    sys.stdout.write("ready %s ca=%s\n" % (url, os.path.join(state_dir, "ca.pem")))
+    sys.stdout.flush()
+    for s in sim.systems.values():
+        sys.stderr.write("ucsim: %s (%s) listening on %s\n" % (s.name, s.kind, s.url))
+    sys.stderr.flush()
+    while not stop.wait(0.5):
+        pass
+    sys.stderr.write("ucsim: stopping\n")
+    sim.stop()
+    return 0
+
+
+def check(args):
+    lab = _load(args.lab)
+    from .server import Simulator
+    sim = Simulator(lab, state_dir=None, quiet=True)
+    for s in sim.systems.values():
+        print("%s\t%s\tport=%s" % (s.name, s.kind, s.spec.port if s.spec.port is not None else "auto"))
+    return 0
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return {"serve": serve, "check": check}[args.command](args)
+    except LabError as exc:
+        sys.stderr.write("ucsim: lab error: %s\n" % exc)
+        return 2
+    except OSError as exc:
+        sys.stderr.write("ucsim: %s\n" % exc)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Lab files: which systems to simulate and their initial state.
+
+A lab is YAML. Top-level keys are either ``sim`` (simulator settings) or a system kind (``cucm``, ``cuc``,
+...) holding a list of systems, each a mapping with at least ``name``. Kinds the running simulator does not
+know are reported and skipped, so a newer lab still starts on an older simulator. What a system's mapping
+may contain is checked by the kind's state class (e.g. ``state/cucm.py``).
+"""
+
+import os
+import sys
+
+import yaml
+
+LABS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "labs")
+
+SIM_SETTINGS = {
+    # name: (type, default)
+    "log_max_entries": (int, 100000),
+    "max_body_bytes": (int, 16 * 1024 * 1024),
+    "idle_timeout_s": (int, 300),
+}
+
+
+class LabError(Exception):
+    pass
+
+
+class SystemSpec:
+    def __init__(self, kind, name, config, port=None, hostnames=()):
+        self.kind = kind
+        self.name = name
+        self.config = config
+        self.port = port
+        self.hostnames = list(hostnames)
+
+    def __repr__(self):
+        return "SystemSpec(%s:%s)" % (self.kind, self.name)
+
+
+class Lab:
+    def __init__(self, path, settings, systems, warnings):
+        self.path = path
+        self.settings = settings
+        self.systems = systems
+        self.warnings = warnings
+
+    def system(self, name):
+        for s in self.systems:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+def resolve_path(path):
+    """A lab path, or the name of a shipped lab (``default``)."""
+    if path is None:
+        return os.path.join(LABS_DIR, "default.yml")
+    if os.path.exists(path):
+        return os.path.abspath(path)
+    shipped = os.path.join(LABS_DIR, path if path.endswith(".yml") else path + ".yml")
+    if os.sep not in path and os.path.exists(shipped):
+        return shipped
+    raise LabError("lab file not found: %s" % path)
+
+
+def load(path, known_kinds):
+    path = resolve_path(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise LabError("%s: not valid YAML: %s" % (path, exc))
+    return parse(data, known_kinds, path)
+
+
+def parse(data, known_kinds, path="<lab>"):
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise LabError("%s: the lab must be a mapping of kinds (cucm:, cuc:) to lists of systems" % path)
+    warnings = []
+    settings = {k: d for k, (t, d) in SIM_SETTINGS.items()}
+    sim = data.get("sim") or {}
+    if not isinstance(sim, dict):
+        raise LabError("%s: 'sim' must be a mapping" % path)
+    for key, value in sim.items():
+        if key not in SIM_SETTINGS:
+            raise LabError("%s: unknown sim setting %r (known: %s)" % (path, key, ", ".join(SIM_SETTINGS)))
+        typ = SIM_SETTINGS[key][0]
+        if not isinstance(value, typ) or isinstance(value, bool):
+            raise LabError("%s: sim.%s must be %s" % (path, key, typ.__name__))
+        settings[key] = value
+    systems = []
+    names = set()
+    for kind, entries in data.items():
+        if kind == "sim":
+            continue
+        if kind not in known_kinds:
+            warnings.append("lab kind %r is not supported by this ucsim; its systems are ignored" % kind)
+            continue
+        if entries is None:
+            continue
+        if isinstance(entries, dict):
+            entries = [entries]
+        if not isinstance(entries, list):
+            raise LabError("%s: '%s' must be a list of systems" % (path, kind))
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+                raise LabError("%s: %s[%d] must be a mapping with a 'name'" % (path, kind, i))
+            name = entry["name"]
+            if name in names:
+                raise LabError("%s: duplicate system name %r" % (path, name))
+            names.add(name)
+            port = entry.get("port")
+            if port is not None and (not isinstance(port, int) or isinstance(port, bool)
+                                     or not 0 <= port <= 65535):
+                raise LabError("%s: %s.port must be a port number" % (path, name))
+            hostnames = entry.get("hostnames") or []
+            if not isinstance(hostnames, list) or not all(isinstance(h, str) for h in hostnames):
+                raise LabError("%s: %s.hostnames must be a list of names" % (path, name))
+            systems.append(SystemSpec(kind, name, entry, port, hostnames))
+    if not systems:
+        raise LabError("%s: the lab defines no system of a supported kind (%s)" % (path, ", ".join(sorted(known_kinds))))
+    return Lab(path, settings, systems, warnings)
+
+
+def warn(msg):
+    sys.stderr.write("ucsim: warning: %s\n" % msg)

@@ -1,0 +1,503 @@
+"""State of one simulated CUCM cluster: enterprise parameters, accounts, end users, refresh tokens.
+
+Refresh tokens are stored compactly: users made by ``generate_users`` and their tokens are virtual
+(derived from an index and a per-state random seed), with one byte per token saying whether it still
+exists. Users and tokens given one by one (lab ``end_users``, ``POST /_sim/state``) live in dicts.
+"""
+
+import hashlib
+import os
+import re
+import threading
+import time
+
+from .. import assumptions as A
+from ..lab import LabError
+
+DEFAULT_VERSION = "14.0.1.13900(155)"
+ENTERPRISE_NODE = "EnterpriseWideData"
+ENTERPRISE_SERVICE = "Enterprise Wide"
+
+
+class Param:
+    __slots__ = ("name", "kind", "default", "lo", "hi", "choices", "maxlen", "uuid")
+
+    def __init__(self, name, kind, default, lo=None, hi=None, choices=None, maxlen=None):
+        self.name, self.kind, self.default = name, kind, default
+        self.lo, self.hi, self.choices, self.maxlen = lo, hi, choices, maxlen
+        h = hashlib.sha1(("ucsim-param:" + name).encode()).hexdigest().upper()
+        self.uuid = "{%s-%s-%s-%s-%s}" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+
+    def value_type(self, style):
+        return {"bool": A.BOOLEAN_STYLES[style]["valueType"], "long": "Long", "string": "String",
+                "enum": "Enum"}[self.kind]
+
+    def describe(self, style):
+        if self.kind == "bool":
+            st = A.BOOLEAN_STYLES[style]
+            return "must be %s or %s" % (st[True], st[False])
+        if self.kind == "long":
+            return "must be an integer between %d and %d" % (self.lo, self.hi)
+        if self.kind == "enum":
+            return "must be one of %s" % ", ".join("%s (%s)" % kv for kv in self.choices.items())
+        return "must be a string of at most %d characters" % self.maxlen
+
+    def parse(self, value, style):
+        """Validate a value as written by updateServiceParameter; return the stored string or None."""
+        if self.kind == "bool":
+            st = A.BOOLEAN_STYLES[style]
+            for b in (True, False):
+                if value == st[b] or (style == "truefalse" and value.lower() == st[b]):
+                    return st[b]
+            return None
+        if self.kind == "long":
+            if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+                return None
+            n = int(value)
+            return str(n) if self.lo <= n <= self.hi else None
+        if self.kind == "enum":
+            return value if value in self.choices else None
+        return value if len(value) <= self.maxlen else None
+
+    def coerce(self, value, style):
+        """A value from a lab or a state patch: logical (bool, int, Enabled/Disabled) or stored form."""
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return A.BOOLEAN_STYLES[style][value]
+            if isinstance(value, str) and value.lower() in ("enabled", "disabled"):
+                return A.BOOLEAN_STYLES[style][value.lower() == "enabled"]
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if isinstance(value, int):
+            value = str(value)
+        if not isinstance(value, str):
+            return None
+        return self.parse(value, style)
+
+    def is_on(self, stored):
+        return stored in ("true", "T", "1", "Enabled", "TRUE", "True", "t")
+
+
+PARAMS = [
+    Param("oAuthWithRefreshLoginFlow", "bool", False),
+    Param("oauthTokenExpiryTimer", "long", 60, 1, 1440),
+    Param("refreshTokenExpiryTimer", "long", 60, 1, 365),
+    Param("DeviceTokenExpiryTimer", "long", 3650, 1, 3650),
+    Param("OAuthAccessTokenForDevices", "bool", False),
+    Param("SSOLoginBehaviorForIos", "enum", "0",
+          choices={"0": "Use embedded browser (WebView)", "1": "Use native browser"}),
+    Param("UseSSOforRTMT", "bool", True),
+    Param("ClusterID", "string", "StandAloneCluster", maxlen=50),
+    Param("AdvertiseG722Codec", "bool", True),
+    Param("URLIdleTime", "long", 0, 0, 604800),
+    Param("EnableCiscoSupportDiagnostics", "bool", False),
+]
+PARAMS_BY_NAME = {p.name: p for p in PARAMS}
+
+CUCM_KEYS = {"name", "port", "hostnames", "version", "axl_versions", "session_timeout_s", "sso",
+             "boolean_style", "enterprise_parameters", "users", "end_users", "generate_users",
+             "axl_max_response_bytes", "token_seed"}
+
+TABLES = {
+    "processconfig": ("pkid", "fkprocessnode", "tkservice", "paramname", "paramvalue"),
+    "enduser": ("pkid", "userid", "firstname", "lastname"),
+    "refreshtokendetails": ("pkid", "refreshtokenindex", "userid", "clientid", "validity", "state"),
+}
+
+
+def _uuid(data):
+    h = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
+def supported_axl_versions(version):
+    m = re.match(r"(\d+)\.(\d+)", version)
+    if not m:
+        raise LabError("version %r does not look like a CUCM version (e.g. 14.0.1.13900(155))" % version)
+    own = (int(m.group(1)), int(m.group(2)))
+    out = []
+    for v in A.KNOWN_AXL_SCHEMAS:
+        t = tuple(int(x) for x in v.split("."))
+        if own[0] - A.AXL_SCHEMA_WINDOW_MAJORS <= t[0] and t <= own:
+            out.append(v)
+    if "%d.%d" % own not in out:
+        out.append("%d.%d" % own)
+    return out
+
+
+def client_id(spec):
+    return A.CLIENT_IDS.get(spec.lower(), spec) if isinstance(spec, str) else None
+
+
+class Token:
+    __slots__ = ("pkid", "index", "userid", "clientid", "value", "validity", "state")
+
+    def __init__(self, pkid, index, userid, clientid, value, validity, state=A.TOKEN_STATE_ACTIVE):
+        self.pkid, self.index, self.userid, self.clientid = pkid, index, userid, clientid
+        self.value, self.validity, self.state = value, validity, state
+
+    def row(self):
+        return {"pkid": self.pkid, "refreshtokenindex": self.index, "userid": self.userid,
+                "clientid": self.clientid, "validity": self.validity, "state": self.state}
+
+
+class Generator:
+    """count virtual end users prefix<start..>, each with tokens_per_user tokens."""
+
+    def __init__(self, no, spec, seed, validity, index_base):
+        if not isinstance(spec, dict):
+            raise LabError("generate_users entries must be mappings")
+        unknown = set(spec) - {"prefix", "count", "start", "digits", "tokens_per_user", "clients",
+                               "firstname", "lastname"}
+        if unknown:
+            raise LabError("generate_users: unknown keys %s" % sorted(unknown))
+        self.no = no
+        self.prefix = str(spec.get("prefix", "user"))
+        self.count = int(spec.get("count", 0))
+        self.start = int(spec.get("start", 1))
+        self.digits = int(spec.get("digits", 0))
+        self.tpu = int(spec.get("tokens_per_user", 1))
+        clients = spec.get("clients") or ["jabber"]
+        self.clients = [client_id(c) for c in clients]
+        if self.count < 0 or self.tpu < 0 or not all(self.clients):
+            raise LabError("generate_users: count/tokens_per_user must be >= 0 and clients names or ids")
+        self.firstname = str(spec.get("firstname", "User"))
+        self.lastname = spec.get("lastname")
+        self.seed = seed
+        self.validity = validity
+        self.index_base = index_base
+        self.alive = bytearray(b"\x01") * (self.count * self.tpu)
+        self.userids = None
+
+    def userid(self, i):
+        return "%s%0*d" % (self.prefix, self.digits, self.start + i)
+
+    def index_of(self, userid):
+        if not userid.startswith(self.prefix):
+            return None
+        rest = userid[len(self.prefix):]
+        if not rest.isdigit() or not rest.isascii():
+            return None
+        n = int(rest) - self.start
+        if 0 <= n < self.count and self.userid(n) == userid:
+            return n
+        return None
+
+    def user_row(self, i, pkid=True):
+        return {"pkid": _uuid(b"u%d:%d:" % (self.no, i) + self.seed) if pkid else None, "userid": self.userid(i),
+                "firstname": self.firstname, "lastname": self.lastname or str(self.start + i)}
+
+    def token(self, i, j):
+        k = i * self.tpu + j
+        value = hashlib.sha256(b"t%d:%d:" % (self.no, k) + self.seed).hexdigest()
+        return Token(self.token_pkid(k), self.index_base + k, self.userid(i),
+                     self.clients[j % len(self.clients)], value, self.validity)
+
+    def token_pkid(self, k):
+        return _uuid(b"p%d:%d:" % (self.no, k) + self.seed)
+
+    def token_rows(self, pkid=True):
+        """Rows of every live token, without building Token objects (table scans)."""
+        tpu, clients, nc = self.tpu, self.clients, len(self.clients)
+        base, validity, alive = self.index_base, self.validity, self.alive
+        k = alive.find(1)
+        while k >= 0:
+            yield {"pkid": self.token_pkid(k) if pkid else None, "refreshtokenindex": base + k,
+                   "userid": self.userid(k // tpu), "clientid": clients[(k % tpu) % nc], "validity": validity,
+                   "state": A.TOKEN_STATE_ACTIVE}
+            k = alive.find(1, k + 1)
+
+    def tokens_of(self, i):
+        base = i * self.tpu
+        return [self.token(i, j) for j in range(self.tpu) if self.alive[base + j]]
+
+    def live_count(self):
+        return self.alive.count(1)
+
+
+class CucmState:
+    kind = "cucm"
+
+    def __init__(self, name, config):
+        self.lock = threading.RLock()
+        self.name = name
+        self.config = config
+        unknown = set(config) - CUCM_KEYS
+        if unknown:
+            raise LabError("cucm %s: unknown keys %s (known: %s)" % (name, sorted(unknown), sorted(CUCM_KEYS)))
+        self.version = str(config.get("version", DEFAULT_VERSION))
+        self.axl_versions = [str(v) for v in config.get("axl_versions") or supported_axl_versions(self.version)]
+        self.session_timeout_s = int(config.get("session_timeout_s", 1800))
+        sso = config.get("sso") or {}
+        self.sso_enabled = bool(sso.get("enabled", False))
+        self.boolean_style = config.get("boolean_style", A.DEFAULT_BOOLEAN_STYLE)
+        if self.boolean_style not in A.BOOLEAN_STYLES:
+            raise LabError("cucm %s: boolean_style must be one of %s" % (name, ", ".join(A.BOOLEAN_STYLES)))
+        self.axl_max_response_bytes = int(config.get("axl_max_response_bytes", 8 * 1024 * 1024))
+        seed = config.get("token_seed")
+        self.seed = os.urandom(16) if seed is None else hashlib.sha256(str(seed).encode()).digest()[:16]
+        # AuthZ key checksums (what `show key authz signing|encryption` prints); a Unity Connection sync copies them
+        self.authz_keys = {k: hashlib.sha256(b"authz-" + k.encode() + self.seed).hexdigest()[:32]
+                           for k in ("signing", "encryption")}
+        self._seq = 0
+        self.params = {p.name: p.coerce(p.default, self.boolean_style) for p in PARAMS}
+        for pname, value in (config.get("enterprise_parameters") or {}).items():
+            self.set_param_raw(pname, value, where="lab")
+        self.accounts = {}
+        for u in config.get("users") or []:
+            self.add_account(u)
+        now = int(time.time())
+        validity = now + 86400 * int(self.params["refreshTokenExpiryTimer"])
+        gens = config.get("generate_users") or []
+        if isinstance(gens, dict):
+            gens = [gens]
+        self.generators = []
+        base = 1
+        for no, spec in enumerate(gens):
+            g = Generator(no, spec, self.seed, validity, base)
+            base += g.count * g.tpu
+            self.generators.append(g)
+        self._next_index = base
+        self.end_users = {}  # userid -> [pkid, firstname, lastname]
+        self.tokens = {}  # userid -> [Token]  (explicit tokens only)
+        for u in config.get("end_users") or []:
+            if not isinstance(u, dict) or not u.get("userid"):
+                raise LabError("cucm %s: end_users entries need a userid" % name)
+            if self._generated(str(u["userid"])):
+                raise LabError("cucm %s: end user %r collides with generate_users" % (name, u["userid"]))
+            self.add_end_user(u)
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    def _rand(self, n):
+        self._seq += 1
+        return hashlib.sha256(b"r%d:" % self._seq + self.seed).digest()[:n]
+
+    def _generated(self, userid):
+        for g in self.generators:
+            i = g.index_of(userid)
+            if i is not None:
+                return g, i
+        return None
+
+    def set_param_raw(self, pname, value, where="state"):
+        p = PARAMS_BY_NAME.get(pname)
+        if p is None:
+            raise LabError("%s: unknown enterprise parameter %r (known: %s)" % (where, pname, ", ".join(PARAMS_BY_NAME)))
+        stored = p.coerce(value, self.boolean_style)
+        if stored is None:
+            raise LabError("%s: bad value %r for %s: %s" % (where, value, pname, p.describe(self.boolean_style)))
+        self.params[pname] = stored
+
+    def add_account(self, u):
+        if not isinstance(u, dict) or not u.get("userid") or "password" not in u:
+            raise LabError("cucm %s: users entries need userid and password" % self.name)
+        roles = u.get("roles") or []
+        if not isinstance(roles, list):
+            raise LabError("cucm %s: roles of %s must be a list" % (self.name, u["userid"]))
+        self.accounts[str(u["userid"])] = (str(u["password"]), frozenset(str(r) for r in roles))
+
+    def add_end_user(self, u):
+        uid = str(u["userid"])
+        if self._generated(uid):
+            raise LabError("end user %r is a generated user" % uid)
+        if uid not in self.end_users:
+            self.end_users[uid] = [_uuid(b"e" + uid.encode() + self.seed), "", uid]
+        rec = self.end_users[uid]
+        if "firstname" in u:
+            rec[1] = str(u["firstname"])
+        if "lastname" in u:
+            rec[2] = str(u["lastname"])
+        for t in u.get("tokens") or []:
+            self.add_token(uid, t)
+
+    def add_token(self, userid, spec):
+        """spec: a client name/id, or {client, validity_days | validity, state}."""
+        if isinstance(spec, dict):
+            cid = client_id(spec.get("client") or spec.get("client_id"))
+            days = spec.get("validity_days")
+            validity = spec.get("validity")
+            state = int(spec.get("state", A.TOKEN_STATE_ACTIVE))
+        else:
+            cid, days, validity, state = client_id(spec), None, None, A.TOKEN_STATE_ACTIVE
+        if not cid:
+            raise LabError("token for %s needs a client (name or id)" % userid)
+        if validity is None:
+            if days is None:
+                days = int(self.params["refreshTokenExpiryTimer"])
+            validity = int(time.time()) + int(days) * 86400
+        if userid not in self.end_users and not self._generated(userid):
+            self.end_users[userid] = [_uuid(b"e" + userid.encode() + self.seed), "", userid]
+        tok = Token(_uuid(self._rand(16)), self._next_index, userid, cid, self._rand(32).hex(), int(validity), state)
+        self._next_index += 1
+        self.tokens.setdefault(userid, []).append(tok)
+        return tok
+
+    # -- queries ------------------------------------------------------------------------------------------
+    def is_end_user(self, userid):
+        return userid in self.end_users or self._generated(userid) is not None
+
+    def tokens_of(self, userid):
+        out = list(self.tokens.get(userid, ()))
+        gi = self._generated(userid)
+        if gi:
+            out = gi[0].tokens_of(gi[1]) + out
+        return out
+
+    def revoke(self, userid, cid=None):
+        """Remove a user's tokens (one client's if cid); return the removed tokens, None if no such user."""
+        if not self.is_end_user(userid):
+            return None
+        removed = []
+        gi = self._generated(userid)
+        if gi:
+            g, i = gi
+            for j in range(g.tpu):
+                k = i * g.tpu + j
+                if g.alive[k] and (cid is None or g.clients[j % len(g.clients)] == cid):
+                    removed.append(g.token(i, j))
+                    g.alive[k] = 0
+        keep = []
+        for t in self.tokens.get(userid, ()):
+            (removed if cid is None or t.clientid == cid else keep).append(t)
+        if keep:
+            self.tokens[userid] = keep
+        else:
+            self.tokens.pop(userid, None)
+        return removed
+
+    def revoke_all(self):
+        self.tokens.clear()
+        for g in self.generators:
+            g.alive = bytearray(len(g.alive))
+
+    def token_count(self):
+        return sum(len(v) for v in self.tokens.values()) + sum(g.live_count() for g in self.generators)
+
+    def param_on(self, name):
+        return PARAMS_BY_NAME[name].is_on(self.params[name])
+
+    # -- SQL tables ---------------------------------------------------------------------------------------
+    def table_rows(self, table, userids=None, columns=None):
+        """Rows of a table as dicts. userids: only rows of these users (an index lookup). columns: the
+        columns the caller reads (others may be None, to skip computing them)."""
+        pkid = columns is None or "pkid" in columns
+        if table == "processconfig":
+            for p in PARAMS:
+                yield {"pkid": _uuid(b"pc" + p.name.encode()), "fkprocessnode": A.ENTERPRISE_NODE_PKID,
+                       "tkservice": A.ENTERPRISE_TKSERVICE, "paramname": p.name, "paramvalue": self.params[p.name]}
+        elif table == "enduser":
+            if userids is not None:
+                for uid in userids:
+                    rec = self.end_users.get(uid)
+                    if rec is not None:
+                        yield {"pkid": rec[0], "userid": uid, "firstname": rec[1], "lastname": rec[2]}
+                    else:
+                        gi = self._generated(uid)
+                        if gi:
+                            yield gi[0].user_row(gi[1])
+                return
+            for g in self.generators:
+                for i in range(g.count):
+                    yield g.user_row(i, pkid)
+            for uid, rec in list(self.end_users.items()):
+                yield {"pkid": rec[0], "userid": uid, "firstname": rec[1], "lastname": rec[2]}
+        elif table == "refreshtokendetails":
+            if userids is not None:
+                for uid in userids:
+                    for t in self.tokens_of(uid):
+                        yield t.row()
+                return
+            for g in self.generators:
+                yield from g.token_rows(pkid)
+            for toks in list(self.tokens.values()):
+                for t in toks:
+                    yield t.row()
+        else:
+            raise KeyError(table)
+
+    # -- control API --------------------------------------------------------------------------------------
+    def to_json(self, user=None):
+        with self.lock:
+            out = {
+                "name": self.name, "kind": self.kind, "version": self.version,
+                "axl_versions": self.axl_versions, "boolean_style": self.boolean_style,
+                "sso": {"enabled": self.sso_enabled},
+                "session_timeout_s": self.session_timeout_s,
+                "enterprise_parameters": dict(self.params),
+                "users": [{"userid": u, "roles": sorted(r)} for u, (_, r) in self.accounts.items()],
+                "end_user_count": len(self.end_users) + sum(g.count for g in self.generators),
+                "refresh_token_count": self.token_count(),
+                "authz_keys": dict(self.authz_keys),
+            }
+            if user is not None:
+                toks = self.tokens_of(user)
+                out["user"] = {"userid": user, "exists": self.is_end_user(user), "token_count": len(toks),
+                               "tokens": [{"client_id": t.clientid, "validity": t.validity, "state": t.state,
+                                           "refreshtokenindex": t.index} for t in toks]}
+            else:
+                counts = {u: len(v) for u, v in self.tokens.items() if v}
+                for g in self.generators:
+                    if g.tpu:
+                        for i in range(g.count):
+                            n = g.alive[i * g.tpu:(i + 1) * g.tpu].count(1)
+                            if n:
+                                uid = g.userid(i)
+                                counts[uid] = counts.get(uid, 0) + n
+                out["tokens_by_user"] = counts
+            return out
+
+    def patch(self, data):
+        """Apply a test's patch. Keys: enterprise_parameters {name: value}, sso {enabled}, boolean_style,
+        session_timeout_s, users [account], end_users [{userid, firstname, lastname, tokens}],
+        tokens {userid: [client or {client, validity_days, validity, state}]} (added),
+        clear_tokens: true | [userid] ."""
+        if not isinstance(data, dict):
+            raise LabError("state patch must be a mapping")
+        known = {"enterprise_parameters", "sso", "boolean_style", "session_timeout_s", "users", "end_users",
+                 "tokens", "clear_tokens", "version", "axl_versions", "axl_max_response_bytes",
+                 "regenerate_authz_keys"}
+        unknown = set(data) - known
+        if unknown:
+            raise LabError("unknown state keys %s (known: %s)" % (sorted(unknown), sorted(known)))
+        with self.lock:
+            if "boolean_style" in data:
+                style = data["boolean_style"]
+                if style not in A.BOOLEAN_STYLES:
+                    raise LabError("boolean_style must be one of %s" % ", ".join(A.BOOLEAN_STYLES))
+                for p in PARAMS:
+                    if p.kind == "bool":
+                        self.params[p.name] = A.BOOLEAN_STYLES[style][p.is_on(self.params[p.name])]
+                self.boolean_style = style
+            if "version" in data:
+                self.version = str(data["version"])
+                if "axl_versions" not in data:
+                    self.axl_versions = supported_axl_versions(self.version)
+            if "axl_versions" in data:
+                self.axl_versions = [str(v) for v in data["axl_versions"]]
+            if "axl_max_response_bytes" in data:
+                self.axl_max_response_bytes = int(data["axl_max_response_bytes"])
+            if "session_timeout_s" in data:
+                self.session_timeout_s = int(data["session_timeout_s"])
+            for k in data.get("regenerate_authz_keys") or []:  # "signing" / "encryption": a new random key
+                if k not in self.authz_keys:
+                    raise LabError("regenerate_authz_keys: %r is not signing or encryption" % k)
+                self.authz_keys[k] = os.urandom(16).hex()
+            if "sso" in data:
+                self.sso_enabled = bool((data["sso"] or {}).get("enabled", self.sso_enabled))
+            for pname, value in (data.get("enterprise_parameters") or {}).items():
+                self.set_param_raw(pname, value)
+            for u in data.get("users") or []:
+                self.add_account(u)
+            for u in data.get("end_users") or []:
+                if not isinstance(u, dict) or not u.get("userid"):
+                    raise LabError("end_users entries need a userid")
+                self.add_end_user(u)
+            clear = data.get("clear_tokens")
+            if clear is True:
+                self.revoke_all()
+            elif isinstance(clear, list):
+                for uid in clear:
+                    self.revoke(str(uid))
+            for uid, specs in (data.get("tokens") or {}).items():
+                for spec in specs if isinstance(specs, list) else [specs]:
+                    self.add_token(str(uid), spec)

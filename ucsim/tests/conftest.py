@@ -1,0 +1,41 @@
+import os
+
+import pytest
+
+from simhelp import HERE, Client
+from ucsim import lab as labmod
+from ucsim.server import KINDS, Simulator
+
+
+@pytest.fixture(scope="session")
+def sim(tmp_path_factory):
+    state_dir = str(tmp_path_factory.mktemp("ucsim-state"))
+    lab = labmod.load(os.path.join(HERE, "lab.yml"), set(KINDS))
+    s = Simulator(lab, state_dir, quiet=True)
+    s.start("127.0.0.1", 0)
+    s.cafile = os.path.join(state_dir, "ca.pem")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def c(sim):
+    """Client of cucm1, with state, log, counters and faults reset."""
+    cl = Client(sim.systems["cucm1"].url, sim.cafile)
+    cl.json("POST", "/_sim/reset", {"state": True})
+    yield cl
+    cl.close()
+
+
+@pytest.fixture
+def client_for(sim):
+    made = []
+
+    def make(name):
+        cl = Client(sim.systems[name].url, sim.cafile)
+        made.append(cl)
+        return cl
+
+    yield make
+    for cl in made:
+        cl.close()

@@ -1,0 +1,64 @@
+import time
+
+from simhelp import sp
+
+
+def test_wrong_password_401(c):
+    status, resp, _ = c.axl("getCCMVersion", ns_version="1.0", auth=("axladmin", "wrong"))
+    assert status == 401
+    assert resp.getheader("WWW-Authenticate").startswith('Basic realm="')
+    assert resp.getheader("Set-Cookie") is None
+    status, _, _ = c.axl("getCCMVersion", ns_version="1.0", auth=("nobody", "x"))
+    assert status == 401
+    status, _, _ = c.axl("getCCMVersion", ns_version="1.0", auth=None)
+    assert status == 401
+    _, cnt = c.json("GET", "/_sim/counters")
+    assert cnt["auth_failures"] == 3 and cnt["reads"] == 0
+    _, log = c.json("GET", "/_sim/requests")
+    assert [e["kind"] for e in log] == ["auth_failed"] * 3
+
+
+def test_no_role_403(c):
+    status, _, _ = c.axl("getCCMVersion", ns_version="1.0", auth=("noaxl", "C1sco12345!"))
+    assert status == 403
+    status, _, _ = c.request("GET", "/ssosp/token/revoke?user_id=jdoe", auth=("noaxl", "C1sco12345!"))
+    assert status == 403
+
+
+def test_session_cookie(c):
+    status, resp, _ = c.axl("getCCMVersion", ns_version="1.0")
+    cookie = resp.getheader("Set-Cookie")
+    assert cookie.startswith("JSESSIONIDSSO=") and "Path=/" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    for _ in range(3):
+        status, resp, _ = c.axl("getServiceParameter", sp("ClusterID"), auth=None, keep_cookie=True)
+        assert status == 200 and resp.getheader("Set-Cookie") is None
+    # Basic + valid cookie keeps the session
+    status, resp, _ = c.axl("getCCMVersion", ns_version="1.0", keep_cookie=True)
+    assert resp.getheader("Set-Cookie") is None
+    _, cnt = c.json("GET", "/_sim/counters")
+    assert cnt["basic_auth"] == 2 and cnt["cookie_auth"] == 3 and cnt["connections"] == 1
+    _, log = c.json("GET", "/_sim/requests")
+    assert sum("Authorization" in e["headers"] for e in log) == 2
+    # expiry through the control API
+    assert c.json("POST", "/_sim/sessions/expire")[1]["expired"] >= 1
+    status, resp, _ = c.axl("getCCMVersion", ns_version="1.0", auth=None, keep_cookie=True)
+    assert status == 401 and resp.getheader("WWW-Authenticate")
+    # bogus cookie
+    c.cookie = "JSESSIONIDSSO=nope"
+    assert c.axl("getCCMVersion", ns_version="1.0", auth=None, keep_cookie=True)[0] == 401
+
+
+def test_session_timeout(client_for):
+    c2 = client_for("cucm2")  # session_timeout_s: 1
+    c2.json("POST", "/_sim/reset", {"state": True})
+    assert c2.axl("getCCMVersion", version="15.0", ns_version="1.0", auth=("admin2", "pw2"))[0] == 200
+    assert c2.axl("getCCMVersion", version="15.0", ns_version="1.0", auth=None, keep_cookie=True)[0] == 200
+    time.sleep(1.2)
+    assert c2.axl("getCCMVersion", version="15.0", ns_version="1.0", auth=None, keep_cookie=True)[0] == 401
+
+
+def test_sessions_are_per_system(sim, c, client_for):
+    c.axl("getCCMVersion", ns_version="1.0")
+    c3 = client_for("cucm3")
+    c3.cookie = c.cookie
+    assert c3.axl("getCCMVersion", version="12.5", ns_version="1.0", auth=None, keep_cookie=True)[0] == 401
