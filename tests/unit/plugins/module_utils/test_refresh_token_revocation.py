@@ -1,0 +1,454 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
+from ansible_collections.collab.uc.plugins.module_utils import _refresh_token_revocation as rtr
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
+    FakeCucm, axl_fault, JABBER, UDS,
+)
+
+CLUSTER = 'cucm.example.com:8443'
+
+
+# -- user IDs -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('user_id', ['jdoe', 'anne o hara', "o'hara", 'a&b', '100%', 'r&d#1', u'j\u00fcrgen.m\u00fcller',
+                                     u'\u6731\u5c0f\u660e', 'a+b/c?d=e', 'x' * 128])
+def test_user_ids_cucm_can_hold_are_accepted(user_id):
+    assert rtr.user_id_problem(user_id) is None
+
+
+@pytest.mark.parametrize('user_id, problem', [
+    ('x' * 129, 'longer than 128 characters'),
+    ('a\x00b', 'U+0000'),
+    ('a\tb', 'U+0009'),
+    ('a\x7fb', 'U+007F'),
+    (u'a\u2028b', 'U+2028'),
+    ('say "hi"', 'contains "'),
+    ('<script>', 'contains <'),
+    ('a>b', 'contains >'),
+])
+def test_user_ids_cucm_cannot_hold_are_refused(user_id, problem):
+    assert problem in rtr.user_id_problem(user_id)
+
+
+def test_user_list_trims_and_drops_blanks_and_duplicates():
+    users = rtr.UserList()
+    for raw in ['  jdoe ', '', '   ', 'jdoe', 'asmith\r\n', u'\u00a0bwong\u00a0', 'asmith']:
+        users.add('x', raw)
+    assert users.ids == ['jdoe', 'asmith', 'bwong']
+    assert users.duplicates == 2
+    assert users.invalid_message() is None
+
+
+def test_invalid_message_names_the_first_five_and_the_count():
+    users = rtr.UserList()
+    for number in range(8):
+        users.add('users[%d]' % number, 'bad%d"' % number)
+    users.add('users[8]', 'fine')
+    message = users.invalid_message()
+    assert message.startswith('8 user IDs cannot be CUCM user IDs')
+    for number in range(5):
+        assert 'users[%d]: "bad%d\\""' % (number, number) in message
+    assert 'bad5' not in message
+    assert 'and 3 more' in message
+    assert 'Nothing was sent to CUCM' in message
+    assert users.ids == ['fine']
+
+
+# -- reading files --------------------------------------------------------------------------------------------
+def test_lines_file_with_bom_crlf_blanks_and_list(tmp_path):
+    path = tmp_path / 'leavers.txt'
+    path.write_bytes(u'\ufeffjdoe\r\n\r\n  asmith  \r\nanne o,hara\r\nj\u00fcrgen\r\njdoe\r\nlast'.encode('utf-8'))
+    users = rtr.read_users(['first', 'asmith'], str(path))
+    assert users.ids == ['first', 'asmith', 'jdoe', 'anne o,hara', u'j\u00fcrgen', 'last']
+    assert users.duplicates == 2
+
+
+def test_lines_file_names_the_line_of_a_bad_id(tmp_path):
+    path = tmp_path / 'leavers.txt'
+    path.write_text('jdoe\n\nbad<id>\n')
+    message = rtr.read_users(None, str(path)).invalid_message()
+    assert 'leavers.txt line 3: "bad<id>" (contains <)' in message
+
+
+@pytest.mark.parametrize('name, text, column, expected', [
+    ('leavers.csv', 'Name,UserID,Dept\nJohn,jdoe,IT\n"Hara, Anne","o\'hara",HR\n,,\nBo,  bwong ,X\n', None,
+     ['jdoe', "o'hara", 'bwong']),
+    ('leavers.csv', 'login;mail\njdoe;j@x\nasmith;a@x\n', 'Login', ['jdoe', 'asmith']),
+    ('export.txt', 'mail\tlogin\nj@x\tjdoe\n', 'LOGIN', ['jdoe']),
+    ('leavers.csv', 'account\njdoe\nasmith\n', None, ['jdoe', 'asmith']),
+    ('leavers.csv', '\n\nx,user_id\n1,jdoe\nshort\n', None, ['jdoe']),
+])
+def test_csv_files(tmp_path, name, text, column, expected):
+    path = tmp_path / name
+    path.write_text(text, encoding='utf-8')
+    assert rtr.read_users(None, str(path), 'auto', column).ids == expected
+
+
+def test_csv_names_the_file_line_of_a_bad_id(tmp_path):
+    path = tmp_path / 'leavers.csv'
+    path.write_text('\n\nuserid\njdoe\n"two\nlines"\nbad>\n')
+    message = rtr.read_users(None, str(path)).invalid_message()
+    assert '2 user IDs' in message
+    assert 'leavers.csv line 6: "two\\nlines" (contains the control character U+000A)' in message
+    assert 'leavers.csv line 7: "bad>"' in message
+
+
+def test_csv_without_the_column_names_the_columns(tmp_path):
+    path = tmp_path / 'leavers.csv'
+    path.write_text('name,mail\nJohn,j@x\n')
+    with pytest.raises(rtr.InputError) as info:
+        rtr.read_users(None, str(path))
+    assert '"userid" or "user_id" or "user id"' in str(info.value)
+    assert '"name", "mail"' in str(info.value)
+    assert 'csv_column' in str(info.value)
+
+
+def test_format_lines_reads_a_csv_name_as_lines(tmp_path):
+    path = tmp_path / 'odd.csv'
+    path.write_text('a,b\n')
+    assert rtr.read_users(None, str(path), 'lines').ids == ['a,b']
+
+
+def test_not_utf8_and_missing_files_are_input_errors(tmp_path):
+    path = tmp_path / 'latin1.txt'
+    path.write_bytes(u'j\u00fcrgen\n'.encode('latin-1'))
+    with pytest.raises(rtr.InputError, match='is not UTF-8 text'):
+        rtr.read_users(None, str(path))
+    with pytest.raises(rtr.InputError, match='cannot read users_file'):
+        rtr.read_users(None, str(tmp_path / 'missing.txt'))
+
+
+def test_check_writable_path(tmp_path):
+    rtr.check_writable_path('report_path', str(tmp_path / 'r.csv'))
+    with pytest.raises(rtr.InputError, match='does not exist'):
+        rtr.check_writable_path('report_path', str(tmp_path / 'nope' / 'r.csv'))
+    with pytest.raises(rtr.InputError, match='is a directory'):
+        rtr.check_writable_path('journal_path', str(tmp_path))
+
+
+# -- lookups --------------------------------------------------------------------------------------------------
+def test_chunks_respect_count_and_size_and_keep_order():
+    users = ['u%05d' % n for n in range(1203)] + ["q'" * 64] * 3
+    chunks = list(rtr.lookup_chunks(users))
+    assert [u for chunk in chunks for u in chunk] == users
+    assert max(len(c) for c in chunks) == rtr.LOOKUP_CHUNK_USERS
+    long_ids = ["'" * 128 + str(n) for n in range(600)]
+    chunks = list(rtr.lookup_chunks(long_ids))
+    assert [u for chunk in chunks for u in chunk] == long_ids
+    for chunk in chunks:
+        size = sum(len(rtr.sql_literal(u).encode('utf-8')) + 2 for u in chunk)
+        assert size <= rtr.LOOKUP_CHUNK_BYTES
+    assert len(chunks) > 3
+
+
+def make_lookup(cucm, client_id=None, clock=time.time):
+    return rtr.LiveTokenLookup(AxlClient(cucm.session(), '14.0'), client_id, clock=clock)
+
+
+def test_lookup_finds_existing_users_and_live_tokens_with_escaped_sql():
+    cucm = FakeCucm({"o'hara": [JABBER, UDS], 'jdoe': [], u'j\u00fcrgen & co': [JABBER]})
+    cucm.add_user('expired', [JABBER], validity=int(time.time()) - 3600)
+    found = make_lookup(cucm).lookup(["o'hara", 'jdoe', 'ghost', u'j\u00fcrgen & co', 'expired'])
+    assert found.existing == set(["o'hara", 'jdoe', u'j\u00fcrgen & co', 'expired'])
+    assert found.live == {"o'hara": 2, u'j\u00fcrgen & co': 1}
+    sql = cucm.sql_calls()
+    assert len(sql) == 2
+    assert "refreshtokendetails WHERE userid IN ('o''hara', 'jdoe', 'ghost', 'j\u00fcrgen & co', 'expired')" in sql[0]
+    assert 'clientid' not in sql[0]
+    # users holding tokens exist: enduser is only asked about the others
+    assert sql[1] == "SELECT userid FROM enduser WHERE userid IN ('jdoe', 'ghost', 'expired')"
+
+
+def test_lookup_asks_enduser_nothing_when_every_user_holds_tokens():
+    cucm = FakeCucm({'jdoe': [JABBER], 'asmith': [UDS]})
+    found = make_lookup(cucm).lookup(['jdoe', 'asmith'])
+    assert found.existing == set(['jdoe', 'asmith']) and found.live == {'jdoe': 1, 'asmith': 1}
+    assert len(cucm.sql_calls()) == 1
+
+
+def test_lookup_with_client_id_counts_that_client_only_and_allows_for_clock_skew():
+    cucm = FakeCucm({'jdoe': [JABBER, UDS], 'asmith': [UDS]})
+    found = make_lookup(cucm, JABBER, clock=lambda: 1000000).lookup(['jdoe', 'asmith'])
+    assert found.live == {'jdoe': 1}
+    assert "AND validity > %d AND clientid = '%s' GROUP BY userid" % (1000000 - rtr.CLOCK_SKEW_SECONDS, JABBER) \
+        in cucm.sql_calls()[0]
+
+
+def test_lookup_splits_a_chunk_whose_reply_is_too_large():
+    users = dict(('u%d' % n, [JABBER]) for n in range(10))
+    cucm = FakeCucm(users)
+    cucm.too_large_over = 3
+    found = make_lookup(cucm).lookup(sorted(users))
+    assert found.live == dict((u, 1) for u in users)
+    assert found.existing == set(users)
+
+
+def test_lookup_fault_falls_back_and_is_not_asked_again():
+    cucm = FakeCucm({'jdoe': [JABBER]})
+    cucm.sql_fault = axl_fault('The specified table (refreshtokendetails) is not in the database.', 201)
+    lookup = make_lookup(cucm)
+    first = lookup.lookup(['jdoe'])
+    second = lookup.lookup(['asmith'])
+    assert (first.existing, first.live, second.existing, second.live) == (None, None, None, None)
+    assert len(cucm.sql_calls()) == 2
+    assert lookup.fallback_used
+    assert 'refreshtokendetails' in lookup.warning() and 'axlcode 201' in lookup.warning()
+
+
+def test_lookup_auth_failure_raises():
+    cucm = FakeCucm({'jdoe': [JABBER]})
+
+    class Refusing(object):
+        def execute_sql_query(self, sql, label=None):
+            raise UCError('authentication failed', host=CLUSTER, operation=label, status=401)
+
+    with pytest.raises(UCError):
+        rtr.LiveTokenLookup(Refusing()).lookup(['jdoe'])
+    assert cucm.sent == []
+
+
+# -- journal and report -------------------------------------------------------------------------------------
+def outcome(user, what=rtr.REVOKED, tokens=1, reason=None):
+    return rtr.Outcome(user, what, tokens, reason, 1778569253)
+
+
+def test_journal_resumes_final_outcomes_retries_failed_and_cuts_a_torn_line(tmp_path):
+    path = str(tmp_path / 'j.jsonl')
+    journal = rtr.Journal(path, CLUSTER, None).load().open()
+    journal.record(outcome('jdoe', tokens=2))
+    journal.record(outcome('ghost', rtr.UNKNOWN_USER, 0))
+    journal.record(outcome('bwong', rtr.FAILED, 0, 'HTTP 503'))
+    journal.record(outcome('nokens', rtr.NO_TOKENS, 0))
+    journal.record(outcome('again', rtr.FAILED, 0, 'x'))
+    journal.record(outcome('again', rtr.REVOKED, 1))
+    journal.close()
+    with open(path, 'a') as handle:
+        handle.write('{"time": "2026-05-12T07:00:53Z", "user": "torn", "outc')
+    resumed = rtr.Journal(path, CLUSTER, None).load()
+    assert sorted(resumed.previous) == ['again', 'ghost', 'jdoe', 'nokens']
+    assert resumed.previous['jdoe'].tokens == 2 and resumed.previous['jdoe'].resumed
+    assert rtr.utc_iso(resumed.previous['jdoe'].time) == '2026-05-12T07:00:53Z'
+    resumed.open()
+    resumed.record(outcome('bwong'))
+    resumed.close()
+    with open(path) as handle:
+        lines = [json.loads(line) for line in handle]  # every line whole again: the torn one was cut off
+    assert [line.get('user') for line in lines[1:]] == ['jdoe', 'ghost', 'bwong', 'nokens', 'again', 'again',
+                                                        'bwong']
+    assert oct(os.stat(path).st_mode & 0o777) == '0o600'
+
+
+def test_journal_of_a_complete_run_starts_afresh(tmp_path):
+    path = str(tmp_path / 'j.jsonl')
+    journal = rtr.Journal(path, CLUSTER, None).load().open()
+    journal.record(outcome('jdoe'))
+    journal.complete()
+    journal.close()
+    again = rtr.Journal(path, CLUSTER, None).load()
+    assert again.previous == {}
+    again.open().close()
+    with open(path) as handle:
+        lines = handle.readlines()
+    assert len(lines) == 1 and json.loads(lines[0])['journal'] == rtr.JOURNAL_KIND
+
+
+@pytest.mark.parametrize('cluster, client_id, text', [
+    ('other.example.com:8443', None, 'was written for cluster cucm.example.com:8443 and client_id null'),
+    (CLUSTER, JABBER, 'use one journal per cluster and client_id'),
+])
+def test_journal_of_another_cluster_or_client_is_refused(tmp_path, cluster, client_id, text):
+    path = str(tmp_path / 'j.jsonl')
+    rtr.Journal(path, CLUSTER, None).load().open().close()
+    with pytest.raises(rtr.JournalError) as info:
+        rtr.Journal(path, cluster, client_id).load()
+    assert text in str(info.value)
+
+
+def test_a_file_that_is_not_a_journal_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / 'notes.txt'
+    path.write_text('my notes\n')
+    with pytest.raises(rtr.JournalError, match='is not a journal'):
+        rtr.Journal(str(path), CLUSTER, None).load()
+    assert path.read_text() == 'my notes\n'
+
+
+def test_journal_counts_garbled_lines(tmp_path):
+    path = str(tmp_path / 'j.jsonl')
+    journal = rtr.Journal(path, CLUSTER, None).load().open()
+    journal.close()
+    with open(path, 'a') as handle:
+        handle.write('garbage\n{"user": "jdoe", "outcome": "revoked", "tokens": 1, "time": "x"}\n')
+    again = rtr.Journal(path, CLUSTER, None).load()
+    assert again.ignored_lines == 1
+    assert list(again.previous) == ['jdoe']
+
+
+@pytest.mark.parametrize('fmt', ['csv', 'jsonl'])
+def test_report_is_written_atomically(tmp_path, fmt):
+    path = str(tmp_path / ('report.' + fmt))
+    with open(path, 'w') as handle:
+        handle.write('old')
+    items = [outcome(u'j\u00fcrgen, "the" boss', tokens=2), outcome('ghost', rtr.UNKNOWN_USER, 0),
+             outcome('bwong', rtr.FAILED, 0, 'HTTP 503: busy')]
+    rtr.write_report(path, fmt, CLUSTER, JABBER, items)
+    assert sorted(os.listdir(str(tmp_path))) == ['report.' + fmt]
+    with open(path, encoding='utf-8', newline='') as handle:
+        if fmt == 'csv':
+            rows = list(csv.DictReader(handle))
+        else:
+            rows = [json.loads(line) for line in handle]
+    assert [row['user'] for row in rows] == [u'j\u00fcrgen, "the" boss', 'ghost', 'bwong']
+    assert rows[0]['time'] == '2026-05-12T07:00:53Z'
+    assert rows[0]['cluster'] == CLUSTER and rows[0]['client_id'] == JABBER
+    assert str(rows[0]['tokens']) == '2' and rows[2]['outcome'] == 'failed' and rows[2]['reason'] == 'HTTP 503: busy'
+    assert list(rows[0]) == list(rtr.REPORT_FIELDS)
+
+
+def test_report_failure_leaves_no_temporary_file(tmp_path):
+    class Boom(object):
+        def __iter__(self):
+            yield outcome('jdoe')
+            raise RuntimeError('boom')
+
+    with pytest.raises(RuntimeError):
+        rtr.write_report(str(tmp_path / 'r.jsonl'), 'jsonl', CLUSTER, None, Boom())
+    assert os.listdir(str(tmp_path)) == []
+
+
+# -- the run --------------------------------------------------------------------------------------------------
+def revocation(cucm, users, **kwargs):
+    lookup = kwargs.pop('lookup', None) or make_lookup(cucm, kwargs.get('client_id'))
+    return rtr.Revocation(users, lookup, lambda: SsospClient(cucm.session()), cluster=CLUSTER, **kwargs).run()
+
+
+def test_run_revokes_only_users_with_live_tokens_in_parallel():
+    users = dict(('u%03d' % n, [JABBER] * (n % 3)) for n in range(120))
+    cucm = FakeCucm(users, latency=0.01)
+    run = revocation(cucm, sorted(users) + ['ghost'], concurrency=6)
+    revoked = sorted(u for u, c in users.items() if c)
+    assert sorted(user for user, _client in cucm.revoke_calls()) == revoked
+    assert cucm.max_in_flight == 6
+    assert cucm.sessions == 1 + 6          # the lookup's and one per worker
+    summary = run.summary()
+    assert summary == dict(users=121, revoked=80, no_live_tokens=40, unknown_user=1, failed=0, not_attempted=0,
+                           tokens=120)
+    assert run.changed and run.complete and run.revoke_calls == 80
+    assert [item.user for item in run.ordered()] == sorted(users) + ['ghost']
+
+
+def test_run_second_time_calls_no_revoke():
+    cucm = FakeCucm({'jdoe': [JABBER], 'asmith': [UDS]})
+    revocation(cucm, ['jdoe', 'asmith'])
+    before = len(cucm.revoke_calls())
+    run = revocation(cucm, ['jdoe', 'asmith'])
+    assert len(cucm.revoke_calls()) == before == 2
+    assert not run.changed and run.summary()['no_live_tokens'] == 2
+
+
+def test_run_check_mode_calls_no_revoke():
+    cucm = FakeCucm({'jdoe': [JABBER, UDS], 'nokens': []})
+    run = revocation(cucm, ['jdoe', 'nokens'], check_mode=True)
+    assert cucm.revoke_calls() == []
+    assert run.changed
+    assert [(i.user, i.outcome, i.tokens) for i in run.ordered()] == [
+        ('jdoe', 'revoked', 2), ('nokens', 'no_live_tokens', 0)]
+    assert len(cucm.tokens['jdoe']) == 2
+
+
+def test_run_failed_user_does_not_stop_the_others():
+    users = dict(('u%02d' % n, [JABBER]) for n in range(20))
+    cucm = FakeCucm(users)
+    cucm.revoke_errors['u05'] = UCError('server busy (HTTP 503)', host=CLUSTER, operation='revoke', status=503)
+    cucm.revoke_bodies['u06'] = (500, '{"refresh_token": "%s", "error": "oops"}' % ('ab' * 32))
+    run = revocation(cucm, sorted(users), concurrency=4)
+    outcomes = dict((i.user, i) for i in run.ordered())
+    assert outcomes['u05'].outcome == 'failed' and 'HTTP 503' in outcomes['u05'].reason
+    assert outcomes['u06'].outcome == 'failed' and 'ab' * 32 not in outcomes['u06'].reason
+    assert run.summary()['revoked'] == 18 and not run.complete and run.stop_error is None
+
+
+def test_run_stops_at_once_on_401_and_journals_what_finished(tmp_path):
+    users = ['u%03d' % n for n in range(200)]
+    cucm = FakeCucm(dict((u, [JABBER]) for u in users), latency=0.005)
+    cucm.auth_fail_after = 10
+    journal = rtr.Journal(str(tmp_path / 'j'), CLUSTER, None).load().open()
+    run = revocation(cucm, users, concurrency=4, journal=journal)
+    journal.close()
+    assert run.stop_error is not None and run.stop_error.status == 401
+    # in flight when the first 401 came: at most one per worker beyond the ten that worked
+    assert 11 <= len(cucm.revoke_calls()) <= 10 + 4
+    summary = run.summary()
+    assert summary['revoked'] == 10 and summary['failed'] == 0 and summary['not_attempted'] == 190
+    assert len(rtr.Journal(str(tmp_path / 'j'), CLUSTER, None).load().previous) == 10
+
+
+def test_run_stops_after_too_many_failures_in_a_row():
+    users = ['u%03d' % n for n in range(300)]
+    cucm = FakeCucm(dict((u, [JABBER]) for u in users))
+    for user in users:
+        cucm.revoke_errors[user] = UCError('connection failed or dropped', host=CLUSTER, operation='revoke')
+    run = revocation(cucm, users, concurrency=2)
+    assert 'users in a row failed' in str(run.stop_error)
+    assert rtr.MIN_CONSECUTIVE_FAILURES <= len(cucm.revoke_calls()) <= rtr.MIN_CONSECUTIVE_FAILURES + 2
+
+
+def test_run_skips_users_resumed_from_a_journal():
+    cucm = FakeCucm({'jdoe': [JABBER], 'asmith': [JABBER]})
+    previous = {'jdoe': rtr.Outcome('jdoe', rtr.REVOKED, 1, None, 1778569253, resumed=True)}
+    run = revocation(cucm, ['jdoe', 'asmith'], previous=previous)
+    assert cucm.revoke_calls() == [('asmith', None)]
+    assert 'jdoe' not in ' '.join(cucm.sql_calls())
+    assert run.resumed == 1 and [i.resumed for i in run.ordered()] == [True, False]
+
+
+def test_run_falls_back_to_revoke_for_everybody_when_sql_faults():
+    cucm = FakeCucm({'jdoe': [JABBER], 'nokens': []})
+    cucm.sql_fault = axl_fault('A syntax error has occurred', 201)
+    run = revocation(cucm, ['jdoe', 'nokens', 'ghost'])
+    assert sorted(u for u, _c in cucm.revoke_calls()) == ['ghost', 'jdoe', 'nokens']
+    assert [(i.user, i.outcome) for i in run.ordered()] == [
+        ('jdoe', 'revoked'), ('nokens', 'no_live_tokens'), ('ghost', 'unknown_user')]
+    assert run.lookup.fallback_used
+
+
+def test_run_with_client_id_passes_it_to_revoke():
+    cucm = FakeCucm({'jdoe': [JABBER, UDS]})
+    run = revocation(cucm, ['jdoe'], client_id=UDS)
+    assert cucm.revoke_calls() == [('jdoe', UDS)]
+    assert [t.client for t in cucm.tokens['jdoe']] == [JABBER]
+    assert run.ordered()[0].tokens == 1
+
+
+def test_unexpected_exception_fails_only_that_user():
+    cucm = FakeCucm({'jdoe': [JABBER], 'asmith': [JABBER]})
+    calls = []
+    lock = threading.Lock()
+
+    class Flaky(object):
+        def revoke(self, user, client_id):
+            with lock:
+                calls.append(user)
+            if user == 'jdoe':
+                raise KeyError('clientID_tokens')
+            return rtr.REVOKED, 1, None
+
+    run = rtr.Revocation(['jdoe', 'asmith'], make_lookup(cucm), Flaky, cluster=CLUSTER).run()
+    outcomes = dict((i.user, (i.outcome, i.reason)) for i in run.ordered())
+    assert outcomes['jdoe'][0] == 'failed' and 'clientID_tokens' in outcomes['jdoe'][1]
+    assert outcomes['asmith'] == ('revoked', None)
