@@ -126,3 +126,62 @@ CLIENT_IDS = {
     "uds": "Cc4013d474571c1963e6d45ee9c835b6373b397bef748a6c864c07e95d8e6144e",
     "jabber": "C1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809a",
 }
+
+# ---------------------------------------------------------------------------------------------------------
+# Unity Connection CUPI (/vmrest): AuthZ servers (reference section 4). Documented: the fields and their
+# lengths, POST -> 201 with the new URI as body, PUT -> 204, DELETE -> 204, PUT /vmrest/authz/sync/<id> ->
+# 204, ErrorDetails/errors/{code,message}, JSON with Accept: application/json (XML otherwise), rowsPerPage and
+# pageNumber paging, the GUI's sync status texts.
+# ASSUMPTION: JSON values are all strings ("8443", "true"), as Connection's XML-to-JSON mapping produces; a
+# list of one is a bare object under "AuthzServer", an empty list has no "AuthzServer" key; the total is
+# "@total". The lab setting `json_values: typed` answers numbers and booleans as JSON types instead.
+CUPI_DEFAULT_JSON_VALUES = "strings"
+# ASSUMPTION: the list is {"@total": "N", "AuthzServer": ...} in JSON (no AuthzServers wrapper) and
+# <AuthzServers total="N"><AuthzServer>...</AuthzServer></AuthzServers> in XML; every object carries a URI
+# field (/vmrest/authz/server/<ObjectId>) and ServerPassword empty. Without rowsPerPage every server is
+# listed; pageNumber starts at 1; a page past the end is an empty list with the full total.
+# rowsPerPage/pageNumber that are not positive integers → 400 INVALID_PARAMETER.
+# ASSUMPTION: POST needs DisplayName, ServerNodeAddress, ServerUsername and ServerPassword; Port defaults to
+# 8443 and IgnoreCertificateError to false. A PUT may not empty one of them. ObjectId, LastSyncStatus and URI
+# in a body are ignored; an unknown field is 400 INVALID_PARAMETER. Values are accepted as strings or JSON
+# types; XML bodies (Content-Type */xml) are accepted too. The 201 body is the URI as text/plain.
+CUPI_REQUIRED_FIELDS = ("DisplayName", "ServerNodeAddress", "ServerUsername", "ServerPassword")
+CUPI_DEFAULT_PORT = 8443
+CUPI_MAX_LENGTHS = {"DisplayName": 64, "ServerNodeAddress": 64, "ServerUsername": 64}
+# ASSUMPTION: the ErrorDetails codes (real ones are not documented for these calls); HTTP status as named.
+CUPI_MISSING_PARAMETER = "MISSING_PARAMETER"   # 400
+CUPI_INVALID_PARAMETER = "INVALID_PARAMETER"   # 400: too long, not a number, out of range, unknown field
+CUPI_DUPLICATE = "DUPLICATE_OBJECT"            # 400: DisplayName taken (compared case-insensitively)
+CUPI_DUPLICATE_MESSAGE = "An AuthZ server with the display name '%s' already exists"
+CUPI_NOT_FOUND = "NOT_FOUND"                   # 404: unknown ObjectId
+CUPI_NOT_FOUND_MESSAGE = "AuthzServer with ObjectId %s not found"
+CUPI_METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # 405
+CUPI_BAD_BODY = "INVALID_REQUEST"              # 400: body neither JSON nor XML
+# ASSUMPTION: Connection's administrators need role `admin` (System Administrator); a wrong password is 401,
+# a user without the role 403, both with an HTML body like CUCM's (no ErrorDetails), and the same
+# JSESSIONIDSSO session cookie as the simulated CUCM (real Connection also uses JSESSIONID).
+CUPI_ADMIN_ROLE = "admin"
+
+# Key sync (PUT /vmrest/authz/sync/<id>). ASSUMPTION: the sync runs synchronously: when the 204 is sent,
+# LastSyncStatus already holds the outcome (real Connection may finish later: clients read it back).
+# ASSUMPTION: it consults the CUCM systems of the same simulator directly (no request is logged on the
+# CUCM). Checks, in the order a real connection fails:
+#  1. ServerNodeAddress (127.0.0.1, ::1, localhost, the listener's address or one of the CUCM's `hostnames`,
+#     case-insensitively) and Port (the CUCM's listener port) must name a CUCM system, else
+SYNC_CONNECT_FAILED = "Failed to connect to Authz Server %s:%d. Check the address and port of the server"
+#  2. unless IgnoreCertificateError, the Connection must trust that CUCM (lab `trust: [cucm names]`; without
+#     `trust`, every CUCM of the lab), else
+SYNC_CERTIFICATE_FAILED = ("Failed to validate certificates of Authz Server %s. Upload its Tomcat certificate "
+                           "to tomcat-trust")
+#  3. ServerUsername/ServerPassword must be a CUCM account (lab `users`) ...
+SYNC_BAD_CREDENTIALS = "Not authorized - Invalid Username or Password"
+#     ... holding the AXL role. ASSUMPTION: Connection words a 403 from CUCM differently from a 401 (real
+#     Connection may show the 401 text for both; the client treats "Not authorized" without "AXL"/"role" as
+#     "bad credentials or missing AXL role").
+SYNC_AXL_ROLE = "axl"
+SYNC_NO_AXL_ROLE = "Not authorized - User does not have the Standard AXL API Access role"
+#  4. else "Passed - May 12,2017 07:00:53 AM GMT" (time of the sync, GMT, English month abbreviations), and
+#     Connection keeps the checksums of that CUCM's current AuthZ signing and encryption keys (shown in
+#     GET /_sim/state as authz_servers[].synced_keys). A failed sync keeps the keys of the last passed one.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The sync is logged and counted as a write (operation "PUT /vmrest/authz/sync/{id}") whatever its outcome.

@@ -47,6 +47,7 @@ def _resolve(kind):
 
 # --- system kinds: one line per product -------------------------------------------------------------------
 register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp"})
+register_kind("cuc", "state.cuc:CucState", {"/vmrest/": "protocols.cupi"})
 
 
 LOG_BODY_MAX = 256 * 1024

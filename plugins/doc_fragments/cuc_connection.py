@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Connection options of every module that talks to Unity Connection."""
+
+    DOCUMENTATION = r'''
+options:
+  host:
+    description:
+      - Address (name or IP) of the Unity Connection publisher.
+      - If not set, the value of the E(CUC_HOST) environment variable is used.
+    type: str
+    required: true
+  port:
+    description:
+      - HTTPS port of Unity Connection's REST APIs.
+      - If not set, the value of the E(CUC_PORT) environment variable is used, else V(443).
+    type: int
+    default: 443
+  username:
+    description:
+      - A Connection administrator (System Administrator role).
+      - If not set, the value of the E(CUC_USERNAME) environment variable is used.
+    type: str
+    required: true
+    aliases: [user]
+  password:
+    description:
+      - Password of O(username). Never logged or returned.
+      - If not set, the value of the E(CUC_PASSWORD) environment variable is used.
+    type: str
+    required: true
+  validate_certs:
+    description:
+      - Verify Connection's TLS certificate. Set to V(false) only in a lab.
+      - If not set, the value of the E(CUC_VALIDATE_CERTS) environment variable is used, else V(true).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file, or directory of hashed certificates, holding the CA that signed Connection's Tomcat certificate.
+      - If not set, the value of the E(CUC_CA_PATH) environment variable is used, else the system trust store.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for Connection to connect and to answer one request.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How often to retry a request answered with HTTP 503 or whose connection dropped, with exponential backoff
+        and jitter. Between V(0) and V(20). HTTP 401 and 403 are never retried.
+    type: int
+    default: 5
+notes:
+  - Runs on the controller (or wherever it is delegated); it needs no Python package beyond ansible-core.
+'''

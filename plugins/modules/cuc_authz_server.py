@@ -1,0 +1,429 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cuc_authz_server
+short_description: Manage the AuthZ servers of Cisco Unity Connection and sync their OAuth keys
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes an AuthZ server of Unity Connection (System Settings > Authz Servers) through
+    CUPI, the Connection REST API under C(/vmrest), and makes Connection fetch the AuthZ keys ("Sync Keys").
+  - An AuthZ server is the CUCM publisher (one per cluster) that signs and encrypts the OAuth tokens Jabber and
+    Webex clients present to Connection. Connection needs that cluster's keys to accept the tokens, and must
+    sync them again after the keys are regenerated on CUCM.
+  - The AuthZ server is found by its display name O(name).
+  - Connection never returns the password of an AuthZ server, so the module cannot tell whether it differs;
+    see O(update_password).
+  - Needs Unity Connection 11.5(1)SU3 or later.
+author:
+  - collab.uc contributors (@collab-uc)
+options:
+  state:
+    description:
+      - V(present) creates the AuthZ server or brings it to the given settings.
+      - V(absent) deletes it; nothing happens if there is none of that name.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - Display name of the AuthZ server (C(DisplayName)), at most 64 characters. Identifies the AuthZ server.
+    type: str
+    required: true
+    aliases: [display_name]
+  server_address:
+    description:
+      - Host name, IP address or FQDN of the CUCM publisher (C(ServerNodeAddress)), at most 64 characters.
+      - Required when O(state=present).
+    type: str
+  server_port:
+    description:
+      - HTTPS port of the CUCM publisher (C(Port)), between 1 and 65535.
+    type: int
+    default: 8443
+  server_username:
+    description:
+      - A CUCM administrator with the C(Standard AXL API Access) role (C(ServerUsername)), at most 64 characters.
+      - Required when O(state=present).
+    type: str
+  server_password:
+    description:
+      - Password of O(server_username) (C(ServerPassword)). Never logged, returned or shown in a diff.
+      - Required when O(state=present); when and whether it is sent is controlled by O(update_password).
+    type: str
+  ignore_certificate_errors:
+    description:
+      - Let Connection fetch the keys even if it does not trust the certificate of the CUCM publisher
+        (C(IgnoreCertificateError)). Leave it V(false) outside a lab and upload CUCM's Tomcat certificate (or its
+        CA) to Connection's tomcat-trust store instead.
+    type: bool
+    default: false
+  update_password:
+    description:
+      - V(on_create) sends O(server_password) only when the AuthZ server is created. An existing AuthZ server keeps
+        its password, so the task stays idempotent. Use this unless the password is being rotated.
+      - V(always) sends O(server_password) on every run. Connection does not reveal the stored password, so the
+        module cannot tell whether it is the same; the task then reports C(changed) on every run, and with
+        O(sync_keys=on_change) syncs the keys on every run, which proves the password works.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  sync_keys:
+    description:
+      - When to make Connection fetch the AuthZ keys from CUCM (C(PUT /vmrest/authz/sync/<ObjectId>)).
+      - V(on_change) syncs after the AuthZ server was created or changed, and when its last sync did not pass
+        (never synced, or failed).
+      - V(always) syncs on every run, for example after the AuthZ keys were regenerated on CUCM. A sync reports
+        C(changed).
+      - V(never) does not sync.
+      - A sync that does not pass fails the task with the reason Connection gave, told apart as cannot connect,
+        bad credentials, missing C(Standard AXL API Access) role, or untrusted certificate.
+    type: str
+    choices: [on_change, always, never]
+    default: on_change
+extends_documentation_fragment:
+  - collab.uc.cuc_connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  platform:
+    platforms: all
+  check_mode:
+    support: full
+    details: Reads only; reports what would change and whether a sync would happen, but neither writes nor syncs.
+  diff_mode:
+    support: full
+    details: The password shows as C(********) when it is sent; Connection never returns it.
+  action_group:
+    support: full
+    membership: [collab.uc.cuc]
+notes:
+  - The sync happens on Connection, which connects to CUCM itself. The controller only talks to Connection.
+  - If several AuthZ servers share the display name O(name), the task fails without changing anything.
+  - C(docs/unity-connection-authz.md) in the collection explains the key sync, its failures and what to do about them.
+seealso:
+  - module: collab.uc.cuc_authz_server_info
+'''
+
+EXAMPLES = r'''
+- name: Point Unity Connection at the CUCM publisher and sync the keys
+  collab.uc.cuc_authz_server:
+    host: cuc-pub.example.com
+    username: "{{ cuc_admin }}"
+    password: "{{ cuc_admin_password }}"
+    name: CUCM cluster 1
+    server_address: cucm-pub.example.com
+    server_username: "{{ cucm_axl_user }}"
+    server_password: "{{ cucm_axl_password }}"
+  register: authz
+
+- name: Show the sync status
+  ansible.builtin.debug:
+    msg: "{{ authz.last_sync_status }}"
+
+- name: Rotate the AXL password Connection uses (reports changed and syncs to prove it works)
+  collab.uc.cuc_authz_server:
+    host: cuc-pub.example.com
+    username: "{{ cuc_admin }}"
+    password: "{{ cuc_admin_password }}"
+    name: CUCM cluster 1
+    server_address: cucm-pub.example.com
+    server_username: "{{ cucm_axl_user }}"
+    server_password: "{{ new_cucm_axl_password }}"
+    update_password: always
+
+- name: Re-sync the keys after they were regenerated on CUCM, with the connection from the environment
+  # CUC_HOST, CUC_USERNAME, CUC_PASSWORD (and CUC_CA_PATH) are set in the environment
+  collab.uc.cuc_authz_server:
+    name: CUCM cluster 1
+    server_address: cucm-pub.example.com
+    server_username: "{{ cucm_axl_user }}"
+    server_password: "{{ cucm_axl_password }}"
+    sync_keys: always
+
+- name: Several AuthZ servers with the connection set once
+  module_defaults:
+    group/collab.uc.cuc:
+      host: cuc-pub.example.com
+      username: "{{ cuc_admin }}"
+      password: "{{ cuc_admin_password }}"
+      ca_path: /etc/pki/uc/ca.pem
+  block:
+    - name: One AuthZ server per CUCM cluster
+      collab.uc.cuc_authz_server:
+        name: "{{ item.name }}"
+        server_address: "{{ item.publisher }}"
+        server_username: "{{ item.axl_user }}"
+        server_password: "{{ item.axl_password }}"
+      loop: "{{ cucm_clusters }}"
+      loop_control:
+        label: "{{ item.name }}"
+
+- name: Remove an AuthZ server
+  collab.uc.cuc_authz_server:
+    host: cuc-pub.example.com
+    username: "{{ cuc_admin }}"
+    password: "{{ cuc_admin_password }}"
+    name: Old cluster
+    state: absent
+'''
+
+RETURN = r'''
+authz_server:
+  description:
+    - The AuthZ server after the task (in check mode, as it would be). Empty when O(state=absent).
+    - Never holds the password.
+  returned: always
+  type: dict
+  contains:
+    object_id:
+      description: Connection's ObjectId of the AuthZ server. Null in check mode when it would be created.
+      type: str
+      sample: 5c4f8e1a-2b1d-4a8e-9f0e-3b2c1d0e9f8a
+    name:
+      description: Display name.
+      type: str
+      sample: CUCM cluster 1
+    server_address:
+      description: Host name, IP address or FQDN of the CUCM publisher.
+      type: str
+      sample: cucm-pub.example.com
+    server_port:
+      description: HTTPS port of the CUCM publisher.
+      type: int
+      sample: 8443
+    server_username:
+      description: The CUCM user Connection fetches the keys with.
+      type: str
+      sample: axladmin
+    ignore_certificate_errors:
+      description: Whether Connection ignores the certificate of the CUCM publisher.
+      type: bool
+      sample: false
+    last_sync_status:
+      description: Connection's text about the last key sync (C(LastSyncStatus)); empty if it never synced.
+      type: str
+      sample: Passed - May 12,2017 07:00:53 AM GMT
+    last_sync_outcome:
+      description: What RV(authz_server.last_sync_status) means.
+      type: str
+      choices: [passed, never, cannot_connect, bad_credentials, missing_axl_role, certificate_not_trusted, failed]
+      sample: passed
+  sample:
+    object_id: 5c4f8e1a-2b1d-4a8e-9f0e-3b2c1d0e9f8a
+    name: CUCM cluster 1
+    server_address: cucm-pub.example.com
+    server_port: 8443
+    server_username: axladmin
+    ignore_certificate_errors: false
+    last_sync_status: Passed - May 12,2017 07:00:53 AM GMT
+    last_sync_outcome: passed
+synced:
+  description:
+    - Whether Connection was asked to sync the keys in this run. Never V(true) in check mode.
+    - A sync that did not pass fails the task, so on success V(true) means the keys were fetched.
+  returned: always
+  type: bool
+  sample: true
+last_sync_status:
+  description: Connection's text about the last key sync of this AuthZ server, after the task; null if there is none.
+  returned: always
+  type: str
+  sample: Passed - May 12,2017 07:00:53 AM GMT
+diff:
+  description: The settings before and after; the password, when sent, shows as C(********).
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: The settings before the task; empty if the AuthZ server did not exist.
+      type: dict
+    after:
+      description: The settings after the task; empty if it was deleted.
+      type: dict
+  sample:
+    before:
+      name: CUCM cluster 1
+      server_address: cucm-old.example.com
+      server_port: 8443
+      server_username: axladmin
+      ignore_certificate_errors: false
+    after:
+      name: CUCM cluster 1
+      server_address: cucm-pub.example.com
+      server_port: 8443
+      server_username: axladmin
+      ignore_certificate_errors: false
+error:
+  description: On failure, what failed, where, and what the server answered.
+  returned: failure
+  type: dict
+  contains:
+    host:
+      description: Connection's host and port.
+      type: str
+    operation:
+      description: What was being done.
+      type: str
+    status:
+      description: HTTP status of the failed request, if any.
+      type: int
+    message:
+      description: What went wrong; for an error Connection answered, the message from its C(ErrorDetails).
+      type: str
+    hint:
+      description: What to do about it.
+      type: str
+    code:
+      description: CUPI error code from C(ErrorDetails), if Connection sent one.
+      type: str
+    last_sync_status:
+      description: Connection's text about the failed sync, for a sync failure.
+      type: str
+    sync_outcome:
+      description: The kind of sync failure, one of the failure values of RV(authz_server.last_sync_outcome).
+      type: str
+  sample:
+    host: cuc-pub.example.com:443
+    operation: sync AuthZ keys of CUCM cluster 1 (PUT /vmrest/authz/sync/5c4f8e1a-2b1d-4a8e-9f0e-3b2c1d0e9f8a)
+    status: null
+    message: "the CUCM user lacks the \"Standard AXL API Access\" role"
+    last_sync_status: Not authorized - Invalid Username or Password
+    sync_outcome: missing_axl_role
+'''
+
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+
+
+class AuthzServerModule(UCModule):
+    product = 'cuc'
+    argument_spec = dict(
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        name=dict(type='str', required=True, aliases=['display_name']),
+        server_address=dict(type='str'),
+        server_port=dict(type='int', default=8443),
+        server_username=dict(type='str'),
+        server_password=dict(type='str', no_log=True),
+        ignore_certificate_errors=dict(type='bool', default=False),
+        update_password=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
+        sync_keys=dict(type='str', default='on_change', choices=['on_change', 'always', 'never']),
+    )
+    module_kwargs = dict(
+        required_if=[('state', 'present', ('server_address', 'server_username', 'server_password'))],
+    )
+
+    def validate(self):
+        params = self.params
+        problems = cupi.check_lengths({
+            'name': (params['name'], cupi.MAX_LENGTHS[cupi.DISPLAY_NAME]),
+            'server_address': (params['server_address'], cupi.MAX_LENGTHS[cupi.ADDRESS]),
+            'server_username': (params['server_username'], cupi.MAX_LENGTHS[cupi.USERNAME]),
+        })
+        if not 1 <= params['server_port'] <= 65535:
+            problems.append('server_port must be between 1 and 65535, got %s' % params['server_port'])
+        if params['state'] == 'present' and not params['server_password']:
+            problems.append('server_password must not be empty')
+        if problems:
+            self.module.fail_json(msg='Invalid options: %s' % '; '.join(problems))
+
+    def execute(self):
+        self.validate()
+        params = self.params
+        name = params['name']
+        client = cupi.CupiClient(self.http_session())
+        matches = client.find_by_name(name)
+        if len(matches) > 1:
+            raise UCError('%d AuthZ servers have the display name %r (ObjectIds %s)'
+                          % (len(matches), name, ', '.join(str(m.get(cupi.OBJECT_ID)) for m in matches)),
+                          host=client.session.endpoint, operation='find AuthZ server %r' % name,
+                          product=client.session.product,
+                          hint='Delete or rename the duplicates in Connection Administration; nothing was changed')
+        current = matches[0] if matches else None
+        if params['state'] == 'absent':
+            return self.absent(client, current)
+        return self.present(client, current)
+
+    def absent(self, client, current):
+        result = dict(changed=current is not None, authz_server={}, synced=False, last_sync_status=None,
+                      diff=dict(before=cupi.settings_view(current), after={}))
+        if current is not None and not self.check_mode:
+            client.delete_server(current[cupi.OBJECT_ID])
+        return result
+
+    def present(self, client, current):
+        params = self.params
+        desired = cupi.desired_fields(params['name'], params['server_address'], params['server_port'],
+                                      params['server_username'], params['ignore_certificate_errors'])
+        password = params['server_password']
+        if current is None:
+            changes = dict(desired)
+            changes[cupi.PASSWORD] = password
+            password_sent = True
+        else:
+            changes = cupi.changed_fields(current, desired)
+            password_sent = params['update_password'] == 'always'
+            if password_sent:
+                changes[cupi.PASSWORD] = password
+        changed = bool(changes)
+        before = dict(current or {})
+        after = dict(before)
+        after.update(desired)
+        after.pop(cupi.PASSWORD, None)
+
+        last_outcome = cupi.classify_sync_status(before.get(cupi.LAST_SYNC))
+        sync = params['sync_keys'] == 'always' or (
+            params['sync_keys'] == 'on_change' and (changed or last_outcome != cupi.SYNC_PASSED))
+        diff = dict(before=cupi.settings_view(current), after=cupi.settings_view(after, password_sent))
+
+        if self.check_mode:
+            return self.result(changed or sync, after, False, diff)
+
+        object_id = before.get(cupi.OBJECT_ID)
+        if current is None:
+            object_id = client.create_server(changes)
+            if not object_id:
+                created = client.find_by_name(params['name'])
+                if len(created) != 1:
+                    raise UCError('Connection created the AuthZ server but named no ObjectId, and %d servers '
+                                  'carry its name' % len(created), host=client.session.endpoint,
+                                  operation='create AuthZ server %r' % params['name'],
+                                  product=client.session.product, hint='Check the AuthZ servers in Connection')
+                object_id = created[0][cupi.OBJECT_ID]
+        elif changes:
+            client.update_server(object_id, changes)
+
+        if sync:
+            server = client.sync_keys(object_id)
+            if cupi.classify_sync_status(server.get(cupi.LAST_SYNC)) != cupi.SYNC_PASSED:
+                error = cupi.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
+                                          % (params['name'], cupi.SYNC_PATH, object_id))
+                result = self.result(True, server, True, diff)
+                self.close_sessions()
+                self.fail(error, **result)
+            return self.result(True, server, True, diff)
+        if changed:
+            after = client.get_server(object_id)
+        return self.result(changed, after, False, diff)
+
+    @staticmethod
+    def result(changed, server, synced, diff):
+        view = cupi.server_view(server)
+        return dict(changed=changed, authz_server=view, synced=synced,
+                    last_sync_status=view.get('last_sync_status') or None, diff=diff)
+
+
+def main():
+    AuthzServerModule().run()
+
+
+if __name__ == '__main__':
+    main()

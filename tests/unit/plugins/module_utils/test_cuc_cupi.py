@@ -1,0 +1,321 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import (
+    FakeCupiSession, cupi_error, json_response)
+
+
+def names(servers):
+    return [s['DisplayName'] for s in servers]
+
+
+# --- normalisation -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize('value, expected', [
+    ('true', True), ('True', True), ('false', False), ('FALSE', False), ('1', True), ('0', False),
+    (True, True), (False, False), (None, None), ('', False), (0, False), (1, True),
+])
+def test_to_bool(value, expected):
+    assert cupi.to_bool(value) is expected
+
+
+def test_to_bool_refuses_garbage():
+    with pytest.raises(ValueError):
+        cupi.to_bool('maybe')
+
+
+@pytest.mark.parametrize('value, expected', [('8443', 8443), (8443, 8443), (' 443 ', 443), ('8443.0', 8443),
+                                             ('', None), (None, None)])
+def test_to_int(value, expected):
+    assert cupi.to_int(value) == expected
+
+
+def test_to_int_refuses_garbage():
+    with pytest.raises(ValueError):
+        cupi.to_int('84x3')
+
+
+def test_normalise_server_types_and_drops_password():
+    server = cupi.normalise_server({'ObjectId': 'a', 'DisplayName': 'c1', 'Port': '8443',
+                                    'IgnoreCertificateError': 'true', 'ServerPassword': 'leak',
+                                    'URI': '/vmrest/authz/server/a'})
+    assert server['Port'] == 8443
+    assert server['IgnoreCertificateError'] is True
+    assert 'ServerPassword' not in server
+    assert server['URI'] == '/vmrest/authz/server/a'
+
+
+def test_wire_values_are_strings():
+    assert cupi.wire_value('Port', 8443) == '8443'
+    assert cupi.wire_value('IgnoreCertificateError', True) == 'true'
+    assert cupi.wire_value('IgnoreCertificateError', False) == 'false'
+    assert cupi.wire_value('DisplayName', 'x') == 'x'
+
+
+# --- list shapes -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('options', [
+    dict(), dict(strings=False), dict(single_as_object=False), dict(wrap=True), dict(xml=True),
+])
+def test_list_tolerates_shapes_with_one_server(options):
+    session = FakeCupiSession(servers=[dict(DisplayName='c1', Port=8444, IgnoreCertificateError=True)], **options)
+    servers = cupi.CupiClient(session).list_servers()
+    assert len(servers) == 1
+    assert servers[0]['DisplayName'] == 'c1'
+    assert servers[0]['Port'] == 8444
+    assert servers[0]['IgnoreCertificateError'] is True
+    assert 'ServerPassword' not in servers[0]
+
+
+@pytest.mark.parametrize('options', [dict(), dict(wrap=True), dict(xml=True)])
+def test_list_empty(options):
+    assert cupi.CupiClient(FakeCupiSession(**options)).list_servers() == []
+
+
+def test_list_asks_json_and_pages():
+    session = FakeCupiSession(servers=[dict(DisplayName='c%d' % i) for i in range(7)])
+    servers = cupi.CupiClient(session, rows_per_page=3).list_servers()
+    assert names(servers) == ['c%d' % i for i in range(7)]
+    pages = [r['query']['pageNumber'] for r in session.requests]
+    assert pages == ['1', '2', '3']
+    assert all(r['query']['rowsPerPage'] == '3' for r in session.requests)
+    assert session.requests[0]['headers']['Accept'] == 'application/json'
+    assert session.requests[0]['path'] == '/vmrest/authz/server/'
+
+
+def test_list_exact_multiple_of_page_size_stops_on_total():
+    session = FakeCupiSession(servers=[dict(DisplayName='c%d' % i) for i in range(6)])
+    servers = cupi.CupiClient(session, rows_per_page=3).list_servers()
+    assert len(servers) == 6
+    assert len(session.requests) == 2
+
+
+def test_list_server_ignoring_paging_is_read_once():
+    session = FakeCupiSession(servers=[dict(DisplayName='c%d' % i) for i in range(5)], ignore_paging=True)
+    servers = cupi.CupiClient(session, rows_per_page=2).list_servers()
+    assert len(servers) == 5
+    assert len(session.requests) == 1
+
+
+def test_list_without_total_pages_until_short_page():
+    session = FakeCupiSession()
+    pages = [
+        json_response(200, {'AuthzServer': [{'ObjectId': 'a', 'DisplayName': 'a'}, {'ObjectId': 'b', 'DisplayName': 'b'}]}),
+        json_response(200, {'AuthzServer': {'ObjectId': 'c', 'DisplayName': 'c'}}),
+    ]
+    session.responses = [('GET', '/vmrest/authz/server', r) for r in pages]
+    assert names(cupi.CupiClient(session, rows_per_page=2).list_servers()) == ['a', 'b', 'c']
+    assert len(session.requests) == 2
+
+
+def test_find_by_name_is_exact():
+    session = FakeCupiSession(servers=[dict(DisplayName='CUCM1'), dict(DisplayName='cucm1'), dict(DisplayName='cucm')])
+    found = cupi.CupiClient(session).find_by_name('cucm1')
+    assert names(found) == ['cucm1']
+
+
+# --- one server, writes ------------------------------------------------------------------------------------
+def test_get_server_bare_and_wrapped():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1', ObjectId='x1')])
+    assert cupi.CupiClient(session).get_server('x1')['DisplayName'] == 'c1'
+    session.responses = [('GET', '/vmrest/authz/server/x1',
+                          json_response(200, {'AuthzServer': {'ObjectId': 'x1', 'DisplayName': 'w', 'Port': '1'}}))]
+    server = cupi.CupiClient(session).get_server('x1')
+    assert server['DisplayName'] == 'w' and server['Port'] == 1
+
+
+def test_create_returns_object_id_from_uri_and_sends_strings():
+    session = FakeCupiSession()
+    object_id = cupi.CupiClient(session).create_server({
+        'DisplayName': 'c1', 'ServerNodeAddress': 'h', 'Port': 8443, 'ServerUsername': 'u',
+        'ServerPassword': 'pw', 'IgnoreCertificateError': False})
+    assert object_id in session.servers
+    request = session.requests[-1]
+    assert request['method'] == 'POST'
+    assert request['headers']['Content-Type'] == 'application/json'
+    assert request['body']['Port'] == '8443'
+    assert request['body']['IgnoreCertificateError'] == 'false'
+    assert session.servers[object_id]['ServerPassword'] == 'pw'
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('/vmrest/authz/server/abc-123', 'abc-123'),
+    ('https://cuc:443/vmrest/authz/server/abc-123\n', 'abc-123'),
+    ('"/vmrest/authz/server/abc-123/"', 'abc-123'),
+    ('{"ObjectId": "abc-123"}', 'abc-123'),
+    ('{"URI": "/vmrest/authz/server/abc-123"}', 'abc-123'),
+    ('<AuthzServer><URI>/vmrest/authz/server/abc-123</URI></AuthzServer>', 'abc-123'),
+    ('', None),
+    ('created it', None),
+])
+def test_object_id_from_uri(text, expected):
+    assert cupi.object_id_from_uri(text) == expected
+
+
+def test_create_uses_location_when_body_empty():
+    session = FakeCupiSession()
+    session.responses = [('POST', '/vmrest/authz/server',
+                          Response(201, 'Created', {'location': 'https://cuc/vmrest/authz/server/loc-1'}, b''))]
+    assert cupi.CupiClient(session).create_server({'DisplayName': 'x'}) == 'loc-1'
+
+
+def test_update_sends_only_given_fields():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1', ObjectId='x1')])
+    cupi.CupiClient(session).update_server('x1', {'Port': 9443})
+    request = session.requests[-1]
+    assert (request['method'], request['path']) == ('PUT', '/vmrest/authz/server/x1')
+    assert request['body'] == {'Port': '9443'}
+    assert session.servers['x1']['Port'] == 9443
+
+
+def test_delete():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1', ObjectId='x1')])
+    cupi.CupiClient(session).delete_server('x1')
+    assert session.servers == {}
+    assert session.requests[-1]['method'] == 'DELETE'
+
+
+def test_sync_puts_then_reads_status():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1', ObjectId='x1')])
+    session.sync_results = ['Failed to connect to Authz Server cucm:8443']
+    server = cupi.CupiClient(session).sync_keys('x1')
+    assert [(r['method'], r['path']) for r in session.requests] == [
+        ('PUT', '/vmrest/authz/sync/x1'), ('GET', '/vmrest/authz/server/x1')]
+    assert server['LastSyncStatus'] == 'Failed to connect to Authz Server cucm:8443'
+
+
+# --- errors ------------------------------------------------------------------------------------------------
+def test_error_details_json_single_and_list():
+    single = cupi_error(400, 'INVALID_PARAMETER', 'DisplayName is too long')
+    assert cupi.error_details(single) == [('code', 'INVALID_PARAMETER'), ('message', 'DisplayName is too long')]
+    several = json_response(400, {'ErrorDetails': {'errors': [{'code': 'A', 'message': 'one'},
+                                                              {'code': 'B', 'message': 'two'}]}})
+    assert cupi.error_details(several) == [('code', 'A, B'), ('message', 'one / two')]
+
+
+def test_error_details_xml():
+    body = b'<ErrorDetails><errors><code>NOT_FOUND</code><message>no such object</message></errors></ErrorDetails>'
+    details = cupi.error_details(Response(404, 'Not Found', {}, body))
+    assert details == [('code', 'NOT_FOUND'), ('message', 'no such object')]
+
+
+def test_error_details_other_body_is_shortened():
+    details = cupi.error_details(Response(500, 'Error', {}, b'<html>' + b'x' * 1000 + b'</html>'))
+    assert details[0][0] == 'body'
+    assert len(details[0][1]) < 320
+
+
+def test_http_error_raises_with_code_message_and_hint():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1', ObjectId='x1')])
+    with pytest.raises(UCError) as info:
+        cupi.CupiClient(session).get_server('nope')
+    error = info.value
+    assert error.status == 404
+    assert error.detail('code') == 'NOT_FOUND'
+    assert 'No AuthzServer with ObjectId nope' in error.detail('message')
+    assert error.host == 'cuc.example.com:443'
+    text = str(error)
+    assert 'cuc.example.com:443' in text and 'HTTP 404' in text and 'GET /vmrest/authz/server/nope' in text
+    assert 'run the task again' in text
+
+
+def test_duplicate_create_error_says_why():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1')])
+    with pytest.raises(UCError) as info:
+        cupi.CupiClient(session).create_server({'DisplayName': 'c1'})
+    assert info.value.status == 400
+    assert info.value.detail('code') == 'DUPLICATE_OBJECT'
+    assert 'correct the task' in str(info.value)
+
+
+def test_unparseable_reply():
+    session = FakeCupiSession()
+    session.responses = [('GET', '/vmrest/authz/server', Response(200, 'OK', {}, b'hello'))]
+    with pytest.raises(UCError) as info:
+        cupi.CupiClient(session).list_servers()
+    assert 'neither the expected JSON nor XML' in str(info.value)
+
+
+def test_auth_failure_passes_cupi_details():
+    session = FakeCupiSession()
+    session.responses = [('GET', '/vmrest', cupi_error(401, 'AUTHENTICATION_FAILED', 'bad login'))]
+    with pytest.raises(UCError) as info:
+        cupi.CupiClient(session).list_servers()
+    assert info.value.status == 401
+    assert info.value.detail('message') == 'bad login'
+
+
+# --- sync status -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('text, outcome', [
+    ('Passed - May 12,2017 07:00:53 AM GMT', cupi.SYNC_PASSED),
+    ('passed', cupi.SYNC_PASSED),
+    ('Success', cupi.SYNC_PASSED),
+    ('', cupi.SYNC_NEVER),
+    (None, cupi.SYNC_NEVER),
+    ('Failed to connect to Authz Server cucm1.example.com', cupi.SYNC_CANNOT_CONNECT),
+    ('Failed to connect to Authz Server: connection refused', cupi.SYNC_CANNOT_CONNECT),
+    ('Connection timed out', cupi.SYNC_CANNOT_CONNECT),
+    ('Not authorized - Invalid Username or Password', cupi.SYNC_BAD_CREDENTIALS),
+    ('Not Authorized - invalid username or password', cupi.SYNC_BAD_CREDENTIALS),
+    ('Not authorized - User does not have the Standard AXL API Access role', cupi.SYNC_MISSING_AXL_ROLE),
+    ('Not authorized - Access denied (HTTP 403)', cupi.SYNC_MISSING_AXL_ROLE),
+    ('Failed to validate certificates of the Authz Server', cupi.SYNC_CERTIFICATE),
+    ('Failed to connect to Authz Server: PKIX path building failed', cupi.SYNC_CERTIFICATE),
+    ('Something odd happened', cupi.SYNC_FAILED),
+])
+def test_classify_sync_status(text, outcome):
+    assert cupi.classify_sync_status(text) == outcome
+
+
+def test_every_failure_outcome_has_a_problem_and_hint():
+    for outcome in cupi.SYNC_OUTCOMES:
+        if outcome != cupi.SYNC_PASSED:
+            problem, hint = cupi.SYNC_PROBLEMS[outcome]
+            assert problem and hint
+
+
+def test_sync_failure_error_names_target_reason_and_fix():
+    session = FakeCupiSession()
+    error = cupi.sync_failure(session, {'ServerNodeAddress': 'cucm1', 'Port': 8443,
+                                        'LastSyncStatus': 'Not authorized - User lacks AXL role'}, 'sync x')
+    text = str(error)
+    assert 'cucm1:8443' in text
+    assert 'Standard AXL API Access' in text
+    assert error.detail('sync_outcome') == cupi.SYNC_MISSING_AXL_ROLE
+    assert error.detail('last_sync_status') == 'Not authorized - User lacks AXL role'
+    assert error.host == 'cuc.example.com:443' and error.operation == 'sync x'
+
+
+# --- views -------------------------------------------------------------------------------------------------
+def test_server_view_never_has_password():
+    view = cupi.server_view({'ObjectId': 'a', 'DisplayName': 'c', 'ServerNodeAddress': 'h', 'Port': 1,
+                             'ServerUsername': 'u', 'ServerPassword': 'pw', 'IgnoreCertificateError': False,
+                             'LastSyncStatus': 'Passed - x'})
+    assert view == {'object_id': 'a', 'name': 'c', 'server_address': 'h', 'server_port': 1, 'server_username': 'u',
+                    'ignore_certificate_errors': False, 'last_sync_status': 'Passed - x', 'last_sync_outcome': 'passed'}
+    assert cupi.server_view(None) == {}
+
+
+def test_settings_view_masks_password_only_when_sent():
+    server = {'DisplayName': 'c', 'ServerPassword': 'pw'}
+    assert 'server_password' not in cupi.settings_view(server)
+    assert cupi.settings_view(server, password_sent=True)['server_password'] == '********'
+
+
+def test_changed_fields():
+    current = {'DisplayName': 'c', 'Port': 8443, 'IgnoreCertificateError': False}
+    desired = {'DisplayName': 'c', 'Port': 9443, 'IgnoreCertificateError': False}
+    assert cupi.changed_fields(current, desired) == {'Port': 9443}
+
+
+def test_check_lengths():
+    problems = cupi.check_lengths({'name': ('x' * 65, 64), 'server_address': ('  ', 64),
+                                   'server_username': (None, 64), 'ok': ('x' * 64, 64)})
+    assert problems == ['name must be at most 64 characters, got 65', 'server_address must not be empty']
