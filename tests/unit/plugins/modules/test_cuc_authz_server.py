@@ -10,27 +10,11 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.collab.uc.plugins.module_utils._http import Response
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cuc_authz_server, cuc_authz_server_info
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import FakeCupiSession, cupi_error
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
+from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, patch_module_args
 
 
 PASSWORD = 'Sup3r-Secret-AXL'
@@ -40,28 +24,11 @@ SERVER = dict(name='cucm1', server_address='cucm1.example.com', server_username=
 PASSED = 'Passed - May 12,2017 07:00:53 AM GMT'
 
 
-class Exit(Exception):
-    def __init__(self, result, failed):
-        super(Exit, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-def _exit_json(self, **result):
-    raise Exit(result, False)
-
-
-def _fail_json(self, msg, **result):
-    result['msg'] = msg
-    raise Exit(result, True)
-
-
 @pytest.fixture
 def fake(monkeypatch):
     session = FakeCupiSession()
     monkeypatch.setattr(UCModule, 'http_session', lambda self, **kwargs: session)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
+    catch_exit(monkeypatch)
     return session
 
 

@@ -12,7 +12,6 @@ import os
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.collab.uc.plugins.module_utils._http import UCError
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
@@ -20,48 +19,18 @@ from ansible_collections.collab.uc.plugins.modules import cucm_refresh_tokens
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
     FakeCucm, axl_fault, JABBER, UDS,
 )
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
+from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, patch_module_args
 
 
 PASSWORD = 'Sup3r-Secret-AXL'
 CONNECTION = dict(host='cucm.example.com', username='axladmin', password=PASSWORD)
 
 
-class Exit(Exception):
-    def __init__(self, result, failed):
-        super(Exit, self).__init__(result)
-        self.result = result
-        self.failed = failed
-
-
-def _exit_json(self, **result):
-    raise Exit(result, False)
-
-
-def _fail_json(self, msg, **result):
-    result['msg'] = msg
-    raise Exit(result, True)
-
-
 @pytest.fixture
 def cucm(monkeypatch):
     fake = FakeCucm({'jdoe': [JABBER, UDS], 'asmith': [JABBER], "anne o'hara": [UDS], 'nokens': []})
     monkeypatch.setattr(UCModule, 'http_session', lambda self, **kwargs: fake.session(**kwargs))
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
+    catch_exit(monkeypatch)
     warnings = []
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
     fake.warnings = warnings
