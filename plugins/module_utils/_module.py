@@ -131,9 +131,11 @@ class UCModule:
 
     def run(self):
         try:
-            result = self.execute()
+            try:
+                result = self.execute()
+            finally:
+                # Also when execute() ends with fail_json (SystemExit): no module needs to close sessions itself.
+                self.close_sessions()
         except UCError as error:
-            self.close_sessions()
             self.fail(error)
-        self.close_sessions()
         self.module.exit_json(**result)

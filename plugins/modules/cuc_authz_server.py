@@ -407,7 +407,6 @@ class AuthzServerModule(UCModule):
                 error = cupi.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
                                           % (params['name'], cupi.SYNC_PATH, object_id))
                 result = self.result(True, server, True, diff)
-                self.close_sessions()
                 self.fail(error, **result)
             return self.result(True, server, True, diff)
         if changed:

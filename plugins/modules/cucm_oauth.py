@@ -277,7 +277,6 @@ class CucmOAuth(UCModule):
                 try:
                     axl.update_service_parameter(parameter.name, value)
                 except UCError as error:
-                    self.close_sessions()
                     if written:
                         error.hint = '%s. Already written: %s' % ((error.hint or '').rstrip('.'), ', '.join(written))
                     self.fail(error, changed=bool(written), changed_parameters=written)

@@ -494,7 +494,6 @@ class CucmRefreshTokens(UCModule):
         else:
             again = 'run again (users already done then show no live tokens; set journal_path to skip them)'
         if run.stop_error is not None:
-            self.close_sessions()
             summary = result['summary']
             error = run.stop_error
             self.module.fail_json(
@@ -503,7 +502,6 @@ class CucmRefreshTokens(UCModule):
                        summary['not_attempted'], again),
                 error=error.to_dict(), **result)
         if failed_users:
-            self.close_sessions()
             shown = '; '.join('%s: %s' % (item['user'], item['reason']) for item in failed_users[:3])
             self.module.fail_json(
                 msg='%d of %d users failed (all others were handled): %s%s. See failed_users; %s'

@@ -144,6 +144,35 @@ def test_ucerror_becomes_fail_json_with_error_dict(capture):
     assert result['error']['operation'] == 'getCCMVersion'
 
 
+class FailingProbe(UCModule):
+    """Opens a session, then ends with fail_json from inside execute(), as modules do on their own errors."""
+    product = 'cucm'
+    opened = []
+
+    def execute(self):
+        session = self.http_session()
+        session._conn = session.closed_connection = ClosableConnection()
+        FailingProbe.opened.append(session)
+        self.module.fail_json(msg='the module gave up')
+
+
+class ClosableConnection:
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_sessions_are_closed_when_execute_fails_on_its_own(capture):
+    FailingProbe.opened = []
+    failed, result = capture(FailingProbe, dict(host='h', username='u', password='p'))
+    assert failed and result['msg'] == 'the module gave up'
+    assert len(FailingProbe.opened) == 1
+    session = FailingProbe.opened[0]
+    assert session._conn is None
+    assert session.closed_connection.closed
+
+
 def test_mask_secrets():
     data = {'ServerPassword': 'x', 'empty': '', 'none': None, 'name': 'n'}
     masked = mask_secrets(data, ['ServerPassword', 'empty', 'none', 'absent'])
