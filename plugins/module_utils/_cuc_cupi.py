@@ -28,7 +28,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, MASK
+from ansible_collections.collab.uc.plugins.module_utils._http import UCError, MASK, shorten
 
 
 BASE_PATH = '/vmrest'
@@ -227,9 +227,7 @@ def error_details(response):
                     messages.append(str(error['message']))
         if codes or messages:
             return [('code', ', '.join(codes) or None), ('message', ' / '.join(messages) or None)]
-    text = re.sub(r'\s+', ' ', response.text or '').strip()
-    if len(text) > 300:
-        text = text[:300] + '...'
+    text = shorten(response.text)
     return [('body', text)] if text else []
 
 

@@ -20,7 +20,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import UCError, shorten
 
 
 AXL_PATH = '/axl/'
@@ -119,11 +119,6 @@ def _text(element):
     return element.text or ''
 
 
-def _truncate(text, limit=300):
-    text = ' '.join((text or '').split())
-    return text if len(text) <= limit else text[:limit] + '...'
-
-
 def _parse_xml(body):
     """The root element of an XML reply, or None when it is not (safe) XML."""
     if not body or b'<!DOCTYPE' in body[:2048].upper():
@@ -167,7 +162,7 @@ def is_memory_fault(response):
 def _page_text(text):
     """The readable text of an error page: without the HTML head and tags, whitespace collapsed."""
     text = _HTML_HEAD.sub(' ', text or '')
-    return _truncate(html.unescape(_HTML_TAG.sub(' ', text)))
+    return shorten(html.unescape(_HTML_TAG.sub(' ', text)))
 
 
 def describe_axl_error(response):
@@ -270,7 +265,7 @@ class AxlClient:
         body = _find(root, 'Body')
         if body is None:
             raise self._error('the reply is not a SOAP envelope', label, status=response.status,
-                              details=[('body', _truncate(response.text))],
+                              details=[('body', shorten(response.text))],
                               hint='Check that host and port point at a CUCM publisher (AXL is served on /axl/)')
         reply = body[0] if len(body) else None
         return _child(reply, 'return')

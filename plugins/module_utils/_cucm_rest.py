@@ -14,7 +14,7 @@ __metaclass__ = type
 import json
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import UCError, shorten
 
 
 SSO_STATUS_PATH = '/ssosp/ws/public/singleSignOn'
@@ -51,13 +51,8 @@ def parse_sso_status(text):
     }
 
 
-def _truncate(text, limit=300):
-    text = (text or '').strip()
-    return text if len(text) <= limit else text[:limit] + '...'
-
-
 def _rest_error_details(response):
-    return [('body', _truncate(_redact_tokens(response.text)))]
+    return [('body', shorten(_redact_tokens(response.text)))]
 
 
 def _redact_tokens(text):
@@ -144,5 +139,5 @@ def interpret_revoke_response(status, text):
     if status == 404 or ('not found' in lowered or 'does not exist' in lowered or 'unknown user' in lowered
                          or 'invalid user' in lowered):
         return UNKNOWN_USER, 0, None
-    reason = 'HTTP %s: %s' % (status, _truncate(_redact_tokens(text)) or 'empty body')
+    reason = 'HTTP %s: %s' % (status, shorten(_redact_tokens(text)) or 'empty body')
     return FAILED, 0, reason

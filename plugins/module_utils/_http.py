@@ -118,6 +118,12 @@ class _Dropped(Exception):
     """The connection dropped before a full response arrived."""
 
 
+def shorten(text, limit=300):
+    """A server's body fit for one line of an error message: whitespace folded, cut after ``limit`` characters."""
+    text = ' '.join((text or '').split())
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
 def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
     """Seconds to wait before retry number ``attempt`` (0-based): exponential, capped, with equal jitter."""
     ceiling = min(cap, base * (2 ** attempt))

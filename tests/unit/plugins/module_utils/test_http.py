@@ -14,7 +14,7 @@ import socket
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils._http import (
-    HttpSession, RateLimiter, UCError, backoff_delay)
+    HttpSession, RateLimiter, UCError, backoff_delay, shorten)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
@@ -239,3 +239,10 @@ def test_ucerror_dict_keeps_our_message_when_the_server_sends_one():
     assert as_dict['message'] == 'Unity Connection refused the request'
     assert as_dict['server_message'] == 'DisplayName too long'
     assert as_dict['code'] == 'INVALID_PARAMETER'
+
+
+def test_shorten_folds_whitespace_and_cuts_long_bodies():
+    assert shorten('  <html>\n  <body>Busy</body>\n</html>\n') == '<html> <body>Busy</body> </html>'
+    assert shorten('x' * 301) == 'x' * 300 + '...'
+    assert shorten('x' * 300) == 'x' * 300
+    assert shorten(None) == ''
