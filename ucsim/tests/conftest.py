@@ -2,18 +2,15 @@ import os
 
 import pytest
 
-from simhelp import HERE, Client
+from simhelp import HERE, Client, start_simulator
 from ucsim import lab as labmod
-from ucsim.server import KINDS, Simulator
+from ucsim.server import KINDS
 
 
 @pytest.fixture(scope="session")
 def sim(tmp_path_factory):
     state_dir = str(tmp_path_factory.mktemp("ucsim-state"))
-    lab = labmod.load(os.path.join(HERE, "lab.yml"), set(KINDS))
-    s = Simulator(lab, state_dir, quiet=True)
-    s.start("127.0.0.1", 0)
-    s.cafile = os.path.join(state_dir, "ca.pem")
+    s = start_simulator(labmod.load(os.path.join(HERE, "lab.yml"), set(KINDS)), state_dir)
     yield s
     s.stop()
 

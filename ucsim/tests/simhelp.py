@@ -8,10 +8,19 @@ import ssl
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+from ucsim.server import Simulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 CRED = ("axladmin", "C1sco12345!")
+
+
+def start_simulator(lab, state_dir):
+    """A quiet in-process Simulator for a parsed lab, started on a free port, with ``cafile`` set."""
+    s = Simulator(lab, state_dir, quiet=True)
+    s.start("127.0.0.1", 0)
+    s.cafile = os.path.join(state_dir, "ca.pem")
+    return s
 
 
 class Client:

@@ -1,13 +1,12 @@
 """Unity Connection CUPI: AuthZ servers and key sync, against a lab of two CUCMs and two Connections."""
 
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from simhelp import Client
+from simhelp import Client, start_simulator
 from ucsim import assumptions as A
 from ucsim import lab as labmod
 from ucsim.server import KINDS, Simulator
@@ -38,9 +37,7 @@ LAB = {
 @pytest.fixture(scope="module")
 def csim(tmp_path_factory):
     lab = labmod.parse(json.loads(json.dumps(LAB)), set(KINDS))
-    s = Simulator(lab, str(tmp_path_factory.mktemp("ucsim-cupi")), quiet=True)
-    s.start("127.0.0.1", 0)
-    s.cafile = os.path.join(s.state_dir, "ca.pem")
+    s = start_simulator(lab, str(tmp_path_factory.mktemp("ucsim-cupi")))
     yield s
     s.stop()
 
