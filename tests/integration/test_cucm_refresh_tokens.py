@@ -264,7 +264,7 @@ def test_401_mid_run_stops_new_requests_and_keeps_the_journal(sim, cucm_env, run
     proc = start_playbook(tmp_path, playbook(users_file=str(write_lines(tmp_path / "l.txt", users)),
                                              journal_path=str(journal), concurrency=4), cucm_env)
     try:
-        wait_for_lines(journal, 200, proc)
+        wait_for_lines(journal, 1 + 200, proc)  # the header line, then 200 users done
         sim.set_state({"cucm1": {"users": [{"userid": "axladmin", "password": "changed!", "roles": ["axl"]}]}})
         sim.expire_sessions()
         out, _err = proc.communicate(timeout=120)
