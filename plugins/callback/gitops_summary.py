@@ -143,12 +143,13 @@ def rows_from_result(result, label=None, check_mode=False):
 
 
 def render_markdown(summary, title='collab.uc'):
-    """The Markdown page of a summary ``{"mode", "hosts": {host: {"status", "task_rows": [...]}}, "failures"}``."""
+    """The Markdown page of a summary ``{"mode", "hosts": {host: {"status", "rows": [...]}}, "failures"}``, the
+    systems in alphabetical order."""
     mode = summary['mode']
     lines = ['## %s %s' % (title, 'plan (check mode: nothing was written)' if mode == 'plan' else 'applied'), '']
     hosts = summary['hosts']
-    changed = [h for h in hosts if hosts[h]['rows']]
-    unchanged = [h for h in hosts if not hosts[h]['rows'] and hosts[h]['status'] == 'ok']
+    changed = [h for h in sorted(hosts) if hosts[h]['rows']]
+    unchanged = [h for h in sorted(hosts) if not hosts[h]['rows'] and hosts[h]['status'] == 'ok']
     verb = 'would change' if mode == 'plan' else 'changed'
     lines.append('%d of %d systems %s%s.' % (len(changed), len(hosts), verb,
                                               (': ' + ', '.join(changed)) if changed else ''))
