@@ -151,8 +151,8 @@ def render_markdown(summary, title='collab.uc'):
     changed = [h for h in sorted(hosts) if hosts[h]['rows']]
     unchanged = [h for h in sorted(hosts) if not hosts[h]['rows'] and hosts[h]['status'] == 'ok']
     verb = 'would change' if mode == 'plan' else 'changed'
-    lines.append('%d of %d systems %s%s.' % (len(changed), len(hosts), verb,
-                                              (': ' + ', '.join(changed)) if changed else ''))
+    names = (': ' + ', '.join(changed)) if changed else ''
+    lines.append('%d of %d systems %s%s.' % (len(changed), len(hosts), verb, names))
     for host in changed:
         lines += ['', '### %s' % host, '', '| setting | from | to | task |', '|---|---|---|---|']
         for row in hosts[host]['rows']:
