@@ -91,18 +91,8 @@ def _text(value):
 
 
 def _plain(value):
-    """Ansible's tagged and custom values as JSON types."""
-    if isinstance(value, dict):
-        return dict((str(k), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return str(value)
+    """Ansible's tagged and custom values as plain JSON types."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def _task_name(task):
