@@ -100,6 +100,7 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     [server] = sim.state("cuc-a")["authz_servers"]
     assert server["Port"] == cucm_a and server["LastSyncStatus"].startswith("Passed")
     assert "3 of 3 systems changed" in markdown
+    assert "C1sco12345!" not in markdown + proc.stdout and "B-Sec ret1" not in markdown + proc.stdout
 
     # Apply again: nothing to do, no write.
     sim.reset(state=False)
