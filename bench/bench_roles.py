@@ -58,7 +58,7 @@ def inventory(sim, clusters):
     port = dict((s["name"], s["port"]) for s in sim.systems())
     lines = ["localhost ansible_connection=local ansible_python_interpreter=%s" % sys.executable, "",
              "[all:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable,
-             "ansible_host=%s" % sim.host, "", "[cucm_clusters:vars]", "cucm_username=axladmin",
+             "ansible_host=%s" % sim.host, "ansible_pipelining=true", "", "[cucm_clusters:vars]", "cucm_username=axladmin",
              "cucm_password=%s" % PASSWORD, "cucm_ca_path=%s" % sim.ca, "oauth_refresh_login_authz_username=axladmin",
              "oauth_refresh_login_authz_password=%s" % PASSWORD, "", "[cuc_systems:vars]", "cuc_username=cucadmin",
              "cuc_password=%s" % PASSWORD, "cuc_ca_path=%s" % sim.ca, "", "[cucm_clusters]"]
