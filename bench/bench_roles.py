@@ -192,9 +192,8 @@ def main():
         "",
         "A no-change run of the role starts one module per cluster (and one per Connection system), so %d clusters "
         "cost at least %d module starts; on 2 cores shared with other test runs they queue on the CPU rather than "
-        "run 10 at a time, which the uri play on every cluster host shows: the ratio of a plain one-task play from 1 "
-        "to %d hosts is the floor this machine sets for the role's ratio." % (args.clusters, args.clusters + 1,
-                                                                             args.clusters),
+        "run 10 at a time: a plain one-task play (the uri rows) grows %.1f x from 1 to %d hosts on this machine, "
+        "the role %.1f x." % (args.clusters, args.clusters + 1, m_uri_many / m_uri_one, args.clusters, ratio_many),
         "",
         "The requests of a no-change run: %s." % ", ".join(
             "%s %d" % (op, n) for op, n in sorted(counters["by_operation"].items())),
