@@ -430,8 +430,9 @@ class CupiClient:
         self._request('PUT', self._path(SERVERS_PATH, object_id), operation, (200, 204), True, body=body)
 
     def delete_server(self, object_id):
+        """Delete one AuthZ server. Repeating it is safe: a 404 (already gone, say after a lost answer) is success."""
         operation = 'delete AuthZ server %s (DELETE %s)' % (object_id, self._path(SERVERS_PATH, object_id))
-        self._request('DELETE', self._path(SERVERS_PATH, object_id), operation, (200, 204), True)
+        self._request('DELETE', self._path(SERVERS_PATH, object_id), operation, (200, 204, 404), True)
 
     def sync_keys(self, object_id):
         """Ask Connection to fetch the AuthZ keys from the server now; return the server as read afterwards."""

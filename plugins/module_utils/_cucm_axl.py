@@ -6,10 +6,11 @@
 
 Internal module: the leading underscore means its API may change without notice.
 
-This is the only code in collab.uc that speaks AXL. Envelopes are written by hand (every text value is XML
-escaped) and replies are parsed with ``xml.etree.ElementTree`` by local name, so the namespace prefixes and
-schema version of the reply do not matter. Transport, keep-alive, the ``JSESSIONIDSSO`` cookie and retries come
-from ``HttpSession``; this client adds the AXL memory fault to what is retried.
+This is the only code in collab.uc that speaks AXL. Envelopes, serialisation and fault parsing are ``_soap``'s
+(replies are read by local name, so the namespace prefixes and schema version of the reply do not matter);
+this client adds the AXL namespace and ``SOAPAction``, the ``axlError`` detail of faults, their hints, and the
+AXL memory fault to what is retried. Transport, keep-alive, the ``JSESSIONIDSSO`` cookie and retries come
+from ``HttpSession``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,8 +22,7 @@ import re
 from ansible_collections.collab.uc.plugins.module_utils import _soap
 from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, error_from_reply
 from ansible_collections.collab.uc.plugins.module_utils._soap import (
-    SoapFault, child as _child, find as _find, local as _local, parse_xml as _parse_xml, stripped as _stripped,
-    text as _text, xml_escape)
+    SoapFault, child as _child, find as _find, local as _local, stripped as _stripped, text as _text)
 
 
 AXL_PATH = '/axl/'

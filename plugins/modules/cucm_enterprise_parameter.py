@@ -128,7 +128,8 @@ error:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient, xml_escape
+from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils._soap import xml_escape
 from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import (
     BY_NAME, bool_equal, format_bool, is_bool_type, parse_bool)
 

@@ -47,7 +47,7 @@ class FakeCupiSession(ReplyingSession):
         self.xml = xml                      # answer XML whatever Accept says
         self.ignore_paging = ignore_paging
         self.sync_results = []              # LastSyncStatus texts the next syncs produce
-        self.responses = []                 # canned (method, path prefix, Response) answered once, first match
+        self.responses = []                 # canned (method, path prefix, Response or DROP) answered once, first match
         self.next_id = 1
         for server in servers or []:
             self.add(**server)
@@ -114,6 +114,8 @@ class FakeCupiSession(ReplyingSession):
     # --- HttpSession.request ------------------------------------------------------------------------------
     def answer(self, request):
         response = self._answer(request)
+        if response == DROP:
+            return DROP
         if request.method != 'GET' and self.drop_after_write and response.status < 400:
             self.drop_after_write -= 1
             return DROP
