@@ -274,4 +274,3 @@ class AxlClient:
                 continue
             rows.append(dict((_local(column.tag), column.text or '') for column in row))
         return rows
-
