@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.collab.uc.plugins.module_utils._connection import CucmConnection
 from ansible_collections.collab.uc.plugins.module_utils._http import Response
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, parse_bool
+from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, bool_equal
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import ReplyingSession
 
 SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
@@ -122,7 +122,7 @@ class FakeAxlSession(ReplyingSession):
             return xml_response(200, '<?xml version="1.0"?><SingleSignOn version="1.0"><Status enabled="%s"/>'
                                      '<Token reuse="%s"/></SingleSignOn>'
                                 % (str(self.sso_enabled).lower(),
-                                   str(parse_bool(self.params['oAuthWithRefreshLoginFlow'])[0]).lower()))
+                                   str(bool_equal(self.params['oAuthWithRefreshLoginFlow'], 'true')).lower()))
         assert method == 'POST' and path == '/axl/', (method, path)
         root = ET.fromstring(body)
         element = root.find('{%s}Body' % SOAP)[0]
