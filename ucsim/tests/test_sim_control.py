@@ -38,7 +38,7 @@ def test_state_get_and_patch(c):
         "users": [{"userid": "ro", "password": "p", "roles": ["axl"]}]}})
     assert status == 200
     _, st = c.json("GET", "/_sim/state?user=newbie")
-    assert st["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "true"
+    assert st["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "T"
     assert st["enterprise_parameters"]["oauthTokenExpiryTimer"] == "15"
     assert st["user"]["token_count"] == 2 and st["sso"]["enabled"] is True
     assert c.axl("getCCMVersion", ns_version="1.0", auth=("ro", "p"))[0] == 200

@@ -34,6 +34,17 @@ COUNTER_KEYS = ("requests", "reads", "writes", "write_attempts", "auth_failures"
 KIND_COUNTER = {"read": "reads", "write": "writes", "auth_failed": "auth_failures", "fault": "faults"}
 
 
+def check_login(accounts, user, password, role=None):
+    """None if ``user``/``password`` is an account of ``accounts`` ({userid: (password, roles)}) holding
+    ``role``; else "credentials" (unknown user or wrong password) or "role"."""
+    acct = accounts.get(user)
+    if acct is None or not secrets.compare_digest(acct[0].encode("utf-8"), password.encode("utf-8")):
+        return "credentials"
+    if role is not None and role not in acct[1]:
+        return "role"
+    return None
+
+
 class Counters:
     def __init__(self):
         self.c = dict.fromkeys(COUNTER_KEYS, 0)
@@ -184,16 +195,7 @@ class Core:
         return ms / 1000.0
 
     # -- logins and sessions -----------------------------------------------------------------------------
-    @staticmethod
-    def check_login(accounts, user, password, role=None):
-        """None if ``user``/``password`` is an account of ``accounts`` ({userid: (password, roles)}) holding
-        ``role``; else "credentials" (unknown user or wrong password) or "role"."""
-        acct = accounts.get(user)
-        if acct is None or not secrets.compare_digest(acct[0].encode("utf-8"), password.encode("utf-8")):
-            return "credentials"
-        if role is not None and role not in acct[1]:
-            return "role"
-        return None
+    check_login = staticmethod(check_login)
 
     def session_open(self, node, user):
         sid = secrets.token_hex(16).upper()
