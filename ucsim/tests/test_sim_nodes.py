@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from simhelp import Client, find, sp, start_simulator
+from simhelp import Client, clients, find, sp, start_simulator
 from ucsim import lab as labmod
 from ucsim.lab import LabError
 from ucsim.server import KINDS, Simulator
@@ -24,17 +24,12 @@ def nsim(tmp_path_factory):
 
 @pytest.fixture
 def node_client(nsim):
-    made = []
-
-    def make(name):
-        cl = Client(nsim.nodes[name].url, nsim.cafile)
-        made.append(cl)
-        return cl
-
+    """make(node name) -> Client of that node; state, log, counters and faults reset first."""
+    gen = clients(lambda name: nsim.nodes[name].url, nsim.cafile)
+    make = next(gen)
     make("cucm-pub").json("POST", "/_sim/reset", {"state": True})
     yield make
-    for cl in made:
-        cl.close()
+    next(gen, None)
 
 
 def test_systems_list_nodes_on_their_own_addresses_and_one_port(nsim, node_client):

@@ -185,10 +185,11 @@ CUPI_ADMIN_ROLE = "admin"
 
 # Key sync (PUT /vmrest/authz/sync/<id>). ASSUMPTION: the sync runs synchronously: when the 204 is sent,
 # LastSyncStatus already holds the outcome (real Connection may finish later: clients read it back).
-# ASSUMPTION: it consults the CUCM systems of the same simulator directly (no request is logged on the
-# CUCM). Checks, in the order a real connection fails:
-#  1. ServerNodeAddress (127.0.0.1, ::1, localhost, the listener's address or one of the CUCM's `hostnames`,
-#     case-insensitively) and Port (the CUCM's listener port) must name a CUCM system, else
+# ASSUMPTION: it consults the CUCM cluster's state through the simulator's registry (no request is logged on
+# the CUCM). Checks, in the order a real connection fails:
+#  1. ServerNodeAddress (a node's address or `hostnames`, the cluster's `hostnames` for its publisher, and for a
+#     CUCM without `nodes:` also 127.0.0.1, ::1, localhost; case-insensitively) and Port (the cluster's port)
+#     must reach a node of a CUCM cluster (the simulator's registry answers), else
 SYNC_CONNECT_FAILED = "Failed to connect to Authz Server %s:%d. Check the address and port of the server"
 #  2. unless IgnoreCertificateError, the Connection must trust that CUCM (lab `trust: [cucm names]`; without
 #     `trust`, every CUCM of the lab), else
