@@ -1,12 +1,15 @@
 """Clusters of nodes: each node on its own loopback address, sharing the cluster's state (lab cluster.yml)."""
 
 import json
+import socket
+import socketserver
 
 import pytest
 
 from simhelp import Client, clients, find, sp, start_simulator
 from ucsim import lab as labmod
 from ucsim.lab import LabError
+from ucsim import server
 from ucsim.server import KINDS, Simulator
 
 NODES = ["cucm-pub", "cucm-sub1", "imp-pub"]
@@ -155,5 +158,41 @@ def test_fixed_addresses_are_kept_and_skipped(tmp_path):
         status, _, root = Client(sim.nodes["s2"].url, sim.cafile).axl("listProcessNode", LIST_NODES)
         assert [el.find("name").text for el in find(root, "return")][1:] == ["127.0.0.2", "127.0.0.3",
                                                                               "127.0.0.4"]
+    finally:
+        sim.stop()
+
+
+class _LineTransport:
+    """A minimal transport as the SSH one plugs in: a TCP listener per node answering one line, recording
+    into the shared core."""
+
+    @staticmethod
+    def bind(sim, node, host, port):
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                command = self.rfile.readline().decode().strip()
+                sim.core.record(node.system, "line", command, "read", "ok", node=node, count=("ssh_commands",))
+                self.wfile.write(b"ok " + node.name.encode() + b"\n")
+
+        return socketserver.ThreadingTCPServer((host, port), Handler)
+
+
+def test_a_transport_plugs_in_with_one_registration(tmp_path, monkeypatch):
+    monkeypatch.setitem(server.TRANSPORTS, "line", (_LineTransport, ("cucm",)))
+    lab = labmod.parse(_lab([{"name": "p"}, {"name": "s", "role": "subscriber"}]), set(KINDS))
+    sim = start_simulator(lab, str(tmp_path))
+    try:
+        ports = {n.name: n.ports for n in sim.systems["c"].nodes}
+        assert ports["p"]["line"] == ports["s"]["line"] and ports["p"]["line"] != ports["p"]["https"]
+        for node in sim.systems["c"].nodes:
+            with socket.create_connection((node.address, node.ports["line"]), timeout=5) as conn:
+                conn.sendall(b"show myself\n")
+                assert conn.makefile().readline() == "ok %s\n" % node.name
+        _, systems = Client(sim.systems["c"].url, sim.cafile).json("GET", "/_sim/systems")
+        assert systems[0]["nodes"][1]["ports"] == ports["s"]
+        log = sim.requests()
+        assert [(e["transport"], e["node"], e["operation"]) for e in log] == [("line", "p", "show myself"),
+                                                                               ("line", "s", "show myself")]
+        assert sim.counters()["ssh_commands"] == 2
     finally:
         sim.stop()

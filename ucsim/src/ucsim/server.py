@@ -12,6 +12,7 @@
 Products plug in through ``register_kind``: a state class and a mapping of path prefixes to protocol
 modules, each exposing ``peek(req)`` (the operation name, cheaply, for requests answered before the handler
 runs) and ``handle(ctx)`` (returns a ``Response``).
+Transports plug in through ``register_transport``: a module with ``bind(sim, node, host, port)``.
 """
 
 import collections
@@ -19,10 +20,9 @@ import importlib
 import ipaddress
 import threading
 
-from . import tls
 from .lab import LabError
-from .transports import https
 from .transports.core import Core
+from .tls import BASE_NAMES
 
 KINDS = {}
 
@@ -46,9 +46,29 @@ def _resolve(kind):
     return state_cls, sorted(resolved.items(), key=lambda kv: -len(kv[0]))
 
 
-# --- system kinds: one line per product -------------------------------------------------------------------
+TRANSPORTS = {}  # name -> (module or dotted name, kinds that serve it)
+
+
+def register_transport(name, module, kinds):
+    """module (or its dotted name, relative to this package) has ``bind(sim, node, host, port)`` returning a
+    socketserver-like listener (``server_address``, ``serve_forever``, ``shutdown``, ``server_close``);
+    every node of a system of one of ``kinds`` gets one, all on the same port. The ``https`` transport's port
+    follows --listen; another transport's port is the system's lab key ``<name>_port`` (default 0: free)."""
+    TRANSPORTS[name] = (module, tuple(kinds))
+
+
+def _transport(name):
+    module, kinds = TRANSPORTS[name]
+    if isinstance(module, str):
+        module = importlib.import_module("." + module, __package__)
+        TRANSPORTS[name] = (module, kinds)
+    return module
+
+
+# --- system kinds and transports: one line each -------------------------------------------------------------
 register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp"})
 register_kind("cuc", "state.cuc:CucState", {"/vmrest/": "protocols.cupi"})
+register_transport("https", "transports.https", ("cucm", "cuc"))
 
 FIRST_NODE_ADDRESS = 2  # nodes of systems that list `nodes:` get 127.0.0.2, 127.0.0.3, ... in lab order
 PORT_ATTEMPTS = 20      # with PORT 0: tries to find one port free on every node's address
@@ -61,8 +81,12 @@ class Node:
         self.role = spec.role
         self.system = system
         self.host = None
-        self.port = None
-        self.listener = None
+        self.ports = {}      # transport -> port
+        self.listeners = {}  # transport -> listener
+
+    @property
+    def port(self):
+        return self.ports.get("https")
 
     @property
     def address(self):
@@ -74,11 +98,16 @@ class Node:
         return "https://%s:%d" % (host, self.port)
 
     def hostnames(self):
-        """Names on this node's certificate and that a client may use for it, besides its address."""
+        """Names a client may use for this node besides its address: the node's ``hostnames`` (and the
+        system's, for its publisher)."""
         names = list(self.spec.hostnames)
         if self is self.system.nodes[0]:
             names = list(self.system.spec.hostnames) + names
         return names
+
+    def cert_names(self):
+        """What this node's TLS certificate (and SSH host key line) carries besides 127.0.0.1, ::1, localhost."""
+        return self.hostnames() + ([] if self.spec.implicit else [self.host])
 
     def answers_to(self, address):
         """True if a client connecting to ``address`` (a name or IP, any case) reaches this node."""
@@ -86,12 +115,12 @@ class Node:
         if self.host:
             names.add(self.host.lower())
         if self.spec.implicit:
-            names.update(tls.BASE_NAMES)
+            names.update(BASE_NAMES)
         return address.strip().lower() in names
 
     def to_json(self):
         return {"name": self.name, "cluster": self.system.name, "role": self.role, "address": self.host,
-                "port": self.port, "url": self.url if self.port is not None else None}
+                "port": self.port, "url": self.url if self.port is not None else None, "ports": dict(self.ports)}
 
 
 class System:
@@ -213,15 +242,14 @@ class Simulator:
                 node.host = str(ipaddress.IPv4Address("127.0.0.0") + n)
                 taken.add(node.host)
 
-    def _bind(self, system, port):
-        """Bind one listener per node of system, every one on the same port; returns that port."""
-        certs = [tls.ensure_server_cert(self.state_dir, n.name, n.hostnames() + ([] if n.spec.implicit else [n.host]))
-                 for n in system.nodes]
+    def _bind(self, system, transport, port):
+        """Bind one listener of transport per node of system, every one on the same port; returns that port."""
+        module = _transport(transport)
         for attempt in range(PORT_ATTEMPTS):
             bound, p = [], port
             try:
-                for node, (cert, key) in zip(system.nodes, certs):
-                    listener = https.bind(self, node, node.host, p, cert, key)
+                for node in system.nodes:
+                    listener = module.bind(self, node, node.host, p)
                     bound.append(listener)
                     p = listener.server_address[1]
             except OSError:
@@ -231,7 +259,7 @@ class Simulator:
                     raise
                 continue
             for node, listener in zip(system.nodes, bound):
-                node.listener, node.port = listener, p
+                node.listeners[transport], node.ports[transport] = listener, p
             return p
 
     def start(self, host, port):
@@ -245,17 +273,21 @@ class Simulator:
                 p = 0
             else:
                 p = next_port
-            bound = self._bind(s, p)
+            bound = self._bind(s, "https", p)
             if s.spec.port is None and port != 0:
                 next_port = bound + 1
+            for name, (_, kinds) in TRANSPORTS.items():
+                if name != "https" and s.kind in kinds:
+                    self._bind(s, name, int(s.spec.config.get(name + "_port") or 0))
         for node in self.nodes.values():
-            t = threading.Thread(target=node.listener.serve_forever, kwargs={"poll_interval": 0.2},
-                                 name="listener-%s" % node.name, daemon=True)
-            t.start()
+            for transport, listener in node.listeners.items():
+                t = threading.Thread(target=listener.serve_forever, kwargs={"poll_interval": 0.2},
+                                     name="%s-%s" % (transport, node.name), daemon=True)
+                t.start()
         return next(iter(self.systems.values())).url
 
     def stop(self):
         for node in self.nodes.values():
-            if node.listener is not None:
-                node.listener.shutdown()
-                node.listener.server_close()
+            for listener in node.listeners.values():
+                listener.shutdown()
+                listener.server_close()

@@ -274,6 +274,8 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
 
-def bind(sim, node, host, port, cert_path, key_path):
-    """A listener for node bound to host:port (0: a free port), not yet serving (``serve_forever``)."""
+def bind(sim, node, host, port):
+    """A listener for node bound to host:port (0: a free port), not yet serving (``serve_forever``); its
+    certificate (issued by the state dir's CA when needed) carries the node's address and names."""
+    cert_path, key_path = tls.ensure_server_cert(sim.state_dir, node.name, node.cert_names())
     return Listener((host, port), sim, node, tls.server_context(cert_path, key_path))
