@@ -158,3 +158,14 @@ def test_503_writes(c):
     assert c.axl("updateServiceParameter", sp("ClusterID", "X"))[0] == 200
     _, cnt = c.json("GET", "/_sim/counters")
     assert cnt["writes"] == 1 and cnt["write_attempts"] == 2 and cnt["faults"] == 1
+
+
+def test_lab_on_off_values_in_any_spelling_are_stored_in_the_system_style():
+    from ucsim.state.cucm import CucmState
+    st = CucmState("x", {"enterprise_parameters": {"oAuthWithRefreshLoginFlow": "true", "UseSSOforRTMT": "Disabled",
+                                                   "AdvertiseG722Codec": "F"}})
+    assert st.boolean_style == "tf"  # the documented storage is the default
+    assert [st.params[n] for n in ("oAuthWithRefreshLoginFlow", "UseSSOforRTMT", "AdvertiseG722Codec")] == ["T", "F", "F"]
+    enum = CucmState("y", {"boolean_style": "enum", "enterprise_parameters": {"oAuthWithRefreshLoginFlow": "T"}})
+    assert enum.get_parameter("EnterpriseWideData", "Enterprise Wide", "oAuthWithRefreshLoginFlow")[
+        "valueType"] == "long" and enum.params["oAuthWithRefreshLoginFlow"] == "1"

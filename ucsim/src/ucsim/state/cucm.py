@@ -66,12 +66,14 @@ class Param:
         return value if len(value) <= self.maxlen else None
 
     def coerce(self, value, style):
-        """A value from a lab or a state patch: logical (bool, int, Enabled/Disabled) or stored form."""
+        """A value from a lab or a state patch: logical (bool, Enabled/Disabled, any style's stored form, in
+        any case) for on/off parameters, else the stored form (int or text); None if not valid."""
         if self.kind == "bool":
-            if isinstance(value, bool):
-                return A.BOOLEAN_STYLES[style][value]
-            if isinstance(value, str) and value.lower() in ("enabled", "disabled"):
-                return A.BOOLEAN_STYLES[style][value.lower() == "enabled"]
+            if isinstance(value, (bool, int)):
+                logical = bool(value)
+            else:
+                logical = LOGICAL.get(str(value).strip().lower())
+            return None if logical is None else A.BOOLEAN_STYLES[style][logical]
         if isinstance(value, bool):
             value = "true" if value else "false"
         if isinstance(value, int):
@@ -81,8 +83,14 @@ class Param:
         return self.parse(value, style)
 
     def is_on(self, stored):
-        return stored in ("true", "T", "1", "Enabled", "TRUE", "True", "t")
+        """True if a stored on/off value (of any boolean_style) is on."""
+        return stored in ON_VALUES
 
+
+ON_VALUES = frozenset(style[True] for style in A.BOOLEAN_STYLES.values())
+# what a lab or a state patch may write for on/off: every style's values, and the UI's Enabled / Disabled
+LOGICAL = {style[b].lower(): b for style in A.BOOLEAN_STYLES.values() for b in (True, False)}
+LOGICAL.update(enabled=True, disabled=False)
 
 PARAMS = [
     Param("oAuthWithRefreshLoginFlow", "bool", False),
@@ -401,6 +409,12 @@ class CucmState:
 
     def param_on(self, name):
         return PARAMS_BY_NAME[name].is_on(self.params[name])
+
+    def sso_status(self):
+        """(SSO enabled, token reuse) as /ssosp's public status shows them: token reuse is on exactly when
+        the refresh login flow is (assumptions.py, /ssosp)."""
+        with self.lock:
+            return self.sso_enabled, self.param_on("oAuthWithRefreshLoginFlow")
 
     # -- service parameters (AXL get/updateServiceParameter) -----------------------------------------------
     def parameter(self, node, service, name):
