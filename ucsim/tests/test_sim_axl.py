@@ -165,7 +165,8 @@ def test_lab_on_off_values_in_any_spelling_are_stored_in_the_system_style():
     st = CucmState("x", {"enterprise_parameters": {"oAuthWithRefreshLoginFlow": "true", "UseSSOforRTMT": "Disabled",
                                                    "AdvertiseG722Codec": "F"}})
     assert st.boolean_style == "tf"  # the documented storage is the default
-    assert [st.params[n] for n in ("oAuthWithRefreshLoginFlow", "UseSSOforRTMT", "AdvertiseG722Codec")] == ["T", "F", "F"]
+    names = ("oAuthWithRefreshLoginFlow", "UseSSOforRTMT", "AdvertiseG722Codec")
+    assert [st.params[n] for n in names] == ["T", "F", "F"]
     enum = CucmState("y", {"boolean_style": "enum", "enterprise_parameters": {"oAuthWithRefreshLoginFlow": "T"}})
     assert enum.get_parameter("EnterpriseWideData", "Enterprise Wide", "oAuthWithRefreshLoginFlow")[
         "valueType"] == "long" and enum.params["oAuthWithRefreshLoginFlow"] == "1"
