@@ -95,7 +95,7 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     proc, markdown, summary = run_job(repo, "apply.sh", tmp_path)
     assert proc.returncode == 0, describe(proc)
     assert sim.get_counters()["writes"] > 0
-    assert sim.state("cucm-a")["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "true"
+    assert sim.state("cucm-a")["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] in ("T", "true", "t", "1")
     assert sim.state("cucm-b")["enterprise_parameters"]["oauthTokenExpiryTimer"] == "30"
     [server] = sim.state("cuc-a")["authz_servers"]
     assert server["Port"] == cucm_a and server["LastSyncStatus"].startswith("Passed")
