@@ -72,37 +72,15 @@ def inventory(sim, clusters):
 
 
 def playbook(sim, rounds):
-    port = sim.system("c01")["port"]
+    """(the first run, the timed run). Per round of the timed run: the uri task as a play on one cluster host, the
+    role on one cluster, the role on every cluster, and the uri play on every cluster host (the machine's own
+    scaling)."""
     uri = """
-- name: uri
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: uri task
-      ansible.builtin.uri:
-        url: "https://%s:%d/axl/"
-        method: POST
-        url_username: axladmin
-        url_password: "%s"
-        force_basic_auth: true
-        ca_path: "%s"
-        headers:
-          Content-Type: text/xml; charset=utf-8
-          SOAPAction: '"CUCM:DB ver=14.0 getServiceParameter"'
-        body: '%s'
-        status_code: 200
-""" % (sim.host, port, PASSWORD, sim.ca, RAW_AXL)
-    one = "\n- name: one\n  ansible.builtin.import_playbook: collab.uc.oauth_enable\n  vars:\n" \
-          "    oauth_enable_hosts: c01:cuc-one\n    oauth_refresh_login_checklist: false\n"
-    many = "\n- name: many\n  ansible.builtin.import_playbook: collab.uc.oauth_enable\n  vars:\n" \
-           "    oauth_enable_hosts: cucm_clusters:cuc-all\n    oauth_refresh_login_checklist: false\n"
-    # The machine's own scaling: the same uri task as a play on one cluster host, and on every cluster host.
-    uri_play = """
 - name: uri-%s
   hosts: %s
   gather_facts: false
   tasks:
-    - name: uri on %s
+    - name: uri task
       ansible.builtin.uri:
         url: "https://{{ ansible_host }}:{{ cucm_port }}/axl/"
         method: POST
@@ -116,9 +94,12 @@ def playbook(sim, rounds):
         body: '%s'
         status_code: 200
 """
-    uri_one = uri_play % ("one", "c01", "one", PASSWORD, sim.ca, RAW_AXL)
-    uri_many = uri_play % ("many", "cucm_clusters", "many", PASSWORD, sim.ca, RAW_AXL)
-    return many + one, "".join(uri + one + many + uri_one + uri_many for _ in range(rounds))
+    uri_one = uri % ("one", "c01", PASSWORD, sim.ca, RAW_AXL)
+    uri_many = uri % ("many", "cucm_clusters", PASSWORD, sim.ca, RAW_AXL)
+    role = "\n- name: %s\n  ansible.builtin.import_playbook: collab.uc.oauth_enable\n  vars:\n" \
+           "    oauth_enable_hosts: %s\n    oauth_refresh_login_checklist: false\n"
+    one, many = role % ("one", "c01:cuc-one"), role % ("many", "cucm_clusters:cuc-all")
+    return many + one, "".join(uri_one + one + many + uri_many for _ in range(rounds))
 
 
 def main():
@@ -151,10 +132,12 @@ def main():
         if result.rc != 0 or result.changed:
             raise SystemExit("the timed no-change runs failed or changed something:\n%s" % result.output)
         timed_plays = [json.loads(line) for line in plays.read_text().splitlines()]
+        # the uri task's own time on c01 (the first play of each round)
         uri = [r["seconds"] for r in map(json.loads, tasks.read_text().splitlines()) if r["task"] == "uri task"]
-        # plays in order, per round: uri, one, many, uri-one, uri-many
-        one, many = [p["seconds"] for p in timed_plays[1::5]], [p["seconds"] for p in timed_plays[2::5]]
-        uri_one, uri_many = [p["seconds"] for p in timed_plays[3::5]], [p["seconds"] for p in timed_plays[4::5]]
+        uri = uri[::args.clusters + 1]
+        # plays in order, per round: uri-one, one, many, uri-many
+        uri_one, one = [p["seconds"] for p in timed_plays[0::4]], [p["seconds"] for p in timed_plays[1::4]]
+        many, uri_many = [p["seconds"] for p in timed_plays[2::4]], [p["seconds"] for p in timed_plays[3::4]]
 
         sim.reset(state=False)
         single = helpers.run_playbook(
@@ -175,13 +158,13 @@ def main():
         "",
         "| run (no change) | median | ratio | HTTP requests | writes |",
         "|---|---|---|---|---|",
-        "| one `ansible.builtin.uri` task (raw AXL getServiceParameter) | %.3f s | 1.00 | 1 | 0 |" % m_uri,
+        "| one `ansible.builtin.uri` task, raw AXL getServiceParameter (task time) | %.3f s | 1.00 | 1 | 0 |" % m_uri,
         "| role, one cluster + one Connection system (play time) | %.3f s | %.2f x uri | %d | %d |"
         % (m_one, ratio_one, counters["requests"], counters["writes"]),
         "| role, %d clusters + one Connection serving all, forks %d (play time) | %.3f s | %.2f x one cluster | | |"
         % (args.clusters, args.forks, m_many, ratio_many),
-        "| for scale: one `uri` task as a play on 1 cluster host | %.3f s | | 1 | 0 |" % m_uri_one,
-        "| for scale: the same play on %d cluster hosts, forks %d | %.3f s | %.2f x on 1 host | %d | 0 |"
+        "| for scale: the `uri` task as a play on 1 cluster host (play time) | %.3f s | | 1 | 0 |" % m_uri_one,
+        "| for scale: the same play on %d cluster hosts, forks %d (play time) | %.3f s | %.2f x on 1 host | %d | 0 |"
         % (args.clusters, args.forks, m_uri_many, m_uri_many / m_uri_one, args.clusters),
         "",
         "Targets: one cluster at most 4 x the uri task: %s; at most 8 requests and zero writes: %s; "
