@@ -128,3 +128,78 @@ def test_role_failure_on_one_cluster_leaves_the_other_done(sim, run_playbook, tm
     assert "authentication failed" in res.task(REVOKE_TASK, "cucm2")["msg"]
     assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
     assert revoke_paths(sim, "cucm2") == []
+
+
+def _bare_inventory(sim, names=("cucm1", "cucm2")):
+    """Hosts with their address and port only: no refresh_token_revocation_* connection variable."""
+    hosts = "\n".join("%s ansible_host=%s cucm_port=%d" % (s["name"], sim.host, s["port"])
+                      for s in sim.systems() if s["kind"] == "cucm" and s["name"] in names)
+    return ("localhost ansible_connection=local ansible_python_interpreter=%s\n[cucm_publishers]\n%s\n"
+            % (sys.executable, hosts))
+
+
+def test_role_takes_the_connection_from_play_module_defaults_only(sim, run_playbook, tmp_path):
+    # The role's README promises that connection variables left unset leave module_defaults in force: the
+    # play sets the connection once for the group, and the role passes nothing (not even omit) over it.
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("jdoe\nnokens\n", encoding="utf-8")
+    playbook = """
+- name: Offboarding with the connection in module_defaults
+  hosts: cucm_publishers
+  gather_facts: false
+  module_defaults:
+    group/collab.uc.cucm:
+      port: "{{ cucm_port }}"
+      username: axladmin
+      password: "C1sco12345!"
+      ca_path: %s
+      validate_certs: true
+  roles:
+    - role: collab.uc.refresh_token_revocation
+      vars:
+        refresh_token_revocation_leavers_file: %s
+        refresh_token_revocation_report_dir: %s
+""" % (sim.ca, leavers, tmp_path / "reports")
+    res = run_playbook(playbook, inventory=_bare_inventory(sim))
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
+    assert revoke_paths(sim, "cucm2") == ["/ssosp/token/revoke?user_id=jdoe"]
+    assert "jdoe" not in sim.state("cucm1")["tokens_by_user"] and sim.state("cucm2")["tokens_by_user"] == {}
+
+
+def test_role_takes_the_connection_from_environment_variables_only(sim, run_playbook, tmp_path):
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("jdoe\n", encoding="utf-8")
+    env = sim.cucm_env()   # CUCM_HOST/PORT/USERNAME/PASSWORD/CA_PATH of the first cluster, cucm1
+    env.pop("CUCM_HOST", None)   # the role passes ansible_host
+    res = run_playbook(PLAYBOOK, inventory=_bare_inventory(sim, names=("cucm1",)), env=env, extravars={
+        "refresh_token_revocation_leavers_file": str(leavers),
+        "refresh_token_revocation_report_dir": str(tmp_path / "reports")})
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
+    assert "jdoe" not in sim.state("cucm1")["tokens_by_user"]
+
+
+def test_role_variables_that_are_set_win_over_play_module_defaults(sim, run_playbook, tmp_path):
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("jdoe\n", encoding="utf-8")
+    playbook = """
+- name: Offboarding, module_defaults with a stale password, the right one in the role's variables
+  hosts: cucm_publishers
+  gather_facts: false
+  module_defaults:
+    group/collab.uc.cucm:
+      port: "{{ cucm_port }}"
+      username: axladmin
+      password: stale
+      ca_path: %s
+  roles:
+    - role: collab.uc.refresh_token_revocation
+      vars:
+        refresh_token_revocation_password: "C1sco12345!"
+        refresh_token_revocation_leavers_file: %s
+        refresh_token_revocation_report_dir: %s
+""" % (sim.ca, leavers, tmp_path / "reports")
+    res = run_playbook(playbook, inventory=_bare_inventory(sim, names=("cucm1",)))
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
