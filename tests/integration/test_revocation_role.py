@@ -39,9 +39,9 @@ def inventory(sim, **group_vars):
                       for s in sim.systems() if s["kind"] == "cucm")
     settings = dict(refresh_token_revocation_username="axladmin", refresh_token_revocation_password="C1sco12345!",
                     refresh_token_revocation_ca_path=sim.ca, **group_vars)
+    group_vars = "\n".join("%s=%s" % item for item in settings.items())
     return ("localhost ansible_connection=local ansible_python_interpreter=%s\n[cucm_publishers]\n%s\n"
-            "[cucm_publishers:vars]\n%s\n" % (sys.executable, hosts,
-                                             "\n".join("%s=%s" % item for item in settings.items())))
+            "[cucm_publishers:vars]\n%s\n" % (sys.executable, hosts, group_vars))
 
 
 def revoke_paths(sim, system):
