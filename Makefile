@@ -27,7 +27,7 @@ TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity matr
 help:
 	@echo "make venv            create/fill .venv (requirements-dev.txt + ucsim), fast when up to date"
 	@echo "make build           build the collection into .build/ and install it into .build/collections"
-	@echo "make lint            shellcheck the build, CI and test scripts (hacking/*.sh, .ci/run, tests/integration)"
+	@echo "make lint            shellcheck the build, CI and test scripts; the GitHub workflow against its schema"
 	@echo "make sanity          ansible-test sanity (all Pythons found; copy in .build/ansible-test)"
 	@echo "make units           ansible-test units on Python 3.11"
 	@echo "make sim-tests       pytest ucsim/tests"
@@ -52,6 +52,7 @@ build: venv
 
 lint: venv
 	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 sanity: venv
 	hacking/ansible_test.sh sanity $(SANITY_ARGS)
