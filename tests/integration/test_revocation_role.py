@@ -7,6 +7,8 @@ import csv
 import sys
 from pathlib import Path
 
+import yaml
+
 SIM_LAB = """
 cucm:
   - name: cucm1
@@ -138,33 +140,37 @@ def _bare_inventory(sim, names=("cucm1", "cucm2")):
             % (sys.executable, hosts))
 
 
+def module_defaults_play(tmp_path, leavers, group_defaults, role_vars=None):
+    """A play with the connection in module_defaults for group/collab.uc.cucm, running the role on the leavers."""
+    (tmp_path / "leavers.txt").write_text("".join(user + "\n" for user in leavers), encoding="utf-8")
+    variables = dict(role_vars or {}, refresh_token_revocation_leavers_file=str(tmp_path / "leavers.txt"),
+                     refresh_token_revocation_report_dir=str(tmp_path / "reports"))
+    return yaml.safe_dump([{
+        "name": "Offboarding with the connection in module_defaults", "hosts": "cucm_publishers",
+        "gather_facts": False, "module_defaults": {"group/collab.uc.cucm": group_defaults},
+        "roles": [{"role": "collab.uc.refresh_token_revocation", "vars": variables}]}], sort_keys=False)
+
+
 def test_role_takes_the_connection_from_play_module_defaults_only(sim, run_playbook, tmp_path):
     # The role's README promises that connection variables left unset leave module_defaults in force: the
     # play sets the connection once for the group, and the role passes nothing (not even omit) over it.
-    leavers = tmp_path / "leavers.txt"
-    leavers.write_text("jdoe\nnokens\n", encoding="utf-8")
-    playbook = """
-- name: Offboarding with the connection in module_defaults
-  hosts: cucm_publishers
-  gather_facts: false
-  module_defaults:
-    group/collab.uc.cucm:
-      port: "{{ cucm_port }}"
-      username: axladmin
-      password: "C1sco12345!"
-      ca_path: %s
-      validate_certs: true
-  roles:
-    - role: collab.uc.refresh_token_revocation
-      vars:
-        refresh_token_revocation_leavers_file: %s
-        refresh_token_revocation_report_dir: %s
-""" % (sim.ca, leavers, tmp_path / "reports")
+    playbook = module_defaults_play(tmp_path, ["jdoe", "nokens"], {
+        "port": "{{ cucm_port }}", "username": "axladmin", "password": "C1sco12345!", "ca_path": sim.ca,
+        "validate_certs": True})
     res = run_playbook(playbook, inventory=_bare_inventory(sim))
     assert res.rc == 0, res.describe()
     assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
     assert revoke_paths(sim, "cucm2") == ["/ssosp/token/revoke?user_id=jdoe"]
     assert "jdoe" not in sim.state("cucm1")["tokens_by_user"] and sim.state("cucm2")["tokens_by_user"] == {}
+
+
+def test_role_variables_that_are_set_win_over_play_module_defaults(sim, run_playbook, tmp_path):
+    playbook = module_defaults_play(tmp_path, ["jdoe"], {
+        "port": "{{ cucm_port }}", "username": "axladmin", "password": "stale", "ca_path": sim.ca},
+        role_vars={"refresh_token_revocation_password": "C1sco12345!"})
+    res = run_playbook(playbook, inventory=_bare_inventory(sim, names=("cucm1",)))
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
 
 
 def test_role_takes_the_connection_from_environment_variables_only(sim, run_playbook, tmp_path):
@@ -178,28 +184,3 @@ def test_role_takes_the_connection_from_environment_variables_only(sim, run_play
     assert res.rc == 0, res.describe()
     assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
     assert "jdoe" not in sim.state("cucm1")["tokens_by_user"]
-
-
-def test_role_variables_that_are_set_win_over_play_module_defaults(sim, run_playbook, tmp_path):
-    leavers = tmp_path / "leavers.txt"
-    leavers.write_text("jdoe\n", encoding="utf-8")
-    playbook = """
-- name: Offboarding, module_defaults with a stale password, the right one in the role's variables
-  hosts: cucm_publishers
-  gather_facts: false
-  module_defaults:
-    group/collab.uc.cucm:
-      port: "{{ cucm_port }}"
-      username: axladmin
-      password: stale
-      ca_path: %s
-  roles:
-    - role: collab.uc.refresh_token_revocation
-      vars:
-        refresh_token_revocation_password: "C1sco12345!"
-        refresh_token_revocation_leavers_file: %s
-        refresh_token_revocation_report_dir: %s
-""" % (sim.ca, leavers, tmp_path / "reports")
-    res = run_playbook(playbook, inventory=_bare_inventory(sim, names=("cucm1",)))
-    assert res.rc == 0, res.describe()
-    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
