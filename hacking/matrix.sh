@@ -32,7 +32,7 @@ leg() {  # VERSION PYTHON: sanity, units, integration; every step runs, the leg 
         case $step in
             sanity) VENV=$venv hacking/ansible_test.sh sanity --venv --requirements --color no || rc=1 ;;
             units) VENV=$venv hacking/units.sh --venv --requirements --python "$py" --color no || rc=1 ;;
-            integration) VENV=$venv hacking/ansible_test.sh integration --venv --requirements --python "$py" \
+            integration) VENV=$venv hacking/ansible_test.sh integration --venv --requirements --python "$py" --continue-on-error \
                              --color no || rc=1 ;;
         esac
         echo "matrix: ansible-core $version: $step done in $(( $(date +%s) - start ))s (leg status so far: $rc)"
