@@ -53,6 +53,11 @@ build: venv
 lint: venv
 	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@# every module of the pytest integration suite runs under ansible-test too (tests/integration/targets/*)
+	@for t in tests/integration/test_*.py; do \
+	    grep -qE "run_pytest\.sh\"? $$(basename $$t) " tests/integration/targets/*/runme.sh || \
+	    { echo "lint: FAIL: $$t has no ansible-test target (copy tests/integration/targets/cucm_oauth)" >&2; exit 1; }; \
+	done
 
 sanity: venv
 	hacking/ansible_test.sh sanity $(SANITY_ARGS)
