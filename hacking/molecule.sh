@@ -11,7 +11,7 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build/collections"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False
 export COLLAB_UC_UCSIM="$ROOT/.venv/bin/ucsim"
-export ANSIBLE_NOCOLOR=1
+export ANSIBLE_NOCOLOR=1 NO_COLOR=1
 export MOLECULE_NO_LOG=false
 if [ "$#" -eq 0 ]; then
     set -- --all

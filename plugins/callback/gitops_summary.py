@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 name: gitops_summary
 type: aggregate
 short_description: Write a Markdown summary of what a run changed, or would change, per system
-version_added: 0.2.0
+version_added: 1.1.0
 description:
   - Collects the structured diff (C(diff.before) and C(diff.after)) of every task that changed something, or would
     change something in check mode, and writes, when the run ends, a Markdown page with one section per inventory

@@ -5,12 +5,12 @@ module_defaults or from the environment alone, and a run interrupted half-way an
 from __future__ import annotations
 
 import sys
-
-from helpers import REPO_ROOT
+from pathlib import Path
 
 import pytest
+import ucsim
 
-MULTI_LAB = REPO_ROOT / "ucsim" / "src" / "ucsim" / "labs" / "multi.yml"
+MULTI_LAB = Path(ucsim.__file__).resolve().parent / "labs" / "multi.yml"
 PLAYBOOK = "- ansible.builtin.import_playbook: collab.uc.oauth_enable\n"
 ROLE = "collab.uc.oauth_refresh_login : "
 PLAN_TASK = ROLE + "Show the plan"
