@@ -28,7 +28,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, MASK, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, MASK, shorten
 
 
 BASE_PATH = '/vmrest'

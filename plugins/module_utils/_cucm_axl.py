@@ -20,7 +20,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
 
 
 AXL_PATH = '/axl/'

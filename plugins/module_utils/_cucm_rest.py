@@ -14,7 +14,7 @@ __metaclass__ = type
 import json
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
 
 
 SSO_STATUS_PATH = '/ssosp/ws/public/singleSignOn'

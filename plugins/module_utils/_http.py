@@ -32,6 +32,8 @@ import ssl
 import threading
 import time
 
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+
 try:
     import http.client as http_client
     from urllib.parse import urlencode, quote
@@ -41,60 +43,6 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by this coll
 
 
 SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')
-MASK = '********'
-
-
-class UCError(Exception):
-    """A failure talking to a UC product, with everything the user needs to act on it.
-
-    ``details`` is an ordered list of ``(label, value)`` pairs from the product's error body
-    (for AXL: axlcode and axlmessage; for CUPI: code and message).
-    """
-
-    def __init__(self, message, host=None, operation=None, status=None, details=None, hint=None, product=None):
-        super(UCError, self).__init__(message)
-        self.message = message
-        self.host = host
-        self.operation = operation
-        self.status = status
-        self.details = list(details or [])
-        self.hint = hint
-        self.product = product
-
-    def detail(self, label):
-        for name, value in self.details:
-            if name == label:
-                return value
-        return None
-
-    def __str__(self):
-        where = ' '.join(part for part in (self.product, self.host) if part)
-        head = '%s: %s' % (where, self.operation) if where else (self.operation or '')
-        parts = [self.message]
-        if self.status is not None:
-            parts.append('HTTP %s' % self.status)
-        for name, value in self.details:
-            if value not in (None, ''):
-                parts.append('%s %s' % (name, value))
-        text = '; '.join(parts)
-        if head:
-            text = '%s failed: %s' % (head, text)
-        if self.hint:
-            text = '%s. %s' % (text.rstrip('.'), self.hint)
-        return text
-
-    def to_dict(self):
-        result = {
-            'host': self.host,
-            'operation': self.operation,
-            'status': self.status,
-            'message': self.message,
-            'hint': self.hint,
-        }
-        for name, value in self.details:
-            # The server's own fields never hide ours: a CUPI 'message' becomes 'server_message'.
-            result['server_' + name if name in result else name] = value
-        return result
 
 
 class Response:
@@ -116,12 +64,6 @@ class Response:
 
 class _Dropped(Exception):
     """The connection dropped before a full response arrived."""
-
-
-def shorten(text, limit=300):
-    """A server's body fit for one line of an error message: whitespace folded, cut after ``limit`` characters."""
-    text = ' '.join((text or '').split())
-    return text if len(text) <= limit else text[:limit] + '...'
 
 
 def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):

@@ -19,7 +19,8 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, UCError, MASK
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, MASK
+from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 
 
 PRODUCTS = {

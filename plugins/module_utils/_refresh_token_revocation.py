@@ -37,7 +37,7 @@ import time
 import unicodedata
 from datetime import datetime, timezone
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlFault, sql_literal
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,

@@ -301,7 +301,7 @@ error:
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 
 
 class AuthzServerModule(UCModule):

@@ -228,7 +228,7 @@ error:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS
 

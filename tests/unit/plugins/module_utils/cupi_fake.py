@@ -14,7 +14,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 
 
 def json_response(status, data=None, text=None, content_type='application/json'):

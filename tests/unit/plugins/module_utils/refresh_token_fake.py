@@ -20,7 +20,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake import (
     _esc, soap_fault, soap_reply,
 )

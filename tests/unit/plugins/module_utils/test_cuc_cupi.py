@@ -9,7 +9,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
-from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import (
     FakeCupiSession, cupi_error, json_response)
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import (
     AxlClient, AxlFault, axl_version_from_ccm_version, check_axl_version, is_memory_fault, sql_literal)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake import (

@@ -13,8 +13,8 @@ import socket
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import (
-    HttpSession, RateLimiter, UCError, backoff_delay, shorten)
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, RateLimiter, backoff_delay
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 

@@ -12,7 +12,8 @@ import pytest
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 from ansible_collections.collab.uc.plugins.module_utils._module import (
     UCModule, connection_argument_spec, mask_secrets)
 from ansible_collections.collab.uc.tests.unit.plugins.modules.cucm_helpers import Exited, Failed, patch_module_args

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
 from ansible_collections.collab.uc.plugins.module_utils import _refresh_token_revocation as rtr
