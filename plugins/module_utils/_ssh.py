@@ -419,7 +419,7 @@ class CliSession:
                     raise self._error(LoginFailed, 'the server offers neither keyboard-interactive nor password '
                                       'authentication (offers: %s)' % ', '.join(exc.allowed_types or []),
                                       'login', hint='Check that ssh_host is a Cisco platform CLI')
-                transport.auth_password(self.username, password)
+                transport.auth_password(self.username, password, fallback=False)
         except UCError:
             raise
         except paramiko.AuthenticationException as exc:

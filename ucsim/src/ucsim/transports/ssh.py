@@ -1,0 +1,437 @@
+"""The SSH transport of the simulator: a threaded paramiko server that serves the platform CLI (``admin:``).
+
+Loopback only. One ``SshServer`` per listener (node); several may share one ``PlatformState`` (a cluster).
+
+    server = SshServer(platform, state_dir, name="cucm1", host="127.0.0.1", port=0,
+                       password_auth=False, login_delay_s=0.05, page_lines=A.CLI_PAGE_LINES,
+                       command_delay_s=0.0, record=None, count=None, fault=None)
+    port = server.start(); server.known_hosts_line(); server.stop()
+
+As CUCM: keyboard-interactive authentication against ``platform.check_login`` (and plain password only when
+``password_auth``), exec/subsystem requests refused, a pty and a vt100 shell with echo, the banner lines with the
+login delay between them, the ``admin:`` prompt, pagination, confirmations. The host key (ECDSA P-256) is kept in
+``state_dir/ssh_host_<name>_key`` and reused.
+
+Hooks (plain callables, so the simulator's shared log, counters and faults can be wired in):
+
+``record(entry)``
+    one dict per login attempt and per command: ``transport: "ssh"``, ``system``, ``time`` (epoch s), ``user``,
+    ``client`` ("ip:port"), ``operation`` (``login`` or the CLI command, e.g. ``set key regen authz signing``),
+    ``kind`` (``read`` | ``write`` | ``auth_failed`` | ``fault`` | ``other``), ``status`` (``"ok"``,
+    ``"failed"`` — the CLI printed "Executed command unsuccessfully" — or ``None`` when the connection was
+    dropped before the answer), ``carried_out`` (a write was carried out). A write is ``kind: "write"`` only
+    when carried out.
+``count(key)``
+    ``ssh_logins`` (successful logins), ``ssh_login_failures``, ``ssh_commands`` (command lines received).
+``fault(name, operation)``
+    asked at each decision point; returns a false value when no fault fires. Names:
+    ``login_fails`` (refuse this login even with the right password), ``login_delay_s`` (extra seconds of login
+    delay, a number), ``drop`` (close the connection before carrying out the command), ``drop_after_write``
+    (asked after a write was carried out: close before answering), ``command_fails`` (answer
+    "Executed command unsuccessfully" without carrying the command out).
+``SimpleFaults`` and ``MemoryRecorder`` below are small standalone implementations (tests, standalone use).
+"""
+
+import collections
+import ipaddress
+import os
+import socket
+import threading
+import time
+
+import paramiko
+
+from .. import assumptions as A
+from ..protocols import platform_cli as cli
+
+COUNTER_KEYS = ("ssh_logins", "ssh_login_failures", "ssh_commands")
+FAULT_NAMES = ("login_fails", "login_delay_s", "drop", "drop_after_write", "command_fails")
+
+
+class MemoryRecorder:
+    """``record`` and ``count`` hooks that keep everything in memory (``entries``, ``counters``)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = []
+        self.counters = collections.Counter()
+
+    def record(self, entry):
+        with self.lock:
+            self.entries.append(entry)
+
+    def count(self, key, n=1):
+        with self.lock:
+            self.counters[key] += n
+
+    def operations(self, kind=None):
+        with self.lock:
+            return [e["operation"] for e in self.entries if kind is None or e["kind"] == kind]
+
+
+class SimpleFaults:
+    """A ``fault`` hook: counts of faults still to fire (``login_fails=1``, ``drop=1``...), and a login delay.
+
+    ``login_delay_s`` is added to every login while set; the other names fire once per unit. ``only`` limits the
+    command faults to one operation (e.g. ``set key regen authz signing``).
+    """
+
+    def __init__(self, only=None, **counts):
+        unknown = set(counts) - set(FAULT_NAMES)
+        if unknown:
+            raise ValueError("unknown SSH faults %s (known: %s)" % (sorted(unknown), ", ".join(FAULT_NAMES)))
+        self.lock = threading.Lock()
+        self.counts = dict(counts)
+        self.only = only
+
+    def set(self, **counts):
+        with self.lock:
+            self.counts.update(counts)
+
+    def __call__(self, name, operation):
+        with self.lock:
+            value = self.counts.get(name)
+            if not value:
+                return None
+            if name == "login_delay_s":
+                return value
+            if self.only is not None and operation != self.only and name not in ("login_fails",):
+                return None
+            self.counts[name] = value - 1
+            return True
+
+
+def _loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_host_key(path):
+    """The server's host key: loaded from ``path``, or made and saved there (mode 0600) the first time."""
+    if os.path.exists(path):
+        return paramiko.ECDSAKey(filename=path)
+    key = paramiko.ECDSAKey.generate(bits=256)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    key.write_private_key_file(tmp)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return key
+
+
+class _Dropped(Exception):
+    """The client went away (or a fault closed the connection)."""
+
+
+class _Auth(paramiko.ServerInterface):
+    def __init__(self, server, conn):
+        self.server = server
+        self.conn = conn
+        self.shell = threading.Event()
+
+    def get_allowed_auths(self, username):
+        return "keyboard-interactive,password" if self.server.password_auth else "keyboard-interactive"
+
+    def check_auth_none(self, username):
+        return paramiko.AUTH_FAILED
+
+    def check_auth_interactive(self, username, submethods):
+        self.conn.user = username
+        return paramiko.InteractiveQuery("", "", (A.CLI_KBD_PROMPT, False))
+
+    def check_auth_interactive_response(self, responses):
+        password = responses[0] if len(responses) == 1 else None
+        return self._login(self.conn.user, password, "keyboard-interactive")
+
+    def check_auth_password(self, username, password):
+        if not self.server.password_auth:
+            return paramiko.AUTH_FAILED
+        self.conn.user = username
+        return self._login(username, password, "password")
+
+    def _login(self, user, password, method):
+        srv = self.server
+        ok = password is not None and srv.platform.check_login(user, password)
+        if ok and srv.fault("login_fails", "login"):
+            ok = False
+        if ok:
+            srv.count("ssh_logins")
+            srv.log(self.conn, "login", "other", "ok", method=method)
+            return paramiko.AUTH_SUCCESSFUL
+        srv.count("ssh_login_failures")
+        srv.log(self.conn, "login", "auth_failed", "failed", method=method)
+        return paramiko.AUTH_FAILED
+
+    def check_channel_request(self, kind, chanid):
+        if kind == "session":
+            return paramiko.OPEN_SUCCEEDED
+        return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+    def check_channel_pty_request(self, channel, term, width, height, pixelwidth, pixelheight, modes):
+        self.conn.term = term
+        return True
+
+    def check_channel_shell_request(self, channel):
+        self.shell.set()
+        return True
+
+    def check_channel_exec_request(self, channel, command):
+        self.server.log(self.conn, "exec " + command.decode("utf-8", "replace"), "other", "failed")
+        return False  # as CUCM: no exec channel
+
+    def check_channel_subsystem_request(self, channel, name):
+        return False
+
+    def check_port_forward_request(self, address, port):
+        return False
+
+    def check_channel_direct_tcpip_request(self, chanid, origin, destination):
+        return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+
+class _Conn:
+    def __init__(self, client):
+        self.client = client
+        self.user = None
+        self.term = None
+
+
+class _Shell:
+    """One interactive shell: line editing with echo, the command loop, paging and confirmations."""
+
+    def __init__(self, server, conn, chan):
+        self.server = server
+        self.conn = conn
+        self.chan = chan
+        self.pending = b""
+        self.after_cr = False
+        self.session = cli.CliSession(server.platform, conn.user)
+
+    def write(self, text):
+        try:
+            self.chan.sendall(text.encode("utf-8"))
+        except (OSError, EOFError, paramiko.SSHException):
+            raise _Dropped()
+
+    def lines(self, text):
+        if text:
+            self.write(text.replace("\n", "\r\n") + "\r\n")
+
+    def _byte(self):
+        while not self.pending:
+            try:
+                data = self.chan.recv(4096)
+            except socket.timeout:
+                raise _Dropped()
+            except (OSError, EOFError, paramiko.SSHException):
+                raise _Dropped()
+            if not data:
+                raise _Dropped()
+            self.pending += data
+        ch, self.pending = self.pending[:1], self.pending[1:]
+        return ch
+
+    def read_key(self):
+        return self._byte().decode("latin-1")
+
+    def read_line(self):
+        buf = []
+        while True:
+            ch = self.read_key()
+            if ch == "\n" and self.after_cr:
+                self.after_cr = False
+                continue
+            self.after_cr = ch == "\r"
+            if ch in "\r\n":
+                self.write("\r\n")
+                return "".join(buf)
+            if ch in "\x7f\x08":
+                if buf:
+                    buf.pop()
+                    self.write("\b \b")
+            elif ch == "\x03":
+                self.write("^C\r\n")
+                return ""
+            elif ch >= " ":
+                buf.append(ch)
+                self.write(ch)
+
+    def login(self):
+        srv = self.server
+        self.write(A.CLI_STARTING + "\r\n")
+        delay = srv.login_delay_s + float(srv.fault("login_delay_s", "login") or 0)
+        if delay > 0 and srv.stopping.wait(delay):
+            raise _Dropped()
+        self.lines("\n".join((A.CLI_WELCOME,) + A.CLI_BANNER_EXTRA))
+
+    def prompt(self):
+        self.write(A.CLI_PROMPT)
+
+    def output(self, text):
+        pages = cli.pages(text, self.server.page_lines if self.session.pagination else 0)
+        for n, page in enumerate(pages):
+            self.lines("\n".join(page))
+            if n < len(pages) - 1:
+                self.write(A.CLI_PAGER)
+                key = self.read_key()
+                self.write("\r" + " " * len(A.CLI_PAGER) + "\r")
+                if key.lower() == "q":
+                    return
+
+    def run(self):
+        srv = self.server
+        self.login()
+        while True:
+            self.prompt()
+            line = self.read_line()
+            if not line.strip():
+                continue
+            if cli.normalise(line) in cli.EXIT_COMMANDS:
+                return
+            op = cli.operation_of(line)
+            srv.count("ssh_commands")
+            if srv.fault("drop", op):
+                srv.log(self.conn, op, "fault", None)
+                return
+            if srv.fault("command_fails", op):
+                self.lines(A.CLI_FAILED)
+                srv.log(self.conn, op, "fault", "failed")
+                continue
+            if srv.command_delay_s and srv.stopping.wait(srv.command_delay_s):
+                return
+            answer = cli.execute(self.session, line)
+            while answer.confirm is not None:
+                question, then = answer.confirm
+                self.lines(answer.text)
+                self.write(question)
+                try:
+                    reply = self.read_line()
+                except _Dropped:
+                    srv.log(self.conn, answer.operation, "other", None)
+                    raise
+                answer = then(reply)
+            if answer.carried_out_write and srv.fault("drop_after_write", answer.operation):
+                srv.log(self.conn, answer.operation, "write", None, carried_out=True)
+                return
+            srv.log(self.conn, answer.operation, answer.kind, "failed" if answer.failed else "ok",
+                    carried_out=answer.carried_out_write)
+            self.output(answer.text)
+
+
+class SshServer:
+    def __init__(self, platform, state_dir, name="cucm", host="127.0.0.1", port=0, password_auth=False,
+                 login_delay_s=0.05, page_lines=A.CLI_PAGE_LINES, command_delay_s=0.0, record=None, count=None,
+                 fault=None, idle_timeout_s=300, key_path=None):
+        if not _loopback(host):
+            raise ValueError("the simulator listens on loopback addresses only, not %r" % host)
+        self.platform = platform
+        self.name = name
+        self.host = host
+        self.port = int(port)
+        self.password_auth = bool(password_auth)
+        self.login_delay_s = float(login_delay_s)
+        self.page_lines = int(page_lines)
+        self.command_delay_s = float(command_delay_s)
+        self._record = record
+        self._count = count
+        self._fault = fault
+        self.idle_timeout_s = idle_timeout_s
+        self.key_path = key_path or os.path.join(state_dir, "ssh_host_%s_key" % name)
+        self.host_key = load_host_key(self.key_path)
+        self.stopping = threading.Event()
+        self._sock = None
+        self._threads = []
+        self._transports = set()
+        self._lock = threading.Lock()
+
+    # hooks ------------------------------------------------------------------------------------------------
+    def count(self, key):
+        if self._count is not None:
+            self._count(key)
+
+    def fault(self, name, operation):
+        return self._fault(name, operation) if self._fault is not None else None
+
+    def log(self, conn, operation, kind, status, carried_out=False, method=None):
+        if self._record is None:
+            return
+        entry = {"transport": "ssh", "system": self.name, "time": time.time(), "user": conn.user,
+                 "client": conn.client, "operation": operation, "kind": kind, "status": status,
+                 "carried_out": bool(carried_out)}
+        if method:
+            entry["method"] = method
+        self._record(entry)
+
+    # listener ---------------------------------------------------------------------------------------------
+    def known_hosts_line(self, host=None):
+        """The line a known_hosts file needs to trust this server (OpenSSH syntax, ``[host]:port`` off 22)."""
+        host = host or self.host
+        name = host if self.port == 22 else "[%s]:%d" % (host, self.port)
+        return "%s %s %s" % (name, self.host_key.get_name(), self.host_key.get_base64())
+
+    def start(self):
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(64)
+        sock.settimeout(0.2)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        t = threading.Thread(target=self._accept_loop, name="ssh-%s" % self.name, daemon=True)
+        t.start()
+        self._threads.append(t)
+        return self.port
+
+    def stop(self):
+        self.stopping.set()
+        if self._sock is not None:
+            self._sock.close()
+        with self._lock:
+            transports = list(self._transports)
+        for t in transports:
+            t.close()
+        for t in self._threads:
+            t.join(timeout=2)
+
+    def _accept_loop(self):
+        while not self.stopping.is_set():
+            try:
+                client, addr = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            t = threading.Thread(target=self._serve, args=(client, addr), name="ssh-conn-%s" % self.name,
+                                 daemon=True)
+            t.start()
+
+    def _serve(self, client, addr):
+        conn = _Conn("%s:%s" % (addr[0], addr[1]))
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        transport = paramiko.Transport(client)
+        with self._lock:
+            self._transports.add(transport)
+        try:
+            transport.add_server_key(self.host_key)
+            auth = _Auth(self, conn)
+            try:
+                transport.start_server(server=auth)
+            except (paramiko.SSHException, EOFError, OSError):
+                return
+            chan = transport.accept(timeout=self.idle_timeout_s)
+            if chan is None or not auth.shell.wait(30):
+                return
+            chan.settimeout(self.idle_timeout_s)
+            try:
+                _Shell(self, conn, chan).run()
+            except _Dropped:
+                pass
+        finally:
+            with self._lock:
+                self._transports.discard(transport)
+            transport.close()
