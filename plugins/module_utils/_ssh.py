@@ -296,6 +296,10 @@ class CliSession:
             self._connect(deadline)
             self._authenticate(deadline)
             self._start_shell(deadline)
+        except LoginFailed as exc:
+            self._broken = 'a failed login (%s)' % exc.message  # never log in again with the same credentials
+            self.close()
+            raise
         except Exception:
             self.close()
             raise
@@ -549,6 +553,8 @@ class CliSession:
         ``answers``: replies to confirmation prompts, in order (strings), or ``{prompt: regex, answer: text}``.
         A confirmation with no answer left is declined and raised. ``check``: raise ``UCError`` when an error
         line appears (the CLI's words in the message). A drop or a timeout raises ``OutcomeUnknown``.
+        The output is returned as printed (parsers need it whole); messages mask the password, and Ansible masks
+        ``no_log`` values in module results.
         """
         if not isinstance(command, str) or not command.strip() or '\n' in command or '\r' in command:
             raise ValueError('a CLI command is one non-empty line')
@@ -568,4 +574,4 @@ class CliSession:
                                   details=[('output', shorten(output))],
                                   hint='Check the command and its arguments, and that the account has the '
                                        'privilege level it needs')
-        return self._mask(output)
+        return output

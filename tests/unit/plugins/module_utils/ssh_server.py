@@ -152,7 +152,7 @@ class ScriptedSsh:
     def _accept(self):
         while not self._stop.is_set():
             try:
-                client, _ = self._sock.accept()
+                client = self._sock.accept()[0]
             except socket.timeout:
                 continue
             except OSError:

@@ -136,7 +136,7 @@ def test_a_drop_during_regeneration_is_outcome_unknown(cli_for):
 
 
 def test_unparsable_key_output_says_so(cli_for):
-    cli, _ = cli_for({'show key authz signing': 'Key status: OK'})
+    cli = cli_for({'show key authz signing': 'Key status: OK'})[0]
     with pytest.raises(UCError) as caught:
         cli.authz_key('signing')
     assert 'checksum' in caught.value.message and caught.value.detail('output') == 'Key status: OK'
@@ -150,17 +150,17 @@ def test_unknown_key_kind_is_refused_before_typing(cli_for):
 
 
 def test_version_myself_and_services(cli_for):
-    cli, _ = cli_for({'show version active': 'Active Master Version: 14.0.1.13900-155',
-                      'show myself': 'account name    : admin\nprivilege level : 4',
-                      'utils service list': SERVICE_LIST})
+    cli = cli_for({'show version active': 'Active Master Version: 14.0.1.13900-155',
+                   'show myself': 'account name    : admin\nprivilege level : 4',
+                   'utils service list': SERVICE_LIST})[0]
     assert cli.version_active() == '14.0.1.13900-155'
     assert cli.myself()['privilege_level'] == '4'
     assert cli.services()['Cisco CallManager']['state'] == 'STARTED'
 
 
 def test_restart_service_ok_and_not_started(cli_for):
-    cli, _ = cli_for({'utils service restart Cisco Tomcat': RESTART,
-                      'utils service restart Cisco DirSync': 'Service Manager is running\nCisco DirSync[STOPPED]'})
+    cli = cli_for({'utils service restart Cisco Tomcat': RESTART,
+                   'utils service restart Cisco DirSync': 'Service Manager is running\nCisco DirSync[STOPPED]'})[0]
     assert cli.restart_service('Cisco Tomcat') == 'STARTED'
     with pytest.raises(UCError) as caught:
         cli.restart_service('Cisco DirSync')
@@ -172,5 +172,5 @@ def test_run_passes_answers_through(cli_for):
         shell.write('Continue (y/n)?')
         return 'answered %s' % shell.read_line()
 
-    cli, _ = cli_for({'utils dbreplication reset all': ask})
+    cli = cli_for({'utils dbreplication reset all': ask})[0]
     assert cli.run('utils dbreplication reset all', answers=['y']).endswith('answered y')

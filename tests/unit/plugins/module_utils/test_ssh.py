@@ -121,21 +121,21 @@ def test_wrong_password_is_one_attempt_and_never_retried(known_hosts, methods):
         cli = session(srv, trusted(srv, known_hosts), password='wrong-' + PASSWORD)
         with pytest.raises(LoginFailed) as caught:
             cli.run('show myself')
-        with pytest.raises(UCError):
-            cli.run('show myself')  # the session is closed; a new attempt is a new login the caller decides on
-        assert len(srv.auth_attempts) == 2  # one per call: nothing inside a call retries
-        assert srv.auth_attempts[0][0] == methods[0]
+        with pytest.raises(UCError) as again:
+            cli.run('show myself')  # the session refuses to log in again with the same credentials
+        assert srv.auth_attempts == [(methods[0], 'admin')]
         assert srv.commands == []
     err = caught.value
     assert err.host == '127.0.0.1:%d' % srv.port and err.operation == 'login'
     assert 'ssh_password' in err.hint and 'not retried' in err.hint.lower()
     assert 'wrong-' not in str(err)
+    assert 'no longer usable' in again.value.message and not isinstance(again.value, LoginFailed)
 
 
-def test_password_never_appears_in_messages_even_when_the_server_prints_it(known_hosts):
+def test_password_never_appears_in_error_messages_even_when_the_server_prints_it(known_hosts):
     with serve({'show secret': 'the password is %s' % PASSWORD, 'show bad': 'Error: %s refused' % PASSWORD}) as srv:
         with session(srv, trusted(srv, known_hosts)) as cli:
-            assert cli.run('show secret') == 'the password is %s' % MASK
+            assert cli.run('show secret') == 'the password is %s' % PASSWORD  # results: Ansible masks no_log values
             with pytest.raises(UCError) as caught:
                 cli.run('show bad')
     no_password_in(caught.value)
