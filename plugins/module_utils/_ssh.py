@@ -173,6 +173,8 @@ def error_lines(output):
 
 def _normalise_answers(answers):
     """answers: strings (answered in order to confirmation prompts) or {prompt: regex, answer: text} / pairs."""
+    if isinstance(answers, (str, dict)):
+        answers = [answers]
     out = []
     for item in answers or ():
         if isinstance(item, dict):
@@ -294,13 +296,15 @@ class CliSession:
         deadline = self.clock() + self.login_timeout
         try:
             self._connect(deadline)
-            self._authenticate(deadline)
-            self._start_shell(deadline)
-        except LoginFailed as exc:
-            self._broken = 'a failed login (%s)' % exc.message  # never log in again with the same credentials
+        except Exception:
             self.close()
             raise
-        except Exception:
+        try:
+            self._authenticate(deadline)
+            self._start_shell(deadline)
+        except Exception as exc:
+            # Once credentials were sent, a failure may have counted against the account: never log in again.
+            self._broken = 'a failed login (%s)' % self._mask(getattr(exc, 'message', exc))
             self.close()
             raise
         if self.pagination_command:
@@ -472,6 +476,7 @@ class CliSession:
         self._broken = '%s (%s)' % (why, operation)
         self.close()
         raise self._error(cls, why, operation, output=output,
+                          details=[('output', shorten(output))] if output.strip() else None,
                           hint='The command may or may not have been carried out: read the state again before '
                                'deciding; never repeat it blindly')
 
@@ -490,7 +495,7 @@ class CliSession:
                 if declined is not None:
                     raise self._error(UCError, 'the command asked "%s" and no answer was given; it was declined'
                                       % declined, operation,
-                                      details=[('output', shorten(clean_text(text)))],
+                                      details=[('output', shorten(self._partial(text, operation)))],
                                       hint='Give the answer explicitly (answers) if the command must go on')
                 return text
             if PAGER_RE.search(last):
@@ -518,17 +523,21 @@ class CliSession:
                                       hint='The platform CLI starts slowly (often 10 s or more); raise '
                                            'ssh_login_timeout or check that the node is healthy')
                 self._lost(operation, 'no prompt within the command timeout of %gs' % self.command_timeout,
-                           output, cls=CommandTimeout)
+                           self._partial(text, operation), cls=CommandTimeout)
             channel.settimeout(min(0.5, max(0.01, deadline - now)))
             try:
                 data = channel.recv(65536)
             except socket.timeout:
                 continue
             except (socket.error, EOFError, OSError, paramiko.SSHException) as exc:
-                self._lost(operation, 'the connection dropped: %s' % (exc or type(exc).__name__), clean_text(text))
+                self._lost(operation, 'the connection dropped: %s' % (exc or type(exc).__name__), self._partial(text, operation))
             if not data:
-                self._lost(operation, 'the connection was closed by the server', clean_text(text))
+                self._lost(operation, 'the connection was closed by the server', self._partial(text, operation))
             buf.append(data.decode('utf-8', 'replace'))
+
+    def _partial(self, text, operation):
+        """What a command printed before the connection was lost (cleaned, without its echo)."""
+        return strip_transcript(clean_text(text), None if operation == 'login' else operation, self.prompt_re)
 
     def _drain(self):
         """Forget output that arrived after the last prompt (so it is not taken for the next command's)."""

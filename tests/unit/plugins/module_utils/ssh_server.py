@@ -108,7 +108,7 @@ class _Iface(paramiko.ServerInterface):
 
 class ScriptedSsh:
     def __init__(self, replies=None, users=None, auth_methods=('keyboard-interactive',), login_delay=0.0,
-                 banner=BANNER, prompt=PROMPT, host_key=None):
+                 banner=BANNER, prompt=PROMPT, host_key=None, extra_host_keys=()):
         self.replies = dict(replies or {})
         self.users = dict(users or {'admin': 's3cret!pw'})
         self.auth_methods = tuple(auth_methods)
@@ -116,6 +116,7 @@ class ScriptedSsh:
         self.banner = banner
         self.prompt = prompt
         self.host_key = host_key or paramiko.ECDSAKey.generate(bits=256)
+        self.extra_host_keys = list(extra_host_keys)  # offered too (the client picks the type)
         self.auth_attempts = []
         self.commands = []
         self.received = []  # every line typed into the shell, answers included
@@ -162,7 +163,8 @@ class ScriptedSsh:
     def _serve(self, client):
         transport = paramiko.Transport(client)
         self._transports.append(transport)
-        transport.add_server_key(self.host_key)
+        for key in [self.host_key] + self.extra_host_keys:
+            transport.add_server_key(key)
         iface = _Iface(self)
         try:
             transport.start_server(server=iface)

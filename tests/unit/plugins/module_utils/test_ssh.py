@@ -147,6 +147,9 @@ def test_login_timeout_when_the_prompt_comes_too_late(known_hosts):
         cli = session(srv, trusted(srv, known_hosts), login_timeout=0.5)
         with pytest.raises(UCError) as caught:
             cli.open()
+        with pytest.raises(UCError) as again:
+            cli.open()
+        assert len(srv.auth_attempts) == 1 and 'no longer usable' in again.value.message
     assert 'login timeout' in caught.value.message and caught.value.operation == 'login'
     assert 'ssh_login_timeout' in caught.value.hint
     assert not isinstance(caught.value, OutcomeUnknown)
@@ -216,11 +219,28 @@ def test_a_changed_host_key_is_refused_whatever_the_setting(known_hosts, checkin
     assert 'CHANGED' in caught.value.message and 'Refused whatever' in caught.value.hint
 
 
-def test_a_known_key_of_another_type_first_in_the_file_still_matches(known_hosts):
+def test_a_hashed_known_hosts_entry_is_trusted(known_hosts):
+    with serve({'show myself': 'ok'}) as srv:
+        name, keytype, key = srv.known_hosts_line().split()
+        with open(known_hosts, 'w') as handle:
+            handle.write('# comment\n%s %s %s\n' % (paramiko.HostKeys.hash_host(name), keytype, key))
+        with session(srv, known_hosts) as cli:
+            assert cli.run('show myself') == 'ok'
+
+
+def test_a_single_answer_may_be_given_as_a_string(known_hosts):
+    with serve({'utils x': confirm('Continue (y/n)?', 'done')}) as srv:
+        with session(srv, trusted(srv, known_hosts)) as cli:
+            assert cli.run('utils x', answers='yes').endswith('done')
+
+
+def test_the_known_key_type_is_asked_for_when_the_server_has_several(known_hosts):
     rsa = paramiko.RSAKey.generate(1024)
-    with serve({'show myself': 'ok'}, host_key=rsa) as srv:
+    # The server also offers an ECDSA key, which paramiko prefers: the client must ask for the known RSA key.
+    with serve({'show myself': 'ok'}, host_key=rsa, extra_host_keys=[paramiko.ECDSAKey.generate(bits=256)]) as srv:
         with session(srv, trusted(srv, known_hosts)) as cli:
             assert cli.run('show myself') == 'ok'
+            assert cli._transport.get_remote_server_key().get_name() == 'ssh-rsa'
 
 
 # --- commands -----------------------------------------------------------------------------------------------
@@ -307,6 +327,7 @@ def test_a_drop_during_a_command_is_outcome_unknown_and_never_repeated(known_hos
         assert len(srv.auth_attempts) == 1
     err = caught.value
     assert err.operation == 'set key regen authz signing' and 'read the state again' in err.hint
+    assert err.output == '' and err.detail('output') is None
     no_password_in(err)
 
 
