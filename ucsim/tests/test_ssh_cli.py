@@ -345,3 +345,23 @@ def test_command_table_is_transport_free():
     assert done.kind == "write" and done.carried_out_write and state.regenerations["signing"] == 1
     assert cli.execute(session, "").text == ""
     assert cli.pages("a\nb\nc", 2) == [["a", "b"], ["c"]] and cli.pages("a\nb", 0) == [["a", "b"]]
+
+
+def test_concurrent_sessions_are_each_served(lab):
+    import threading
+    srv = lab(command_delay_s=0.2)
+    shells = [Shell(srv.port, srv.known_hosts) for _ in range(4)]
+    outs = []
+
+    def work(sh):
+        outs.append(sh.type("show myself"))
+
+    threads = [threading.Thread(target=work, args=(sh,)) for sh in shells]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    for sh in shells:
+        sh.close()
+    assert len(outs) == 4 and all("account name    : admin" in o for o in outs)
+    assert srv.rec.counters == {"ssh_logins": 4, "ssh_commands": 4}

@@ -176,6 +176,8 @@ class ScriptedSsh:
             shell.write(self.banner)
             if self.login_delay:
                 time.sleep(self.login_delay)
+            if self.prompt is None:
+                return  # the shell closes before any prompt
             while True:
                 shell.write(self.prompt)
                 line = shell.read_line()

@@ -155,6 +155,17 @@ def test_login_timeout_when_the_prompt_comes_too_late(known_hosts):
     assert not isinstance(caught.value, OutcomeUnknown)
 
 
+def test_a_shell_that_closes_before_the_prompt_is_a_login_failure_not_an_unknown_outcome(known_hosts):
+    with serve(prompt=None) as srv:
+        cli = session(srv, trusted(srv, known_hosts))
+        with pytest.raises(UCError) as caught:
+            cli.open()
+        assert srv.commands == [] and len(srv.auth_attempts) == 1
+    err = caught.value
+    assert not isinstance(err, OutcomeUnknown) and err.operation == 'login'
+    assert 'before the CLI prompt' in err.message and 'Welcome' in err.detail('output')
+
+
 def test_missing_paramiko_fails_with_a_clear_message(monkeypatch):
     monkeypatch.setattr(_ssh, 'HAS_PARAMIKO', False)
     with pytest.raises(UCError) as caught:
