@@ -36,7 +36,7 @@ def test_reads_without_value_and_never_writes(sim, cucm_env, run_playbook):
     run = run_playbook(playbook({"name": "ClusterID", "axl_version": "14.0"}), env=cucm_env)
     result = run.task(TASK)
     assert result["status"] == "ok", run
-    assert result["result"]["parameter"] == {"name": "ClusterID", "value": "StandAloneCluster", "value_type": "String"}
+    assert result["result"]["parameter"] == {"name": "ClusterID", "value": "StandAloneCluster", "value_type": "string"}
     assert ops(sim) == ["getServiceParameter"]
     assert sim.get_counters()["writes"] == 0
 
@@ -108,5 +108,5 @@ def test_on_off_values_compare_tolerantly_and_keep_the_cluster_style(sim, cucm_e
     off = run_playbook(playbook({"name": "oAuthWithRefreshLoginFlow", "value": "Disabled"}), env=cucm_env)
     result = off.task(TASK)
     assert result["status"] == "changed", off
-    assert result["result"]["parameter"] == {"name": "oAuthWithRefreshLoginFlow", "value": "F", "value_type": "Boolean"}
+    assert result["result"]["parameter"] == {"name": "oAuthWithRefreshLoginFlow", "value": "F", "value_type": "boolean"}
     assert params(sim)["oAuthWithRefreshLoginFlow"] == "F"

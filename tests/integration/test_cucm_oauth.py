@@ -61,7 +61,7 @@ def test_first_run_changes_then_idempotent_within_two_requests(sim, cucm_env, ru
     assert counters["writes"] == 4
     assert counters["by_operation"].get("updateServiceParameter") == 4
     state = params(sim)
-    assert state["oAuthWithRefreshLoginFlow"] == "true"
+    assert state["oAuthWithRefreshLoginFlow"] == "T"
     assert state["oauthTokenExpiryTimer"] == "30"
     assert state["refreshTokenExpiryTimer"] == "14"
     assert state["DeviceTokenExpiryTimer"] == "365"
@@ -221,7 +221,7 @@ def test_dropped_connection_is_retried(sim, cucm_env, run_playbook):
     assert log == [("executeSQLQuery", None), ("executeSQLQuery", None), ("executeSQLQuery", 200),
                    ("updateServiceParameter", 200)]
     assert sim.get_counters()["connections"] >= 3
-    assert params(sim)["oAuthWithRefreshLoginFlow"] == "true"
+    assert params(sim)["oAuthWithRefreshLoginFlow"] == "T"
 
 
 def test_retries_exhausted_is_a_clear_error(sim, cucm_env, run_playbook):

@@ -32,7 +32,7 @@ def test_reports_defaults_and_only_reads(sim, cucm_env, run_playbook):
     res = result["result"]
     assert res["oauth"] == {"refresh_login": False, "access_token_expiry": 60, "refresh_token_expiry": 60,
                             "device_refresh_token_expiry": 3650}
-    assert res["parameters"] == {"oAuthWithRefreshLoginFlow": "false", "oauthTokenExpiryTimer": "60",
+    assert res["parameters"] == {"oAuthWithRefreshLoginFlow": "F", "oauthTokenExpiryTimer": "60",
                                  "refreshTokenExpiryTimer": "60", "DeviceTokenExpiryTimer": "3650"}
     assert res["cucm_version"] == "14.0.1.13900(155)"
     assert res["axl_version"] == "14.0"

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from simhelp import HERE, Client, start_simulator
+from simhelp import HERE, Client, clients, start_simulator
 from ucsim import lab as labmod
 from ucsim.server import KINDS
 
@@ -26,13 +26,5 @@ def c(sim):
 
 @pytest.fixture
 def client_for(sim):
-    made = []
-
-    def make(name):
-        cl = Client(sim.systems[name].url, sim.cafile)
-        made.append(cl)
-        return cl
-
-    yield make
-    for cl in made:
-        cl.close()
+    """make(system name) -> Client of that system (closed after the test)."""
+    yield from clients(lambda name: sim.systems[name].url, sim.cafile)

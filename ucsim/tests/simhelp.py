@@ -91,6 +91,20 @@ class Client:
             self.conn = None
 
 
+def clients(url_of, cafile):
+    """A generator for fixtures: yields ``make(name)`` (a Client for ``url_of(name)``), closes them after."""
+    made = []
+
+    def make(name):
+        cl = Client(url_of(name), cafile)
+        made.append(cl)
+        return cl
+
+    yield make
+    for cl in made:
+        cl.close()
+
+
 def sp(name, value=None, node="EnterpriseWideData", service="Enterprise Wide"):
     v = "" if value is None else "<value>%s</value>" % value
     return "<processNodeName>%s</processNodeName><name>%s</name><service>%s</service>%s" % (node, name, service, v)

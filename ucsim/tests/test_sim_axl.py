@@ -24,10 +24,11 @@ def test_version_selection(c):
 
 
 def test_get_service_parameter_defaults(c):
-    expect = {"oAuthWithRefreshLoginFlow": ("false", "Boolean"), "oauthTokenExpiryTimer": ("60", "Long"),
-              "refreshTokenExpiryTimer": ("60", "Long"), "DeviceTokenExpiryTimer": ("3650", "Long"),
-              "UseSSOforRTMT": ("true", "Boolean"), "ClusterID": ("StandAloneCluster", "String"),
-              "SSOLoginBehaviorForIos": ("0", "Enum"), "OAuthAccessTokenForDevices": ("false", "Boolean")}
+    # valueType as the schema spells it (XParam, lower case); on/off stored as the documented T/F
+    expect = {"oAuthWithRefreshLoginFlow": ("F", "boolean"), "oauthTokenExpiryTimer": ("60", "long"),
+              "refreshTokenExpiryTimer": ("60", "long"), "DeviceTokenExpiryTimer": ("3650", "long"),
+              "UseSSOforRTMT": ("T", "boolean"), "ClusterID": ("StandAloneCluster", "string"),
+              "SSOLoginBehaviorForIos": ("0", "long"), "OAuthAccessTokenForDevices": ("F", "boolean")}
     for name, (value, vtype) in expect.items():
         status, _, root = c.axl("getServiceParameter", sp(name))
         assert status == 200, name
@@ -41,17 +42,17 @@ def test_update_and_read_back(c):
     assert status == 200 and find(root, "return").text.startswith("{")
     _, _, root = c.axl("getServiceParameter", sp("oauthTokenExpiryTimer"))
     assert find(root, "return/serviceParameter/value").text == "30"
-    status, _, _ = c.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "true"))
+    status, _, _ = c.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "T"))
     assert status == 200
     _, st = c.json("GET", "/_sim/state")
-    assert st["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "true"
+    assert st["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "T"
     _, cnt = c.json("GET", "/_sim/counters")
     assert cnt["writes"] == 2 and cnt["reads"] == 1 and cnt["by_operation"]["updateServiceParameter"] == 2
 
 
 @pytest.mark.parametrize("name,value", [("oauthTokenExpiryTimer", "0"), ("oauthTokenExpiryTimer", "1441"),
                                         ("oauthTokenExpiryTimer", "abc"), ("refreshTokenExpiryTimer", "366"),
-                                        ("oAuthWithRefreshLoginFlow", "T"), ("oAuthWithRefreshLoginFlow", "Enabled"),
+                                        ("oAuthWithRefreshLoginFlow", "true"), ("oAuthWithRefreshLoginFlow", "Enabled"),
                                         ("SSOLoginBehaviorForIos", "2")])
 def test_update_bad_value(c, name, value):
     status, _, root = c.axl("updateServiceParameter", sp(name, value))
@@ -77,7 +78,7 @@ def test_boolean_styles(client_for):
     auth = ("admin2", "pw2")
     _, _, root = c2.axl("getServiceParameter", sp("oAuthWithRefreshLoginFlow"), version="15.0", auth=auth)
     p = find(root, "return/serviceParameter")
-    assert (p.find("value").text, p.find("valueType").text) == ("T", "Boolean")
+    assert (p.find("value").text, p.find("valueType").text) == ("T", "boolean")
     status, _, root = c2.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "false"), version="15.0", auth=auth)
     assert status == 500 and "must be T or F" in axlerr(root)[1]
     status, _, _ = c2.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "F"), version="15.0", auth=auth)
@@ -86,12 +87,13 @@ def test_boolean_styles(client_for):
     c3.json("POST", "/_sim/reset", {"state": True})
     _, _, root = c3.axl("getServiceParameter", sp("oAuthWithRefreshLoginFlow"), version="12.5")
     p = find(root, "return/serviceParameter")
-    assert (p.find("value").text, p.find("valueType").text) == ("0", "Enum")
+    assert (p.find("value").text, p.find("valueType").text) == ("0", "long")
     assert c3.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "1"), version="12.5")[0] == 200
     # the style can be switched for a test; values are converted
     c3.json("POST", "/_sim/state", {"cucm3": {"boolean_style": "truefalse"}})
     _, _, root = c3.axl("getServiceParameter", sp("oAuthWithRefreshLoginFlow"), version="12.5")
-    assert find(root, "return/serviceParameter/value").text == "true"
+    p = find(root, "return/serviceParameter")
+    assert (p.find("value").text, p.find("valueType").text) == ("true", "boolean")
 
 
 def test_refresh_timer_change_revokes_all(c):
@@ -156,3 +158,15 @@ def test_503_writes(c):
     assert c.axl("updateServiceParameter", sp("ClusterID", "X"))[0] == 200
     _, cnt = c.json("GET", "/_sim/counters")
     assert cnt["writes"] == 1 and cnt["write_attempts"] == 2 and cnt["faults"] == 1
+
+
+def test_lab_on_off_values_in_any_spelling_are_stored_in_the_system_style():
+    from ucsim.state.cucm import CucmState
+    st = CucmState("x", {"enterprise_parameters": {"oAuthWithRefreshLoginFlow": "true", "UseSSOforRTMT": "Disabled",
+                                                   "AdvertiseG722Codec": "F"}})
+    assert st.boolean_style == "tf"  # the documented storage is the default
+    names = ("oAuthWithRefreshLoginFlow", "UseSSOforRTMT", "AdvertiseG722Codec")
+    assert [st.params[n] for n in names] == ["T", "F", "F"]
+    enum = CucmState("y", {"boolean_style": "enum", "enterprise_parameters": {"oAuthWithRefreshLoginFlow": "T"}})
+    assert enum.get_parameter("EnterpriseWideData", "Enterprise Wide", "oAuthWithRefreshLoginFlow")[
+        "valueType"] == "long" and enum.params["oAuthWithRefreshLoginFlow"] == "1"

@@ -1,7 +1,11 @@
+import base64
+import http.client
 import json
 import re
 import threading
 import time
+
+import pytest
 
 from simhelp import Client, sp
 
@@ -38,7 +42,7 @@ def test_state_get_and_patch(c):
         "users": [{"userid": "ro", "password": "p", "roles": ["axl"]}]}})
     assert status == 200
     _, st = c.json("GET", "/_sim/state?user=newbie")
-    assert st["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "true"
+    assert st["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] == "T"
     assert st["enterprise_parameters"]["oauthTokenExpiryTimer"] == "15"
     assert st["user"]["token_count"] == 2 and st["sso"]["enabled"] is True
     assert c.axl("getCCMVersion", ns_version="1.0", auth=("ro", "p"))[0] == 200
@@ -72,8 +76,6 @@ def test_faults_validation_and_system_scope(c, client_for):
 
 def test_drop_connections(c):
     c.json("POST", "/_sim/faults", {"drop_connections": 1})
-    import http.client
-    import pytest
     c.request("GET", "/_sim/counters")  # control is never dropped
     conn = http.client.HTTPSConnection(c.host, c.port, context=c.ctx, timeout=5)
     conn.request("GET", "/ssosp/ws/public/singleSignOn")
@@ -115,3 +117,29 @@ def test_log_is_bounded(c, sim):
     _, log = c.json("GET", "/_sim/requests")
     assert len(log) == 1000
     assert c.json("GET", "/_sim/counters")[1]["requests"] == 1005
+
+
+def test_drop_after_write_carries_the_write_out_then_closes_without_reply(c):
+    c.json("POST", "/_sim/faults", {"drop_after_write": 1})
+    assert c.axl("getServiceParameter", sp("ClusterID"))[0] == 200  # reads pass, the fault waits for a write
+    conn = http.client.HTTPSConnection(c.host, c.port, context=c.ctx, timeout=5)
+    body = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+            'xmlns:ns="http://www.cisco.com/AXL/API/14.0"><soapenv:Body><ns:updateServiceParameter>%s'
+            '</ns:updateServiceParameter></soapenv:Body></soapenv:Envelope>' % sp("ClusterID", "Dropped"))
+    auth = "Basic " + base64.b64encode(b"axladmin:C1sco12345!").decode()
+    conn.request("POST", "/axl/", body, {"Content-Type": "text/xml", "Authorization": auth,
+                                         "SOAPAction": '"CUCM:DB ver=14.0 updateServiceParameter"'})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        conn.getresponse()
+    conn.close()
+    _, st = c.json("GET", "/_sim/state")
+    assert st["enterprise_parameters"]["ClusterID"] == "Dropped"  # carried out
+    _, log = c.json("GET", "/_sim/requests")
+    last = log[-1]
+    assert (last["operation"], last["kind"], last["status"], last["carried_out"]) == \
+        ("updateServiceParameter", "write", None, True)
+    _, cnt = c.json("GET", "/_sim/counters")
+    assert cnt["writes"] == 1 and cnt["write_attempts"] == 1
+    assert c.json("GET", "/_sim/faults")[1]["drop_after_write"] == 0
+    assert c.axl("updateServiceParameter", sp("ClusterID", "Next"))[0] == 200  # the next write is answered
+    assert "carried_out" not in c.json("GET", "/_sim/requests")[1][-1]

@@ -18,7 +18,7 @@ def ok_rows(c, text):
 def test_processconfig(c):
     r = ok_rows(c, "SELECT paramname, paramvalue FROM processconfig WHERE paramname IN "
                    "('oAuthWithRefreshLoginFlow','oauthTokenExpiryTimer')")
-    assert r == [{"paramname": "oAuthWithRefreshLoginFlow", "paramvalue": "false"},
+    assert r == [{"paramname": "oAuthWithRefreshLoginFlow", "paramvalue": "F"},
                  {"paramname": "oauthTokenExpiryTimer", "paramvalue": "60"}]
     r = ok_rows(c, "select paramvalue from processconfig where lower(paramname) = 'clusterid'")
     assert r == [{"paramvalue": "StandAloneCluster"}]

@@ -17,7 +17,7 @@ def sso(cl):
 
 def test_sso_status_live(c, client_for):
     assert sso(c) == ("false", "false")
-    assert c.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "true"))[0] == 200
+    assert c.axl("updateServiceParameter", sp("oAuthWithRefreshLoginFlow", "T"))[0] == 200
     assert sso(c) == ("false", "true")
     _, cnt = c.json("GET", "/_sim/counters")
     assert cnt["systems"]["cucm1"]["by_operation"]["singleSignOn"] == 2

@@ -20,21 +20,25 @@ UNSUPPORTED_VERSION_FAULT = "Unsupported AXL schema version %s; this server supp
 
 # ---------------------------------------------------------------------------------------------------------
 # Enterprise parameters
-# ASSUMPTION: how oAuthWithRefreshLoginFlow (and the other on/off enterprise parameters) is stored is not
-# documented. The lab setting `boolean_style` picks one representation per system:
-#   truefalse (default): valueType "Boolean", values "true" / "false"
-#   tf:                  valueType "Boolean", values "T" / "F"
-#   enum:                valueType "Enum",    values "1" (Enabled) / "0" (Disabled)
-# updateServiceParameter accepts only the system's representation (true/false case-insensitively).
+# Documented (reference section 1): valueType is the schema's XParam, lower case: boolean, double, long,
+# string, date/time, any digit, digits, timeout, terminating, more digits; Cisco's own sample stores a
+# boolean parameter as T/F, so `T`/`F` (valueType boolean) is what a lab stores by default (`boolean_style:
+# tf`). How oAuthWithRefreshLoginFlow itself is stored is not documented; two other styles stay lab options:
+# ASSUMPTION: `truefalse`: valueType boolean, values "true" / "false" (accepted case-insensitively on update).
+# ASSUMPTION: `enum`: an index-valued parameter, valueType long (the schema has no enum type), "1" Enabled /
+# "0" Disabled.
+# updateServiceParameter accepts only the system's representation.
 BOOLEAN_STYLES = {
-    "truefalse": {"valueType": "Boolean", True: "true", False: "false"},
-    "tf": {"valueType": "Boolean", True: "T", False: "F"},
-    "enum": {"valueType": "Enum", True: "1", False: "0"},
+    "tf": {"valueType": "boolean", True: "T", False: "F"},
+    "truefalse": {"valueType": "boolean", True: "true", False: "false"},
+    "enum": {"valueType": "long", True: "1", False: "0"},
 }
-DEFAULT_BOOLEAN_STYLE = "truefalse"
+DEFAULT_BOOLEAN_STYLE = "tf"
+# valueType per kind of parameter (documented names): numbers "long", text "string".
+# ASSUMPTION: multiple-choice parameters (SSOLoginBehaviorForIos) are valueType "long" with the choice's
+# index as the value ("0", "1").
+VALUE_TYPES = {"long": "long", "string": "string", "enum": "long"}
 
-# ASSUMPTION: valueType of the numeric timers is "Long"; of ClusterID and other text "String"; of the
-# multiple-choice parameters "Enum" with the value being the choice's index as a string.
 # ASSUMPTION: DeviceTokenExpiryTimer (days) accepts 1-3650, default 3650 (reference gives no range).
 # ASSUMPTION: OAuthAccessTokenForDevices is on/off, default off; SSOLoginBehaviorForIos is an Enum,
 # "0" = "Use embedded browser (WebView)" (default), "1" = "Use native browser"; UseSSOforRTMT is on/off,
@@ -57,6 +61,23 @@ MISSING_ELEMENT_AXLCODE = 5003
 # ASSUMPTION: updateServiceParameter returns the parameter's uuid ("{XXXXXXXX-...}") in <return>.
 # Documented side effect: changing refreshTokenExpiryTimer revokes every refresh token.
 # ASSUMPTION: only an actual change of value revokes; writing the same value again does not.
+
+# ---------------------------------------------------------------------------------------------------------
+# listProcessNode (reference section 5: name, nodeUsage Publisher/Subscriber, processNodeRole
+# "CUCM Voice/Video" or "CUCM IM and Presence"; clients skip EnterpriseWideData).
+# ASSUMPTION: a node's processnode `name` is its address (the simulator's 127.0.0.N, what a client connects
+# to; real clusters show the IP or the host name the installer was given); `description` is the lab's name.
+# ASSUMPTION: the virtual node EnterpriseWideData comes first, uuid {00000000-1111-0000-0000-000000000000},
+# nodeUsage Publisher, processNodeRole "CUCM Voice/Video", empty description.
+# ASSUMPTION: IM and Presence nodes are nodeUsage "Subscriber" (the cluster's one Publisher is the CUCM
+# publisher).
+NODE_USAGE = {"publisher": "Publisher", "subscriber": "Subscriber", "im_presence": "Subscriber"}
+NODE_ROLE = {"publisher": "CUCM Voice/Video", "subscriber": "CUCM Voice/Video",
+             "im_presence": "CUCM IM and Presence"}
+ENTERPRISE_NODE_USAGE = "Publisher"
+ENTERPRISE_NODE_ROLE = "CUCM Voice/Video"
+# ASSUMPTION: searchCriteria (name, description, processNodeRole) match like SQL LIKE, `%` any text,
+# case-insensitively; an empty <returnedTags/> returns every tag; skip/first page the result.
 
 # ---------------------------------------------------------------------------------------------------------
 # executeSQLQuery / executeSQLUpdate
@@ -164,10 +185,11 @@ CUPI_ADMIN_ROLE = "admin"
 
 # Key sync (PUT /vmrest/authz/sync/<id>). ASSUMPTION: the sync runs synchronously: when the 204 is sent,
 # LastSyncStatus already holds the outcome (real Connection may finish later: clients read it back).
-# ASSUMPTION: it consults the CUCM systems of the same simulator directly (no request is logged on the
-# CUCM). Checks, in the order a real connection fails:
-#  1. ServerNodeAddress (127.0.0.1, ::1, localhost, the listener's address or one of the CUCM's `hostnames`,
-#     case-insensitively) and Port (the CUCM's listener port) must name a CUCM system, else
+# ASSUMPTION: it consults the CUCM cluster's state through the simulator's registry (no request is logged on
+# the CUCM). Checks, in the order a real connection fails:
+#  1. ServerNodeAddress (a node's address or `hostnames`, the cluster's `hostnames` for its publisher, and for a
+#     CUCM without `nodes:` also 127.0.0.1, ::1, localhost; case-insensitively) and Port (the cluster's port)
+#     must reach a node of a CUCM cluster (the simulator's registry answers), else
 SYNC_CONNECT_FAILED = "Failed to connect to Authz Server %s:%d. Check the address and port of the server"
 #  2. unless IgnoreCertificateError, the Connection must trust that CUCM (lab `trust: [cucm names]`; without
 #     `trust`, every CUCM of the lab), else

@@ -72,8 +72,9 @@ def serve(args):
     signal.signal(signal.SIGINT, _on_signal)
     sys.stdout.write("ready %s ca=%s\n" % (url, os.path.join(state_dir, "ca.pem")))
     sys.stdout.flush()
-    for s in sim.systems.values():
-        sys.stderr.write("ucsim: %s (%s) listening on %s\n" % (s.name, s.kind, s.url))
+    for n in sim.nodes.values():
+        sys.stderr.write("ucsim: %s (%s %s, %s) listening on %s\n" % (n.name, n.system.kind, n.system.name, n.role,
+                                                                    n.url))
     sys.stderr.flush()
     while not stop.wait(0.5):
         pass
@@ -88,6 +89,9 @@ def check(args):
     sim = Simulator(lab, state_dir=None, quiet=True)
     for s in sim.systems.values():
         print("%s\t%s\tport=%s" % (s.name, s.kind, s.spec.port if s.spec.port is not None else "auto"))
+        if not s.publisher.spec.implicit:
+            for n in s.nodes:
+                print("  node %s\t%s\taddress=%s" % (n.name, n.role, n.spec.address or "auto"))
     return 0
 
 

@@ -6,6 +6,7 @@ know are reported and skipped, so a newer lab still starts on an older simulator
 may contain is checked by the kind's state class (e.g. ``state/cucm.py``).
 """
 
+import ipaddress
 import os
 import sys
 
@@ -25,13 +26,27 @@ class LabError(Exception):
     pass
 
 
+class NodeSpec:
+    """One node of a system: ``role`` (``publisher`` first; the kinds say which roles they know), an optional
+    fixed loopback ``address`` and extra certificate ``hostnames``. ``implicit``: the one node of a system
+    that lists no ``nodes:`` (named as the system, on --listen's address)."""
+
+    def __init__(self, name, role="publisher", address=None, hostnames=(), implicit=False):
+        self.name = name
+        self.role = role
+        self.address = address
+        self.hostnames = list(hostnames)
+        self.implicit = implicit
+
+
 class SystemSpec:
-    def __init__(self, kind, name, config, port=None, hostnames=()):
+    def __init__(self, kind, name, config, port=None, hostnames=(), nodes=None):
         self.kind = kind
         self.name = name
         self.config = config
         self.port = port
         self.hostnames = list(hostnames)
+        self.nodes = nodes or [NodeSpec(name, implicit=True)]
 
     def __repr__(self):
         return "SystemSpec(%s:%s)" % (self.kind, self.name)
@@ -118,10 +133,50 @@ def parse(data, known_kinds, path="<lab>"):
             hostnames = entry.get("hostnames") or []
             if not isinstance(hostnames, list) or not all(isinstance(h, str) for h in hostnames):
                 raise LabError("%s: %s.hostnames must be a list of names" % (path, name))
-            systems.append(SystemSpec(kind, name, entry, port, hostnames))
+            nodes = _nodes(path, name, entry.get("nodes"), names)
+            systems.append(SystemSpec(kind, name, entry, port, hostnames, nodes))
     if not systems:
         raise LabError("%s: the lab defines no system of a supported kind (%s)" % (path, ", ".join(sorted(known_kinds))))
     return Lab(path, settings, systems, warnings)
+
+
+def _nodes(path, system, entries, names):
+    """The NodeSpecs of a system's ``nodes:`` (None when it has none); node names join ``names``."""
+    if entries is None:
+        return None
+    if not isinstance(entries, list) or not entries:
+        raise LabError("%s: %s.nodes must be a non-empty list of nodes" % (path, system))
+    out = []
+    for i, node in enumerate(entries):
+        if not isinstance(node, dict) or not isinstance(node.get("name"), str) or not node["name"]:
+            raise LabError("%s: %s.nodes[%d] must be a mapping with a 'name'" % (path, system, i))
+        unknown = set(node) - {"name", "role", "address", "hostnames"}
+        if unknown:
+            raise LabError("%s: %s.nodes[%d]: unknown keys %s" % (path, system, i, sorted(unknown)))
+        name = node["name"]
+        if name in names:
+            raise LabError("%s: duplicate system or node name %r" % (path, name))
+        names.add(name)
+        role = node.get("role", "publisher" if i == 0 else "subscriber")
+        if (role == "publisher") != (i == 0):
+            raise LabError("%s: %s.nodes: the publisher comes first, and only once (%s is %s)"
+                           % (path, system, name, role))
+        address = node.get("address")
+        if address is not None:
+            try:
+                ok = isinstance(address, str) and ipaddress.ip_address(address) in LOOPBACK
+            except ValueError:
+                ok = False
+            if not ok:
+                raise LabError("%s: %s.address must be an address in 127.0.0.0/8" % (path, name))
+        hostnames = node.get("hostnames") or []
+        if not isinstance(hostnames, list) or not all(isinstance(h, str) for h in hostnames):
+            raise LabError("%s: %s.hostnames must be a list of names" % (path, name))
+        out.append(NodeSpec(name, str(role), address, hostnames))
+    return out
+
+
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
 
 def warn(msg):

@@ -1,13 +1,13 @@
-"""CUCM AXL (SOAP) at POST /axl/: getCCMVersion, get/updateServiceParameter, executeSQLQuery/Update."""
+"""CUCM AXL (SOAP) at POST /axl/: getCCMVersion, get/updateServiceParameter, listProcessNode,
+executeSQLQuery/Update. Parses envelopes and answers; what the cluster does is ``state/cucm.py``'s."""
 
 import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
 from .. import assumptions as A
-from .. import sql
 from ..web import Reply, Response
-from ..state.cucm import ENTERPRISE_NODE, ENTERPRISE_SERVICE, PARAMS_BY_NAME, TABLES
+from ..state.cucm import CucmError
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 AXL_NS = "http://www.cisco.com/AXL/API/"
@@ -16,8 +16,15 @@ XML_TYPE = "text/xml; charset=utf-8"
 _ACTION = re.compile(r'^\s*"?\s*CUCM:DB(?:\s+ver=([^\s"]+))?(?:\s+([A-Za-z]\w*))?\s*"?\s*$')
 _BODY_OP = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?(\w+)")
 
+PROCESS_NODE_TAGS = ("name", "description", "macAddress", "ipv6Name", "nodeUsage", "lbmHubGroup",
+                     "processNodeRole")
+# elements with children of their own: {element: allowed children}
+NESTED = {"searchCriteria": ("name", "description", "processNodeRole"), "returnedTags": PROCESS_NODE_TAGS}
+
 # operation: (kind, allowed children, required children)
 OPS = {
+    "listProcessNode": ("read", ("searchCriteria", "returnedTags", "skip", "first"),
+                        ("searchCriteria", "returnedTags")),
     "getCCMVersion": ("read", ("processNodeName",), ()),
     "getServiceParameter": ("read", ("processNodeName", "name", "service"), ("processNodeName", "name", "service")),
     "updateServiceParameter": ("write", ("processNodeName", "name", "service", "value"),
@@ -42,6 +49,11 @@ def _local(tag):
 def envelope(inner):
     return ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="%s"><soapenv:Body>%s'
             '</soapenv:Body></soapenv:Envelope>' % (SOAP_NS, inner))
+
+
+def _unexpected(name, allowed):
+    return fault("Unmarshalling Error: cvc-complex-type.2.4.a: Invalid content was found starting with "
+                 "element '%s'. One of '{%s}' is expected." % (name, ", ".join(allowed)), client=True)
 
 
 def fault(faultstring, axlcode=None, axlmessage=None, request=None, client=False, operation=None):
@@ -110,9 +122,16 @@ def handle(ctx):
     for child in el:
         name = _local(child.tag)
         if name not in allowed or name in args:
-            raise fault("Unmarshalling Error: cvc-complex-type.2.4.a: Invalid content was found starting with "
-                        "element '%s'. One of '{%s}' is expected." % (name, ", ".join(allowed)), client=True)
-        args[name] = child.text or ""
+            raise _unexpected(name, allowed)
+        if name in NESTED:
+            args[name] = {}
+            for grandchild in child:
+                sub = _local(grandchild.tag)
+                if sub not in NESTED[name] or sub in args[name]:
+                    raise _unexpected(sub, NESTED[name])
+                args[name][sub] = grandchild.text or ""
+        else:
+            args[name] = child.text or ""
     for name in required:
         if name not in args:
             raise axl_fault(A.MISSING_ELEMENT_AXLCODE, "%s is required" % name, op)
@@ -121,7 +140,10 @@ def handle(ctx):
             raise axl_fault(-1, A.MEMORY_FAULT_MESSAGE, op)
     else:
         ctx.gate_write()
-    return globals()["_" + op](ctx, version, args, op)
+    try:
+        return globals()["_" + op](ctx, version, args, op)
+    except CucmError as exc:
+        raise axl_fault(exc.code, exc.message, op)
 
 
 def _getCCMVersion(ctx, version, args, op):
@@ -129,48 +151,48 @@ def _getCCMVersion(ctx, version, args, op):
                  % escape(ctx.state.version), "read")
 
 
-def _lookup(ctx, args, op):
-    node, name, service = args["processNodeName"].strip(), args["name"].strip(), args["service"].strip()
-    p = PARAMS_BY_NAME.get(name)
-    if node != ENTERPRISE_NODE or service != ENTERPRISE_SERVICE or p is None:
-        raise axl_fault(A.UNKNOWN_PARAMETER_AXLCODE, A.UNKNOWN_PARAMETER_MESSAGE % (node, service, name), op)
-    return p
+def _parameter_args(args):
+    return args["processNodeName"].strip(), args["service"].strip(), args["name"].strip()
 
 
 def _getServiceParameter(ctx, version, args, op):
-    p = _lookup(ctx, args, op)
-    st = ctx.state
-    with st.lock:
-        value, vtype = st.params[p.name], p.value_type(st.boolean_style)
+    p = ctx.state.get_parameter(*_parameter_args(args))
     inner = ('<return><serviceParameter uuid="%s"><processNodeName>%s</processNodeName><name>%s</name>'
              '<service>%s</service><value>%s</value><valueType>%s</valueType></serviceParameter></return>'
-             % (p.uuid, ENTERPRISE_NODE, p.name, ENTERPRISE_SERVICE, escape(value), vtype))
+             % (p["uuid"], p["processNodeName"], p["name"], escape(p["service"]), escape(p["value"]),
+                p["valueType"]))
     return reply(version, op, inner, "read")
 
 
 def _updateServiceParameter(ctx, version, args, op):
-    p = _lookup(ctx, args, op)
-    st = ctx.state
-    with st.lock:
-        stored = p.parse(args["value"], st.boolean_style)
-        if stored is None:
-            msg = A.BAD_VALUE_MESSAGE % (args["value"], p.name, p.describe(st.boolean_style))
-            raise axl_fault(A.BAD_VALUE_AXLCODE, msg, op)
-        old = st.params[p.name]
-        st.params[p.name] = stored
-        if p.name == "refreshTokenExpiryTimer" and stored != old:
-            st.revoke_all()
-    return reply(version, op, "<return>%s</return>" % p.uuid, "write")
+    uuid = ctx.state.update_parameter(*_parameter_args(args), value=args["value"])
+    return reply(version, op, "<return>%s</return>" % uuid, "write")
+
+
+def _count(args, name, op):
+    text = args.get(name, "").strip()
+    if text and not text.isdigit():
+        raise axl_fault(A.BAD_VALUE_AXLCODE, "%s must be a non-negative integer, got %r" % (name, text), op)
+    return int(text) if text else None
+
+
+def _listProcessNode(ctx, version, args, op):
+    criteria = {k: v.strip() for k, v in args["searchCriteria"].items()}
+    tags = [t for t in PROCESS_NODE_TAGS if t in args["returnedTags"]] or list(PROCESS_NODE_TAGS)
+    rows = ctx.state.process_nodes(criteria)
+    skip, first = _count(args, "skip", op), _count(args, "first", op)
+    rows = rows[skip or 0:]
+    if first is not None:
+        rows = rows[:first]
+    items = "".join('<processNode uuid="%s">%s</processNode>'
+                    % (r["uuid"], "".join("<%s>%s</%s>" % (t, escape(r.get(t) or ""), t) for t in tags))
+                    for r in rows)
+    return reply(version, op, "<return>%s</return>" % items, "read")
 
 
 def _executeSQLQuery(ctx, version, args, op):
     st = ctx.state
-    try:
-        q = sql.parse(args["sql"])
-        with st.lock:
-            names, rows = sql.execute(q, TABLES, st.table_rows)
-    except sql.SQLError as exc:
-        raise axl_fault(A.SQL_SYNTAX_AXLCODE, str(exc), op)
+    names, rows = st.query(args["sql"])
     limit = st.axl_max_response_bytes
     parts, size = [], 0
     opens = ["<%s>" % n for n in names]

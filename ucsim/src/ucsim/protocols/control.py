@@ -12,9 +12,10 @@ def _body(req):
     return json.loads(req.body.decode("utf-8"))
 
 
-def handle(sim, system, req):
+def handle(sim, node, req):
+    """A control request that reached ``node`` (its system is the default ``system``)."""
     try:
-        return _handle(sim, system, req)
+        return _handle(sim, node.system, req)
     except (LabError, ValueError, TypeError, KeyError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         return json_response({"error": str(msg)}, 400)
@@ -27,11 +28,17 @@ def _system_name(sim, req, default):
     return name
 
 
+def _node_name(sim, name):
+    if name is not None and name not in sim.nodes:
+        raise LabError("no node named %r (have: %s)" % (name, ", ".join(sim.nodes)))
+    return name
+
+
 def _handle(sim, system, req):
     path, method = req.path.rstrip("/"), req.method
     if path == "/_sim/requests" and method == "GET":
         since = int(req.q("since", "0") or 0)
-        return json_response(sim.requests(_system_name(sim, req, None), since))
+        return json_response(sim.requests(_system_name(sim, req, None), since, _node_name(sim, req.q("node"))))
     if path == "/_sim/counters" and method == "GET":
         return json_response(sim.counters())
     if path == "/_sim/reset" and method == "POST":
@@ -40,20 +47,18 @@ def _handle(sim, system, req):
         return json_response({"reset": True, "state": bool(data.get("state"))})
     if path == "/_sim/faults":
         if method == "GET":
-            with sim.lock:
-                return json_response(dict(sim.faults))
+            return json_response(sim.faults)
         if method == "POST":
             return json_response(sim.set_faults(_body(req)))
         if method == "DELETE":
-            with sim.lock:
-                sim.faults.clear()
+            sim.core.clear_faults()
             return json_response({})
     if path == "/_sim/sessions/expire" and method == "POST":
         data = _body(req)
         name = data.get("system")
         if name is not None and name not in sim.systems:
             raise LabError("no system named %r" % name)
-        return json_response({"expired": sim.expire_sessions(name)})
+        return json_response({"expired": sim.expire_sessions(name, _node_name(sim, data.get("node")))})
     if path == "/_sim/state":
         if method == "GET":
             name = _system_name(sim, req, system.name)

@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape
 
 from .. import assumptions as A
 from ..state.cuc import CupiError
-from ..tls import BASE_NAMES
 from ..web import Reply, Response
 
 SERVERS = "/vmrest/authz/server"
@@ -197,24 +196,11 @@ def _list(ctx):
     return _reply(ctx, 200, data_json, data_xml, "read")
 
 
-def _cucm_targets(ctx):
-    targets = []
-    for system in ctx.sim.systems.values():
-        if system.kind != "cucm" or system.port is None:
-            continue
-        addresses = {n.lower() for n in BASE_NAMES}
-        addresses.update(h.lower() for h in system.spec.hostnames)
-        if system.host:
-            addresses.add(system.host.lower())
-        targets.append({"name": system.name, "port": system.port, "addresses": addresses, "state": system.state})
-    return targets
-
-
 def _sync(ctx, oid):
     if ctx.req.method != "PUT":
         _not_allowed(ctx, ("PUT",))
     st = ctx.state
     st.get(oid)
     ctx.gate_write()
-    st.sync(oid, _cucm_targets(ctx))
+    st.sync(oid, lambda address, port: ctx.registry.resolve("cucm", address, port))
     return _no_content("write")

@@ -29,10 +29,7 @@ def handle(ctx):
 def _sso_status(ctx):
     if ctx.req.method not in ("GET", "HEAD"):
         return Response(405, "Method Not Allowed", headers=[("Allow", "GET")], kind="other")
-    st = ctx.state
-    with st.lock:
-        enabled = st.sso_enabled
-        reuse = st.param_on("oAuthWithRefreshLoginFlow")
+    enabled, reuse = ctx.state.sso_status()
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n<SingleSignOn version="%s">\n    <Status enabled="%s"/>\n'
             '    <Token reuse="%s"/>\n</SingleSignOn>\n'
             % (A.SSO_VERSION, "true" if enabled else "false", "true" if reuse else "false"))

@@ -13,11 +13,12 @@ import uuid
 
 from .. import assumptions as A
 from ..lab import LabError
+from ..transports.core import check_login
 
 DEFAULT_VERSION = "14.0.1.10000-117"
 
 CUC_KEYS = {"name", "port", "hostnames", "version", "session_timeout_s", "users", "trust", "authz_servers",
-            "json_values"}
+            "json_values", "nodes"}
 
 FIELDS = ("DisplayName", "ServerNodeAddress", "Port", "ServerUsername", "ServerPassword", "IgnoreCertificateError")
 READ_ONLY = ("ObjectId", "LastSyncStatus", "URI")
@@ -105,6 +106,7 @@ def sync_time_text(now=None):
 
 class CucState:
     kind = "cuc"
+    node_roles = ("publisher", "subscriber")
 
     def __init__(self, name, config):
         self.lock = threading.RLock()
@@ -197,37 +199,33 @@ class CucState:
             del self.servers[object_id]
             self.synced_keys.pop(object_id, None)
 
-    def sync(self, object_id, cucms, now=None):
+    def sync(self, object_id, resolve, now=None):
         """Fetch the AuthZ keys of the CUCM the server points at; set and return LastSyncStatus.
 
-        ``cucms``: the CUCM systems of the simulator, each ``{"name", "port", "addresses" (lower-case names
-        and IPs it answers to), "state"}``. The checks run in the order a real connection would fail:
-        TCP connect (address and port), TLS (certificate trust), then the login and its AXL role.
+        ``resolve(address, port)``: the simulator's registry, ``(cluster name, cluster state)`` of the CUCM
+        a connection to address:port reaches, or None. The checks run in the order a real connection would
+        fail: TCP connect (address and port), TLS (certificate trust), then the login and its AXL role.
         """
         with self.lock:
             server = self.get(object_id)
-            address = server["ServerNodeAddress"].strip().lower()
-            target = None
-            for cucm in cucms:
-                if address in cucm["addresses"] and server["Port"] == cucm["port"]:
-                    target = cucm
-                    break
+            target = resolve(server["ServerNodeAddress"].strip(), server["Port"])
             if target is None:
                 status = A.SYNC_CONNECT_FAILED % (server["ServerNodeAddress"], server["Port"])
-            elif not server["IgnoreCertificateError"] and not self.trusts(target["name"]):
+            elif not server["IgnoreCertificateError"] and not self.trusts(target[0]):
                 status = A.SYNC_CERTIFICATE_FAILED % server["ServerNodeAddress"]
             else:
-                cucm_state = target["state"]
+                cucm_name, cucm_state = target
                 with cucm_state.lock:
-                    account = cucm_state.accounts.get(server["ServerUsername"])
                     keys = dict(getattr(cucm_state, "authz_keys", None) or {})
-                if account is None or account[0] != server["ServerPassword"]:
+                    refused = check_login(cucm_state.accounts, server["ServerUsername"], server["ServerPassword"],
+                                          A.SYNC_AXL_ROLE)
+                if refused == "credentials":
                     status = A.SYNC_BAD_CREDENTIALS
-                elif A.SYNC_AXL_ROLE not in account[1]:
+                elif refused == "role":
                     status = A.SYNC_NO_AXL_ROLE
                 else:
                     status = "Passed - " + sync_time_text(now)
-                    self.synced_keys[object_id] = {"cucm": target["name"], "signing": keys.get("signing"),
+                    self.synced_keys[object_id] = {"cucm": cucm_name, "signing": keys.get("signing"),
                                                    "encryption": keys.get("encryption"),
                                                    "time": time.time() if now is None else now}
             server["LastSyncStatus"] = status

@@ -12,11 +12,18 @@ import threading
 import time
 
 from .. import assumptions as A
+from .. import sql
 from ..lab import LabError
 
 DEFAULT_VERSION = "14.0.1.13900(155)"
 ENTERPRISE_NODE = "EnterpriseWideData"
 ENTERPRISE_SERVICE = "Enterprise Wide"
+
+
+def braced_uuid(text):
+    """A stable AXL-style uuid ({XXXXXXXX-XXXX-...}) derived from text."""
+    h = hashlib.sha1(text.encode()).hexdigest().upper()
+    return "{%s-%s-%s-%s-%s}" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
 
 
 class Param:
@@ -25,12 +32,11 @@ class Param:
     def __init__(self, name, kind, default, lo=None, hi=None, choices=None, maxlen=None):
         self.name, self.kind, self.default = name, kind, default
         self.lo, self.hi, self.choices, self.maxlen = lo, hi, choices, maxlen
-        h = hashlib.sha1(("ucsim-param:" + name).encode()).hexdigest().upper()
-        self.uuid = "{%s-%s-%s-%s-%s}" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+        self.uuid = braced_uuid("ucsim-param:" + name)
 
     def value_type(self, style):
-        return {"bool": A.BOOLEAN_STYLES[style]["valueType"], "long": "Long", "string": "String",
-                "enum": "Enum"}[self.kind]
+        """The schema's valueType (boolean, long, string)."""
+        return A.BOOLEAN_STYLES[style]["valueType"] if self.kind == "bool" else A.VALUE_TYPES[self.kind]
 
     def describe(self, style):
         if self.kind == "bool":
@@ -60,12 +66,14 @@ class Param:
         return value if len(value) <= self.maxlen else None
 
     def coerce(self, value, style):
-        """A value from a lab or a state patch: logical (bool, int, Enabled/Disabled) or stored form."""
+        """A value from a lab or a state patch: logical (bool, Enabled/Disabled, any style's stored form, in
+        any case) for on/off parameters, else the stored form (int or text); None if not valid."""
         if self.kind == "bool":
-            if isinstance(value, bool):
-                return A.BOOLEAN_STYLES[style][value]
-            if isinstance(value, str) and value.lower() in ("enabled", "disabled"):
-                return A.BOOLEAN_STYLES[style][value.lower() == "enabled"]
+            if isinstance(value, (bool, int)):
+                logical = bool(value)
+            else:
+                logical = LOGICAL.get(str(value).strip().lower())
+            return None if logical is None else A.BOOLEAN_STYLES[style][logical]
         if isinstance(value, bool):
             value = "true" if value else "false"
         if isinstance(value, int):
@@ -75,8 +83,14 @@ class Param:
         return self.parse(value, style)
 
     def is_on(self, stored):
-        return stored in ("true", "T", "1", "Enabled", "TRUE", "True", "t")
+        """True if a stored on/off value (of any boolean_style) is on."""
+        return stored in ON_VALUES
 
+
+ON_VALUES = frozenset(style[True] for style in A.BOOLEAN_STYLES.values())
+# what a lab or a state patch may write for on/off: every style's values, and the UI's Enabled / Disabled
+LOGICAL = {style[b].lower(): b for style in A.BOOLEAN_STYLES.values() for b in (True, False)}
+LOGICAL.update(enabled=True, disabled=False)
 
 PARAMS = [
     Param("oAuthWithRefreshLoginFlow", "bool", False),
@@ -96,13 +110,22 @@ PARAMS_BY_NAME = {p.name: p for p in PARAMS}
 
 CUCM_KEYS = {"name", "port", "hostnames", "version", "axl_versions", "session_timeout_s", "sso",
              "boolean_style", "enterprise_parameters", "users", "end_users", "generate_users",
-             "axl_max_response_bytes", "token_seed"}
+             "axl_max_response_bytes", "token_seed", "nodes"}
 
 TABLES = {
     "processconfig": ("pkid", "fkprocessnode", "tkservice", "paramname", "paramvalue"),
     "enduser": ("pkid", "userid", "firstname", "lastname"),
     "refreshtokendetails": ("pkid", "refreshtokenindex", "userid", "clientid", "validity", "state"),
 }
+
+
+class CucmError(Exception):
+    """A request the cluster refuses: ``code`` (CUCM's error code, AXL's axlcode) and ``message``."""
+
+    def __init__(self, code, message):
+        Exception.__init__(self, message)
+        self.code = code
+        self.message = message
 
 
 def _uuid(data):
@@ -215,8 +238,19 @@ class Generator:
         return self.alive.count(1)
 
 
+def _like(pattern, value):
+    """SQL LIKE with ``%`` (any text), case-insensitive, as AXL's list searchCriteria match."""
+    rx = ".*".join(re.escape(part) for part in pattern.split("%"))
+    return re.fullmatch(rx, value or "", re.IGNORECASE | re.DOTALL) is not None
+
+
 class CucmState:
+    """A CUCM cluster. ``nodes`` (set by the simulator): its nodes, publisher first, each with ``name``,
+    ``role`` (one of ``node_roles``) and ``address``."""
+
     kind = "cucm"
+    node_roles = tuple(A.NODE_USAGE)
+    nodes = ()
 
     def __init__(self, name, config):
         self.lock = threading.RLock()
@@ -375,6 +409,67 @@ class CucmState:
 
     def param_on(self, name):
         return PARAMS_BY_NAME[name].is_on(self.params[name])
+
+    def sso_status(self):
+        """(SSO enabled, token reuse) as /ssosp's public status shows them: token reuse is on exactly when
+        the refresh login flow is (assumptions.py, /ssosp)."""
+        with self.lock:
+            return self.sso_enabled, self.param_on("oAuthWithRefreshLoginFlow")
+
+    # -- service parameters (AXL get/updateServiceParameter) -----------------------------------------------
+    def parameter(self, node, service, name):
+        """The Param of an enterprise parameter; CucmError 5007 for any other node, service or name."""
+        p = PARAMS_BY_NAME.get(name)
+        if node != ENTERPRISE_NODE or service != ENTERPRISE_SERVICE or p is None:
+            raise CucmError(A.UNKNOWN_PARAMETER_AXLCODE, A.UNKNOWN_PARAMETER_MESSAGE % (node, service, name))
+        return p
+
+    def get_parameter(self, node, service, name):
+        """``{uuid, processNodeName, name, service, value, valueType}`` of a parameter as stored."""
+        p = self.parameter(node, service, name)
+        with self.lock:
+            return {"uuid": p.uuid, "processNodeName": ENTERPRISE_NODE, "name": p.name,
+                    "service": ENTERPRISE_SERVICE, "value": self.params[p.name],
+                    "valueType": p.value_type(self.boolean_style)}
+
+    def update_parameter(self, node, service, name, value):
+        """Validate and store a value written over AXL; returns the parameter's uuid. Changing
+        refreshTokenExpiryTimer revokes every refresh token of the cluster (documented side effect)."""
+        p = self.parameter(node, service, name)
+        with self.lock:
+            stored = p.parse(value, self.boolean_style)
+            if stored is None:
+                raise CucmError(A.BAD_VALUE_AXLCODE,
+                                A.BAD_VALUE_MESSAGE % (value, p.name, p.describe(self.boolean_style)))
+            old = self.params[p.name]
+            self.params[p.name] = stored
+            if p.name == "refreshTokenExpiryTimer" and stored != old:
+                self.revoke_all()
+        return p.uuid
+
+    # -- executeSQLQuery -------------------------------------------------------------------------------------
+    def query(self, text):
+        """``(column names, rows)`` of a read-only SQL query; CucmError 201 for SQL it cannot run."""
+        try:
+            q = sql.parse(text)
+            with self.lock:
+                return sql.execute(q, TABLES, self.table_rows)
+        except sql.SQLError as exc:
+            raise CucmError(A.SQL_SYNTAX_AXLCODE, str(exc))
+
+    # -- process nodes (AXL listProcessNode) -------------------------------------------------------------------
+    def process_nodes(self, criteria=None):
+        """The processnode rows: EnterpriseWideData, then the cluster's nodes in lab order, each
+        ``{uuid, name, description, nodeUsage, processNodeRole}``, filtered by ``criteria`` ({tag: LIKE})."""
+        rows = [{"uuid": "{%s}" % A.ENTERPRISE_NODE_PKID.upper(), "name": ENTERPRISE_NODE, "description": "",
+                 "nodeUsage": A.ENTERPRISE_NODE_USAGE, "processNodeRole": A.ENTERPRISE_NODE_ROLE}]
+        for node in self.nodes:
+            rows.append({"uuid": braced_uuid("ucsim-node:%s:%s" % (self.name, node.name)),
+                         "name": node.address or node.name, "description": node.name,
+                         "nodeUsage": A.NODE_USAGE[node.role], "processNodeRole": A.NODE_ROLE[node.role]})
+        for tag, pattern in (criteria or {}).items():
+            rows = [r for r in rows if _like(pattern, r.get(tag, ""))]
+        return rows
 
     # -- SQL tables ---------------------------------------------------------------------------------------
     def table_rows(self, table, userids=None, columns=None):

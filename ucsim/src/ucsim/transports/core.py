@@ -1,0 +1,230 @@
+"""What every transport shares: one request log, one set of counters, one fault injection, sessions.
+
+A transport (``https.py``, ``ssh.py``) parses its wire protocol, asks this core before and after carrying a
+request out, and records what happened. It never keeps a log, counters or faults of its own. The interface:
+
+``core.record(system, transport, operation, kind, status, node=None, count=(), write_attempt=False, **fields)``
+    one log entry (``id, system, node, transport, time, operation, kind, status`` + ``fields``, e.g. HTTPS's
+    ``method, path, headers, body``) and its counters: ``requests``, ``by_operation``, ``reads`` / ``writes`` /
+    ``auth_failures`` / ``faults`` by ``kind`` (``read``, ``write``, ``auth_failed``, ``fault``, ``other``),
+    ``write_attempts`` if ``write_attempt``, and every counter named in ``count`` (``basic_auth``,
+    ``ssh_commands``, ...). ``status``: the HTTP status, the CLI outcome, or None when no answer was sent.
+``core.count(system, key, n=1, node=None)``: a counter without a log entry (``connections``, ``ssh_logins``).
+``core.fault_for(system, key, node=None)``: True when an injected fault fires (counted faults are consumed
+    one by one; ``http_503_writes`` also fires at ``http_503_rate``). ``core.latency(system, node)``: seconds.
+``core.register_fault(key, types=int, counted=True)``: a transport's own fault keys (e.g. SSH's).
+``core.check_login(accounts, user, password, role=None)``: None when the account may log in, else
+    ``"credentials"`` or ``"role"`` (the transport turns that into 401/403 or a refused SSH login).
+``core.session_open(node, user)``, ``core.session_user(node, sid, timeout_s)``, ``core.expire_sessions(...)``:
+    sessions live per node (each node its own), keyed by an opaque id.
+
+``system`` and ``node`` are the simulator's cluster and node objects (``.name``; a node has ``.system``).
+"""
+
+import collections
+import random
+import secrets
+import threading
+import time
+
+from ..lab import LabError
+
+COUNTER_KEYS = ("requests", "reads", "writes", "write_attempts", "auth_failures", "faults", "basic_auth",
+                "cookie_auth", "connections", "ssh_logins", "ssh_login_failures", "ssh_commands")
+KIND_COUNTER = {"read": "reads", "write": "writes", "auth_failed": "auth_failures", "fault": "faults"}
+
+
+def check_login(accounts, user, password, role=None):
+    """None if ``user``/``password`` is an account of ``accounts`` ({userid: (password, roles)}) holding
+    ``role``; else "credentials" (unknown user or wrong password) or "role"."""
+    acct = accounts.get(user)
+    if acct is None or not secrets.compare_digest(acct[0].encode("utf-8"), password.encode("utf-8")):
+        return "credentials"
+    if role is not None and role not in acct[1]:
+        return "role"
+    return None
+
+
+class Counters:
+    def __init__(self):
+        self.c = dict.fromkeys(COUNTER_KEYS, 0)
+        self.by_operation = collections.Counter()
+
+    def to_json(self):
+        out = dict(self.c)
+        out["by_operation"] = dict(self.by_operation)
+        return out
+
+
+class Core:
+    def __init__(self, log_max_entries):
+        self.lock = threading.RLock()
+        self.log = collections.deque(maxlen=log_max_entries)
+        self.seq = 0
+        self.names = {}  # system name -> [node names]
+        self.fault_types = {}  # key -> (types, counted)
+        for key in ("http_503_writes", "axl_memory_reads", "drop_connections", "drop_after_write"):
+            self.register_fault(key)
+        self.register_fault("latency_ms", (int, float), counted=False)
+        self.register_fault("http_503_rate", (int, float), counted=False)
+        self.register_fault("seed", (int, str, type(None)), counted=False)
+        self.register_fault("system", (str, type(None)), counted=False)
+        self.sessions = {}  # node name -> {sid: [userid, last_seen]}
+        self._clear()
+
+    def add_system(self, name, node_names):
+        with self.lock:
+            self.names[name] = list(node_names)
+            self.per_system[name] = Counters()
+            for n in node_names:
+                self.per_node[n] = Counters()
+                self.sessions[n] = {}
+
+    def _clear(self):
+        self.totals = Counters()
+        self.per_system = {n: Counters() for n in self.names}
+        self.per_node = {n: Counters() for nodes in self.names.values() for n in nodes}
+        self.faults = {}
+        self.rng = random.Random()
+
+    # -- log and counters --------------------------------------------------------------------------------
+    def _counters(self, system, node):
+        out = [self.totals, self.per_system[system.name]]
+        if node is not None:
+            out.append(self.per_node[node.name])
+        return out
+
+    def count(self, system, key, n=1, node=None):
+        with self.lock:
+            for ctr in self._counters(system, node):
+                ctr.c[key] += n
+
+    def record(self, system, transport, operation, kind, status, node=None, count=(), write_attempt=False,
+               **fields):
+        with self.lock:
+            self.seq += 1
+            entry = {"id": self.seq, "system": system.name, "node": node.name if node is not None else None,
+                     "transport": transport, "time": time.time()}
+            entry.update(fields)
+            entry.update(status=status, operation=operation, kind=kind)
+            self.log.append(entry)
+            for ctr in self._counters(system, node):
+                c = ctr.c
+                c["requests"] += 1
+                ctr.by_operation[operation] += 1
+                if kind in KIND_COUNTER:
+                    c[KIND_COUNTER[kind]] += 1
+                if write_attempt:
+                    c["write_attempts"] += 1
+                for key in count:
+                    c[key] += 1
+            return entry
+
+    def requests(self, system=None, node=None, since=0):
+        with self.lock:
+            return [e for e in self.log if (system is None or e["system"] == system)
+                    and (node is None or e["node"] == node) and e["id"] > since]
+
+    def counters(self):
+        with self.lock:
+            out = self.totals.to_json()
+            out["systems"] = {n: c.to_json() for n, c in self.per_system.items()}
+            out["nodes"] = {n: c.to_json() for n, c in self.per_node.items()}
+            return out
+
+    def reset(self):
+        with self.lock:
+            self.log.clear()
+            self._clear()
+
+    # -- faults ------------------------------------------------------------------------------------------
+    def register_fault(self, key, types=int, counted=True):
+        self.fault_types[key] = (types, counted)
+
+    def set_faults(self, data):
+        if not isinstance(data, dict):
+            raise LabError("faults must be a JSON object")
+        for k, v in data.items():
+            if k not in self.fault_types:
+                raise LabError("unknown fault %r (known: %s)" % (k, ", ".join(sorted(self.fault_types))))
+            types, counted = self.fault_types[k]
+            if not isinstance(v, types) or isinstance(v, bool):
+                raise LabError("fault %s has the wrong type" % k)
+            if (counted or k == "latency_ms") and v < 0:
+                raise LabError("fault %s must be >= 0" % k)
+            if k == "http_503_rate" and not 0 <= v <= 1:
+                raise LabError("http_503_rate must be between 0.0 and 1.0")
+            if k == "system" and v is not None and v not in self.names \
+                    and not any(v in nodes for nodes in self.names.values()):
+                raise LabError("no system or node named %r" % v)
+        with self.lock:
+            self.faults.update(data)
+            if "seed" in data:
+                self.rng = random.Random(data["seed"])
+            return dict(self.faults)
+
+    def get_faults(self):
+        with self.lock:
+            return dict(self.faults)
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults.clear()
+
+    def _applies(self, system, node):
+        target = self.faults.get("system")
+        return target is None or target == system.name or (node is not None and target == node.name)
+
+    def fault_for(self, system, key, node=None):
+        """Consume one injected fault ``key``; True if it fires for this system (and node)."""
+        with self.lock:
+            f = self.faults
+            if not f or not self._applies(system, node):
+                return False
+            if f.get(key, 0) > 0:
+                f[key] -= 1
+                return True
+            if key == "http_503_writes":
+                rate = f.get("http_503_rate", 0)
+                return bool(rate) and self.rng.random() < rate
+            return False
+
+    def latency(self, system, node=None):
+        with self.lock:
+            ms = self.faults.get("latency_ms", 0) if self._applies(system, node) else 0
+        return ms / 1000.0
+
+    # -- logins and sessions -----------------------------------------------------------------------------
+    check_login = staticmethod(check_login)
+
+    def session_open(self, node, user):
+        sid = secrets.token_hex(16).upper()
+        with self.lock:
+            self.sessions[node.name][sid] = [user, time.monotonic()]
+        return sid
+
+    def session_user(self, node, sid, timeout_s, touch=True):
+        """The user of a live session of this node (refreshing it), or None (unknown or idle too long)."""
+        now = time.monotonic()
+        with self.lock:
+            sessions = self.sessions[node.name]
+            sess = sessions.get(sid) if sid else None
+            if sess is None:
+                return None
+            if now - sess[1] > timeout_s:
+                del sessions[sid]
+                return None
+            if touch:
+                sess[1] = now
+            return sess[0]
+
+    def expire_sessions(self, system=None, node=None):
+        """Forget the sessions of every node (of one system, or one node); returns how many."""
+        with self.lock:
+            n = 0
+            for sysname, nodes in self.names.items():
+                for name in nodes:
+                    if (system is None or sysname == system) and (node is None or name == node):
+                        n += len(self.sessions[name])
+                        self.sessions[name].clear()
+            return n

@@ -1,0 +1,86 @@
+"""The transport-neutral core: log, counters, faults and sessions as any transport (HTTPS, SSH) uses them."""
+
+import pytest
+
+from ucsim.lab import LabError
+from ucsim.transports.core import Core, check_login
+
+
+class Obj:
+    def __init__(self, name, system=None):
+        self.name, self.system = name, system
+
+
+@pytest.fixture
+def core():
+    k = Core(100)
+    k.add_system("cucm", ["pub", "sub"])
+    k.add_system("cuc", ["cuc"])
+    return k
+
+
+CUCM = Obj("cucm")
+PUB, SUB = Obj("pub", CUCM), Obj("sub", CUCM)
+
+
+def test_an_ssh_transport_records_into_the_same_log_and_counters(core):
+    core.count(CUCM, "ssh_logins", node=PUB)
+    core.record(CUCM, "ssh", "set key regen authz signing", "write", "ok", node=PUB, count=("ssh_commands",),
+                write_attempt=True, user="admin")
+    core.record(CUCM, "ssh", "login", "auth_failed", None, node=SUB, count=("ssh_login_failures",))
+    core.record(CUCM, "https", "getCCMVersion", "read", 200, node=SUB, method="POST", path="/axl/")
+    log = core.requests()
+    assert [(e["transport"], e["node"], e["operation"], e["kind"], e["status"]) for e in log] == [
+        ("ssh", "pub", "set key regen authz signing", "write", "ok"),
+        ("ssh", "sub", "login", "auth_failed", None),
+        ("https", "sub", "getCCMVersion", "read", 200)]
+    assert log[0]["user"] == "admin" and log[2]["path"] == "/axl/"
+    c = core.counters()
+    assert {k: c[k] for k in ("requests", "reads", "writes", "write_attempts", "auth_failures", "ssh_logins",
+                              "ssh_login_failures", "ssh_commands")} == {
+        "requests": 3, "reads": 1, "writes": 1, "write_attempts": 1, "auth_failures": 1, "ssh_logins": 1,
+        "ssh_login_failures": 1, "ssh_commands": 1}
+    assert c["nodes"]["pub"]["ssh_commands"] == 1 and c["nodes"]["sub"]["ssh_commands"] == 0
+    assert c["systems"]["cucm"]["requests"] == 3 and c["systems"]["cuc"]["requests"] == 0
+    assert [e["id"] for e in core.requests(node="sub", since=log[1]["id"])] == [log[2]["id"]]
+    core.reset()
+    assert core.requests() == [] and core.counters()["ssh_logins"] == 0
+
+
+def test_faults_are_consumed_per_key_and_scoped_to_a_system_or_node(core):
+    core.register_fault("ssh_wrong_password")
+    core.set_faults({"ssh_wrong_password": 1, "drop_after_write": 2, "system": "sub"})
+    assert not core.fault_for(CUCM, "ssh_wrong_password", PUB)   # another node
+    assert core.fault_for(CUCM, "ssh_wrong_password", SUB)
+    assert not core.fault_for(CUCM, "ssh_wrong_password", SUB)   # consumed
+    assert [core.fault_for(CUCM, "drop_after_write", SUB) for _ in range(3)] == [True, True, False]
+    core.set_faults({"system": "cucm", "latency_ms": 250})
+    assert core.latency(CUCM, PUB) == 0.25 and core.latency(Obj("cuc"), None) == 0
+    for bad in ({"nope": 1}, {"drop_after_write": -1}, {"drop_after_write": True}, {"system": "x"}):
+        with pytest.raises(LabError):
+            core.set_faults(bad)
+    core.clear_faults()
+    assert core.get_faults() == {}
+
+
+def test_503_rate_is_seeded(core):
+    core.set_faults({"http_503_rate": 0.5, "seed": 7})
+    first = [core.fault_for(CUCM, "http_503_writes") for _ in range(20)]
+    core.set_faults({"seed": 7})
+    assert [core.fault_for(CUCM, "http_503_writes") for _ in range(20)] == first and any(first) and not all(first)
+
+
+def test_logins_and_sessions_per_node(core):
+    accounts = {"admin": ("pw", frozenset(["axl"]))}
+    assert check_login(accounts, "admin", "pw", "axl") is None
+    assert check_login(accounts, "admin", "bad", "axl") == "credentials"
+    assert check_login(accounts, "nobody", "pw") == "credentials"
+    assert check_login(accounts, "admin", "pw", "admin") == "role"
+    sid = core.session_open(PUB, "admin")
+    assert core.session_user(PUB, sid, 60) == "admin"
+    assert core.session_user(SUB, sid, 60) is None          # sessions belong to one node
+    assert core.session_user(PUB, sid, -1) is None          # idle longer than the timeout: gone
+    assert core.session_user(PUB, sid, 60) is None
+    core.session_open(PUB, "admin")
+    core.session_open(SUB, "admin")
+    assert core.expire_sessions(system="cucm", node="sub") == 1 and core.expire_sessions() == 1
