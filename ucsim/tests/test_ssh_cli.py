@@ -92,8 +92,9 @@ def test_login_banner_prompt_and_echo(lab):
     login, command = srv.rec.entries
     assert (login["operation"], login["kind"], login["status"], login["method"]) == ("login", "other", "ok",
                                                                                      "keyboard-interactive")
-    assert (command["transport"], command["system"], command["operation"], command["kind"], command["user"]) == (
-        "ssh", "cucm1", "show version active", "read", ADMIN)
+    assert (command["operation"], command["kind"], command["status"], command["user"]) == (
+        "show version active", "read", "ok", ADMIN)
+    assert command["client"].startswith("127.0.0.1:") and "write_attempt" not in command
 
 
 def test_the_host_key_is_kept_in_the_state_dir_and_reused(lab, tmp_path):
@@ -169,6 +170,7 @@ def test_show_key_and_regeneration_with_confirmation(lab):
     kinds = [(e["operation"], e["kind"], e["carried_out"]) for e in srv.rec.entries[1:]]
     assert kinds == [("show key authz signing", "read", False), ("set key regen authz signing", "write", True),
                      ("show key authz signing", "read", False)]
+    assert [e.get("write_attempt", False) for e in srv.rec.entries[1:]] == [False, True, False]
 
 
 def test_regeneration_declined_changes_nothing(lab):
@@ -365,3 +367,40 @@ def test_concurrent_sessions_are_each_served(lab):
         sh.close()
     assert len(outs) == 4 and all("account name    : admin" in o for o in outs)
     assert srv.rec.counters == {"ssh_logins": 4, "ssh_commands": 4}
+
+
+def test_the_hooks_plug_into_the_simulator_core(tmp_path):
+    """The record/count hooks have the core's signatures after (system, transport) and (system): partial wires them."""
+    import functools
+    import types
+    from ucsim.transports.core import Core
+
+    core = Core(100)
+    core.add_system("cucm1", ["cucm1-pub"])
+    system = types.SimpleNamespace(name="cucm1")
+    node = types.SimpleNamespace(name="cucm1-pub", system=system)
+    srv = SshServer(PlatformState("cucm1", admins={ADMIN: PASSWORD}), str(tmp_path), name="cucm1-pub",
+                    login_delay_s=0, record=functools.partial(core.record, system, "ssh", node=node),
+                    count=functools.partial(core.count, system, node=node))
+    port = srv.start()
+    known_hosts = str(tmp_path / "known_hosts")
+    with open(known_hosts, "w") as fh:
+        fh.write(srv.known_hosts_line() + "\n")
+    try:
+        sh = Shell(port, known_hosts)
+        sh.type("show key authz signing")
+        sh.type("set key regen authz signing", until=A.CLI_REGEN_CONFIRM)
+        sh.type("yes")
+        sh.close()
+        with pytest.raises(paramiko.AuthenticationException):
+            Shell(port, known_hosts, password="wrong")
+    finally:
+        srv.stop()
+    log = [(e["transport"], e["node"], e["operation"], e["kind"], e["status"]) for e in core.requests()]
+    assert log == [("ssh", "cucm1-pub", "login", "other", "ok"),
+                   ("ssh", "cucm1-pub", "show key authz signing", "read", "ok"),
+                   ("ssh", "cucm1-pub", "set key regen authz signing", "write", "ok"),
+                   ("ssh", "cucm1-pub", "login", "auth_failed", "failed")]
+    c = core.counters()["nodes"]["cucm1-pub"]
+    assert (c["ssh_logins"], c["ssh_login_failures"], c["ssh_commands"], c["reads"], c["writes"],
+            c["write_attempts"], c["auth_failures"]) == (1, 1, 2, 1, 1, 1, 1)

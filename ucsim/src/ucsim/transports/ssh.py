@@ -14,15 +14,19 @@ login delay between them, the ``admin:`` prompt, pagination, confirmations. The 
 
 Hooks (plain callables, so the simulator's shared log, counters and faults can be wired in):
 
-``record(entry)``
-    one dict per login attempt and per command: ``transport: "ssh"``, ``system``, ``time`` (epoch s), ``user``,
-    ``client`` ("ip:port"), ``operation`` (``login`` or the CLI command, e.g. ``set key regen authz signing``),
-    ``kind`` (``read`` | ``write`` | ``auth_failed`` | ``fault`` | ``other``), ``status`` (``"ok"``,
-    ``"failed"`` — the CLI printed "Executed command unsuccessfully" — or ``None`` when the connection was
-    dropped before the answer), ``carried_out`` (a write was carried out). A write is ``kind: "write"`` only
-    when carried out.
+``record(operation, kind, status, **fields)``
+    one call per login attempt, exec request and command line: ``operation`` (``login``, ``exec <command>`` or
+    the CLI command, e.g. ``set key regen authz signing``), ``kind`` (``read`` | ``write`` | ``auth_failed`` |
+    ``fault`` | ``other``), ``status`` (``"ok"``, ``"failed"`` — the CLI printed "Executed command
+    unsuccessfully", or the login was refused — or ``None`` when the connection was closed before the answer),
+    and ``fields``: ``user``, ``client`` ("ip:port"), ``carried_out`` (a write was carried out), ``method`` (on
+    logins: ``keyboard-interactive`` | ``password``), ``write_attempt=True`` (on writes that were confirmed).
+    A write is ``kind: "write"`` only when carried out. The signature is the simulator core's
+    ``record(system, transport, ...)`` after its first two arguments (and ``node=``), so
+    ``functools.partial(core.record, system, "ssh", node=node)`` wires it.
 ``count(key)``
-    ``ssh_logins`` (successful logins), ``ssh_login_failures``, ``ssh_commands`` (command lines received).
+    ``ssh_logins`` (successful logins), ``ssh_login_failures``, ``ssh_commands`` (command lines received);
+    ``functools.partial(core.count, system, node=node)`` wires it.
 ``fault(name, operation)``
     asked at each decision point; returns a false value when no fault fires. Names:
     ``login_fails`` (refuse this login even with the right password), ``login_delay_s`` (extra seconds of login
@@ -56,9 +60,11 @@ class MemoryRecorder:
         self.entries = []
         self.counters = collections.Counter()
 
-    def record(self, entry):
+    def record(self, operation, kind, status, **fields):
+        entry = dict(fields, operation=operation, kind=kind, status=status, time=time.time())
         with self.lock:
             self.entries.append(entry)
+        return entry
 
     def count(self, key, n=1):
         with self.lock:
@@ -356,15 +362,13 @@ class SshServer:
     def fault(self, name, operation):
         return self._fault(name, operation) if self._fault is not None else None
 
-    def log(self, conn, operation, kind, status, carried_out=False, method=None):
+    def log(self, conn, operation, kind, status, carried_out=False, **fields):
         if self._record is None:
             return
-        entry = {"transport": "ssh", "system": self.name, "time": time.time(), "user": conn.user,
-                 "client": conn.client, "operation": operation, "kind": kind, "status": status,
-                 "carried_out": bool(carried_out)}
-        if method:
-            entry["method"] = method
-        self._record(entry)
+        if carried_out:
+            fields["write_attempt"] = True
+        self._record(operation, kind, status, user=conn.user, client=conn.client, carried_out=bool(carried_out),
+                     **fields)
 
     # listener ---------------------------------------------------------------------------------------------
     def known_hosts_line(self, host=None):
