@@ -2,9 +2,14 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Errors of collab.uc, apart from every transport: ``UCError``, ``shorten`` and ``MASK``.
+"""The errors of collab.uc, apart from every transport (HTTP today, SSH next).
 
 Internal module: the leading underscore means its API may change without notice.
+
+Every failure talking to a product is a ``UCError``: which host, which operation, what the system answered
+(status and the product's own details) and what to do (``hint``). ``OutcomeUnknown`` is the one failure a
+caller must handle before reporting it: a write that may not be repeated was sent, and its answer was lost.
+``error_from_reply`` is the one way a client turns an unwanted reply into a ``UCError``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,6 +18,12 @@ __metaclass__ = type
 
 
 MASK = '********'
+
+
+def shorten(text, limit=300):
+    """A server's body fit for one line of an error message: whitespace folded, cut after ``limit`` characters."""
+    text = ' '.join((text or '').split())
+    return text if len(text) <= limit else text[:limit] + '...'
 
 
 class UCError(Exception):
@@ -68,7 +79,20 @@ class UCError(Exception):
         return result
 
 
-def shorten(text, limit=300):
-    """A server's body fit for one line of an error message: whitespace folded, cut after ``limit`` characters."""
-    text = ' '.join((text or '').split())
-    return text if len(text) <= limit else text[:limit] + '...'
+class OutcomeUnknown(UCError):
+    """A request that may not be repeated was sent and its answer was lost (dropped connection, timeout).
+
+    The server may or may not have carried it out: the caller reads the state to learn which, and never sends
+    the request again blindly.
+    """
+
+
+def error_from_reply(session, message, operation, response=None, details=None, hint=None, cls=UCError, status=None):
+    """The ``UCError`` (or ``cls``) for an unwanted ``response`` of ``session``: host, product, status, details.
+
+    Every client builds its errors here, so every failure names the session's host and product the same way.
+    ``status`` stands in for the response's when there is no response at hand.
+    """
+    return cls(message, host=getattr(session, 'endpoint', None), operation=operation,
+               status=response.status if response is not None else status, details=details, hint=hint,
+               product=getattr(session, 'product', None))

@@ -20,9 +20,9 @@ The CUCM platform CLI offers no exec channel, only an interactive vt100 shell, s
   declined and raised);
 * cleans the output of echo, prompt, ANSI/VT100 escape sequences, CR/LF and backspaces, and raises
   ``UCError`` for error lines such as "Executed command unsuccessfully";
-* raises ``OutcomeUnknown`` when the connection drops (or the command times out) while a command runs: the
-  command may or may not have been carried out, so callers read the state again and decide. Nothing here
-  repeats a command.
+* raises ``_errors.OutcomeUnknown`` (with ``output``: what the CLI printed until then) when the connection drops
+  (or the command times out, ``CommandTimeout``) while a command runs: the command may or may not have been
+  carried out, so callers read the state again and decide. Nothing here repeats a command.
 
 The password is sent only in the authentication exchange: it is never typed into the shell, never logged,
 and masked in every message.
@@ -40,7 +40,7 @@ import socket
 import time
 import traceback
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, MASK, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, OutcomeUnknown, UCError, shorten
 
 try:
     import paramiko
@@ -76,20 +76,11 @@ ERROR_RES = (
 )
 
 
-class OutcomeUnknown(UCError):
-    """The connection dropped, or the command timed out, while a command ran: it may have been carried out.
-
-    ``output`` holds what the CLI printed before that (cleaned). Read the state again and decide; never repeat
-    the command blindly.
-    """
-
-    def __init__(self, message, output='', **kwargs):
-        super(OutcomeUnknown, self).__init__(message, **kwargs)
-        self.output = output
-
-
 class CommandTimeout(OutcomeUnknown):
-    """No prompt came back within the command timeout (the command may still be running)."""
+    """No prompt came back within the command timeout (the command may still be running).
+
+    Like every ``OutcomeUnknown`` raised here, ``output`` holds what the CLI printed before that (cleaned).
+    """
 
 
 class LoginFailed(UCError):
@@ -262,10 +253,14 @@ class CliSession:
             text = text.replace(self._password, MASK)
         return text
 
-    def _error(self, cls, message, operation, hint=None, details=None, **extra):
+    def _error(self, cls, message, operation, hint=None, details=None, output=None):
+        """A ``cls`` error of this endpoint, password masked. ``output`` (what the CLI printed) goes on the error."""
         details = [(name, self._mask(value)) for name, value in (details or [])]
-        return cls(self._mask(message), host=self.endpoint, operation=operation, product=self.product,
-                   hint=hint, details=details, **extra)
+        error = cls(self._mask(message), host=self.endpoint, operation=operation, product=self.product,
+                    hint=hint, details=details)
+        if output is not None:
+            error.output = output
+        return error
 
     # connection -------------------------------------------------------------------------------------------
     def __enter__(self):
@@ -455,8 +450,9 @@ class CliSession:
             raw = self._read_until_prompt(deadline, 'login', answers=None)
         except OutcomeUnknown as exc:
             self._channel = None
+            printed = getattr(exc, 'output', '')
             raise self._error(UCError, 'the connection closed before the CLI prompt: %s' % exc.message, 'login',
-                              details=[('output', shorten(exc.output))] if exc.output else None,
+                              details=[('output', shorten(printed))] if printed else None,
                               hint='Check that the account may use the platform CLI and that the node is healthy')
         self.banner = strip_transcript(clean_text(raw), None, self.prompt_re)
 

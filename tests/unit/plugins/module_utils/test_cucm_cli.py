@@ -12,8 +12,8 @@ import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import (
     CucmCli, parse_key_checksum, parse_key_values, parse_services, parse_version_active)
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession, OutcomeUnknown
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
 
 HEX = '3f2a9c0d4e5b6a7f8091a2b3c4d5e6f7'

@@ -15,9 +15,9 @@ import paramiko
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils import _ssh
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, MASK
+from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils._ssh import (
-    CliSession, CommandTimeout, HostKeyError, LoginFailed, OutcomeUnknown, clean_text, error_lines,
+    CliSession, CommandTimeout, HostKeyError, LoginFailed, clean_text, error_lines,
     known_hosts_name, strip_transcript)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
 
