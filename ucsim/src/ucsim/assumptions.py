@@ -263,3 +263,10 @@ CLI_NO_OPTIONS = "Active Version Installed Software Options:\nNo Installed Softw
 # A line with privilege below 4 for `set key regen` fails with CLI_FAILED after "Insufficient privilege".
 CLI_PRIVILEGE_REQUIRED = 4
 CLI_INSUFFICIENT = "Insufficient privilege level to execute this command"
+# ASSUMPTION: a regeneration of either AuthZ key revokes every refresh token of the cluster at once (the
+# reference says tokens issued with the old key stop working; the simulator removes them, so the SQL table and
+# the control API show zero). Access tokens are not modelled.
+# ASSUMPTION: Unity Connection is not told of a regeneration: CUPI's LastSyncStatus keeps the last sync's words
+# ("Passed - ..."); the control API shows the server as stale (keys_current false) until it syncs again.
+# ASSUMPTION: the platform administrators are the lab's `platform.admins` (not the AXL application users), with
+# a privilege level (default 4).

@@ -3,8 +3,8 @@
 Loopback only. One ``SshServer`` per listener (node); several may share one ``PlatformState`` (a cluster).
 
     server = SshServer(platform, state_dir, name="cucm1", host="127.0.0.1", port=0,
-                       password_auth=False, login_delay_s=0.05, page_lines=A.CLI_PAGE_LINES,
-                       command_delay_s=0.0, record=None, count=None, fault=None)
+                       password_auth=None, login_delay_s=None, page_lines=A.CLI_PAGE_LINES,
+                       command_delay_s=None, record=None, count=None, fault=None, names=())
     port = server.start(); server.known_hosts_line(); server.stop()
 
 As CUCM: keyboard-interactive authentication against ``platform.check_login`` (and plain password only when
@@ -30,11 +30,16 @@ Hooks (plain callables, so the simulator's shared log, counters and faults can b
 ``fault(name, operation)``
     asked at each decision point; returns a false value when no fault fires. Names:
     ``login_fails`` (refuse this login even with the right password), ``login_delay_s`` (extra seconds of login
-    delay, a number), ``drop`` (close the connection before carrying out the command), ``drop_after_write``
+    delay, a number), ``latency_s`` (extra seconds before a command is carried out), ``drop`` (close the connection before carrying out the command), ``drop_after_write``
     (asked after a write was carried out: close before answering), ``command_fails`` (answer
     "Executed command unsuccessfully" without carrying the command out).
-``SimpleFaults`` and ``MemoryRecorder`` below are small standalone implementations (tests, standalone use).
+``SimpleFaults`` and ``MemoryRecorder`` below are small standalone implementations (tests, standalone use);
+``bind(sim, node, host, port)`` wires a listener into the simulator: the core's log, counters and faults
+(``CoreFaults``), the cluster's ``PlatformState`` (``node.system.state.platform``), the host key of the node in
+the state dir.
 """
+
+import functools
 
 import collections
 import ipaddress
@@ -49,7 +54,7 @@ from .. import assumptions as A
 from ..protocols import platform_cli as cli
 
 COUNTER_KEYS = ("ssh_logins", "ssh_login_failures", "ssh_commands")
-FAULT_NAMES = ("login_fails", "login_delay_s", "drop", "drop_after_write", "command_fails")
+FAULT_NAMES = ("login_fails", "login_delay_s", "drop", "drop_after_write", "command_fails", "latency_s")
 
 
 class MemoryRecorder:
@@ -99,7 +104,7 @@ class SimpleFaults:
             value = self.counts.get(name)
             if not value:
                 return None
-            if name == "login_delay_s":
+            if name in ("login_delay_s", "latency_s"):
                 return value
             if self.only is not None and operation != self.only and name not in ("login_fails",):
                 return None
@@ -307,7 +312,8 @@ class _Shell:
                 self.lines(A.CLI_FAILED)
                 srv.log(self.conn, op, "fault", "failed")
                 continue
-            if srv.command_delay_s and srv.stopping.wait(srv.command_delay_s):
+            delay = srv.command_delay_s + float(srv.fault("latency_s", op) or 0)
+            if delay and srv.stopping.wait(delay):
                 return
             answer = cli.execute(self.session, line)
             while answer.confirm is not None:
@@ -329,19 +335,23 @@ class _Shell:
 
 
 class SshServer:
-    def __init__(self, platform, state_dir, name="cucm", host="127.0.0.1", port=0, password_auth=False,
-                 login_delay_s=0.05, page_lines=A.CLI_PAGE_LINES, command_delay_s=0.0, record=None, count=None,
-                 fault=None, idle_timeout_s=300, key_path=None):
+    """The platform CLI of one node. ``platform``: a ``PlatformState`` or a callable returning the current one.
+    ``password_auth``, ``login_delay_s`` and ``command_delay_s`` left None are
+    read live from ``platform`` (the cluster's settings, which a test may patch); given, they override it."""
+
+    def __init__(self, platform, state_dir, name="cucm", host="127.0.0.1", port=0, password_auth=None,
+                 login_delay_s=None, page_lines=A.CLI_PAGE_LINES, command_delay_s=None, record=None, count=None,
+                 fault=None, idle_timeout_s=300, key_path=None, names=()):
         if not _loopback(host):
             raise ValueError("the simulator listens on loopback addresses only, not %r" % host)
-        self.platform = platform
+        self._platform = platform
         self.name = name
         self.host = host
         self.port = int(port)
-        self.password_auth = bool(password_auth)
-        self.login_delay_s = float(login_delay_s)
+        self.names = [n for n in names if n != host]
+        self._settings = {"password_auth": password_auth, "login_delay_s": login_delay_s,
+                          "command_delay_s": command_delay_s}
         self.page_lines = int(page_lines)
-        self.command_delay_s = float(command_delay_s)
         self._record = record
         self._count = count
         self._fault = fault
@@ -353,6 +363,27 @@ class SshServer:
         self._threads = []
         self._transports = set()
         self._lock = threading.Lock()
+
+    @property
+    def platform(self):
+        """The ``PlatformState`` served (``platform`` may be a callable returning it, looked up at each use)."""
+        return self._platform() if callable(self._platform) else self._platform
+
+    def _setting(self, key):
+        value = self._settings[key]
+        return getattr(self.platform, key) if value is None else value
+
+    @property
+    def password_auth(self):
+        return bool(self._setting("password_auth"))
+
+    @property
+    def login_delay_s(self):
+        return float(self._setting("login_delay_s") or 0)
+
+    @property
+    def command_delay_s(self):
+        return float(self._setting("command_delay_s") or 0)
 
     # hooks ------------------------------------------------------------------------------------------------
     def count(self, key):
@@ -370,39 +401,38 @@ class SshServer:
         self._record(operation, kind, status, user=conn.user, client=conn.client, carried_out=bool(carried_out),
                      **fields)
 
-    # listener ---------------------------------------------------------------------------------------------
+    # listener (socketserver-like, as the simulator's transports are) ----------------------------------------
     def known_hosts_line(self, host=None):
-        """The line a known_hosts file needs to trust this server (OpenSSH syntax, ``[host]:port`` off 22)."""
-        host = host or self.host
-        name = host if self.port == 22 else "[%s]:%d" % (host, self.port)
-        return "%s %s %s" % (name, self.host_key.get_name(), self.host_key.get_base64())
+        """The line a known_hosts file needs to trust this server (OpenSSH syntax, ``[host]:port`` off 22):
+        for ``host``, or for the listener's address and every name it answers to."""
+        hosts = [host] if host else [self.host] + self.names
+        names = ",".join(h if self.port == 22 else "[%s]:%d" % (h, self.port) for h in hosts)
+        return "%s %s %s" % (names, self.host_key.get_name(), self.host_key.get_base64())
 
-    def start(self):
+    @property
+    def server_address(self):
+        return (self.host, self.port)
+
+    def bind(self):
+        """Bind the listening socket (port 0: a free one); returns the port. Serving starts with serve_forever."""
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(64)
-        sock.settimeout(0.2)
+        try:
+            sock.bind((self.host, self.port))
+            sock.listen(64)
+        except OSError:
+            sock.close()
+            raise
         self._sock = sock
         self.port = sock.getsockname()[1]
-        t = threading.Thread(target=self._accept_loop, name="ssh-%s" % self.name, daemon=True)
-        t.start()
-        self._threads.append(t)
         return self.port
 
-    def stop(self):
-        self.stopping.set()
-        if self._sock is not None:
-            self._sock.close()
-        with self._lock:
-            transports = list(self._transports)
-        for t in transports:
-            t.close()
-        for t in self._threads:
-            t.join(timeout=2)
-
-    def _accept_loop(self):
+    def serve_forever(self, poll_interval=0.2):
+        try:
+            self._sock.settimeout(poll_interval)
+        except OSError:  # closed before serving began
+            return
         while not self.stopping.is_set():
             try:
                 client, addr = self._sock.accept()
@@ -413,6 +443,32 @@ class SshServer:
             t = threading.Thread(target=self._serve, args=(client, addr), name="ssh-conn-%s" % self.name,
                                  daemon=True)
             t.start()
+
+    def shutdown(self):
+        """Stop accepting and close every open connection."""
+        self.stopping.set()
+        with self._lock:
+            transports = list(self._transports)
+        for t in transports:
+            t.close()
+
+    def server_close(self):
+        if self._sock is not None:
+            self._sock.close()
+
+    def start(self):
+        """Standalone use: bind and serve in a thread of its own; returns the port."""
+        port = self.bind()
+        t = threading.Thread(target=self.serve_forever, name="ssh-%s" % self.name, daemon=True)
+        t.start()
+        self._threads.append(t)
+        return port
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+        for t in self._threads:
+            t.join(timeout=2)
 
     def _serve(self, client, addr):
         conn = _Conn("%s:%s" % (addr[0], addr[1]))
@@ -439,3 +495,54 @@ class SshServer:
             with self._lock:
                 self._transports.discard(transport)
             transport.close()
+
+
+# --- the simulator's wiring ---------------------------------------------------------------------------------
+# SSH fault keys of ``POST /_sim/faults`` (besides the shared ``drop_after_write`` and ``latency_ms``):
+CORE_FAULTS = {
+    "ssh_wrong_password": (int, True),        # next N logins refused, even with the right password
+    "ssh_drop_commands": (int, True),         # next N commands: connection closed before carrying them out
+    "ssh_command_fails": (int, True),         # next N commands answered "Executed command unsuccessfully"
+    "ssh_login_delay_s": ((int, float), False),  # extra seconds of login (past a client's login timeout)
+    "ssh_fault_command": ((str, type(None)), False),  # limits ssh_drop_commands/ssh_command_fails to one command
+}
+
+
+class CoreFaults:
+    """The ``fault`` hook of a node's listener onto the simulator core's one fault injection."""
+
+    COUNTED = {"login_fails": "ssh_wrong_password", "drop": "ssh_drop_commands",
+               "command_fails": "ssh_command_fails", "drop_after_write": "drop_after_write"}
+
+    def __init__(self, core, system, node):
+        self.core, self.system, self.node = core, system, node
+
+    def __call__(self, name, operation):
+        core = self.core
+        if name == "login_delay_s":
+            return core.fault_value(self.system, "ssh_login_delay_s", self.node) or 0
+        if name == "latency_s":
+            return core.latency(self.system, self.node)
+        if name in ("drop", "command_fails"):
+            only = core.fault_value(self.system, "ssh_fault_command", self.node)
+            if only and " ".join(only.split()).lower() != operation.lower():
+                return False
+        return core.fault_for(self.system, self.COUNTED[name], self.node)
+
+
+def bind(sim, node, host, port):
+    """The SSH listener of ``node`` (a node of a CUCM cluster), bound, not yet serving."""
+    core, system = sim.core, node.system
+    for key, (types, counted) in CORE_FAULTS.items():
+        if key not in core.fault_types:
+            core.register_fault(key, types, counted=counted)
+    names = [node.host] + node.cert_names()
+    if node.spec.implicit:
+        names += ["127.0.0.1", "localhost"]
+    # the platform is looked up at each use: a reset of the lab state gives the cluster a new one
+    server = SshServer(lambda: system.state.platform, sim.state_dir, name=node.name, host=host, port=port,
+                       record=functools.partial(core.record, system, "ssh", node=node),
+                       count=functools.partial(core.count, system, node=node), fault=CoreFaults(core, system, node),
+                       names=list(dict.fromkeys(names)))
+    server.bind()
+    return server
