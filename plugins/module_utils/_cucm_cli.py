@@ -30,6 +30,28 @@ _VERSION_RE = re.compile(r'(?i)active\s+master\s+version\s*:\s*(\S+)')
 _SERVICE_RE = re.compile(r'^\s*(?P<name>\S.*?)\s*\[\s*(?P<state>[A-Z][A-Z ]*?)\s*\]\s*(?P<reason>.*?)\s*$')
 
 
+# Commands that only read: every ``show ...``, and ``utils ...`` commands whose words say they read (``utils service
+# list``, ``utils dbreplication runtimestate``, ``utils ntp status``, ``utils network ping``...). Anything else
+# (``set ...``, ``utils service restart``, ``utils system restart``, ``file delete``...) may change the node.
+_READ_ONLY_UTILS_WORDS = frozenset(('list', 'status', 'runtimestate', 'ping', 'traceroute', 'host', 'show', 'get',
+                                    'check', 'version', 'query'))
+_CHANGING_WORDS = frozenset(('restart', 'start', 'stop', 'reset', 'repair', 'delete', 'set', 'clear', 'add',
+                             'remove', 'enable', 'disable', 'install', 'upgrade', 'switch', 'shutdown', 'reboot',
+                             'generate', 'regen', 'rebuild', 'activate', 'deactivate', 'update', 'modify'))
+
+
+def is_read_only(command):
+    """True when ``command`` only reads (``show ...``, or a ``utils ...`` command that lists or shows a status)."""
+    words = command.lower().split()
+    if not words:
+        return False
+    if words[0] == 'show':
+        return True
+    if words[0] != 'utils':
+        return False
+    return bool(_READ_ONLY_UTILS_WORDS.intersection(words[1:])) and not _CHANGING_WORDS.intersection(words[1:])
+
+
 def _check_kind(kind):
     if kind not in AUTHZ_KEYS:
         raise ValueError('an AuthZ key is one of %s, not %r' % (', '.join(AUTHZ_KEYS), kind))

@@ -104,6 +104,8 @@ class UCModule:
 
     def fail(self, error, **result):
         result.setdefault('error', error.to_dict())
+        if getattr(error, 'traceback', None):  # a missing library: Ansible shows it with -vvv
+            result.setdefault('exception', error.traceback)
         self.module.fail_json(msg=str(error), **result)
 
     def close_sessions(self):
