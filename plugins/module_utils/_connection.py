@@ -214,10 +214,8 @@ class CucmCliConnection(ConnectionGroup):
     def problems(self, values):
         problems = []
         if not values['ssh_host']:
-            problems.append('%s is required (or the %s environment variable%s)'
-                            % (self.option('ssh_host'), self.env_name('HOST'),
-                               '' if 'ssh_host' not in self.inherit else ', or host when the module also '
-                                                                          'connects to CUCM over HTTPS'))
+            problems.append('%s is required (or the %s environment variable)'
+                            % (self.option('ssh_host'), self.env_name('HOST')))
         _range(problems, self.option('ssh_port'), values['ssh_port'], 1, 65535)
         _range(problems, self.option('ssh_login_timeout'), values['ssh_login_timeout'], 1, 3600)
         _range(problems, self.option('ssh_command_timeout'), values['ssh_command_timeout'], 1, 86400)

@@ -7,7 +7,8 @@
 ``ScriptedSsh(replies={command: reply})`` serves an interactive shell with echo and an ``admin:`` prompt. A
 reply is text (sent with CRLF line ends, then the prompt), ``DROP`` (the connection is closed at once) or a
 callable ``reply(shell)`` that writes (``shell.write``), reads (``shell.read_line``, ``shell.read_key``) and may
-return ``DROP``. Every authentication attempt, command line and shell is recorded.
+return ``DROP``. Every authentication attempt, command line and shell is recorded. ``Platform`` scripts the AuthZ
+key commands of a CUCM publisher (with faults) for it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -195,3 +196,39 @@ class ScriptedSsh:
             return
         finally:
             transport.close()
+
+
+class Platform:
+    """Keys a scripted CLI serves; ``regen`` replies (with a fault) as the platform would."""
+
+    def __init__(self, fault=None):
+        self.keys = {'signing': 'aa' * 16, 'encryption': 'bb' * 16}
+        self.fault = fault  # None | 'drop_after' | 'drop_before' | 'unchanged'
+        self.regenerations = []
+
+    def show(self, kind):
+        return lambda shell: 'Checksum: %s\nLast Regenerated: Never' % self.keys[kind]
+
+    def regen(self, kind):
+        def reply(shell):
+            if self.fault == 'drop_before':
+                self.fault = None
+                return DROP
+            shell.write('Do you want to continue (yes/no) ? ')
+            if shell.read_line() != 'yes':
+                return 'cancelled'
+            if self.fault != 'unchanged':
+                self.keys[kind] = ('%02x' % (len(self.regenerations) + 0xc0)) * 16
+            self.regenerations.append(kind)
+            if self.fault == 'drop_after':
+                self.fault = None
+                return DROP
+            return 'AuthZ %s key regenerated successfully' % kind
+        return reply
+
+    def replies(self):
+        out = {'set cli pagination off': 'Automatic pagination is turned off'}
+        for kind in ('signing', 'encryption'):
+            out['show key authz %s' % kind] = self.show(kind)
+            out['set key regen authz %s' % kind] = self.regen(kind)
+        return out
