@@ -16,7 +16,7 @@ options:
     description:
       - Address (name or IP) of the CUCM node whose platform CLI (C(admin:)) to log in to.
       - If not set, the value of the E(CUCM_SSH_HOST) environment variable is used; a module that also connects
-        to CUCM over HTTPS uses its O(host) then. One of them is required.
+        to CUCM over HTTPS uses its C(host) option then. One of them is required.
     type: str
   ssh_port:
     description:
@@ -53,7 +53,7 @@ options:
       - A key that differs from the one in the file is always refused, whatever this option says.
       - If not set, the value of the E(CUCM_SSH_HOST_KEY_CHECKING) environment variable is used, else V(strict).
     type: str
-    choices: [strict, accept_new, off]
+    choices: [strict, accept_new, 'off']
     default: strict
   ssh_login_timeout:
     description:

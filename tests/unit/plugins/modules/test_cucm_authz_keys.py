@@ -79,19 +79,19 @@ def test_regenerated_with_a_guard_then_ok(cli):
 
 def test_check_mode_and_guard_errors(cli):
     platform = Platform()
-    failed, result, _, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['encryption'],
+    failed, result, dummy, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['encryption'],
                                                                max_age_days=10), platform, check_mode=True)
     assert not failed and result['changed'] is True and result['regenerated'] == ['encryption']
     assert platform.regenerations == []
-    failed, result, _, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing']))
+    failed, result, dummy, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing']))
     assert failed and 'no guard' in result['msg'] and server.auth_attempts == []
-    failed, result, _, _ = cli(cucm_authz_keys.main, dict(state='regenerated'))
+    failed, result, dummy, dummy = cli(cucm_authz_keys.main, dict(state='regenerated'))
     assert failed and 'keys' in result['msg']
-    failed, result, _, _ = cli(cucm_authz_keys.main, dict(force=True))
+    failed, result, dummy, dummy = cli(cucm_authz_keys.main, dict(force=True))
     assert failed and 'use them with state=regenerated' in result['msg']
-    failed, result, _, _ = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing'], max_age_days=0))
+    failed, result, dummy, dummy = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing'], max_age_days=0))
     assert failed and 'max_age_days must be between 1 and 36500' in result['msg']
-    failed, result, _, _ = cli(cucm_authz_keys.main, dict(ssh_login_timeout=0))
+    failed, result, dummy, dummy = cli(cucm_authz_keys.main, dict(ssh_login_timeout=0))
     assert failed and 'ssh_login_timeout must be between 1 and 3600' in result['msg']
 
 
@@ -105,13 +105,13 @@ def test_a_failure_after_a_regeneration_reports_it(cli):
 
 
 def test_the_password_is_in_no_result(cli):
-    failed, result, _, _ = cli(cucm_authz_keys.main, dict(ssh_password='wrong-' + PASSWORD))
+    failed, result, dummy, dummy = cli(cucm_authz_keys.main, dict(ssh_password='wrong-' + PASSWORD))
     assert failed and 'authentication failed for user admin' in result['msg']
     assert PASSWORD not in repr(result)
 
 
 def test_cli_command_runs_read_only_commands_on_one_login(cli):
-    failed, result, _, server = cli(cucm_cli_command.main, dict(commands=[
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(commands=[
         'show key authz signing', {'command': 'utils  service list'}]),
         replies={'utils service list': 'Cisco Tomcat[STARTED]'})
     assert not failed, result
@@ -123,17 +123,17 @@ def test_cli_command_runs_read_only_commands_on_one_login(cli):
 
 
 def test_cli_command_refuses_changes_unless_allowed_and_answers_only_as_given(cli):
-    failed, result, _, server = cli(cucm_cli_command.main, dict(commands=['set key regen authz signing']))
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(commands=['set key regen authz signing']))
     assert failed and 'allow_changes' in result['msg'] and server.auth_attempts == []
     platform = Platform()
-    failed, result, _, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
         'set key regen authz signing']), platform)
     assert failed and 'no answer was given' in result['msg'] and platform.regenerations == []
     assert server.received[-1] == 'no'  # declined
-    failed, result, _, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
         {'command': 'set key regen authz signing', 'answers': ['yes']}]), platform)
     assert not failed and result['changed'] is True and platform.regenerations == ['signing']
-    failed, result, _, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
         'set key regen authz signing']), platform, check_mode=True)
     assert not failed and result['changed'] is True and result['not_run'] == ['set key regen authz signing']
     assert server.auth_attempts == [] and platform.regenerations == ['signing']
@@ -144,7 +144,7 @@ def test_cli_command_refuses_changes_unless_allowed_and_answers_only_as_given(cl
     ([{'command': 'show x', 'answers': 'yes'}], 'answers must be a list'),
 ])
 def test_cli_command_validates_before_the_login(cli, commands, message):
-    failed, result, _, server = cli(cucm_cli_command.main, dict(commands=commands))
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(commands=commands))
     assert failed and message in result['msg'] and server.auth_attempts == []
 
 
@@ -177,13 +177,13 @@ def test_ssh_host_defaults_to_the_cucm_host_and_env_fallbacks(monkeypatch):
 
 
 def test_ssh_host_is_required_without_the_cucm_group(cli):
-    failed, result, _, _ = cli(cucm_authz_keys.main, dict(ssh_host=None))
+    failed, result, dummy, dummy = cli(cucm_authz_keys.main, dict(ssh_host=None))
     assert failed and result['msg'] == 'ssh_host is required (or the CUCM_SSH_HOST environment variable)'
 
 
 def test_a_missing_paramiko_fails_with_ansibles_message(cli, monkeypatch):
     monkeypatch.setattr(_ssh, 'HAS_PARAMIKO', False)
     monkeypatch.setattr(_ssh, 'PARAMIKO_IMPORT_ERROR', 'Traceback: No module named paramiko')
-    failed, result, _, server = cli(cucm_authz_keys.main, {})
+    failed, result, dummy, server = cli(cucm_authz_keys.main, {})
     assert failed and 'Failed to import the required Python library (paramiko)' in result['msg']
     assert result['exception'] == 'Traceback: No module named paramiko' and server.auth_attempts == []
