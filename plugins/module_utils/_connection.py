@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Connection groups: how a module reaches one system (CUCM over HTTPS, Unity Connection over HTTPS, ...).
+"""Connection groups: how a module reaches one system (CUCM over HTTPS, Unity Connection over HTTPS, the CUCM
+platform CLI over SSH, ...).
 
 Internal module: the leading underscore means its API may change without notice.
 
@@ -24,8 +25,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 
 
@@ -178,3 +180,59 @@ class CucConnection(HttpsConnection):
         401: 'Check username and password of the Connection administrator',
         403: 'Give the user the System Administrator role in Unity Connection',
     }
+
+
+@register
+class CucmCliConnection(ConnectionGroup):
+    """The CUCM platform CLI (``admin:``) over SSH: one ``_ssh.CliSession`` (one login) per task.
+
+    ``_ssh`` (and with it paramiko) is imported only by modules that declare this group, so HTTPS-only modules
+    neither need paramiko nor pay for importing it; a missing paramiko fails when the session is opened, with
+    Ansible's ``missing_required_lib`` message.
+    """
+
+    name = 'cucm_cli'
+    label = 'CUCM platform CLI'
+    env = 'CUCM_SSH'
+    doc_fragment = 'collab.uc.cucm_cli_connection'
+    inherit = {'ssh_host': ('cucm', 'host')}
+
+    def options(self):
+        from ansible_collections.collab.uc.plugins.module_utils import _ssh
+        return dict(
+            ssh_host=(dict(type='str'), 'HOST'),
+            ssh_port=(dict(type='int', default=22), 'PORT'),
+            ssh_username=(dict(type='str', required=True), 'USERNAME'),
+            ssh_password=(dict(type='str', required=True, no_log=True), 'PASSWORD'),
+            ssh_known_hosts=(dict(type='path', default=_ssh.DEFAULT_KNOWN_HOSTS), 'KNOWN_HOSTS'),
+            ssh_host_key_checking=(dict(type='str', default='strict', choices=list(_ssh.HOST_KEY_CHECKING)),
+                                   'HOST_KEY_CHECKING'),
+            ssh_login_timeout=(dict(type='int', default=60), None),
+            ssh_command_timeout=(dict(type='int', default=120), None),
+        )
+
+    def problems(self, values):
+        problems = []
+        if not values['ssh_host']:
+            problems.append('%s is required (or the %s environment variable)'
+                            % (self.option('ssh_host'), self.env_name('HOST')))
+        _range(problems, self.option('ssh_port'), values['ssh_port'], 1, 65535)
+        _range(problems, self.option('ssh_login_timeout'), values['ssh_login_timeout'], 1, 3600)
+        _range(problems, self.option('ssh_command_timeout'), values['ssh_command_timeout'], 1, 86400)
+        return problems
+
+    def open(self, values, **overrides):
+        from ansible_collections.collab.uc.plugins.module_utils import _ssh
+        if not _ssh.HAS_PARAMIKO:
+            error = UCError(missing_required_lib('paramiko'), host=values['ssh_host'], operation='connect',
+                            product=self.label)
+            error.traceback = _ssh.PARAMIKO_IMPORT_ERROR
+            raise error
+        kwargs = dict(
+            host=values['ssh_host'], port=values['ssh_port'], username=values['ssh_username'],
+            password=values['ssh_password'], known_hosts=values['ssh_known_hosts'],
+            host_key_checking=values['ssh_host_key_checking'], login_timeout=values['ssh_login_timeout'],
+            command_timeout=values['ssh_command_timeout'], product=self.label,
+        )
+        kwargs.update(overrides)
+        return _ssh.CliSession(**kwargs)

@@ -3,7 +3,7 @@
 import json
 
 from ..lab import LabError
-from ..web import json_response
+from ..web import Response, json_response
 
 
 def _body(req):
@@ -77,4 +77,6 @@ def _handle(sim, system, req):
             return json_response({"patched": list(data)})
     if path == "/_sim/systems" and method == "GET":
         return json_response(sim.systems_json())
+    if path == "/_sim/known_hosts" and method == "GET":
+        return Response(200, sim.known_hosts(), "text/plain; charset=utf-8")
     return json_response({"error": "no control endpoint %s %s" % (method, req.path)}, 404)

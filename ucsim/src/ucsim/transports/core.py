@@ -12,6 +12,8 @@ request out, and records what happened. It never keeps a log, counters or faults
 ``core.count(system, key, n=1, node=None)``: a counter without a log entry (``connections``, ``ssh_logins``).
 ``core.fault_for(system, key, node=None)``: True when an injected fault fires (counted faults are consumed
     one by one; ``http_503_writes`` also fires at ``http_503_rate``). ``core.latency(system, node)``: seconds.
+``core.fault_value(system, key, node=None)``: the value of an uncounted fault (a delay, a filter) when it
+    applies to this system (and node), else None.
 ``core.register_fault(key, types=int, counted=True)``: a transport's own fault keys (e.g. SSH's).
 ``core.check_login(accounts, user, password, role=None)``: None when the account may log in, else
     ``"credentials"`` or ``"role"`` (the transport turns that into 401/403 or a refused SSH login).
@@ -188,6 +190,10 @@ class Core:
                 rate = f.get("http_503_rate", 0)
                 return bool(rate) and self.rng.random() < rate
             return False
+
+    def fault_value(self, system, key, node=None):
+        with self.lock:
+            return self.faults.get(key) if self._applies(system, node) else None
 
     def latency(self, system, node=None):
         with self.lock:
