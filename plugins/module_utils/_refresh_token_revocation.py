@@ -117,8 +117,9 @@ class RunLock:
     """An exclusive lock on ``<path>.lock`` held for a run, naming the holder's PID and start time inside.
 
     ``acquire(timeout)`` waits up to ``timeout`` seconds (0: not at all) and raises ``JournalError`` naming the
-    other run. The lock file stays (removing it would race with a run about to take it); the kernel releases the
-    lock when the process dies, so a run killed with ``kill -9`` never leaves a stale lock.
+    other run. ``release()`` removes the file; a run that locked a file removed meanwhile opens the new one (so
+    no two runs ever hold the lock). The kernel releases the lock when the process dies, so a run killed with
+    ``kill -9`` leaves at most an unlocked file, which the next run takes.
     """
 
     def __init__(self, option, path, clock=time.time, sleep=time.sleep):
@@ -139,16 +140,11 @@ class RunLock:
     def acquire(self, timeout=0):
         if fcntl is None:  # pragma: no cover
             return self
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0), 0o600)
-        except (IOError, OSError) as exc:
-            raise JournalError('cannot create the lock file %s for %s: %s' % (self.path, self.option,
-                                                                              exc.strerror or exc))
         deadline = self.clock() + (timeout or 0)
         while True:
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except (IOError, OSError) as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     os.close(fd)
@@ -161,14 +157,40 @@ class RunLock:
                         'or set lock_timeout to wait for it%s' % (
                             self.option, self.path[:-len('.lock')], holder,
                             ' longer than %s seconds' % timeout if timeout else ''))
+                os.close(fd)
                 self.sleep(min(0.5, max(0.05, deadline - self.clock())))
+                continue
+            if self._same_file(fd):
+                break
+            os.close(fd)  # the run before removed the file as we opened it: take the new one
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({'pid': os.getpid(), 'started': utc_iso(self.clock())}).encode('utf-8') + b'\n')
         self._fd = fd
         return self
 
+    def _open(self):
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0), 0o600)
+        except (IOError, OSError) as exc:
+            raise JournalError('cannot create the lock file %s for %s: %s' % (self.path, self.option,
+                                                                              exc.strerror or exc))
+
+    def _same_file(self, fd):
+        try:
+            path_stat = os.stat(self.path)
+        except OSError:
+            return False
+        fd_stat = os.fstat(fd)
+        return (path_stat.st_dev, path_stat.st_ino) == (fd_stat.st_dev, fd_stat.st_ino)
+
     def release(self):
+        """Remove the lock file, then unlock: a run waiting on the old file sees it gone and opens a new one."""
         if self._fd is not None:
+            try:
+                if self._same_file(self._fd):
+                    os.unlink(self.path)
+            except OSError:
+                pass
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
             finally:

@@ -514,3 +514,14 @@ def test_unexpected_exception_fails_only_that_user():
     outcomes = dict((i.user, (i.outcome, i.reason)) for i in run.ordered())
     assert outcomes['jdoe'][0] == 'failed' and 'clientID_tokens' in outcomes['jdoe'][1]
     assert outcomes['asmith'] == ('revoked', None)
+
+
+def test_lock_file_is_removed_at_the_end_and_a_stale_one_is_taken(tmp_path):
+    path = str(tmp_path / 'report.csv')
+    with open(path + '.lock', 'w') as handle:
+        handle.write('{"pid": 1, "started": "2026-05-12T07:00:53Z"}\n')     # left by a run killed with -9
+    lock = rtr.RunLock('report_path', path).acquire()
+    with open(path + '.lock') as handle:
+        assert json.loads(handle.read())['pid'] == os.getpid()
+    lock.release()
+    assert os.listdir(str(tmp_path)) == []
