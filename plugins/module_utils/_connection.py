@@ -131,8 +131,8 @@ def host_problem(option, value):
     if '/' in value or '?' in value or '#' in value:
         return '%s %s holds a path; give only the host (%s)' % (option, shown, HOST_FORM)
     if '@' in value:
-        return '%s %s holds a user name; give only the host (%s), and the user in username' % (option, shown,
-                                                                                            HOST_FORM)
+        return '%s %s holds a user name; give only the host (%s), and the user in username' % (
+            option, shown, HOST_FORM)
     try:
         ipaddress.ip_address(value)
         return None

@@ -49,6 +49,8 @@ def _unknown_options(spec):
         given = _load_params()
     except Exception:  # pylint: disable=broad-except  # the module fails on its own when it cannot read them
         return []
+    if not isinstance(given, dict):  # introspection (validate-modules) or no arguments at all
+        return []
     known = set(spec)
     for option in spec.values():
         known.update(option.get('aliases') or ())

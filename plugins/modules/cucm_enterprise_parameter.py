@@ -18,9 +18,10 @@ description:
   - Values are compared as CUCM stores them. Whole numbers (C(valueType) C(Long), and the OAuth timers) are
     compared and written in canonical form, so V(0030), V(" 30") and V(+30) all mean V(30) and write nothing when
     CUCM holds V(30); a value that is not a whole number is refused before any write (for the OAuth timers, before
-    any request). Other text values are compared exactly, letter case and spaces included. For on/off parameters (C(valueType) C(Boolean), or C(oAuthWithRefreshLoginFlow))
-    the comparison is tolerant, so V(true) equals V(T), V(1), V(Enabled), V(yes) or V(on); a different value
-    is written in the representation and letter case the cluster uses.
+    any request). Other text values are compared exactly, letter case and spaces included.
+  - For on/off parameters (C(valueType) C(Boolean), or C(oAuthWithRefreshLoginFlow)) the comparison is tolerant,
+    so V(true) equals V(T), V(1), V(Enabled), V(yes) or V(on); a different value is written in the representation
+    and letter case the cluster uses.
   - For the OAuth parameters C(oauthTokenExpiryTimer), C(refreshTokenExpiryTimer), C(DeviceTokenExpiryTimer) and
     C(oAuthWithRefreshLoginFlow), O(value) is checked before the first request (see M(collab.uc.cucm_oauth) for the
     ranges). Other parameters are checked by CUCM.
