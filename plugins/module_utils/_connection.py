@@ -25,10 +25,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+import re
+
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._http import Credentials, HttpSession
 
 
 GROUPS = {}
@@ -106,6 +109,51 @@ class ConnectionGroup:
         raise NotImplementedError
 
 
+_LABEL = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$')
+HOST_FORM = 'a host name, FQDN or IP address, for example cucm-pub.example.com or 10.1.1.10'
+
+
+def host_problem(option, value):
+    """Why ``value`` cannot be the host name, FQDN or IP address of option ``option``, or None if it can.
+
+    Refused, with a message naming the option and showing the right form: a URL (scheme), a path, a port, spaces,
+    characters no host name holds, labels over 63 characters and names over 253.
+    """
+    if value is None:
+        return None
+    shown = repr(shorten(value, 80))
+    if not value.strip():
+        return '%s is empty; give %s' % (option, HOST_FORM)
+    if value != value.strip() or any(char.isspace() for char in value):
+        return '%s %s contains spaces; give %s' % (option, shown, HOST_FORM)
+    if '://' in value:
+        return '%s %s is a URL; give only the host (%s), and the port, if not the default, in port' % (
+            option, shown, HOST_FORM)
+    if '/' in value or '?' in value or '#' in value:
+        return '%s %s holds a path; give only the host (%s)' % (option, shown, HOST_FORM)
+    if '@' in value:
+        return '%s %s holds a user name; give only the host (%s), and the user in username' % (
+            option, shown, HOST_FORM)
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    if value.count(':') == 1 or (value.startswith('[') and ']:' in value):
+        return '%s %s holds a port; give only the host (%s), and the port in port' % (option, shown, HOST_FORM)
+    name = value[:-1] if value.endswith('.') else value
+    if len(name) > 253:
+        return '%s %s is longer than 253 characters, the most a host name may have; give %s' % (
+            option, shown, HOST_FORM)
+    for label in name.split('.'):
+        if len(label) > 63:
+            return '%s %s has a label (between dots) longer than 63 characters; give %s' % (option, shown, HOST_FORM)
+        if not _LABEL.match(label):
+            return ('%s %s is not a valid host name (letters, digits and hyphens between dots, no hyphen at either '
+                    'end of a label); give %s' % (option, shown, HOST_FORM))
+    return None
+
+
 def _range(problems, option, value, low, high):
     if value is not None and not low <= value <= high:
         problems.append('%s must be between %d and %d, got %s' % (option, low, high, value))
@@ -130,6 +178,9 @@ class HttpsConnection(ConnectionGroup):
 
     def problems(self, values):
         problems = []
+        problem = host_problem(self.option('host'), values['host'])
+        if problem:
+            problems.append(problem)
         _range(problems, self.option('port'), values['port'], 1, 65535)
         if values['timeout'] is not None and values['timeout'] < 1:
             problems.append('%s must be at least 1 second, got %s' % (self.option('timeout'), values['timeout']))
@@ -141,8 +192,16 @@ class HttpsConnection(ConnectionGroup):
             host=values['host'], port=values['port'], username=values['username'], password=values['password'],
             validate_certs=values['validate_certs'], ca_path=values['ca_path'], timeout=values['timeout'],
             retries=values['retries'], product=self.label, auth_hints=self.hints,
+            timeout_option=self.option('timeout'),
         )
         kwargs.update(overrides)
+        if 'credentials' not in kwargs:
+            # The sessions a module opens to one host share the cookie and what was learnt about the password.
+            shared = self.__dict__.setdefault('_credentials', {})
+            key = (kwargs['host'], kwargs['port'], kwargs['username'], kwargs['password'])
+            if key not in shared:
+                shared[key] = Credentials(kwargs['username'], kwargs['password'])
+            kwargs['credentials'] = shared[key]
         return HttpSession(**kwargs)
 
 

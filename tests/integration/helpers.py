@@ -294,6 +294,14 @@ class Simulator:
     def expire_sessions(self) -> Any:
         return self.request("POST", "/_sim/sessions/expire", {})
 
+    def change_password(self, userid: str, password: str, after_requests: int = 0,
+                        system: Optional[str] = None) -> Any:
+        """Give a lab account a new password, now or after that many more requests of its system (ends its
+        sessions: ucsim's PASSWORD_CHANGE_ENDS_SESSIONS)."""
+        return self.request("POST", "/_sim/accounts/password", {"system": self.system(system)["name"],
+                                                                "userid": userid, "password": password,
+                                                                "after_requests": after_requests})
+
     def state(self, system: Optional[str] = None) -> Dict[str, Any]:
         """`/_sim/state` of one system (by name or kind; default: the first system)."""
         return self.request("GET", "/_sim/state" + self._query(system=self.system(system)["name"]))

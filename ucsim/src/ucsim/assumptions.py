@@ -120,6 +120,10 @@ HTTP_503_BODY = ("<html><head><title>503 Service Unavailable</title></head><body
 BASIC_REALM = "Cisco Unified Communications Manager"
 # ASSUMPTION: JSESSIONIDSSO sessions expire after `session_timeout_s` (default 1800) of inactivity; a
 # request with Basic auth and a valid cookie keeps the session (no new Set-Cookie).
+# ASSUMPTION: changing an account's password (control API POST /_sim/accounts/password) ends that account's
+# sessions on every node of the system at once (real systems may keep a session until it expires; a client
+# must cope with both: the worst case, every worker's cookie refused at once, is the one simulated).
+PASSWORD_CHANGE_ENDS_SESSIONS = True
 
 # ---------------------------------------------------------------------------------------------------------
 # /ssosp
@@ -173,6 +177,9 @@ CUPI_MAX_LENGTHS = {"DisplayName": 64, "ServerNodeAddress": 64, "ServerUsername"
 CUPI_MISSING_PARAMETER = "MISSING_PARAMETER"   # 400
 CUPI_INVALID_PARAMETER = "INVALID_PARAMETER"   # 400: too long, not a number, out of range, unknown field
 CUPI_DUPLICATE = "DUPLICATE_OBJECT"            # 400: DisplayName taken (compared case-insensitively)
+# ASSUMPTION: Connection removes the spaces around every text field but ServerPassword before storing it, and
+# compares display names for uniqueness without letter case (Cisco documents neither; real Connection may keep
+# spaces or compare case-sensitively: the client matches names the tolerant way, stripped and case-folded).
 CUPI_DUPLICATE_MESSAGE = "An AuthZ server with the display name '%s' already exists"
 CUPI_NOT_FOUND = "NOT_FOUND"                   # 404: unknown ObjectId
 CUPI_NOT_FOUND_MESSAGE = "AuthzServer with ObjectId %s not found"

@@ -21,6 +21,7 @@ import ipaddress
 import os
 import threading
 
+from . import assumptions as A
 from .lab import LabError
 from .transports.core import Core
 from .tls import BASE_NAMES
@@ -235,6 +236,22 @@ class Simulator:
 
     def expire_sessions(self, system=None, node=None):
         return self.core.expire_sessions(system, node)
+
+    def change_password(self, system, userid, password, after_requests=0):
+        """Give the account ``userid`` of ``system`` a new password, now or after that many more requests of
+        the system; its sessions end with it (assumptions.PASSWORD_CHANGE_ENDS_SESSIONS)."""
+        target = self.systems[system]
+        if userid not in target.state.accounts:
+            raise LabError("system %s has no account %r" % (system, userid))
+
+        def change():
+            with target.state.lock:
+                roles = target.state.accounts[userid][1]
+                target.state.accounts[userid] = (password, roles)
+            if A.PASSWORD_CHANGE_ENDS_SESSIONS:
+                self.core.expire_sessions(system, user=userid)
+
+        self.core.after_requests(system, after_requests, change)
 
     def requests(self, system=None, since=0, node=None):
         return self.core.requests(system, node, since)

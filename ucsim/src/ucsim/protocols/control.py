@@ -59,6 +59,19 @@ def _handle(sim, system, req):
         if name is not None and name not in sim.systems:
             raise LabError("no system named %r" % name)
         return json_response({"expired": sim.expire_sessions(name, _node_name(sim, data.get("node")))})
+    if path == "/_sim/accounts/password" and method == "POST":
+        data = _body(req)
+        name = data.get("system", system.name)
+        if name not in sim.systems:
+            raise LabError("no system named %r" % name)
+        userid, password = data.get("userid"), data.get("password")
+        after = data.get("after_requests", 0)
+        if not isinstance(userid, str) or not isinstance(password, str):
+            raise LabError("userid and password must be strings")
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise LabError("after_requests must be an integer >= 0")
+        sim.change_password(name, userid, password, after)
+        return json_response({"system": name, "userid": userid, "after_requests": after})
     if path == "/_sim/state":
         if method == "GET":
             name = _system_name(sim, req, system.name)

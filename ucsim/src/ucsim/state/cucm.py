@@ -281,6 +281,7 @@ class CucmState:
         self.platform.patch(config.get("platform") or {})
         self.platform.add_listener(self._key_regenerated)
         self._seq = 0
+        self.absent_tables = set()  # tables this release does not have (state patch absent_tables, tests)
         self.params = {p.name: p.coerce(p.default, self.boolean_style) for p in PARAMS}
         for pname, value in (config.get("enterprise_parameters") or {}).items():
             self.set_param_raw(pname, value, where="lab")
@@ -466,7 +467,8 @@ class CucmState:
         try:
             q = sql.parse(text)
             with self.lock:
-                return sql.execute(q, TABLES, self.table_rows)
+                tables = {t: cols for t, cols in TABLES.items() if t not in self.absent_tables}
+                return sql.execute(q, tables, self.table_rows)
         except sql.SQLError as exc:
             raise CucmError(A.SQL_SYNTAX_AXLCODE, str(exc))
 
@@ -560,12 +562,13 @@ class CucmState:
         session_timeout_s, users [account], end_users [{userid, firstname, lastname, tokens}],
         tokens {userid: [client or {client, validity_days, validity, state}]} (added),
         clear_tokens: true | [userid], regenerate_authz_keys [signing | encryption] (the CLI's rule: every
-        refresh token is revoked), platform {admins, password_auth, login_delay_s, command_delay_s}."""
+        refresh token is revoked), platform {admins, password_auth, login_delay_s, command_delay_s},
+        absent_tables [table]."""
         if not isinstance(data, dict):
             raise LabError("state patch must be a mapping")
         known = {"enterprise_parameters", "sso", "boolean_style", "session_timeout_s", "users", "end_users",
                  "tokens", "clear_tokens", "version", "axl_versions", "axl_max_response_bytes",
-                 "regenerate_authz_keys", "platform"}
+                 "regenerate_authz_keys", "platform", "absent_tables"}
         unknown = set(data) - known
         if unknown:
             raise LabError("unknown state keys %s (known: %s)" % (sorted(unknown), sorted(known)))
@@ -588,6 +591,11 @@ class CucmState:
                 self.axl_max_response_bytes = int(data["axl_max_response_bytes"])
             if "session_timeout_s" in data:
                 self.session_timeout_s = int(data["session_timeout_s"])
+            if "absent_tables" in data:  # [table]: as on a release without them ("not in the database")
+                unknown = set(data["absent_tables"] or []) - set(TABLES)
+                if unknown:
+                    raise LabError("absent_tables: unknown tables %s (known: %s)" % (sorted(unknown), sorted(TABLES)))
+                self.absent_tables = set(data["absent_tables"] or [])
             for k in data.get("regenerate_authz_keys") or []:  # "signing" / "encryption": as the CLI does it
                 if k not in self.authz_keys:
                     raise LabError("regenerate_authz_keys: %r is not signing or encryption" % k)
