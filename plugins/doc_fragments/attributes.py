@@ -25,8 +25,8 @@ attributes:
   action_group:
     description:
       - Part of the action groups named below, so its connection options can be set once for a play with
-        C(module_defaults) (C(group/collab.uc.cucm) for CUCM modules, C(group/collab.uc.cuc) for Unity Connection
-        modules).
+        C(module_defaults) (C(group/collab.uc.cucm) for CUCM modules over HTTPS, C(group/collab.uc.cucm_cli) for
+        the CUCM platform CLI modules over SSH, C(group/collab.uc.cuc) for Unity Connection modules).
     support: full
     membership: []
 '''

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Connection groups: how a module reaches one system (CUCM over HTTPS, Unity Connection over HTTPS, ...).
+"""Connection groups: how a module reaches one system (CUCM over HTTPS, Unity Connection over HTTPS, the CUCM
+platform CLI over SSH, ...).
 
 Internal module: the leading underscore means its API may change without notice.
 
@@ -24,9 +25,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
+import ipaddress
+import re
 
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._http import Credentials, HttpSession
 
 
 GROUPS = {}
@@ -104,6 +109,51 @@ class ConnectionGroup:
         raise NotImplementedError
 
 
+_LABEL = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$')
+HOST_FORM = 'a host name, FQDN or IP address, for example cucm-pub.example.com or 10.1.1.10'
+
+
+def host_problem(option, value):
+    """Why ``value`` cannot be the host name, FQDN or IP address of option ``option``, or None if it can.
+
+    Refused, with a message naming the option and showing the right form: a URL (scheme), a path, a port, spaces,
+    characters no host name holds, labels over 63 characters and names over 253.
+    """
+    if value is None:
+        return None
+    shown = repr(shorten(value, 80))
+    if not value.strip():
+        return '%s is empty; give %s' % (option, HOST_FORM)
+    if value != value.strip() or any(char.isspace() for char in value):
+        return '%s %s contains spaces; give %s' % (option, shown, HOST_FORM)
+    if '://' in value:
+        return '%s %s is a URL; give only the host (%s), and the port, if not the default, in port' % (
+            option, shown, HOST_FORM)
+    if '/' in value or '?' in value or '#' in value:
+        return '%s %s holds a path; give only the host (%s)' % (option, shown, HOST_FORM)
+    if '@' in value:
+        return '%s %s holds a user name; give only the host (%s), and the user in username' % (
+            option, shown, HOST_FORM)
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    if value.count(':') == 1 or (value.startswith('[') and ']:' in value):
+        return '%s %s holds a port; give only the host (%s), and the port in port' % (option, shown, HOST_FORM)
+    name = value[:-1] if value.endswith('.') else value
+    if len(name) > 253:
+        return '%s %s is longer than 253 characters, the most a host name may have; give %s' % (
+            option, shown, HOST_FORM)
+    for label in name.split('.'):
+        if len(label) > 63:
+            return '%s %s has a label (between dots) longer than 63 characters; give %s' % (option, shown, HOST_FORM)
+        if not _LABEL.match(label):
+            return ('%s %s is not a valid host name (letters, digits and hyphens between dots, no hyphen at either '
+                    'end of a label); give %s' % (option, shown, HOST_FORM))
+    return None
+
+
 def _range(problems, option, value, low, high):
     if value is not None and not low <= value <= high:
         problems.append('%s must be between %d and %d, got %s' % (option, low, high, value))
@@ -128,6 +178,9 @@ class HttpsConnection(ConnectionGroup):
 
     def problems(self, values):
         problems = []
+        problem = host_problem(self.option('host'), values['host'])
+        if problem:
+            problems.append(problem)
         _range(problems, self.option('port'), values['port'], 1, 65535)
         if values['timeout'] is not None and values['timeout'] < 1:
             problems.append('%s must be at least 1 second, got %s' % (self.option('timeout'), values['timeout']))
@@ -139,8 +192,16 @@ class HttpsConnection(ConnectionGroup):
             host=values['host'], port=values['port'], username=values['username'], password=values['password'],
             validate_certs=values['validate_certs'], ca_path=values['ca_path'], timeout=values['timeout'],
             retries=values['retries'], product=self.label, auth_hints=self.hints,
+            timeout_option=self.option('timeout'),
         )
         kwargs.update(overrides)
+        if 'credentials' not in kwargs:
+            # The sessions a module opens to one host share the cookie and what was learnt about the password.
+            shared = self.__dict__.setdefault('_credentials', {})
+            key = (kwargs['host'], kwargs['port'], kwargs['username'], kwargs['password'])
+            if key not in shared:
+                shared[key] = Credentials(kwargs['username'], kwargs['password'])
+            kwargs['credentials'] = shared[key]
         return HttpSession(**kwargs)
 
 
@@ -178,3 +239,59 @@ class CucConnection(HttpsConnection):
         401: 'Check username and password of the Connection administrator',
         403: 'Give the user the System Administrator role in Unity Connection',
     }
+
+
+@register
+class CucmCliConnection(ConnectionGroup):
+    """The CUCM platform CLI (``admin:``) over SSH: one ``_ssh.CliSession`` (one login) per task.
+
+    ``_ssh`` (and with it paramiko) is imported only by modules that declare this group, so HTTPS-only modules
+    neither need paramiko nor pay for importing it; a missing paramiko fails when the session is opened, with
+    Ansible's ``missing_required_lib`` message.
+    """
+
+    name = 'cucm_cli'
+    label = 'CUCM platform CLI'
+    env = 'CUCM_SSH'
+    doc_fragment = 'collab.uc.cucm_cli_connection'
+    inherit = {'ssh_host': ('cucm', 'host')}
+
+    def options(self):
+        from ansible_collections.collab.uc.plugins.module_utils import _ssh
+        return dict(
+            ssh_host=(dict(type='str'), 'HOST'),
+            ssh_port=(dict(type='int', default=22), 'PORT'),
+            ssh_username=(dict(type='str', required=True), 'USERNAME'),
+            ssh_password=(dict(type='str', required=True, no_log=True), 'PASSWORD'),
+            ssh_known_hosts=(dict(type='path', default=_ssh.DEFAULT_KNOWN_HOSTS), 'KNOWN_HOSTS'),
+            ssh_host_key_checking=(dict(type='str', default='strict', choices=list(_ssh.HOST_KEY_CHECKING)),
+                                   'HOST_KEY_CHECKING'),
+            ssh_login_timeout=(dict(type='int', default=60), None),
+            ssh_command_timeout=(dict(type='int', default=120), None),
+        )
+
+    def problems(self, values):
+        problems = []
+        if not values['ssh_host']:
+            problems.append('%s is required (or the %s environment variable)'
+                            % (self.option('ssh_host'), self.env_name('HOST')))
+        _range(problems, self.option('ssh_port'), values['ssh_port'], 1, 65535)
+        _range(problems, self.option('ssh_login_timeout'), values['ssh_login_timeout'], 1, 3600)
+        _range(problems, self.option('ssh_command_timeout'), values['ssh_command_timeout'], 1, 86400)
+        return problems
+
+    def open(self, values, **overrides):
+        from ansible_collections.collab.uc.plugins.module_utils import _ssh
+        if not _ssh.HAS_PARAMIKO:
+            error = UCError(missing_required_lib('paramiko'), host=values['ssh_host'], operation='connect',
+                            product=self.label)
+            error.traceback = _ssh.PARAMIKO_IMPORT_ERROR
+            raise error
+        kwargs = dict(
+            host=values['ssh_host'], port=values['ssh_port'], username=values['ssh_username'],
+            password=values['ssh_password'], known_hosts=values['ssh_known_hosts'],
+            host_key_checking=values['ssh_host_key_checking'], login_timeout=values['ssh_login_timeout'],
+            command_timeout=values['ssh_command_timeout'], product=self.label,
+        )
+        kwargs.update(overrides)
+        return _ssh.CliSession(**kwargs)

@@ -29,7 +29,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.collab.uc.plugins.module_utils._errors import (
-    MASK, OutcomeUnknown, error_from_reply, shorten)
+    MASK, OutcomeUnknown, UCError, error_from_reply, page_text, shorten)
 from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import parse_bool
 
 
@@ -226,8 +226,18 @@ def error_details(response):
                     messages.append(str(error['message']))
         if codes or messages:
             return [('code', ', '.join(codes) or None), ('message', ' / '.join(messages) or None)]
-    text = shorten(response.text)
+    text = page_text(response.text)
     return [('body', text)] if text else []
+
+
+def same_name(one, other):
+    """Whether two display names name the same AuthZ server as Connection matches them: surrounding spaces
+    removed, letter case ignored (ucsim's ASSUMPTION, since Cisco does not document it; the tolerant choice)."""
+    return (one or '').strip().casefold() == (other or '').strip().casefold()
+
+
+class DuplicateName(UCError):
+    """Connection refused a create because an AuthZ server of that name exists (DUPLICATE_OBJECT)."""
 
 
 def object_id_from_uri(text):
@@ -369,15 +379,17 @@ class CupiClient:
         return servers
 
     def find_by_name(self, name):
-        """The AuthZ servers whose DisplayName is exactly ``name`` (a list: Connection may hold duplicates)."""
-        return [server for server in self.list_servers() if server.get(DISPLAY_NAME) == name]
+        """The AuthZ servers whose DisplayName is ``name`` as Connection matches names (``same_name``: spaces
+        around and letter case do not count); a list, since Connection may hold duplicates."""
+        return [server for server in self.list_servers() if same_name(server.get(DISPLAY_NAME), name)]
 
     def find_one(self, name):
         """The AuthZ server named ``name``, or None; several of that name raise ``UCError`` (nothing is changed)."""
         matches = self.find_by_name(name)
         if len(matches) > 1:
             raise error_from_reply(self.session, '%d AuthZ servers have the display name %r (ObjectIds %s)'
-                                   % (len(matches), name, ', '.join(str(m.get(OBJECT_ID)) for m in matches)),
+                                   % (len(matches), name,
+                                      ', '.join(shorten(str(m.get(OBJECT_ID)), 40) for m in matches[:5])),
                                    'find AuthZ server %r' % name,
                                    hint='Delete or rename the duplicates in Connection Administration; nothing was '
                                         'changed')
@@ -400,9 +412,18 @@ class CupiClient:
         operation = 'create AuthZ server %r (POST %s/)' % (name, SERVERS_PATH)
         body = dict((key, wire_value(key, value)) for key, value in fields.items())
         for attempt in (1, 2):
+            lost = None
             try:
                 response = self._request('POST', SERVERS_PATH + '/', operation, (200, 201), False, body=body)
-            except OutcomeUnknown as lost:
+            except OutcomeUnknown as err:
+                lost = err
+            except UCError as err:
+                if err.status == 400 and 'DUPLICATE' in str(err.detail('code') or '').upper():
+                    # Created meanwhile (a parallel run), or named like another one as Connection compares names.
+                    raise DuplicateName(err.message, host=err.host, operation=err.operation, status=err.status,
+                                        details=err.details, product=err.product, hint=err.hint)
+                raise
+            if lost is not None:
                 created = self.find_by_name(name)
                 if not created and attempt == 1:
                     self.warnings.append('%s: the answer was lost (%s) and no AuthZ server of that name exists, so '
@@ -505,11 +526,20 @@ def check_lengths(values):
     return problems
 
 
-def sync_failure(session, server, operation):
-    """The ``UCError`` for a sync whose LastSyncStatus did not pass, saying why and what to do."""
+def sync_failure(session, server, operation, password_kept=False):
+    """The ``UCError`` for a sync whose LastSyncStatus did not pass, saying why and what to do.
+
+    ``password_kept``: the module did not send the password (``update_password: on_create`` on an existing
+    server), so a refused password is the stored one, not the task's: the hint says to send it.
+    """
     status = server.get(LAST_SYNC) or ''
     outcome = classify_sync_status(status)
     problem, hint = SYNC_PROBLEMS.get(outcome, SYNC_PROBLEMS[SYNC_FAILED])
+    if password_kept and outcome == SYNC_BAD_CREDENTIALS:
+        problem += ' (the password Connection holds; this task did not send server_password)'
+        hint = ('The AuthZ server already existed and update_password: on_create kept server_password from being '
+                'sent, so Connection still uses the password stored earlier. If server_password is the right one, '
+                'run the task once with update_password: always to store it; else ' + hint[0].lower() + hint[1:])
     target = '%s:%s' % (server.get(ADDRESS), server.get(PORT))
     return error_from_reply(session, 'Connection could not fetch the AuthZ keys from %s: %s' % (target, problem),
                             operation, details=[('last_sync_status', status), ('sync_outcome', outcome)], hint=hint)

@@ -14,7 +14,7 @@ __metaclass__ = type
 import json
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, error_from_reply, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, error_from_reply, page_text, shorten
 
 
 SSO_STATUS_PATH = '/ssosp/ws/public/singleSignOn'
@@ -52,7 +52,7 @@ def parse_sso_status(text):
 
 
 def _rest_error_details(response):
-    return [('body', shorten(_redact_tokens(response.text)))]
+    return [('body', page_text(_redact_tokens(response.text)))]
 
 
 def _redact_tokens(text):
@@ -102,16 +102,19 @@ class SsospClient:
         """Revoke ``user_id``'s refresh tokens (one client's only with ``client_id``).
 
         Returns ``(outcome, count, reason)`` with outcome one of REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED; token
-        values are dropped here and never returned. 401/403 and exhausted retries raise ``UCError``.
+        values are dropped here and never returned. 401/403 and exhausted retries raise ``UCError``; an answer lost
+        after the request was sent raises ``OutcomeUnknown`` (it is not sent again here).
         """
         query = [('user_id', user_id)]
         if client_id:
             query.append(('client_id', client_id))
-        response = self.session.request('GET', REVOKE_PATH, 'revoke refresh tokens of %r' % user_id, query=query,
-                                        headers={'Accept': 'application/json'},
+        response = self.session.request('GET', REVOKE_PATH, 'revoke refresh tokens of %s' % shorten(repr(user_id), 60),
+                                        query=query, headers={'Accept': 'application/json'},
                                         describe_error=_rest_error_details,
-                                        # Revoking twice revokes nothing more: safe to repeat after a lost answer.
-                                        idempotent=True)
+                                        # Revoking twice revokes nothing more, but the second answer would say
+                                        # "no tokens" for a user whose tokens the first removed: a lost answer
+                                        # raises OutcomeUnknown, and the caller reads the tokens again instead.
+                                        idempotent=False)
         return interpret_revoke_response(response.status, response.text)
 
 

@@ -26,6 +26,27 @@ def shorten(text, limit=300):
     return text if len(text) <= limit else text[:limit] + '...'
 
 
+def page_text(text, limit=300):
+    """A server's body fit for a message: an HTML error page reduced to its text (title, headings, paragraphs
+    without markup, scripts or styles), then ``shorten``-ed; any other body only ``shorten``-ed."""
+    text = text or ''
+    head = text.lstrip()[:200].lower()
+    if head.startswith('<!doctype html') or head.startswith('<html') or '<body' in text[:2000].lower():
+        import re
+        try:
+            from html import unescape
+        except ImportError:  # pragma: no cover
+            unescape = None
+        text = re.sub(r'(?is)<(script|style|head)\b.*?</\1\s*>', ' ', text)
+        title = re.search(r'(?is)<title[^>]*>(.*?)</title>', text)
+        text = re.sub(r'(?s)<[^>]+>', ' ', text)
+        if unescape is not None:
+            text = unescape(text)
+        if title is not None and not text.strip():
+            text = title.group(1)
+    return shorten(text, limit)
+
+
 class UCError(Exception):
     """A failure talking to a UC product, with everything the user needs to act on it.
 

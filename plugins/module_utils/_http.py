@@ -15,7 +15,11 @@ CUCM and Unity Connection hand out (JSESSIONIDSSO, JSESSIONID), and the retry po
   by default by method) is never sent again once it went out and its answer was lost (``OutcomeUnknown``);
 * HTTP 401 and 403 are never retried (CUCM locks accounts after repeated failed logins). The one exception
   is a 401 answered to a request that carried only a session cookie: the session expired, so the request is
-  sent again, once, with Basic auth.
+  sent again, once, with Basic auth;
+* sessions of one run to one host may share one ``Credentials``: the session cookie, and what was learnt about
+  the password. Only one of them sends Basic auth at a time; once a login was refused, none sends another, and
+  an expired session cookie costs one new login for all of them, not one each;
+* a name that does not resolve and a refused connection are retried at most once, with their own message.
 
 Every failure is raised as ``UCError`` (from ``_errors``), which says which host, which operation, what the server answered
 and what to do.
@@ -94,6 +98,66 @@ def ssl_context(validate_certs=True, ca_path=None):
     return ssl.create_default_context()
 
 
+class Credentials:
+    """The credentials and session cookies of one account on one host, shared by the sessions of one run.
+
+    Sessions (one per thread) that share it send Basic auth one at a time (``login_lock``) while no session
+    cookie is known, so that a wrong password costs one failed login; ``refused`` then holds that error and no
+    session sends the credentials again. A 401 to a cookie (the session expired) clears the cookies once per
+    ``generation``: the first session to see it logs in again, the others use its new cookie. A server that
+    hands out no session cookie (``cookieless``) is sent Basic auth on every request, without waiting.
+    """
+
+    def __init__(self, username, password):
+        self.authorization = 'Basic ' + base64.b64encode(
+            ('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
+        self.cookies = {}
+        self.generation = 0
+        self.refused = None
+        self.cookieless = False
+        self.lock = threading.Lock()
+        self.login_lock = threading.Lock()
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.cookies), self.generation
+
+    def keep(self, raw_headers):
+        with self.lock:
+            for value in raw_headers.get_all('Set-Cookie') or []:
+                pair = value.split(';', 1)[0]
+                if '=' not in pair:
+                    continue
+                name, cookie = pair.split('=', 1)
+                name = name.strip()
+                if name in SESSION_COOKIES:
+                    if cookie:
+                        self.cookies[name] = cookie.strip()
+                    else:
+                        self.cookies.pop(name, None)
+
+    def expire(self, generation):
+        """The cookies sent with ``generation`` were refused: forget them, unless another session already did."""
+        with self.lock:
+            if self.generation == generation:
+                self.cookies.clear()
+                self.generation += 1
+
+    def clear(self):
+        with self.lock:
+            self.cookies.clear()
+            self.generation += 1
+
+
+def _connect_problem(exc):
+    """``(kind, words)`` for a failure that happened before the request left, else None."""
+    if isinstance(exc, socket.gaierror):
+        return 'dns', 'the host name does not resolve (%s)' % (exc.strerror or exc)
+    if isinstance(exc, ConnectionRefusedError):
+        return 'refused', 'the connection was refused (nothing listens on that port)'
+    return None
+
+
 class HttpSession:
     """One keep-alive HTTPS connection to one host, with Basic auth, session cookies and retries.
 
@@ -102,7 +166,7 @@ class HttpSession:
 
     def __init__(self, host, port, username, password, validate_certs=True, ca_path=None, timeout=30,
                  retries=5, product=None, backoff_base=0.5, backoff_cap=8.0, sleep=time.sleep,
-                 auth_hints=None, rate_limiter=None):
+                 auth_hints=None, rate_limiter=None, credentials=None, timeout_option='timeout'):
         if http_client is None:  # pragma: no cover
             raise UCError('Python 3 is required', host=host)
         self.host = host
@@ -115,15 +179,23 @@ class HttpSession:
         self.sleep = sleep
         self.rate_limiter = rate_limiter
         self.auth_hints = dict(auth_hints or {})
-        self._authorization = 'Basic ' + base64.b64encode(
-            ('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
+        self.credentials = credentials if credentials is not None else Credentials(username, password)
+        self.timeout_option = timeout_option
         self._context = None
         self._validate_certs = validate_certs
         self._ca_path = ca_path
         self._conn = None
-        self.cookies = {}
         # How often Basic auth went out (once per session when the server hands out a session cookie).
         self.basic_auth_sent = 0
+
+    @property
+    def _authorization(self):
+        return self.credentials.authorization
+
+    @property
+    def cookies(self):
+        """The session cookies (shared with the other sessions of the same ``Credentials``)."""
+        return self.credentials.cookies
 
     @property
     def endpoint(self):
@@ -156,28 +228,28 @@ class HttpSession:
                                                      context=self._context)
         return self._conn
 
-    def _headers(self, extra):
+    def _headers(self, extra, cookies):
         headers = {'Accept-Encoding': 'identity', 'Connection': 'keep-alive'}
         if extra:
             headers.update(extra)
-        if self.cookies:
-            headers['Cookie'] = '; '.join('%s=%s' % item for item in sorted(self.cookies.items()))
+        if cookies:
+            headers['Cookie'] = '; '.join('%s=%s' % item for item in sorted(cookies.items()))
         else:
             headers['Authorization'] = self._authorization
         return headers
 
-    def _keep_cookies(self, raw_headers):
-        for value in raw_headers.get_all('Set-Cookie') or []:
-            pair = value.split(';', 1)[0]
-            if '=' not in pair:
-                continue
-            name, cookie = pair.split('=', 1)
-            name = name.strip()
-            if name in SESSION_COOKIES:
-                if cookie:
-                    self.cookies[name] = cookie.strip()
-                else:
-                    self.cookies.pop(name, None)
+    def _verify_error(self, exc):
+        words = getattr(exc, 'verify_message', None) or str(exc)
+        if self._ca_path:
+            return UCError('TLS certificate not trusted: %s; it was not issued by a CA in ca_path %s' % (
+                words, self._ca_path), host=self.endpoint, operation='connect', product=self.product,
+                hint='ca_path is set but holds another CA: set it to the CA that signed this server\'s '
+                     'certificate (for CUCM the tomcat certificate\'s issuer, or the certificate itself if it is '
+                     'self-signed)')
+        return UCError('TLS certificate not trusted: %s; no ca_path is set, so only the system\'s CA store was '
+                       'asked' % words, host=self.endpoint, operation='connect', product=self.product,
+                       hint='Set ca_path to the CA that signed the server certificate '
+                            '(or validate_certs=false in a lab only)')
 
     def _send_once(self, method, url, body, headers):
         conn = self._connection()
@@ -193,10 +265,7 @@ class HttpSession:
             data = raw.read()
         except ssl.SSLCertVerificationError as exc:
             self.close()
-            raise UCError('TLS certificate not trusted: %s' % getattr(exc, 'verify_message', exc),
-                          host=self.endpoint, operation='connect', product=self.product,
-                          hint='Set ca_path to the CA that signed the server certificate '
-                               '(or validate_certs=false in a lab only)')
+            raise self._verify_error(exc)
         except (http_client.HTTPException, socket.error, ssl.SSLError) as exc:
             # socket.timeout, ConnectionResetError, RemoteDisconnected, BrokenPipeError...
             self.close()
@@ -204,7 +273,7 @@ class HttpSession:
         if sent_basic:
             self.basic_auth_sent += 1
         headers_out = dict((k.lower(), v) for k, v in raw.getheaders())
-        self._keep_cookies(raw.msg)
+        self.credentials.keep(raw.msg)
         if headers_out.get('connection', '').lower() == 'close':
             self.close()
         return Response(raw.status, raw.reason, headers_out, data), sent_basic
@@ -230,39 +299,75 @@ class HttpSession:
         if isinstance(body, str):
             body = body.encode('utf-8')
         attempt = 0
-        reauthenticated = False
+        expired = 0
+        connect_failures = 0
+        credentials = self.credentials
         while True:
             if self.rate_limiter is not None:
                 self.rate_limiter()
-            send_headers = self._headers(headers)
+            if credentials.refused is not None:
+                raise self._refused(operation, credentials.refused)
+            cookies, generation = credentials.snapshot()
+            login = None
+            if not cookies and not credentials.cookieless:
+                # Only one session at a time sends the credentials: the others wait for its cookie (or its 401).
+                login = credentials.login_lock
+                login.acquire()
+                cookies, generation = credentials.snapshot()
+                if cookies or credentials.refused is not None:
+                    login.release()
+                    login = None
+                    continue
             try:
-                response, sent_basic = self._send_once(method, url, body, send_headers)
-            except _Dropped as exc:
-                if exc.sent and not idempotent:
-                    raise OutcomeUnknown(
-                        'the connection dropped after the request was sent, so whether it was carried out is '
-                        'unknown: %s' % (exc.reason,), host=self.endpoint, operation=operation, product=self.product,
-                        hint='It was not sent again, because that could do it twice; check the state on the server '
-                             'and run again')
-                if attempt >= self.retries:
-                    raise UCError('connection failed or dropped: %s' % (exc.reason,),
-                                  host=self.endpoint, operation=operation, product=self.product,
-                                  hint='Check that the host and port are right and reachable; '
-                                       'gave up after %d retries' % self.retries)
-                self._wait(attempt, None)
-                attempt += 1
-                continue
+                try:
+                    response, sent_basic = self._send_once(method, url, body, self._headers(headers, cookies))
+                except _Dropped as exc:
+                    problem = _connect_problem(exc.reason)
+                    if problem is not None:
+                        # A name that does not resolve or a port that refuses: once more at most, then say so.
+                        if connect_failures >= 1 or attempt >= self.retries:
+                            raise self._unreachable(operation, problem)
+                        connect_failures += 1
+                        self._wait(attempt, None)
+                        attempt += 1
+                        continue
+                    if exc.sent and not idempotent:
+                        raise OutcomeUnknown(
+                            'the connection dropped after the request was sent, so whether it was carried out is '
+                            'unknown: %s' % (self._reason(exc.reason),), host=self.endpoint, operation=operation,
+                            product=self.product,
+                            hint='It was not sent again, because that could do it twice; check the state on the '
+                                 'server and run again')
+                    if attempt >= self.retries:
+                        raise UCError('connection failed or dropped: %s' % (self._reason(exc.reason),),
+                                      host=self.endpoint, operation=operation, product=self.product,
+                                      hint=self._dropped_hint(exc.reason))
+                    self._wait(attempt, None)
+                    attempt += 1
+                    continue
+                if response.status == 401 and sent_basic:
+                    error = UCError('authentication failed (not retried, to avoid locking the account)',
+                                    host=self.endpoint, operation=operation, status=401, product=self.product,
+                                    details=describe_error(response) if describe_error else None,
+                                    hint=self.auth_hints.get(401, 'Check username and password'))
+                    credentials.refused = error
+                    raise error
+                if sent_basic and not credentials.cookies and response.status < 400:
+                    credentials.cookieless = True  # no session cookie: Basic on every request, no waiting
+            finally:
+                if login is not None:
+                    login.release()
 
             if response.status == 401:
-                if not sent_basic and not reauthenticated:
-                    # The session cookie expired: log in again once with Basic auth.
-                    self.cookies.clear()
-                    reauthenticated = True
-                    continue
-                raise UCError('authentication failed (not retried, to avoid locking the account)',
-                              host=self.endpoint, operation=operation, status=401, product=self.product,
-                              details=describe_error(response) if describe_error else None,
-                              hint=self.auth_hints.get(401, 'Check username and password'))
+                # The session cookie expired: log in again (one session does it for all that share it).
+                if expired >= 2:
+                    raise UCError('authentication failed: the session cookie was refused again after a new login',
+                                  host=self.endpoint, operation=operation, status=401, product=self.product,
+                                  details=describe_error(response) if describe_error else None,
+                                  hint=self.auth_hints.get(401, 'Check username and password'))
+                credentials.expire(generation)
+                expired += 1
+                continue
             if response.status == 403:
                 raise UCError('access denied', host=self.endpoint, operation=operation, status=403,
                               product=self.product,
@@ -270,7 +375,7 @@ class HttpSession:
                               hint=self.auth_hints.get(403, 'Give the user the role this operation needs'))
             if response.status == 503 or (retry_if is not None and retry_if(response)):
                 if attempt >= self.retries:
-                    raise UCError('server busy (%s)' % ('HTTP 503' if response.status == 503 else 'throttled'),
+                    raise UCError('server busy' if response.status == 503 else 'server busy (throttled)',
                                   host=self.endpoint, operation=operation, status=response.status,
                                   product=self.product,
                                   details=describe_error(response) if describe_error else None,
@@ -280,6 +385,31 @@ class HttpSession:
                 attempt += 1
                 continue
             return response
+
+    def _refused(self, operation, error):
+        """The error of a login another session of the same credentials had refused (nothing was sent)."""
+        return UCError('authentication failed earlier in this run with the same credentials, so they were not '
+                       'sent again (to avoid locking the account)', host=self.endpoint, operation=operation,
+                       status=401, product=self.product, hint=error.hint)
+
+    def _reason(self, reason):
+        if isinstance(reason, socket.timeout) or 'timed out' in str(reason):
+            return 'no answer within %s seconds (the %s option)' % (self.timeout, self.timeout_option)
+        return reason
+
+    def _dropped_hint(self, reason):
+        if isinstance(reason, socket.timeout) or 'timed out' in str(reason):
+            return ('gave up after %d retries. If the server is only slow, raise %s (now %s); else check that it '
+                    'is up' % (self.retries, self.timeout_option, self.timeout))
+        return 'Check that the host and port are right and reachable; gave up after %d retries' % self.retries
+
+    def _unreachable(self, operation, problem):
+        kind, words = problem
+        if kind == 'dns':
+            hint = 'Check the spelling of the host name, or give its IP address; check the DNS of this machine'
+        else:
+            hint = 'Check the port (the default is the product\'s HTTPS port) and that the service is running'
+        return UCError(words, host=self.endpoint, operation=operation, product=self.product, hint=hint)
 
     def _wait(self, attempt, retry_after):
         delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)

@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, _load_params
 
 from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, ConnectionGroup
 from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
@@ -42,6 +42,21 @@ def connection_argument_spec(*entries):
     return spec
 
 
+def _unknown_options(spec):
+    """The options the task gives that ``spec`` does not know (names and aliases; Ansible's own ``_ansible_*``
+    keys apart)."""
+    try:
+        given = _load_params()
+    except Exception:  # pylint: disable=broad-except  # the module fails on its own when it cannot read them
+        return []
+    if not isinstance(given, dict):  # introspection (validate-modules) or no arguments at all
+        return []
+    known = set(spec)
+    for option in spec.values():
+        known.update(option.get('aliases') or ())
+    return sorted(name for name in given if not name.startswith('_ansible_') and name not in known)
+
+
 class UCModule:
     """Base class of collab.uc modules. Subclasses set ``connections`` and implement ``execute()``."""
 
@@ -53,13 +68,27 @@ class UCModule:
         self.groups = [_group(entry) for entry in self.connections]
         spec = connection_argument_spec(*self.groups)
         spec.update(self.argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
+        kwargs = dict(self.module_kwargs)
+        if _unknown_options(spec):
+            # Ansible reports missing required options before unknown ones, so a misspelt required option
+            # ("hots") would only show as "missing required arguments: host". Without the requirements, Ansible
+            # names the unknown option (and lists the supported ones) however many there are.
+            spec = dict((name, dict((k, v) for k, v in option.items() if k != 'required'))
+                        for name, option in spec.items())
+            for key in ('required_if', 'required_one_of', 'required_together', 'required_by'):
+                kwargs.pop(key, None)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         self._sessions = []
         self.validate_connection_params()
 
     def validate_connection_params(self):
         problems = []
+        for option, option_spec in sorted(self.module.argument_spec.items()):
+            # Ansible takes true as the integer 1: refuse it, since nobody means "1 minute" by true.
+            if option_spec.get('type') == 'int' and isinstance(self.params.get(option), bool):
+                problems.append('%s must be a whole number, got the boolean %s'
+                                % (option, str(self.params[option]).lower()))
         for group in self.groups:
             problems.extend(group.problems(self.connection_values(group.key)))
         if problems:
@@ -93,6 +122,10 @@ class UCModule:
         """A new ``HttpSession`` of the module's first (HTTPS) group; closed when the module ends."""
         return self.session(None, **overrides)
 
+    def logins(self):
+        """How many logins the sessions opened so far made (SSH sessions count theirs; others count none)."""
+        return sum(getattr(session, 'logins', 0) for session in self._sessions)
+
     def diff(self, result, before, after):
         """``result`` with ``diff`` added in diff mode (the rule every module follows); returns ``result``."""
         if self.module._diff:
@@ -104,6 +137,8 @@ class UCModule:
 
     def fail(self, error, **result):
         result.setdefault('error', error.to_dict())
+        if getattr(error, 'traceback', None):  # a missing library: Ansible shows it with -vvv
+            result.setdefault('exception', error.traceback)
         self.module.fail_json(msg=str(error), **result)
 
     def close_sessions(self):

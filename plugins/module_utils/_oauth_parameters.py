@@ -18,7 +18,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+import re
+
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+
+_WHOLE_NUMBER = re.compile(r'^[+-]?[0-9]+$')
+
+
+def canonical_number(raw):
+    """The canonical text of a whole number as CUCM stores it (``'0030'``, ``' 30'``, ``'+30'`` -> ``'30'``), or
+    None when ``raw`` is no whole number in ASCII digits (``'30.0'``, ``'3e1'``, ``'３０'``, ``''``)."""
+    text = '' if raw is None else str(raw).strip()
+    if not _WHOLE_NUMBER.match(text):
+        return None
+    return str(int(text))
+
+
+def is_number_type(value_type):
+    """True for CUCM's whole-number valueType, in any letter case (the schema says ``long``)."""
+    return (value_type or '').strip().lower() in ('long', 'int', 'integer')
 
 
 class OAuthParameter:
@@ -56,11 +74,11 @@ class OAuthParameter:
                 return '%s must be an on/off value such as true/false, T/F, 1/0 or Enabled/Disabled, got %r' % (
                     self.name, raw)
             return None
-        try:
-            number = int(str(raw).strip())
-        except ValueError:
+        text = canonical_number(raw)
+        if text is None:
             return '%s must be a whole number of %s between %d and %d, got %r' % (
-                self.name, self.unit, self.minimum, self.maximum, raw)
+                self.name, self.unit, self.minimum, self.maximum, shorten(str(raw), 40))
+        number = int(text)
         if not self.minimum <= number <= self.maximum:
             return '%s must be between %d and %d %s, got %s' % (self.name, self.minimum, self.maximum, self.unit, number)
         return None

@@ -27,6 +27,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
+import errno
+import hashlib
 import itertools
 import json
 import os
@@ -37,8 +39,9 @@ import time
 import unicodedata
 from datetime import datetime, timezone
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlFault, sql_literal
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay
+from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
 )
@@ -72,8 +75,16 @@ CLOCK_SKEW_SECONDS = 300
 # twice the concurrency.
 MIN_CONSECUTIVE_FAILURES = 10
 
+# A lookup answered with throttling (503, the AXL memory fault) beyond the session's retries is tried again this
+# many times in all, after a longer pause each time; then the run fails (it never falls back to revoking all).
+LOOKUP_ATTEMPTS = 3
+LOOKUP_BACKOFF_BASE = 2.0
+LOOKUP_BACKOFF_CAP = 30.0
+# Journal entries older than this are not trusted (the cluster may have changed since): their users are asked again.
+JOURNAL_MAX_AGE_HOURS = 24
+
 JOURNAL_KIND = 'collab.uc.cucm_refresh_tokens journal'
-JOURNAL_FORMAT = 1
+JOURNAL_FORMAT = 2
 REPORT_FIELDS = ('time', 'cluster', 'user', 'client_id', 'outcome', 'tokens', 'reason')
 
 _STOP = object()
@@ -84,7 +95,124 @@ class InputError(Exception):
 
 
 class JournalError(Exception):
-    """The journal cannot be used (another cluster's, not a journal, not writable)."""
+    """The journal cannot be used (another cluster's, not a journal, not writable, in use by another run)."""
+
+
+def users_digest(users):
+    """A digest of the user list, so that a journal is only trusted by a run over the same users."""
+    digest = hashlib.sha256()
+    for user in users:
+        digest.update(user.encode('utf-8') + b'\n')
+    return digest.hexdigest()
+
+
+# -- locks ---------------------------------------------------------------------------------------------------
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - the controller is POSIX; without fcntl there is no lock
+    fcntl = None
+
+
+class RunLock:
+    """An exclusive lock on ``<path>.lock`` held for a run, naming the holder's PID and start time inside.
+
+    ``acquire(timeout)`` waits up to ``timeout`` seconds (0: not at all) and raises ``JournalError`` naming the
+    other run. ``release()`` removes the file; a run that locked a file removed meanwhile opens the new one (so
+    no two runs ever hold the lock). The kernel releases the lock when the process dies, so a run killed with
+    ``kill -9`` leaves at most an unlocked file, which the next run takes.
+    """
+
+    def __init__(self, option, path, clock=time.time, sleep=time.sleep):
+        self.option = option
+        self.path = path + '.lock'
+        self.clock = clock
+        self.sleep = sleep
+        self._fd = None
+
+    def _holder(self):
+        try:
+            with open(self.path, 'r', encoding='utf-8') as handle:
+                data = json.loads(handle.read() or '{}')
+            return 'PID %s, started %s' % (data.get('pid', '?'), data.get('started', '?'))
+        except (IOError, OSError, ValueError):
+            return 'PID unknown'
+
+    def acquire(self, timeout=0):
+        if fcntl is None:  # pragma: no cover
+            return self
+        deadline = self.clock() + (timeout or 0)
+        while True:
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    os.close(fd)
+                    raise JournalError('cannot lock %s: %s' % (self.path, exc.strerror or exc))
+                if self.clock() >= deadline:
+                    holder = self._holder()
+                    os.close(fd)
+                    raise JournalError(
+                        '%s %s is in use by another run (%s); nothing was sent to CUCM. Wait for that run to end, '
+                        'or set lock_timeout to wait for it%s' % (
+                            self.option, self.path[:-len('.lock')], holder,
+                            ' longer than %s seconds' % timeout if timeout else ''))
+                os.close(fd)
+                self.sleep(min(0.5, max(0.05, deadline - self.clock())))
+                continue
+            if self._same_file(fd):
+                break
+            os.close(fd)  # the run before removed the file as we opened it: take the new one
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({'pid': os.getpid(), 'started': utc_iso(self.clock())}).encode('utf-8') + b'\n')
+        self._fd = fd
+        return self
+
+    def _open(self):
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0), 0o600)
+        except (IOError, OSError) as exc:
+            raise JournalError('cannot create the lock file %s for %s: %s' % (self.path, self.option,
+                                                                              exc.strerror or exc))
+
+    def _same_file(self, fd):
+        try:
+            path_stat = os.stat(self.path)
+        except OSError:
+            return False
+        fd_stat = os.fstat(fd)
+        return (path_stat.st_dev, path_stat.st_ino) == (fd_stat.st_dev, fd_stat.st_ino)
+
+    def release(self):
+        """Remove the lock file, then unlock: a run waiting on the old file sees it gone and opens a new one."""
+        if self._fd is not None:
+            try:
+                if self._same_file(self._fd):
+                    os.unlink(self.path)
+            except OSError:
+                pass
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self._fd)
+                self._fd = None
+
+
+def acquire_locks(paths, timeout=0):
+    """Lock ``[(option, path)]`` (sorted, so that two runs never wait on each other); returns the locks."""
+    locks = []
+    try:
+        for option, path in sorted(set((o, p) for o, p in paths if p), key=lambda item: item[1]):
+            locks.append(RunLock(option, path).acquire(timeout))
+    except BaseException:
+        release_locks(locks)
+        raise
+    return locks
+
+
+def release_locks(locks):
+    for lock in reversed(locks):
+        lock.release()
 
 
 def utc_iso(epoch):
@@ -265,19 +393,32 @@ def _parse_time(text):
 
 
 class Journal:
-    """An append-only JSON Lines record of finished users, for resuming a run killed half way.
+    """An append-only JSON Lines record of a run, for resuming a run killed half way.
 
-    The first line names the cluster and client_id; then one line per finished user, flushed at once; a run that
+    The first line names the cluster, the client_id and a digest of the user list; then, per user, an ``attempt``
+    line written before its revoke is sent and an outcome line once it is done, each flushed at once; a run that
     finished every user ends it with a ``complete`` line, after which the next run starts a new journal.
+
+    What an unfinished earlier run wrote is sorted on ``load()``: final outcomes of a run over the same user list
+    and younger than ``max_age`` seconds are trusted (``previous``: not asked again); ``revoked`` outcomes of
+    another user list (within ``max_age``) and revokes sent without a recorded answer (``inflight``) are kept as
+    evidence: those users are looked up again, and one found without live tokens is reported ``revoked`` (by the
+    earlier run). Anything older is ignored.
     """
 
-    def __init__(self, path, cluster, client_id):
+    def __init__(self, path, cluster, client_id, users=None, max_age=JOURNAL_MAX_AGE_HOURS * 3600, clock=time.time):
         self.path = path
         self.cluster = cluster
         self.client_id = client_id
-        self.previous = {}       # user -> Outcome with a final outcome, from an unfinished earlier run
+        self.digest = users_digest(users or [])
+        self.max_age = max_age
+        self.clock = clock
+        self.previous = {}       # user -> Outcome with a final outcome, trusted
+        self.evidence = {}       # user -> tokens an earlier run revoked or may have revoked (re-checked)
         self.ignored_lines = 0   # unreadable lines (other than a torn last line)
-        self._keep_bytes = None  # where the torn tail starts; None: the file is new, empty or complete
+        self.stale = 0           # entries older than max_age, ignored
+        self.other_users = False  # written by a run over another user list
+        self._keep_bytes = None  # where the torn tail starts; None: the file is new, empty, complete or rewritten
         self._handle = None
         self._lock = threading.Lock()
 
@@ -289,10 +430,13 @@ class Journal:
             if not os.path.exists(self.path):
                 return self
             raise JournalError('cannot read journal_path %s: %s' % (self.path, exc.strerror or exc))
-        previous = {}
+        finals = {}
+        revoked = {}
+        inflight = {}
         good_end = 0
         header = None
         complete = False
+        oldest = self.clock() - self.max_age
         with handle:
             for raw in handle:
                 if not raw.endswith(b'\n'):
@@ -301,29 +445,47 @@ class Journal:
                     record = json.loads(raw.decode('utf-8'))
                 except ValueError:
                     record = None
+                good_end += len(raw)
                 if header is None:
                     header = record
                     self._check_header(record)
-                elif isinstance(record, dict) and record.get('complete') is True:
+                    continue
+                if isinstance(record, dict) and record.get('complete') is True:
                     complete = True
-                elif (isinstance(record, dict) and isinstance(record.get('user'), str)
-                      and record.get('outcome') in OUTCOMES):
+                    continue
+                if not isinstance(record, dict) or not isinstance(record.get('user'), str):
+                    self.ignored_lines += 1
+                    continue
+                user = record['user']
+                when = _parse_time(record.get('time'))
+                tokens = record.get('tokens') if isinstance(record.get('tokens'), int) else None
+                if when is None or when < oldest:
+                    self.stale += 1
+                    continue
+                if record.get('attempt') is True:
                     complete = False
+                    inflight[user] = tokens
+                elif record.get('outcome') in OUTCOMES:
+                    complete = False
+                    inflight.pop(user, None)
                     if record['outcome'] in FINAL_OUTCOMES:
-                        tokens = record.get('tokens')
-                        previous[record['user']] = Outcome(
-                            record['user'], record['outcome'], tokens if isinstance(tokens, int) else 0,
-                            None, _parse_time(record.get('time')), resumed=True)
+                        finals[user] = Outcome(user, record['outcome'], tokens or 0, None, when, resumed=True)
+                        if record['outcome'] == REVOKED:
+                            revoked[user] = tokens
                     else:
-                        previous.pop(record['user'], None)
+                        finals.pop(user, None)
                 else:
                     self.ignored_lines += 1
-                good_end += len(raw)
-        if header is None:
-            return self  # empty, or only a torn header: start afresh
-        if not complete:
-            self.previous = previous
+        if header is None or complete:
+            return self  # empty, only a torn header, or finished: start afresh
+        self.other_users = header.get('users') != self.digest
+        if self.other_users:
+            self.evidence = revoked   # re-checked, and the journal starts again for this user list
+        else:
+            self.previous = finals
             self._keep_bytes = good_end
+        for user, tokens in inflight.items():
+            self.evidence.setdefault(user, tokens)
         return self
 
     def _check_header(self, record):
@@ -349,7 +511,7 @@ class Journal:
             self._handle = os.fdopen(fd, 'w', encoding='utf-8', newline='\n')
             if self._keep_bytes is None:
                 self._write(json.dumps({'journal': JOURNAL_KIND, 'format': JOURNAL_FORMAT, 'cluster': self.cluster,
-                                        'client_id': self.client_id,
+                                        'client_id': self.client_id, 'users': self.digest, 'pid': os.getpid(),
                                         'started': utc_iso(now if now is not None else time.time())}))
         except (IOError, OSError) as exc:
             raise JournalError('cannot write journal_path %s: %s' % (self.path, exc.strerror or exc))
@@ -359,6 +521,11 @@ class Journal:
         with self._lock:
             self._handle.write(line + '\n')
             self._handle.flush()
+
+    def attempt(self, user, tokens, now=None):
+        """Record that a revoke for ``user`` (holding ``tokens``, None if unknown) is about to be sent."""
+        self._write(json.dumps({'time': utc_iso(now if now is not None else time.time()), 'user': user,
+                                'attempt': True, 'tokens': tokens}, ensure_ascii=False))
 
     def record(self, outcome):
         self._write(outcome.journal_line())
@@ -376,22 +543,30 @@ class Journal:
                 self._handle = None
 
 
-def open_journal(path, cluster, client_id, check_mode=False):
-    """``(journal, previous, warning)`` for ``journal_path`` ``path`` (None: no journal, nothing resumed).
+def open_journal(path, cluster, client_id, check_mode=False, users=None, max_age=JOURNAL_MAX_AGE_HOURS * 3600):
+    """``(journal, previous, warnings)`` for ``journal_path`` ``path`` (None: no journal, nothing resumed).
 
-    The journal is loaded (what an unfinished earlier run did goes into ``previous``) and, unless in check mode,
-    opened for appending. ``warning`` tells about unreadable lines, else is None. Raises ``JournalError``.
+    The journal is loaded (what an unfinished earlier run did goes into ``previous`` and ``journal.evidence``)
+    and, unless in check mode, opened for appending. ``warnings`` (a list) tells about unreadable lines and
+    entries not trusted. Raises ``JournalError``. The caller holds the journal's ``RunLock``.
     """
     if not path:
-        return None, {}, None
-    journal = Journal(path, cluster, client_id).load()
-    warning = None
+        return None, {}, []
+    journal = Journal(path, cluster, client_id, users, max_age).load()
+    warnings = []
     if journal.ignored_lines:
-        warning = ('journal_path %s: %d unreadable lines were ignored; those users are asked again'
-                   % (path, journal.ignored_lines))
+        warnings.append('journal_path %s: %d unreadable lines were ignored; those users are asked again'
+                        % (path, journal.ignored_lines))
+    if journal.stale:
+        warnings.append('journal_path %s: %d entries older than journal_max_age were not trusted; those users are '
+                        'asked again' % (path, journal.stale))
+    if journal.other_users:
+        warnings.append('journal_path %s was written by a run over another user list, so its outcomes were not '
+                        'trusted: every user is looked up again (users it shows revoked and found without live '
+                        'tokens are reported revoked)' % path)
     if not check_mode:
         journal.open()
-    return journal, journal.previous, warning
+    return journal, journal.previous, warnings
 
 
 def run_journaled(run, journal, check_mode=False):
@@ -459,19 +634,31 @@ class Lookup:
         self.live = live
 
 
+def is_throttling(err):
+    """True for an answer that means "busy, try later": HTTP 503 or the AXL memory fault."""
+    return err.status == 503 or MEMORY_FAULT_TEXT in str(err).lower()
+
+
 class LiveTokenLookup:
     """Reads ``enduser`` and ``refreshtokendetails`` through AXL ``executeSQLQuery``.
 
-    A table whose query CUCM refuses (an AXL fault, or an unexpected HTTP answer) is not asked again in this run:
-    its answers are None and the caller falls back to asking the revoke endpoint. 401, 403 and a CUCM that cannot
-    be reached at all raise ``UCError``.
+    Throttling (503, the AXL memory fault) beyond the session's retries is tried again, ``attempts`` times in all
+    with a longer backoff, then raises ``UCError``: a busy CUCM never turns the run into revoking everyone. A
+    table whose query CUCM refuses otherwise (absent on that release, not readable: an AXL fault) raises
+    ``UCError`` too, unless ``allow_fallback``: then it is not asked again in this run, its answers are None and
+    the caller asks the revoke endpoint instead. 401, 403 and a CUCM that cannot be reached raise ``UCError``.
+    Not thread-safe: the caller serialises calls.
     """
 
-    def __init__(self, axl, client_id=None, clock=time.time, skew=CLOCK_SKEW_SECONDS):
+    def __init__(self, axl, client_id=None, clock=time.time, skew=CLOCK_SKEW_SECONDS, allow_fallback=False,
+                 attempts=LOOKUP_ATTEMPTS, sleep=time.sleep):
         self.axl = axl
         self.client_id = client_id
         self.clock = clock
         self.skew = skew
+        self.allow_fallback = allow_fallback
+        self.attempts = attempts
+        self.sleep = sleep
         self.users_readable = True
         self.tokens_readable = True
         self.problems = []   # (table, UCError) of the queries that failed
@@ -492,13 +679,35 @@ class LiveTokenLookup:
             raise
 
     def _read(self, table, sql_for, chunk):
-        try:
-            return self._query(table, sql_for, chunk)
-        except UCError as err:
-            if err.status in (401, 403) or err.status is None:
-                raise
-            self.problems.append((table, err))
-            return None
+        attempt = 0
+        while True:
+            try:
+                return self._query(table, sql_for, chunk)
+            except UCError as err:
+                if err.status in (401, 403) or err.status is None:
+                    raise
+                if is_throttling(err):
+                    attempt += 1
+                    if attempt < self.attempts:
+                        self.sleep(backoff_delay(attempt - 1, LOOKUP_BACKOFF_BASE, LOOKUP_BACKOFF_CAP))
+                        continue
+                    raise UCError(
+                        'CUCM stayed too busy to say which users hold live refresh tokens (%d attempts, each with '
+                        'the retries option\'s retries, were answered: %s)' % (self.attempts, _answer(err)),
+                        host=err.host, operation=err.operation, status=err.status, product=err.product,
+                        hint='Nothing was revoked for the users not yet done, and revoke was not called blindly. '
+                             'Run again when CUCM is less loaded (with journal_path, users already done are not '
+                             'asked again), or raise retries')
+                if not self.allow_fallback:
+                    raise UCError(
+                        'CUCM cannot be asked which users hold live refresh tokens: the %s query was refused (%s)'
+                        % (table, _answer(err)), host=err.host, operation=err.operation, status=err.status,
+                        product=err.product,
+                        hint='Revoke was not called for anybody. If this CUCM release has no readable %s table, '
+                             'set fallback_revoke_all: true to call revoke for every listed user instead (one call '
+                             'each, the result counts them in fallback_revokes)' % table)
+                self.problems.append((table, err))
+                return None
 
     def _users_sql(self, chunk):
         return 'SELECT userid FROM enduser WHERE userid IN (%s)' % ', '.join(sql_literal(u) for u in chunk)
@@ -537,13 +746,23 @@ class LiveTokenLookup:
                 existing.update(live or ())
         return Lookup(existing, live)
 
-    def warning(self):
+    def warning(self, revokes=None):
         if not self.problems:
             return None
         parts = ['%s: %s' % (table, err) for table, err in self.problems]
-        return ('CUCM could not be asked which users hold live refresh tokens (%s); so revoke was called for every '
-                'user whose tokens could not be read, and a successful answer with no tokens was taken as no live '
-                'tokens' % '; '.join(parts))
+        cost = '' if revokes is None else ' (%d revoke calls)' % revokes
+        return ('CUCM could not be asked which users hold live refresh tokens (%s); as fallback_revoke_all allows, '
+                'revoke was called for every user whose tokens could not be read%s, and a successful answer with no '
+                'tokens was taken as no live tokens' % ('; '.join(parts), cost))
+
+
+def _answer(err):
+    """What CUCM answered, for a message that has its own words around it (no repeated phrases)."""
+    parts = [err.message]
+    for name, value in err.details:
+        if value not in (None, '') and str(value) not in err.message:
+            parts.append('%s %s' % (name, shorten(str(value), 120)))
+    return '; '.join(parts)
 
 
 def _column(row, name):
@@ -561,13 +780,18 @@ class Revocation:
 
     ``revoker_factory()`` returns an object with ``revoke(user_id, client_id) -> (outcome, count, reason)`` (an
     ``SsospClient`` over a new ``HttpSession``); each worker thread calls it once, when it gets its first user.
-    ``previous`` maps users to final outcomes of an earlier, unfinished run (not asked again). ``journal`` (an open
-    ``Journal``) gets each outcome as it happens. In check mode nothing is revoked or journaled: users holding live
-    tokens get the outcome ``revoked`` they would get.
+    ``previous`` maps users to final outcomes of an earlier, unfinished run (not asked again); ``evidence`` maps
+    users an earlier run revoked or sent a revoke for to the tokens it counted (looked up again: no live token
+    left means ``revoked``). ``journal`` (an open ``Journal``) gets an attempt before each revoke and each outcome
+    as it happens. In check mode nothing is revoked or journaled: users holding live tokens get the outcome
+    ``revoked`` they would get.
+
+    A revoke whose answer is lost (``OutcomeUnknown``) is settled by reading that user's live tokens again: none
+    left means this run revoked them; some left means it never arrived, and it is sent once more.
     """
 
     def __init__(self, users, lookup, revoker_factory, client_id=None, concurrency=8, journal=None, previous=None,
-                 check_mode=False, clock=time.time, cluster=None):
+                 check_mode=False, clock=time.time, cluster=None, evidence=None):
         self.users = users
         self.cluster = cluster
         self.lookup = lookup
@@ -576,22 +800,28 @@ class Revocation:
         self.concurrency = concurrency
         self.journal = journal
         self.previous = previous or {}
+        self.evidence = evidence or {}
         self.check_mode = check_mode
         self.clock = clock
         self.outcomes = {}
         self.resumed = 0
         self.revoke_calls = 0
+        self.fallback_revokes = 0
+        self.answers_lost = 0
         self.stop_error = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._lookup_lock = threading.Lock()
         self._consecutive_failures = 0
         self._failure_limit = max(MIN_CONSECUTIVE_FAILURES, 2 * concurrency)
 
     # -- bookkeeping (any thread) --
-    def _finish(self, user, outcome, tokens=0, reason=None):
-        item = Outcome(user, outcome, tokens, reason, self.clock())
+    def _finish(self, user, outcome, tokens=0, reason=None, resumed=False):
+        item = Outcome(user, outcome, tokens, reason, self.clock(), resumed=resumed)
         with self._lock:
             self.outcomes[user] = item
+            if resumed:
+                self.resumed += 1
             if outcome == FAILED:
                 self._consecutive_failures += 1
                 too_many = self._consecutive_failures >= self._failure_limit and self.stop_error is None
@@ -616,21 +846,66 @@ class Revocation:
     def stopped(self):
         return self._stop.is_set()
 
+    def _lookup(self, chunk):
+        with self._lookup_lock:
+            return self.lookup.lookup(chunk)
+
     # -- workers --
+    def _settle(self, revoker, user, count, lost):
+        """``(outcome, count, reason)`` of a revoke whose answer was lost: read the user's live tokens again."""
+        with self._lock:
+            self.answers_lost += 1
+        note = 'the answer to revoke was lost (%s)' % shorten(lost.message, 120)
+        try:
+            found = self._lookup([user])
+        except UCError as err:
+            if err.status in (401, 403):
+                raise
+            return FAILED, 0, '%s and the live tokens could not be read again to learn whether it was carried ' \
+                              'out: %s; run again' % (note, err)
+        if found.live is not None:
+            if not found.live.get(user):
+                return REVOKED, count, '%s; no live token is left, so this run revoked them' % note
+        # Still live (the revoke never arrived), or the tokens cannot be read: send it once more.
+        with self._lock:
+            self.revoke_calls += 1
+        try:
+            outcome, again, reason = revoker.revoke(user, self.client_id)
+        except OutcomeUnknown as err:
+            return FAILED, 0, '%s, and again when it was sent once more (%s); run again' % (
+                note, shorten(err.message, 120))
+        if outcome == NO_TOKENS:
+            return REVOKED, count, '%s; sent again, it found no token left, so the first one revoked them' % note
+        return outcome, again, reason
+
+    def _revoke(self, revoker, user, count):
+        """``(outcome, count, reason, resumed)`` of one user's revoke (journaled as an attempt first)."""
+        if self.journal is not None:
+            self.journal.attempt(user, count, self.clock())
+        with self._lock:
+            self.revoke_calls += 1
+        try:
+            outcome, revoked, reason = revoker.revoke(user, self.client_id)
+        except OutcomeUnknown as lost:
+            outcome, revoked, reason = self._settle(revoker, user, count, lost)
+        if outcome == NO_TOKENS and user in self.evidence:
+            return REVOKED, self.evidence[user], 'revoked by an earlier run of this journal', True
+        return outcome, revoked, reason, False
+
     def _worker(self, work):
         revoker = None
         while True:
-            user = work.get()
-            if user is _STOP:
+            item = work.get()
+            if item is _STOP:
                 return
             if self._stop.is_set():
                 continue  # stopping: finish what is in flight, start nothing new
+            user, count = item
+            resumed = False
             try:
                 if revoker is None:
                     revoker = self.revoker_factory()
-                with self._lock:
-                    self.revoke_calls += 1
-                outcome, count, reason = revoker.revoke(user, self.client_id)
+                outcome, count, reason, resumed = self._revoke(revoker, user, count)
             except UCError as err:
                 if err.status in (401, 403):
                     self._halt(err)
@@ -639,7 +914,7 @@ class Revocation:
             except Exception as exc:  # pylint: disable=broad-except
                 # A fault of this one user's answer must not stop the others; it is reported with the user.
                 outcome, count, reason = FAILED, 0, 'unexpected error: %s' % exc
-            self._finish(user, outcome, count, reason)
+            self._finish(user, outcome, count, reason, resumed)
 
     def _decide(self, user, found, work):
         if found.existing is not None and user not in found.existing:
@@ -649,12 +924,19 @@ class Revocation:
         if found.live is not None:
             count = found.live.get(user, 0)
             if not count:
-                self._finish(user, NO_TOKENS)
+                if user in self.evidence:
+                    # An earlier run revoked them (or sent the revoke as it was killed): say so, do not ask again.
+                    self._finish(user, REVOKED, self.evidence[user], 'revoked by an earlier run of this journal',
+                                 resumed=True)
+                else:
+                    self._finish(user, NO_TOKENS)
                 return
         if self.check_mode:
             self._finish(user, REVOKED, count)
         else:
-            work.put(user)
+            if count is None:
+                self.fallback_revokes += 1
+            work.put((user, count))
 
     def run(self):
         for user in self.users:
@@ -676,7 +958,7 @@ class Revocation:
                 if self._stop.is_set():
                     break
                 try:
-                    found = self.lookup.lookup(chunk)
+                    found = self._lookup(chunk)
                 except UCError as err:
                     self._halt(err)
                     break

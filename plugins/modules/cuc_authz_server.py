@@ -35,12 +35,16 @@ options:
   name:
     description:
       - Display name of the AuthZ server (C(DisplayName)), at most 64 characters. Identifies the AuthZ server.
+      - Matched as Connection matches display names, that is without the spaces around it and regardless of letter
+        case, so V(cucm cluster 1) finds an AuthZ server named V(CUCM Cluster 1) (and renames it to the given
+        case). Spaces around O(name) are removed before anything is sent, as Connection removes them.
     type: str
     required: true
     aliases: [display_name]
   server_address:
     description:
-      - Host name, IP address or FQDN of the CUCM publisher (C(ServerNodeAddress)), at most 64 characters.
+      - Host name, IP address or FQDN of the CUCM publisher (C(ServerNodeAddress)), at most 64 characters; not a
+        URL, and without a port (that goes into O(server_port)). Checked before the first request.
       - Required when O(state=present).
     type: str
   server_port:
@@ -104,6 +108,11 @@ attributes:
 notes:
   - The sync happens on Connection, which connects to CUCM itself. The controller only talks to Connection.
   - If several AuthZ servers share the display name O(name), the task fails without changing anything.
+  - A create that Connection refuses with C(DUPLICATE_OBJECT) (another run created the server meanwhile) is not an
+    error; the module reads the AuthZ servers again and brings the one it finds to the given settings, so parallel
+    runs with the same settings converge.
+  - A sync refused for bad credentials of an existing AuthZ server, while O(update_password=on_create) kept
+    O(server_password) from being sent, fails with a message saying to run with O(update_password=always).
   - C(docs/unity-connection-authz.md) in the collection explains the key sync, its failures and what to do about them.
 seealso:
   - module: collab.uc.cuc_authz_server_info
@@ -299,6 +308,7 @@ error:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils._connection import host_problem
 from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
 
 
@@ -321,6 +331,9 @@ class AuthzServerModule(UCModule):
 
     def validate(self):
         params = self.params
+        for option in ('name', 'server_username'):
+            if params[option] is not None:
+                params[option] = params[option].strip()   # as Connection stores them
         problems = cupi.check_lengths({
             'name': (params['name'], cupi.MAX_LENGTHS[cupi.DISPLAY_NAME]),
             'server_address': (params['server_address'], cupi.MAX_LENGTHS[cupi.ADDRESS]),
@@ -330,6 +343,9 @@ class AuthzServerModule(UCModule):
             problems.append('server_port must be between 1 and 65535, got %s' % params['server_port'])
         if params['state'] == 'present' and not params['server_password']:
             problems.append('server_password must not be empty')
+        address = host_problem('server_address', params['server_address'])
+        if address and params['server_address'] and params['server_address'].strip():
+            problems.append(address)
         if problems:
             self.module.fail_json(msg='Invalid options: %s' % '; '.join(problems))
 
@@ -350,7 +366,7 @@ class AuthzServerModule(UCModule):
             client.delete_server(current[cupi.OBJECT_ID])
         return result
 
-    def present(self, client, current):
+    def present(self, client, current, converging=False):
         params = self.params
         desired = cupi.desired_fields(params['name'], params['server_address'], params['server_port'],
                                       params['server_username'], params['ignore_certificate_errors'])
@@ -380,7 +396,14 @@ class AuthzServerModule(UCModule):
 
         object_id = before.get(cupi.OBJECT_ID)
         if current is None:
-            object_id = client.create_server(changes)
+            try:
+                object_id = client.create_server(changes)
+            except cupi.DuplicateName as duplicate:
+                # Another run created it meanwhile: read it and bring it to the settings, as a second run would.
+                found = client.find_one(params['name'])
+                if found is None or converging:
+                    raise duplicate
+                return self.present(client, found, converging=True)
             for warning in client.warnings:
                 self.module.warn(warning)
         elif changes:
@@ -390,7 +413,8 @@ class AuthzServerModule(UCModule):
             server = client.sync_keys(object_id)
             if cupi.classify_sync_status(server.get(cupi.LAST_SYNC)) != cupi.SYNC_PASSED:
                 error = cupi.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
-                                          % (params['name'], cupi.SYNC_PATH, object_id))
+                                          % (params['name'], cupi.SYNC_PATH, object_id),
+                                          password_kept=current is not None and not password_sent)
                 result = self.result(True, server, True, diff)
                 self.fail(error, **result)
             return self.result(True, server, True, diff)

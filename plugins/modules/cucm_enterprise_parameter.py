@@ -15,9 +15,13 @@ description:
   - Reads one enterprise parameter of a Cisco Unified Communications Manager (CUCM) cluster with AXL
     C(getServiceParameter) (process node C(EnterpriseWideData), service C(Enterprise Wide)) and, when O(value) is
     given and differs, sets it with C(updateServiceParameter).
-  - Values are compared as text. For on/off parameters (C(valueType) C(Boolean), or C(oAuthWithRefreshLoginFlow))
-    the comparison is tolerant, so V(true) equals V(T), V(1), V(Enabled), V(yes) or V(on); a different value
-    is written in the representation and letter case the cluster uses.
+  - Values are compared as CUCM stores them. Whole numbers (C(valueType) C(Long), and the OAuth timers) are
+    compared and written in canonical form, so V(0030), V(" 30") and V(+30) all mean V(30) and write nothing when
+    CUCM holds V(30); a value that is not a whole number is refused before any write (for the OAuth timers, before
+    any request). Other text values are compared exactly, letter case and spaces included.
+  - For on/off parameters (C(valueType) C(Boolean), or C(oAuthWithRefreshLoginFlow)) the comparison is tolerant,
+    so V(true) equals V(T), V(1), V(Enabled), V(yes) or V(on); a different value is written in the representation
+    and letter case the cluster uses.
   - For the OAuth parameters C(oauthTokenExpiryTimer), C(refreshTokenExpiryTimer), C(DeviceTokenExpiryTimer) and
     C(oAuthWithRefreshLoginFlow), O(value) is checked before the first request (see M(collab.uc.cucm_oauth) for the
     ranges). Other parameters are checked by CUCM.
@@ -129,9 +133,10 @@ error:
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils._errors import shorten
 from ansible_collections.collab.uc.plugins.module_utils._soap import xml_escape
 from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import (
-    BY_NAME, bool_equal, format_bool, is_bool_type, parse_bool)
+    BY_NAME, bool_equal, canonical_number, format_bool, is_bool_type, is_number_type, parse_bool)
 
 
 class CucmEnterpriseParameter(UCModule):
@@ -173,6 +178,13 @@ class CucmEnterpriseParameter(UCModule):
                                               % (name, current['valueType'], current['value'], value))
                 changed = not bool_equal(current['value'], value)
                 new_value = format_bool(flag, current['value'])
+            elif is_number_type(current['valueType']) or (known is not None and not known.is_bool):
+                new_value = canonical_number(value)
+                if new_value is None:
+                    self.module.fail_json(msg='%s holds a whole number (valueType %s, currently %r): value must be '
+                                              'a whole number such as 30, got %r; nothing was written'
+                                              % (name, current['valueType'], current['value'], shorten(value, 40)))
+                changed = (canonical_number(current['value']) or current['value']) != new_value
             else:
                 changed = current['value'] != value
                 new_value = value

@@ -22,12 +22,23 @@ description:
     exist (table C(enduser)) and which hold live refresh tokens (table C(refreshtokendetails), validity later
     than now), and calls the revocation API (C(GET /ssosp/token/revoke?user_id=...)) only for users holding live
     tokens. A second run over the same users therefore makes no revoke call and reports RV(ignore:changed=false).
-  - If CUCM refuses those queries (an AXL fault), the module warns, calls revoke for every user instead and takes
-    a successful answer that lists no tokens as V(no_live_tokens). RV(fallback_used) is then V(true).
+  - Throttling during that lookup (HTTP 503, the AXL C(Maximum AXL Memory Allocation Consumed) fault) is retried
+    with backoff (O(retries) times, three rounds); if it persists the task fails with a clear message, and
+    revoke is never called blindly.
+  - If CUCM cannot run those queries at all (the tables are absent or not readable on that release, an AXL
+    fault), the task fails before any revoke, unless O(fallback_revoke_all) allows calling revoke for every user
+    instead; then a successful answer that lists no tokens counts as V(no_live_tokens), RV(fallback_used) is
+    V(true) and RV(fallback_revokes) says how many revoke calls that cost.
+  - A revoke whose answer is lost (a timeout, a dropped connection) is not repeated blindly; the module reads that
+    user's live tokens again. None left means this run revoked them (outcome V(revoked)); some left means the
+    revoke never arrived, and it is sent once more.
   - Revoke calls run in parallel (O(concurrency)), optionally at a bounded rate (O(rate_limit)); each worker
     keeps one HTTPS connection and CUCM's session cookie, so Basic authentication is sent once per worker.
     HTTP 503 and dropped connections are retried with backoff (O(retries)). HTTP 401 or 403 stops the run at
     once (requests in flight finish, no new one starts) and the task fails with the authentication error.
+  - Workers share what they learn about the credentials. Only one sends them at a time until CUCM hands out a
+    session cookie, so a wrong or changed password costs one failed login for the whole run, and an expired
+    session one new login for all workers.
   - Each user ends with one outcome, V(revoked) (with the number of tokens), V(no_live_tokens),
     V(unknown_user) or V(failed) (with the reason). The task fails if any user failed, after finishing all the
     others.
@@ -68,7 +79,9 @@ options:
       - Refused (the task fails before any request, naming the first five offending IDs and how many there are)
         are IDs longer than 128 characters (the size of CUCM's C(userid)), IDs with a control character
         (including tab, line and paragraph separators) and IDs with C(") C(<) or C(>).
-      - At least one of O(users) and O(users_file) is required; an empty list is allowed and does nothing.
+      - At least one of O(users) and O(users_file) is required. An empty O(users) alone is allowed and does nothing;
+        an O(users_file) that yields no user (for example a CSV file with only a header row) fails the task unless
+        O(allow_empty) is set.
     type: list
     elements: str
   users_file:
@@ -138,18 +151,59 @@ options:
     type: str
     choices: [auto, jsonl, csv]
     default: auto
+  allow_empty:
+    description:
+      - Succeed, doing nothing, when O(users_file) yields no user ID at all. By default such a file fails the task,
+        since an empty export (only a header row) is more often a broken export than a day without leavers.
+    type: bool
+    default: false
+  fallback_revoke_all:
+    description:
+      - What to do when CUCM cannot be asked who holds live refresh tokens because the C(refreshtokendetails) or
+        C(enduser) table is absent or not readable on that release (an AXL fault other than throttling).
+      - V(false) fails the task before any revoke, naming the table and what CUCM answered.
+      - V(true) calls revoke for every listed user whose tokens could not be read (one call each, counted in
+        RV(fallback_revokes)). Throttling never leads to this; it is retried, then fails the task.
+    type: bool
+    default: false
+  lock_timeout:
+    description:
+      - The run holds an exclusive lock on O(journal_path), O(report_path) and O(lock_path) (files named after them
+        with C(.lock) added, holding the process ID and start time) from before the first request to the end.
+      - A second run on the same files waits up to this many seconds for the first to end, then fails naming the
+        other run's process ID and start time. V(0) fails at once.
+    type: int
+    default: 0
+  lock_path:
+    description:
+      - One more file to lock for the run (C(.lock) is added), for runs that share something the other options do
+        not name, for example a report directory (the role C(collab.uc.refresh_token_revocation) locks one per
+        cluster in its report directory).
+    type: path
+  journal_max_age:
+    description:
+      - Hours after which journal entries are not trusted any more; their users are looked up again.
+      - Entries are only trusted from a run of the same cluster, O(client_id) and user list (a digest of it is in
+        the journal's first line). From another user list, users the journal shows V(revoked) are looked up
+        again, and reported V(revoked) when no live token is left.
+      - Between V(1) and V(8760).
+    type: int
+    default: 24
   journal_path:
     description:
       - A JSON Lines journal for resuming a run that was interrupted (killed, host rebooted, CUCM credentials
         changed mid-run).
-      - Every finished user is appended as soon as it is done, and flushed at once. On start, users the journal
+      - Before a revoke is sent, an attempt line is appended; every finished user is appended as soon as it is
+        done; each line is flushed at once. A user whose revoke was sent when the run was killed is looked up again
+        on resume and reported V(revoked) when no live token is left. On start, users the journal
         already holds with a final outcome (V(revoked), V(no_live_tokens), V(unknown_user)) are not asked again
         and are carried into the report and RV(results) (counted in RV(resumed)); V(failed) users are tried
         again. A torn last line (the process was killed while writing it) is ignored and cut off.
       - When a run finishes every user with a final outcome, the journal is marked complete, and the next run with
         the same path starts a new journal (and reads CUCM afresh).
       - The journal is bound to O(host), O(port) and O(client_id); the task refuses a journal written for another
-        cluster or client ID. Use one journal per cluster, for example named after the host.
+        cluster or client ID. Use one journal per cluster, for example named after the host. See also
+        O(journal_max_age), and O(lock_timeout) (two runs never share a journal at the same time).
       - Written with mode C(0600); the directory must exist. Read but not written in check mode.
     type: path
 notes:
@@ -293,7 +347,10 @@ results:
       type: int
       returned: always
     reason:
-      description: Why the user failed (what CUCM answered, with token values masked); V(null) otherwise.
+      description:
+        - Why the user failed (what CUCM answered, with token values masked).
+        - For V(revoked), a note when the answer to revoke was lost and the outcome was learnt by reading the tokens
+          again, or when an earlier run of the journal revoked them; V(null) otherwise.
       type: str
       returned: always
     time:
@@ -327,7 +384,7 @@ failed_users:
       returned: always
   sample:
     - user: asmith
-      reason: "CUCM cucm-pub.example.com:8443: revoke refresh tokens of 'asmith' failed: server busy (HTTP 503); HTTP 503"
+      reason: "CUCM cucm-pub.example.com:8443: revoke refresh tokens of 'asmith' failed: server busy; HTTP 503"
 report_path:
   description: The audit file written; V(null) when O(report_path) is not set or in check mode.
   returned: always
@@ -338,6 +395,16 @@ fallback_used:
   returned: always
   type: bool
   sample: false
+fallback_revokes:
+  description: How many revoke calls were made without knowing whether the user holds tokens (O(fallback_revoke_all)).
+  returned: always
+  type: int
+  sample: 0
+answers_lost:
+  description: Revoke calls whose answer was lost and whose outcome was learnt by reading the tokens again.
+  returned: always
+  type: int
+  sample: 0
 resumed:
   description: Users whose outcome was taken from O(journal_path) instead of being asked again.
   returned: always
@@ -358,7 +425,7 @@ from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClie
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient, REVOKED, FAILED
 from ansible_collections.collab.uc.plugins.module_utils._refresh_token_revocation import (
     InputError, JournalError, LiveTokenLookup, Revocation, read_users, user_id_problem, check_writable_path,
-    open_journal, report_format_of, run_journaled, write_report,
+    open_journal, report_format_of, run_journaled, write_report, acquire_locks, release_locks,
 )
 
 MAX_CONCURRENCY = 32
@@ -380,6 +447,11 @@ class CucmRefreshTokens(UCModule):
         report_path=dict(type='path'),
         report_format=dict(type='str', default='auto', choices=['auto', 'jsonl', 'csv']),
         journal_path=dict(type='path'),
+        journal_max_age=dict(type='int', default=24),
+        allow_empty=dict(type='bool', default=False),
+        fallback_revoke_all=dict(type='bool', default=False),
+        lock_timeout=dict(type='int', default=0),
+        lock_path=dict(type='path'),
     )
     module_kwargs = dict(required_one_of=[('users', 'users_file')])
 
@@ -398,6 +470,10 @@ class CucmRefreshTokens(UCModule):
             if problem:
                 raise InputError('client_id %s; give the OAuth client ID (for example C1a2b...), or leave it out to '
                                  'revoke the tokens of every client' % problem)
+        if not 1 <= params['journal_max_age'] <= 8760:
+            raise InputError('journal_max_age must be between 1 and 8760 hours, got %s' % params['journal_max_age'])
+        if not 0 <= params['lock_timeout'] <= 86400:
+            raise InputError('lock_timeout must be between 0 and 86400 seconds, got %s' % params['lock_timeout'])
         if params['csv_column'] is not None and not params['csv_column'].strip():
             raise InputError('csv_column is empty; give the header of the column holding the user IDs')
         for option in ('report_path', 'journal_path'):
@@ -417,20 +493,38 @@ class CucmRefreshTokens(UCModule):
         invalid = users.invalid_message()
         if invalid:
             self.module.fail_json(msg=invalid, invalid_users=users.invalid_count)
+        if params['users_file'] and not users.ids and not params['allow_empty']:
+            self.module.fail_json(msg='users_file %s yields no user ID (empty, or only a header row); nothing was sent '
+                                      'to CUCM. Check the export, or set allow_empty: true if an empty list is fine'
+                                      % params['users_file'])
 
         cluster = '%s:%s' % (params['host'], params['port'])
         client_id = params['client_id']
         limiter = RateLimiter(params['rate_limit']) if params['rate_limit'] else None
         # Raises at once (no request) for a malformed axl_version, before the journal is touched.
         axl = AxlClient(self.http_session(rate_limiter=limiter), params['axl_version'])
+        locks = []
         try:
-            journal, previous, warning = open_journal(params['journal_path'], cluster, client_id, self.check_mode)
+            if not self.check_mode:
+                locks = acquire_locks([('journal_path', params['journal_path']), ('report_path', params['report_path']),
+                                       ('lock_path', params['lock_path'])], params['lock_timeout'])
+            journal, previous, warnings = open_journal(params['journal_path'], cluster, client_id, self.check_mode,
+                                                       users.ids, params['journal_max_age'] * 3600)
         except JournalError as exc:
+            release_locks(locks)
             self.module.fail_json(msg=str(exc))
-        if warning:
+        try:
+            return self.revoke(users, axl, journal, previous, warnings, limiter, cluster)
+        finally:
+            release_locks(locks)
+
+    def revoke(self, users, axl, journal, previous, warnings, limiter, cluster):
+        params = self.params
+        client_id = params['client_id']
+        for warning in warnings:
             self.module.warn(warning)
 
-        lookup = LiveTokenLookup(axl, client_id)
+        lookup = LiveTokenLookup(axl, client_id, allow_fallback=params['fallback_revoke_all'])
         session_lock = threading.Lock()
 
         def revoker_factory():
@@ -439,7 +533,8 @@ class CucmRefreshTokens(UCModule):
 
         run = Revocation(users.ids, lookup, revoker_factory, client_id=client_id, concurrency=params['concurrency'],
                          journal=None if self.check_mode else journal, previous=previous,
-                         check_mode=self.check_mode, cluster=cluster)
+                         check_mode=self.check_mode, cluster=cluster,
+                         evidence=journal.evidence if journal is not None else None)
         run_journaled(run, journal, self.check_mode)
         return self.finish(run, users, lookup, cluster)
 
@@ -455,7 +550,7 @@ class CucmRefreshTokens(UCModule):
                 self.module.fail_json(msg='cannot write report_path %s: %s; the journal (if any) holds what was done'
                                       % (params['report_path'], exc.strerror or exc))
             report_path = params['report_path']
-        warning = lookup.warning()
+        warning = lookup.warning(run.fallback_revokes)
         if warning:
             self.module.warn(warning)
 
@@ -475,6 +570,8 @@ class CucmRefreshTokens(UCModule):
             failed_users=failed_users,
             report_path=report_path,
             fallback_used=lookup.fallback_used,
+            fallback_revokes=run.fallback_revokes,
+            answers_lost=run.answers_lost,
             resumed=run.resumed,
             revoke_calls=run.revoke_calls,
         )

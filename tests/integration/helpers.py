@@ -38,6 +38,8 @@ CALLBACK_NAME = "collab_uc_results"
 
 # CUCM credentials of the simulator's default lab (an application user with the "Standard AXL API Access" role).
 CUCM_USERNAME = "axladmin"
+CUCM_SSH_USERNAME = "osadmin"        # the lab's platform administrator (not the AXL user)
+CUCM_SSH_PASSWORD = "Pl4tform-Adm1n!"
 CUCM_PASSWORD = "C1sco12345!"
 # Unity Connection administrator of the default lab; override per call where a lab differs.
 CUC_USERNAME = os.environ.get("COLLAB_UC_TEST_CUC_USERNAME", "cucadmin")
@@ -292,6 +294,14 @@ class Simulator:
     def expire_sessions(self) -> Any:
         return self.request("POST", "/_sim/sessions/expire", {})
 
+    def change_password(self, userid: str, password: str, after_requests: int = 0,
+                        system: Optional[str] = None) -> Any:
+        """Give a lab account a new password, now or after that many more requests of its system (ends its
+        sessions: ucsim's PASSWORD_CHANGE_ENDS_SESSIONS)."""
+        return self.request("POST", "/_sim/accounts/password", {"system": self.system(system)["name"],
+                                                                "userid": userid, "password": password,
+                                                                "after_requests": after_requests})
+
     def state(self, system: Optional[str] = None) -> Dict[str, Any]:
         """`/_sim/state` of one system (by name or kind; default: the first system)."""
         return self.request("GET", "/_sim/state" + self._query(system=self.system(system)["name"]))
@@ -311,6 +321,34 @@ class Simulator:
             "CUCM_USERNAME": username,
             "CUCM_PASSWORD": password,
             "CUCM_CA_PATH": self.ca,
+        }
+
+    def node(self, name: Optional[str] = None, system: Optional[str] = None) -> Dict[str, Any]:
+        """A node of `/_sim/systems` by name (default: the publisher of `system`, or of the first CUCM)."""
+        for node in (n for s in self.systems() for n in s["nodes"]):
+            if node["name"] == name:
+                return node
+        if name is not None:
+            raise SimulatorError("no node %r" % name)
+        return self.system(system or "cucm")["nodes"][0]
+
+    @property
+    def known_hosts(self) -> Path:
+        """The simulator's known_hosts file (every node's SSH host key), written once it listens."""
+        return self.state_dir / "known_hosts"
+
+    def cucm_ssh_env(self, node: Optional[str] = None, system: Optional[str] = None,
+                     username: str = CUCM_SSH_USERNAME, password: str = CUCM_SSH_PASSWORD,
+                     known_hosts: Union[str, os.PathLike, None] = None) -> Dict[str, str]:
+        """CUCM_SSH_* variables for a node's platform CLI (default: the first CUCM's publisher), checking
+        host keys against the simulator's known_hosts (or `known_hosts`)."""
+        n = self.node(node, system)
+        return {
+            "CUCM_SSH_HOST": n["address"],
+            "CUCM_SSH_PORT": str(n["ports"]["ssh"]),
+            "CUCM_SSH_USERNAME": username,
+            "CUCM_SSH_PASSWORD": password,
+            "CUCM_SSH_KNOWN_HOSTS": str(known_hosts or self.known_hosts),
         }
 
     def cuc_env(self, system: Optional[str] = None, username: str = CUC_USERNAME,

@@ -184,3 +184,27 @@ def test_role_takes_the_connection_from_environment_variables_only(sim, run_play
     assert res.rc == 0, res.describe()
     assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
     assert "jdoe" not in sim.state("cucm1")["tokens_by_user"]
+
+
+def test_role_run_overlapping_another_on_the_same_report_directory_fails_at_once(sim, run_playbook, tmp_path):
+    import fcntl
+    import json
+    import os
+
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("jdoe\n", encoding="utf-8")
+    report_dir = tmp_path / "reports"
+    report_dir.mkdir()
+    # another run holds cucm1's lock in the report directory (as a run of the role does while it revokes)
+    with open(report_dir / "cucm1.lock", "w") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write(json.dumps({"pid": os.getpid(), "started": "2026-05-12T07:00:53Z"}) + "\n")
+        held.flush()
+        res = run_playbook(PLAYBOOK, inventory=inventory(sim), extravars={
+            "refresh_token_revocation_leavers_file": str(leavers),
+            "refresh_token_revocation_report_dir": str(report_dir)})
+    assert res.rc != 0
+    message = res.task(REVOKE_TASK, "cucm1")["msg"]
+    assert "in use by another run (PID %d, started 2026-05-12T07:00:53Z)" % os.getpid() in message
+    assert sim.get_requests("cucm1") == []                   # nothing sent to the locked cluster
+    assert len(revoke_paths(sim, "cucm2")) == 1              # the other cluster was done

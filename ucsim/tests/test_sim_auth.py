@@ -62,3 +62,18 @@ def test_sessions_are_per_system(sim, c, client_for):
     c3 = client_for("cucm3")
     c3.cookie = c.cookie
     assert c3.axl("getCCMVersion", version="12.5", ns_version="1.0", auth=None, keep_cookie=True)[0] == 401
+
+
+def test_password_change_after_requests_ends_the_sessions(c):
+    status, resp, _ = c.axl("getCCMVersion", ns_version="1.0")
+    assert status == 200
+    status, body = c.json("POST", "/_sim/accounts/password", {"userid": "axladmin", "password": "new-pw",
+                                                               "after_requests": 2})
+    assert status == 200 and body["after_requests"] == 2
+    assert c.axl("getCCMVersion", ns_version="1.0", auth=None, keep_cookie=True)[0] == 200   # 1
+    assert c.axl("getCCMVersion", ns_version="1.0", auth=None, keep_cookie=True)[0] == 200   # 2: then changed
+    assert c.axl("getCCMVersion", ns_version="1.0", auth=None, keep_cookie=True)[0] == 401   # session ended
+    assert c.axl("getCCMVersion", ns_version="1.0")[0] == 401                               # old password
+    assert c.axl("getCCMVersion", ns_version="1.0", auth=("axladmin", "new-pw"))[0] == 200
+    status, body = c.json("POST", "/_sim/accounts/password", {"userid": "nobody", "password": "x"})
+    assert status == 400 and "no account" in body["error"]

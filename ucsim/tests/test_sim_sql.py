@@ -77,3 +77,21 @@ def test_parser_unit():
     assert p.table == "t" and p.conds[1] == (True, "b", "=", ["q'r"])
     with pytest.raises(sql.SQLError):
         sql.parse("select a from t where a = 1 or 1=1")
+
+
+def test_memory_fault_on_queries_only(c):
+    c.json("POST", "/_sim/faults", {"axl_memory_queries": 1})
+    assert c.axl("getCCMVersion", ns_version="1.0")[0] == 200            # other reads are not hit
+    status, _, root = q(c, "select userid from enduser where userid = 'jdoe'")
+    assert status == 500 and axlerr(root)[0] == -1
+    assert ok_rows(c, "select userid from enduser where userid = 'jdoe'") == [{"userid": "jdoe"}]
+    assert c.json("GET", "/_sim/faults")[1]["axl_memory_queries"] == 0
+
+
+def test_absent_tables_are_not_in_the_database(c):
+    c.json("POST", "/_sim/state", {"cucm1": {"absent_tables": ["refreshtokendetails"]}})
+    status, _, root = q(c, "select userid from refreshtokendetails")
+    assert status == 500 and "not in the database" in axlerr(root)[1]
+    assert ok_rows(c, "select userid from enduser where userid = 'jdoe'") == [{"userid": "jdoe"}]
+    status, body = c.json("POST", "/_sim/state", {"cucm1": {"absent_tables": ["nosuch"]}})
+    assert status == 400 and "unknown tables" in body["error"]

@@ -120,6 +120,10 @@ HTTP_503_BODY = ("<html><head><title>503 Service Unavailable</title></head><body
 BASIC_REALM = "Cisco Unified Communications Manager"
 # ASSUMPTION: JSESSIONIDSSO sessions expire after `session_timeout_s` (default 1800) of inactivity; a
 # request with Basic auth and a valid cookie keeps the session (no new Set-Cookie).
+# ASSUMPTION: changing an account's password (control API POST /_sim/accounts/password) ends that account's
+# sessions on every node of the system at once (real systems may keep a session until it expires; a client
+# must cope with both: the worst case, every worker's cookie refused at once, is the one simulated).
+PASSWORD_CHANGE_ENDS_SESSIONS = True
 
 # ---------------------------------------------------------------------------------------------------------
 # /ssosp
@@ -173,6 +177,9 @@ CUPI_MAX_LENGTHS = {"DisplayName": 64, "ServerNodeAddress": 64, "ServerUsername"
 CUPI_MISSING_PARAMETER = "MISSING_PARAMETER"   # 400
 CUPI_INVALID_PARAMETER = "INVALID_PARAMETER"   # 400: too long, not a number, out of range, unknown field
 CUPI_DUPLICATE = "DUPLICATE_OBJECT"            # 400: DisplayName taken (compared case-insensitively)
+# ASSUMPTION: Connection removes the spaces around every text field but ServerPassword before storing it, and
+# compares display names for uniqueness without letter case (Cisco documents neither; real Connection may keep
+# spaces or compare case-sensitively: the client matches names the tolerant way, stripped and case-folded).
 CUPI_DUPLICATE_MESSAGE = "An AuthZ server with the display name '%s' already exists"
 CUPI_NOT_FOUND = "NOT_FOUND"                   # 404: unknown ObjectId
 CUPI_NOT_FOUND_MESSAGE = "AuthzServer with ObjectId %s not found"
@@ -207,3 +214,66 @@ SYNC_NO_AXL_ROLE = "Not authorized - User does not have the Standard AXL API Acc
 #     GET /_sim/state as authz_servers[].synced_keys). A failed sync keeps the keys of the last passed one.
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # The sync is logged and counted as a write (operation "PUT /vmrest/authz/sync/{id}") whatever its outcome.
+
+# ---------------------------------------------------------------------------------------------------------
+# The CUCM platform CLI over SSH (reference section 3; issue 8). Documented: keyboard-interactive auth (some
+# scripts use password auth), no exec channel, a vt100 shell, the `admin:` prompt, a slow login through the two
+# banner lines below, `set cli pagination off` → "Automatic pagination is turned off", confirmations like
+# "Continue (y/n)?" / "Do you want to continue (yes/no) ?", failures ending "Executed command unsuccessfully",
+# `show version active` → "Active Master Version: ...", the `utils service list|restart` lines.
+CLI_PROMPT = "admin:"
+CLI_STARTING = "Command Line Interface is starting up, please wait ..."
+CLI_WELCOME = "   Welcome to the Platform Command Line Interface"
+CLI_PAGINATION_OFF = "Automatic pagination is turned off"
+CLI_FAILED = "Executed command unsuccessfully"
+# ASSUMPTION: the keyboard-interactive exchange is one round with one hidden prompt "Password: " (name and
+# instruction empty); real CUCM may also ask again for the user name. Password auth is offered only when the lab
+# says so (`password_auth: true`); exec, subsystem and port-forwarding requests are refused (channel open or
+# request failure, as paramiko reports "Channel closed." / "rejected").
+CLI_KBD_PROMPT = "Password: "
+# ASSUMPTION: the banner after login is the two lines above, then a blank line, then the prompt; the real CLI
+# also prints the VMware/host information lines, which clients must ignore. The login delay (lab
+# `login_delay_s`, default short) is slept between the two banner lines.
+CLI_BANNER_EXTRA = ("", "VMware Installation:", "  2 vCPU: Intel(R) Xeon(R) CPU", "  Disk 1: 110GB", "")
+# ASSUMPTION: commands are matched case-insensitively after folding spaces; an unknown or incomplete command is
+# answered with the line below and then CLI_FAILED (real CUCM prints its help for incomplete commands).
+CLI_UNKNOWN = "Invalid command: %s"
+# ASSUMPTION: automatic pagination is on at login and pages output longer than 20 lines with the prompt below;
+# any key but `q` shows the next page, `q` ends the output. The prompt line is erased with CR + spaces + CR.
+CLI_PAGE_LINES = 20
+CLI_PAGER = "  Press <enter> for 1 line, <space> for one page, or <q> to quit"
+CLI_PAGINATION_ON = "Automatic pagination is turned on"
+# ASSUMPTION: `show key authz signing|encryption` prints (the reference only says: a checksum of the key):
+#   AuthZ signing key
+#   Checksum: 3f2a...(32 lower-case hex digits)
+#   Last Regenerated: Tue Dec 01 08:33:18 UTC 2026      ("Never" before the first regeneration)
+# Real CUCM may word, order or case these differently or print another hash length: the client looks for a
+# "checksum" line, else the one long hex token.
+CLI_KEY_TITLE = "AuthZ %s key"
+CLI_KEY_CHECKSUM = "Checksum: %s"
+CLI_KEY_REGENERATED = "Last Regenerated: %s"
+CLI_KEY_NEVER = "Never"
+CLI_TIME_FORMAT = "%a %b %d %H:%M:%S UTC %Y"
+# ASSUMPTION: `set key regen authz signing|encryption` warns, asks CLI_REGEN_CONFIRM and wants `yes` (or `y`);
+# anything else cancels. Success and cancel lines as below (real texts are not documented).
+CLI_REGEN_WARNING = ("WARNING: Regenerating the AuthZ %s key invalidates every OAuth access and refresh token "
+                     "issued with the current key.", "Clients must log in again.")
+CLI_REGEN_CONFIRM = "Do you want to continue (yes/no) ? "
+CLI_REGEN_DONE = "AuthZ %s key regenerated successfully"
+CLI_REGEN_CANCELLED = "Key regeneration cancelled"
+# ASSUMPTION: `show myself` prints these lines (close to real output; values from the lab and session).
+CLI_MYSELF = ("Machine Name    : %(hostname)s", "account name    : %(user)s", "privilege level : %(privilege)d",
+              "command count disabled : false", "logging setting : disabled")
+# ASSUMPTION: `show version active` prints the version line and then this line.
+CLI_NO_OPTIONS = "Active Version Installed Software Options:\nNo Installed Software Options Found."
+# ASSUMPTION: commands run in about no time unless the lab sets `command_delay_s`; `exit`/`quit` close the shell.
+# A line with privilege below 4 for `set key regen` fails with CLI_FAILED after "Insufficient privilege".
+CLI_PRIVILEGE_REQUIRED = 4
+CLI_INSUFFICIENT = "Insufficient privilege level to execute this command"
+# ASSUMPTION: a regeneration of either AuthZ key revokes every refresh token of the cluster at once (the
+# reference says tokens issued with the old key stop working; the simulator removes them, so the SQL table and
+# the control API show zero). Access tokens are not modelled.
+# ASSUMPTION: Unity Connection is not told of a regeneration: CUPI's LastSyncStatus keeps the last sync's words
+# ("Passed - ..."); the control API shows the server as stale (keys_current false) until it syncs again.
+# ASSUMPTION: the platform administrators are the lab's `platform.admins` (not the AXL application users), with
+# a privilege level (default 4).

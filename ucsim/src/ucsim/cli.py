@@ -39,7 +39,20 @@ def build_parser():
                    help="bound of the request log (default: lab sim.log_max_entries, 100000)")
     c = sub.add_parser("check", help="load and validate a lab, print its systems")
     c.add_argument("--lab", default=None)
+    k = sub.add_parser("known-hosts", help="print the known_hosts lines of a running simulator's SSH listeners")
+    k.add_argument("--state-dir", default=None, help="the simulator's state dir (default: ./.ucsim)")
     return p
+
+
+def known_hosts(args):
+    """The state dir's known_hosts file (written by ``serve`` once its listeners are bound)."""
+    path = os.path.join(os.path.abspath(args.state_dir or ".ucsim"), "known_hosts")
+    if not os.path.exists(path):
+        sys.stderr.write("ucsim: %s does not exist (is a simulator serving from that state dir?)\n" % path)
+        return 1
+    with open(path) as handle:
+        sys.stdout.write(handle.read())
+    return 0
 
 
 def _load(lab_path):
@@ -73,8 +86,9 @@ def serve(args):
     sys.stdout.write("ready %s ca=%s\n" % (url, os.path.join(state_dir, "ca.pem")))
     sys.stdout.flush()
     for n in sim.nodes.values():
-        sys.stderr.write("ucsim: %s (%s %s, %s) listening on %s\n" % (n.name, n.system.kind, n.system.name, n.role,
-                                                                    n.url))
+        sys.stderr.write("ucsim: %s (%s %s, %s) listening on %s%s\n"
+                         % (n.name, n.system.kind, n.system.name, n.role, n.url,
+                            "".join(" %s:%d" % (t, p) for t, p in sorted(n.ports.items()) if t != "https")))
     sys.stderr.flush()
     while not stop.wait(0.5):
         pass
@@ -102,7 +116,7 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        return {"serve": serve, "check": check}[args.command](args)
+        return {"serve": serve, "check": check, "known-hosts": known_hosts}[args.command](args)
     except LabError as exc:
         sys.stderr.write("ucsim: lab error: %s\n" % exc)
         return 2

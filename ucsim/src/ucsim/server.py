@@ -18,8 +18,10 @@ Transports plug in through ``register_transport``: a module with ``bind(sim, nod
 import collections
 import importlib
 import ipaddress
+import os
 import threading
 
+from . import assumptions as A
 from .lab import LabError
 from .transports.core import Core
 from .tls import BASE_NAMES
@@ -69,6 +71,7 @@ def _transport(name):
 register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp"})
 register_kind("cuc", "state.cuc:CucState", {"/vmrest/": "protocols.cupi"})
 register_transport("https", "transports.https", ("cucm", "cuc"))
+register_transport("ssh", "transports.ssh", ("cucm",))
 
 FIRST_NODE_ADDRESS = 2  # nodes of systems that list `nodes:` get 127.0.0.2, 127.0.0.3, ... in lab order
 PORT_ATTEMPTS = 20      # with PORT 0: tries to find one port free on every node's address
@@ -119,15 +122,25 @@ class Node:
         return address.strip().lower() in names
 
     def to_json(self):
-        return {"name": self.name, "cluster": self.system.name, "role": self.role, "address": self.host,
-                "port": self.port, "url": self.url if self.port is not None else None, "ports": dict(self.ports)}
+        out = {"name": self.name, "cluster": self.system.name, "role": self.role, "address": self.host,
+               "port": self.port, "url": self.url if self.port is not None else None, "ports": dict(self.ports)}
+        lines = self.known_hosts_lines()
+        if lines:
+            out["known_hosts"] = lines
+        return out
+
+    def known_hosts_lines(self):
+        """The known_hosts lines of this node's listeners that have a host key (SSH)."""
+        return [listener.known_hosts_line() for listener in self.listeners.values()
+                if hasattr(listener, "known_hosts_line")]
 
 
 class System:
     """One system (cluster) of the lab: its shared state, routes and nodes (publisher first)."""
 
-    def __init__(self, spec, state_cls, routes):
+    def __init__(self, spec, state_cls, routes, registry=None):
         self.spec = spec
+        self.registry = registry
         self.name = spec.name
         self.kind = spec.kind
         self.state_cls = state_cls
@@ -142,9 +155,11 @@ class System:
         self.new_state()
 
     def new_state(self):
-        """A fresh state from the lab; the state sees the cluster's nodes as ``state.nodes``."""
+        """A fresh state from the lab; the state sees the cluster's nodes as ``state.nodes`` and the
+        simulator's registry as ``state.registry`` (how its rules learn about another system)."""
         self.state = self.state_cls(self.name, self.spec.config)
         self.state.nodes = self.nodes
+        self.state.registry = self.registry
 
     @property
     def publisher(self):
@@ -180,7 +195,7 @@ class Simulator:
         self.nodes = collections.OrderedDict()
         for spec in lab.systems:
             state_cls, routes = _resolve(spec.kind)
-            system = System(spec, state_cls, routes)
+            system = System(spec, state_cls, routes, registry=self)
             self.systems[spec.name] = system
             for node in system.nodes:
                 self.nodes[node.name] = node
@@ -197,6 +212,12 @@ class Simulator:
                 if node.port is not None and node.port == port and node.answers_to(address):
                     return system.name, system.state
         return None
+
+    def state_of(self, kind, name):
+        """The state of the system of ``kind`` named ``name`` (as a server remembers whom it synced with), or
+        None when there is none."""
+        system = self.systems.get(name)
+        return system.state if system is not None and system.kind == kind else None
 
     # -- control API -----------------------------------------------------------------------------------------
     def set_faults(self, data):
@@ -215,6 +236,22 @@ class Simulator:
 
     def expire_sessions(self, system=None, node=None):
         return self.core.expire_sessions(system, node)
+
+    def change_password(self, system, userid, password, after_requests=0):
+        """Give the account ``userid`` of ``system`` a new password, now or after that many more requests of
+        the system; its sessions end with it (assumptions.PASSWORD_CHANGE_ENDS_SESSIONS)."""
+        target = self.systems[system]
+        if userid not in target.state.accounts:
+            raise LabError("system %s has no account %r" % (system, userid))
+
+        def change():
+            with target.state.lock:
+                roles = target.state.accounts[userid][1]
+                target.state.accounts[userid] = (password, roles)
+            if A.PASSWORD_CHANGE_ENDS_SESSIONS:
+                self.core.expire_sessions(system, user=userid)
+
+        self.core.after_requests(system, after_requests, change)
 
     def requests(self, system=None, since=0, node=None):
         return self.core.requests(system, node, since)
@@ -279,12 +316,25 @@ class Simulator:
             for name, (_, kinds) in TRANSPORTS.items():
                 if name != "https" and s.kind in kinds:
                     self._bind(s, name, int(s.spec.config.get(name + "_port") or 0))
+        self.write_known_hosts()
         for node in self.nodes.values():
             for transport, listener in node.listeners.items():
                 t = threading.Thread(target=listener.serve_forever, kwargs={"poll_interval": 0.2},
                                      name="%s-%s" % (transport, node.name), daemon=True)
                 t.start()
         return next(iter(self.systems.values())).url
+
+    def known_hosts(self):
+        """Every node's known_hosts lines (OpenSSH format), one text."""
+        return "".join(line + "\n" for node in self.nodes.values() for line in node.known_hosts_lines())
+
+    def write_known_hosts(self):
+        """``STATE_DIR/known_hosts``: the lines a client needs to connect with host key checking on."""
+        if self.state_dir:
+            path = os.path.join(self.state_dir, "known_hosts")
+            with open(path + ".tmp", "w") as handle:
+                handle.write(self.known_hosts())
+            os.replace(path + ".tmp", path)
 
     def stop(self):
         for node in self.nodes.values():

@@ -13,12 +13,12 @@ import importlib
 import pytest
 import yaml
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, connection
+from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, HttpsConnection, connection
 from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 
 MODULES = ('cucm_oauth', 'cucm_oauth_info', 'cucm_enterprise_parameter', 'cucm_refresh_tokens',
-           'cuc_authz_server', 'cuc_authz_server_info')
+           'cuc_authz_server', 'cuc_authz_server_info', 'cucm_authz_keys', 'cucm_cli_command')
 
 
 def module_classes():
@@ -38,7 +38,9 @@ def test_every_module_documents_the_fragments_of_its_groups(name, module, cls):
         group = GROUPS[entry]() if isinstance(entry, str) else entry
         assert group.doc_fragment in fragments
         assert doc['attributes']['action_group']['membership'] == ['collab.uc.%s' % group.name]
-    assert 'collab.uc.https_connection' in fragments and 'collab.uc.attributes' in fragments
+    groups = [GROUPS[entry]() if isinstance(entry, str) else entry for entry in cls.connections]
+    uses_https = any(isinstance(group, HttpsConnection) for group in groups)
+    assert ('collab.uc.https_connection' in fragments) is uses_https and 'collab.uc.attributes' in fragments
     # the shared fragment says support: full for action_group; no module overrides it
     assert 'support' not in doc['attributes']['action_group']
 

@@ -117,10 +117,17 @@ def test_list_without_total_pages_until_short_page():
     assert len(session.requests) == 2
 
 
-def test_find_by_name_is_exact():
-    session = FakeCupiSession(servers=[dict(DisplayName='CUCM1'), dict(DisplayName='cucm1'), dict(DisplayName='cucm')])
-    found = cupi.CupiClient(session).find_by_name('cucm1')
-    assert names(found) == ['cucm1']
+def test_find_by_name_matches_as_connection_does():
+    session = FakeCupiSession(servers=[dict(DisplayName='CUCM1'), dict(DisplayName=' cucm1 '), dict(DisplayName='cucm')])
+    found = cupi.CupiClient(session).find_by_name('cucm1 ')
+    assert names(found) == ['CUCM1', ' cucm1 ']             # spaces around and letter case do not count
+    assert cupi.same_name(u'Stra\u00dfe', 'STRASSE')
+
+
+def test_html_error_page_is_reduced_to_its_text():
+    page = ('<html><head><title>Error</title><style>p {color: red}</style></head><body><h1>HTTP Status 500</h1>'
+            '<p>Internal &amp; bad</p><script>x()</script></body></html>')
+    assert cupi.page_text(page) == 'HTTP Status 500 Internal & bad'
 
 
 # --- one server, writes ------------------------------------------------------------------------------------

@@ -192,7 +192,8 @@ def test_write_that_is_not_idempotent_is_retried_when_the_server_did_not_take_it
     with pytest.raises(UCError) as info:
         refused.request('POST', '/vmrest/authz/server/', 'create', body='{}')
     assert not isinstance(info.value, OutcomeUnknown)
-    assert 'connection failed or dropped' in info.value.message and len(sleeps) == 1 + 2
+    # a refused connection is tried once more, not `retries` times, and says what happened in its own words
+    assert 'connection was refused' in info.value.message and len(sleeps) == 1 + 1
 
 
 def test_dropped_connections_exhausted_is_a_clear_error():
@@ -211,11 +212,34 @@ def test_connection_refused_is_a_clear_error():
     port = probe.getsockname()[1]
     probe.close()
     sleeps = []
-    http = HttpSession('127.0.0.1', port, 'u', 'p', retries=1, sleep=sleeps.append, product='CUCM')
+    http = HttpSession('127.0.0.1', port, 'u', 'p', retries=5, sleep=sleeps.append, product='CUCM')
     with pytest.raises(UCError) as info:
         http.request('GET', '/', 'op')
-    assert 'connection failed or dropped' in str(info.value)
+    assert 'the connection was refused' in str(info.value) and 'Check the port' in str(info.value)
+    assert len(sleeps) == 1                     # one retry at most, whatever retries says
+
+
+def test_name_that_does_not_resolve_fails_fast_in_its_own_words():
+    sleeps = []
+    http = HttpSession('no-such-host.invalid', 8443, 'u', 'p', retries=5, sleep=sleeps.append, product='CUCM')
+    with pytest.raises(UCError) as info:
+        http.request('GET', '/', 'op')
+    assert 'does not resolve' in str(info.value) and 'no-such-host.invalid' in str(info.value)
     assert len(sleeps) == 1
+
+
+def test_sessions_sharing_credentials_send_one_failed_login():
+    from ansible_collections.collab.uc.plugins.module_utils._http import Credentials
+    credentials = Credentials('u', 'wrong')
+    with ScriptedServer([reply(401, 'no')] * 5) as server:
+        first = session(server, credentials=credentials)
+        second = session(server, credentials=credentials)
+        with pytest.raises(UCError):
+            first.request('GET', '/', 'op')
+        with pytest.raises(UCError) as info:
+            second.request('GET', '/', 'op')
+    assert len(server.requests) == 1            # the second session never sent the refused credentials
+    assert 'not sent again' in str(info.value) and info.value.status == 401
 
 
 def test_retry_if_retries_what_the_caller_says():

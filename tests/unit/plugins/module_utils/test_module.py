@@ -229,3 +229,45 @@ def test_diff_is_returned_in_diff_mode_only(capture):
                                               cuc_password='p', _ansible_diff=True))
     assert not failed and result['diff'] == {'before': {'server_password': 'x'},
                                              'after': {'server_password': '********'}}
+
+
+class IntProbe(Probe):
+    argument_spec = dict(minutes=dict(type='int'))
+
+
+def test_boolean_for_an_integer_option_is_refused(capture):
+    failed, result = capture(IntProbe, dict(host='h', username='u', password='p', minutes=True))
+    assert failed and result['msg'] == 'minutes must be a whole number, got the boolean true'
+
+
+def test_unknown_option_is_named_even_when_required_ones_are_missing(capture):
+    failed, result = capture(Probe, dict(hots='cucm.example.com'))
+    assert failed and 'Unsupported parameters' in result['msg'] and 'hots' in result['msg']
+    assert 'missing required' not in result['msg']
+
+
+@pytest.mark.parametrize('host, words', [
+    ('https://cucm/', 'is a URL'), ('cucm:8443', 'holds a port'), ('cu cm', 'contains spaces'),
+    ('cucm/axl', 'holds a path'), ('x' * 64, 'longer than 63'), ('-cucm', 'not a valid host name'),
+    ('.'.join(['a' * 60] * 5), 'longer than 253'), ('admin@cucm', 'holds a user name')])
+def test_bad_host_names_the_option_and_the_form(capture, host, words):
+    failed, result = capture(Probe, dict(host=host, username='u', password='p'))
+    assert failed and result['msg'].startswith('host ') and words in result['msg']
+    assert 'for example cucm-pub.example.com or 10.1.1.10' in result['msg']
+
+
+@pytest.mark.parametrize('host', ['cucm', 'cucm-pub.example.com', 'cucm.example.com.', '10.1.1.10', '::1',
+                                  'fe80::1'])
+def test_good_hosts_pass(capture, host):
+    failed, result = capture(Probe, dict(host=host, username='u', password='p'))
+    assert not failed and result['session']['host'] == host
+
+
+def test_sessions_of_one_module_share_credentials():
+    from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS
+    group = GROUPS['cucm']()
+    values = dict(host='h', port=8443, username='u', password='p', validate_certs=True, ca_path=None, timeout=30,
+                  retries=5, axl_version=None)
+    first, second = group.open(values), group.open(values)
+    other = group.open(dict(values, host='other'))
+    assert first.credentials is second.credentials and other.credentials is not first.credentials

@@ -116,3 +116,11 @@ def test_from_raw_and_to_raw():
     assert timer.to_raw(30) == '30'
     with pytest.raises(ValueError):
         timer.from_raw('forty')
+
+
+@pytest.mark.parametrize('raw, canonical', [('30', '30'), ('0030', '30'), (' 30', '30'), ('+30', '30'),
+                                            ('-0', '0'), ('30.0', None), ('3e1', None), (u'\uff13\uff10', None),
+                                            ('', None), (None, None), ('1 000', None)])
+def test_canonical_number(raw, canonical):
+    from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import canonical_number
+    assert canonical_number(raw) == canonical

@@ -157,8 +157,10 @@ def test_chunks_respect_count_and_size_and_keep_order():
     assert len(chunks) > 3
 
 
-def make_lookup(cucm, client_id=None, clock=time.time):
-    return rtr.LiveTokenLookup(AxlClient(cucm.session(), '14.0'), client_id, clock=clock)
+def make_lookup(cucm, client_id=None, clock=time.time, allow_fallback=False, sleeps=None):
+    return rtr.LiveTokenLookup(AxlClient(cucm.session(), '14.0'), client_id, clock=clock,
+                               allow_fallback=allow_fallback,
+                               sleep=(sleeps.append if sleeps is not None else lambda _s: None))
 
 
 def test_lookup_finds_existing_users_and_live_tokens_with_escaped_sql():
@@ -202,13 +204,33 @@ def test_lookup_splits_a_chunk_whose_reply_is_too_large():
 def test_lookup_fault_falls_back_and_is_not_asked_again():
     cucm = FakeCucm({'jdoe': [JABBER]})
     cucm.sql_fault = axl_fault('The specified table (refreshtokendetails) is not in the database.', 201)
-    lookup = make_lookup(cucm)
+    lookup = make_lookup(cucm, allow_fallback=True)
     first = lookup.lookup(['jdoe'])
     second = lookup.lookup(['asmith'])
     assert (first.existing, first.live, second.existing, second.live) == (None, None, None, None)
     assert len(cucm.sql_calls()) == 2
     assert lookup.fallback_used
     assert 'refreshtokendetails' in lookup.warning() and 'axlcode 201' in lookup.warning()
+
+
+def test_lookup_fault_without_the_fallback_fails_clearly():
+    cucm = FakeCucm({'jdoe': [JABBER]})
+    cucm.sql_fault = axl_fault('The specified table (refreshtokendetails) is not in the database.', 201)
+    with pytest.raises(UCError) as info:
+        make_lookup(cucm).lookup(['jdoe'])
+    assert 'fallback_revoke_all: true' in str(info.value) and 'not in the database' in str(info.value)
+    assert str(info.value).count('HTTP 500') == 1
+    assert len(cucm.sql_calls()) == 1
+
+
+def test_lookup_throttling_is_retried_with_backoff_then_fails_without_fallback():
+    cucm = FakeCucm({'jdoe': [JABBER]})
+    cucm.sql_fault = axl_fault(rtr.MEMORY_FAULT_TEXT.capitalize(), -1)
+    sleeps = []
+    with pytest.raises(UCError) as info:
+        make_lookup(cucm, allow_fallback=True, sleeps=sleeps).lookup(['jdoe'])
+    assert 'stayed too busy' in str(info.value)
+    assert len(sleeps) == rtr.LOOKUP_ATTEMPTS - 1 and sleeps[0] >= rtr.LOOKUP_BACKOFF_BASE / 2
 
 
 def test_lookup_auth_failure_raises():
@@ -224,6 +246,9 @@ def test_lookup_auth_failure_raises():
 
 
 # -- journal and report -------------------------------------------------------------------------------------
+FOREVER = 10 ** 10
+
+
 def outcome(user, what=rtr.REVOKED, tokens=1, reason=None):
     return rtr.Outcome(user, what, tokens, reason, 1778569253)
 
@@ -240,7 +265,7 @@ def test_journal_resumes_final_outcomes_retries_failed_and_cuts_a_torn_line(tmp_
     journal.close()
     with open(path, 'a') as handle:
         handle.write('{"time": "2026-05-12T07:00:53Z", "user": "torn", "outc')
-    resumed = rtr.Journal(path, CLUSTER, None).load()
+    resumed = rtr.Journal(path, CLUSTER, None, max_age=FOREVER).load()
     assert sorted(resumed.previous) == ['again', 'ghost', 'jdoe', 'nokens']
     assert resumed.previous['jdoe'].tokens == 2 and resumed.previous['jdoe'].resumed
     assert rtr.utc_iso(resumed.previous['jdoe'].time) == '2026-05-12T07:00:53Z'
@@ -293,10 +318,43 @@ def test_journal_counts_garbled_lines(tmp_path):
     journal = rtr.Journal(path, CLUSTER, None).load().open()
     journal.close()
     with open(path, 'a') as handle:
-        handle.write('garbage\n{"user": "jdoe", "outcome": "revoked", "tokens": 1, "time": "x"}\n')
-    again = rtr.Journal(path, CLUSTER, None).load()
-    assert again.ignored_lines == 1
+        handle.write('garbage\n{"user": "jdoe", "outcome": "revoked", "tokens": 1, "time": "2026-05-12T07:00:53Z"}\n'
+                     '{"user": "asmith", "outcome": "revoked", "tokens": 1, "time": "x"}\n')
+    again = rtr.Journal(path, CLUSTER, None, max_age=FOREVER).load()
+    assert again.ignored_lines == 1 and again.stale == 1    # an entry of unknown age is not trusted
     assert list(again.previous) == ['jdoe']
+
+
+def test_journal_trusts_only_the_same_user_list_within_the_age(tmp_path):
+    path = str(tmp_path / 'j.jsonl')
+    now = 1778569253 + 3600
+    journal = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens']).load().open()
+    journal.record(outcome('jdoe', tokens=2))
+    journal.record(outcome('nokens', rtr.NO_TOKENS, 0))
+    journal.attempt('asmith', 1, now=1778569253)
+    journal.close()
+    same = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens'], clock=lambda: now).load()
+    assert sorted(same.previous) == ['jdoe', 'nokens'] and same.evidence == {'asmith': 1}
+    other = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith'], clock=lambda: now).load()
+    assert other.previous == {} and other.evidence == {'jdoe': 2, 'asmith': 1} and other.other_users
+    late = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens'], max_age=60, clock=lambda: now).load()
+    assert late.previous == {} and late.evidence == {} and late.stale == 3
+
+
+def test_lock_names_the_other_run_and_can_wait(tmp_path):
+    path = str(tmp_path / 'j.jsonl')
+    first = rtr.RunLock('journal_path', path).acquire()
+    with pytest.raises(rtr.JournalError) as info:
+        rtr.RunLock('journal_path', path).acquire()
+    assert 'in use by another run (PID %d, started ' % os.getpid() in str(info.value)
+    assert 'lock_timeout' in str(info.value)
+    sleeps = []
+    clock = iter(range(100)).__next__
+    with pytest.raises(rtr.JournalError) as info:
+        rtr.RunLock('journal_path', path, clock=clock, sleep=sleeps.append).acquire(timeout=3)
+    assert sleeps and 'longer than 3 seconds' in str(info.value)
+    first.release()
+    rtr.RunLock('journal_path', path).acquire().release()
 
 
 @pytest.mark.parametrize('fmt', ['csv', 'jsonl'])
@@ -407,8 +465,9 @@ def test_run_stops_after_too_many_failures_in_a_row():
     assert 'users in a row failed' in str(run.stop_error)
     asked = set(user for user, _client in cucm.revoke_calls())
     assert rtr.MIN_CONSECUTIVE_FAILURES <= len(asked) <= rtr.MIN_CONSECUTIVE_FAILURES + 2
-    # a revoke is idempotent: each dropped one was sent again (retries=2) before the user counted as failed
-    assert len(cucm.revoke_calls()) == 3 * len(asked)
+    # a dropped answer is settled by reading the tokens again: still live, the revoke is sent once more, and a
+    # second drop fails the user
+    assert len(cucm.revoke_calls()) == 2 * len(asked)
 
 
 def test_run_skips_users_resumed_from_a_journal():
@@ -423,7 +482,7 @@ def test_run_skips_users_resumed_from_a_journal():
 def test_run_falls_back_to_revoke_for_everybody_when_sql_faults():
     cucm = FakeCucm({'jdoe': [JABBER], 'nokens': []})
     cucm.sql_fault = axl_fault('A syntax error has occurred', 201)
-    run = revocation(cucm, ['jdoe', 'nokens', 'ghost'])
+    run = revocation(cucm, ['jdoe', 'nokens', 'ghost'], lookup=make_lookup(cucm, allow_fallback=True))
     assert sorted(u for u, _c in cucm.revoke_calls()) == ['ghost', 'jdoe', 'nokens']
     assert [(i.user, i.outcome) for i in run.ordered()] == [
         ('jdoe', 'revoked'), ('nokens', 'no_live_tokens'), ('ghost', 'unknown_user')]
@@ -455,3 +514,14 @@ def test_unexpected_exception_fails_only_that_user():
     outcomes = dict((i.user, (i.outcome, i.reason)) for i in run.ordered())
     assert outcomes['jdoe'][0] == 'failed' and 'clientID_tokens' in outcomes['jdoe'][1]
     assert outcomes['asmith'] == ('revoked', None)
+
+
+def test_lock_file_is_removed_at_the_end_and_a_stale_one_is_taken(tmp_path):
+    path = str(tmp_path / 'report.csv')
+    with open(path + '.lock', 'w') as handle:
+        handle.write('{"pid": 1, "started": "2026-05-12T07:00:53Z"}\n')     # left by a run killed with -9
+    lock = rtr.RunLock('report_path', path).acquire()
+    with open(path + '.lock') as handle:
+        assert json.loads(handle.read())['pid'] == os.getpid()
+    lock.release()
+    assert os.listdir(str(tmp_path)) == []

@@ -270,8 +270,9 @@ def test_invalid_options_fail_before_any_request(fake, args, words):
 
 
 def test_64_characters_are_accepted(fake):
-    ok(dict(SERVER, name='n' * 64, server_address='a' * 64, server_username='u' * 64))
-    assert fake.by_name('n' * 64)['ServerNodeAddress'] == 'a' * 64
+    address = 'a' * 31 + '.' + 'b' * 32            # 64 characters, labels of at most 63
+    ok(dict(SERVER, name='n' * 64, server_address=address, server_username='u' * 64))
+    assert fake.by_name('n' * 64)['ServerNodeAddress'] == address
 
 
 # --- errors ------------------------------------------------------------------------------------------------

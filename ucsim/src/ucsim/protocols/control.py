@@ -3,7 +3,7 @@
 import json
 
 from ..lab import LabError
-from ..web import json_response
+from ..web import Response, json_response
 
 
 def _body(req):
@@ -59,6 +59,19 @@ def _handle(sim, system, req):
         if name is not None and name not in sim.systems:
             raise LabError("no system named %r" % name)
         return json_response({"expired": sim.expire_sessions(name, _node_name(sim, data.get("node")))})
+    if path == "/_sim/accounts/password" and method == "POST":
+        data = _body(req)
+        name = data.get("system", system.name)
+        if name not in sim.systems:
+            raise LabError("no system named %r" % name)
+        userid, password = data.get("userid"), data.get("password")
+        after = data.get("after_requests", 0)
+        if not isinstance(userid, str) or not isinstance(password, str):
+            raise LabError("userid and password must be strings")
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise LabError("after_requests must be an integer >= 0")
+        sim.change_password(name, userid, password, after)
+        return json_response({"system": name, "userid": userid, "after_requests": after})
     if path == "/_sim/state":
         if method == "GET":
             name = _system_name(sim, req, system.name)
@@ -77,4 +90,6 @@ def _handle(sim, system, req):
             return json_response({"patched": list(data)})
     if path == "/_sim/systems" and method == "GET":
         return json_response(sim.systems_json())
+    if path == "/_sim/known_hosts" and method == "GET":
+        return Response(200, sim.known_hosts(), "text/plain; charset=utf-8")
     return json_response({"error": "no control endpoint %s %s" % (method, req.path)}, 404)

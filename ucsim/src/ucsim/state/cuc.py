@@ -107,6 +107,7 @@ def sync_time_text(now=None):
 class CucState:
     kind = "cuc"
     node_roles = ("publisher", "subscriber")
+    registry = None  # set by the simulator: ``state_of(kind, name)`` finds the CUCM a server synced with
 
     def __init__(self, name, config):
         self.lock = threading.RLock()
@@ -231,6 +232,18 @@ class CucState:
             server["LastSyncStatus"] = status
             return status
 
+    def keys_current(self, object_id):
+        """Rule: True when the keys Connection holds for this server (its last passed sync) are still the CUCM
+        cluster's current AuthZ keys; False once that cluster regenerated one of them (tokens it now signs
+        fail here until the server syncs again); None when it never synced or the CUCM is unknown."""
+        synced = self.synced_keys.get(object_id)
+        cucm = self.registry.state_of("cucm", synced["cucm"]) if synced and self.registry is not None else None
+        if cucm is None:
+            return None
+        with cucm.lock:
+            keys = dict(cucm.authz_keys)
+        return all(synced.get(k) == keys.get(k) for k in ("signing", "encryption"))
+
     def listing(self):
         with self.lock:
             return [dict(s) for s in self.servers.values()]
@@ -244,6 +257,8 @@ class CucState:
                 item["ServerPasswordFingerprint"] = fingerprint(item.pop("ServerPassword"))
                 item["synced_keys"] = dict(self.synced_keys[server["ObjectId"]]) \
                     if server["ObjectId"] in self.synced_keys else None
+                item["keys_current"] = self.keys_current(server["ObjectId"])
+                item["keys_stale"] = item["keys_current"] is False
                 servers.append(item)
             return {
                 "name": self.name, "kind": self.kind, "version": self.version,

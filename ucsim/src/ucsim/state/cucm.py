@@ -14,6 +14,7 @@ import time
 from .. import assumptions as A
 from .. import sql
 from ..lab import LabError
+from .platform import PlatformState
 
 DEFAULT_VERSION = "14.0.1.13900(155)"
 ENTERPRISE_NODE = "EnterpriseWideData"
@@ -110,7 +111,7 @@ PARAMS_BY_NAME = {p.name: p for p in PARAMS}
 
 CUCM_KEYS = {"name", "port", "hostnames", "version", "axl_versions", "session_timeout_s", "sso",
              "boolean_style", "enterprise_parameters", "users", "end_users", "generate_users",
-             "axl_max_response_bytes", "token_seed", "nodes"}
+             "axl_max_response_bytes", "token_seed", "nodes", "platform", "ssh_port"}
 
 TABLES = {
     "processconfig": ("pkid", "fkprocessnode", "tkservice", "paramname", "paramvalue"),
@@ -273,7 +274,14 @@ class CucmState:
         # AuthZ key checksums (what `show key authz signing|encryption` prints); a Unity Connection sync copies them
         self.authz_keys = {k: hashlib.sha256(b"authz-" + k.encode() + self.seed).hexdigest()[:32]
                            for k in ("signing", "encryption")}
+        # The platform (admin CLI over SSH): its own administrators, the same key checksums and lock.
+        self.platform = PlatformState(name, keys=self.authz_keys, lock=self.lock,
+                                      version_active=self.version.replace("(", "-").rstrip(")"),
+                                      hostname=(config.get("hostnames") or [name])[0].split(".")[0])
+        self.platform.patch(config.get("platform") or {})
+        self.platform.add_listener(self._key_regenerated)
         self._seq = 0
+        self.absent_tables = set()  # tables this release does not have (state patch absent_tables, tests)
         self.params = {p.name: p.coerce(p.default, self.boolean_style) for p in PARAMS}
         for pname, value in (config.get("enterprise_parameters") or {}).items():
             self.set_param_raw(pname, value, where="lab")
@@ -399,6 +407,12 @@ class CucmState:
             self.tokens.pop(userid, None)
         return removed
 
+    def _key_regenerated(self, kind, old, new):
+        """Rule: a new AuthZ key invalidates every refresh token of the cluster (they were signed or encrypted
+        with the old one). Unity Connection servers that synced the old keys see themselves stale
+        (``CucState``), as they compare what they hold with these checksums."""
+        self.revoke_all()
+
     def revoke_all(self):
         self.tokens.clear()
         for g in self.generators:
@@ -453,7 +467,8 @@ class CucmState:
         try:
             q = sql.parse(text)
             with self.lock:
-                return sql.execute(q, TABLES, self.table_rows)
+                tables = {t: cols for t, cols in TABLES.items() if t not in self.absent_tables}
+                return sql.execute(q, tables, self.table_rows)
         except sql.SQLError as exc:
             raise CucmError(A.SQL_SYNTAX_AXLCODE, str(exc))
 
@@ -523,6 +538,7 @@ class CucmState:
                 "end_user_count": len(self.end_users) + sum(g.count for g in self.generators),
                 "refresh_token_count": self.token_count(),
                 "authz_keys": dict(self.authz_keys),
+                "platform": self.platform.to_json(),
             }
             if user is not None:
                 toks = self.tokens_of(user)
@@ -545,12 +561,14 @@ class CucmState:
         """Apply a test's patch. Keys: enterprise_parameters {name: value}, sso {enabled}, boolean_style,
         session_timeout_s, users [account], end_users [{userid, firstname, lastname, tokens}],
         tokens {userid: [client or {client, validity_days, validity, state}]} (added),
-        clear_tokens: true | [userid] ."""
+        clear_tokens: true | [userid], regenerate_authz_keys [signing | encryption] (the CLI's rule: every
+        refresh token is revoked), platform {admins, password_auth, login_delay_s, command_delay_s},
+        absent_tables [table]."""
         if not isinstance(data, dict):
             raise LabError("state patch must be a mapping")
         known = {"enterprise_parameters", "sso", "boolean_style", "session_timeout_s", "users", "end_users",
                  "tokens", "clear_tokens", "version", "axl_versions", "axl_max_response_bytes",
-                 "regenerate_authz_keys"}
+                 "regenerate_authz_keys", "platform", "absent_tables"}
         unknown = set(data) - known
         if unknown:
             raise LabError("unknown state keys %s (known: %s)" % (sorted(unknown), sorted(known)))
@@ -573,10 +591,17 @@ class CucmState:
                 self.axl_max_response_bytes = int(data["axl_max_response_bytes"])
             if "session_timeout_s" in data:
                 self.session_timeout_s = int(data["session_timeout_s"])
-            for k in data.get("regenerate_authz_keys") or []:  # "signing" / "encryption": a new random key
+            if "absent_tables" in data:  # [table]: as on a release without them ("not in the database")
+                unknown = set(data["absent_tables"] or []) - set(TABLES)
+                if unknown:
+                    raise LabError("absent_tables: unknown tables %s (known: %s)" % (sorted(unknown), sorted(TABLES)))
+                self.absent_tables = set(data["absent_tables"] or [])
+            for k in data.get("regenerate_authz_keys") or []:  # "signing" / "encryption": as the CLI does it
                 if k not in self.authz_keys:
                     raise LabError("regenerate_authz_keys: %r is not signing or encryption" % k)
-                self.authz_keys[k] = os.urandom(16).hex()
+                self.platform.regenerate_key(k, by="control API")
+            if "platform" in data:
+                self.platform.patch(data["platform"])
             if "sso" in data:
                 self.sso_enabled = bool((data["sso"] or {}).get("enabled", self.sso_enabled))
             for pname, value in (data.get("enterprise_parameters") or {}).items():

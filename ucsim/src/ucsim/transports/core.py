@@ -12,11 +12,15 @@ request out, and records what happened. It never keeps a log, counters or faults
 ``core.count(system, key, n=1, node=None)``: a counter without a log entry (``connections``, ``ssh_logins``).
 ``core.fault_for(system, key, node=None)``: True when an injected fault fires (counted faults are consumed
     one by one; ``http_503_writes`` also fires at ``http_503_rate``). ``core.latency(system, node)``: seconds.
+``core.fault_value(system, key, node=None)``: the value of an uncounted fault (a delay, a filter) when it
+    applies to this system (and node), else None.
 ``core.register_fault(key, types=int, counted=True)``: a transport's own fault keys (e.g. SSH's).
 ``core.check_login(accounts, user, password, role=None)``: None when the account may log in, else
     ``"credentials"`` or ``"role"`` (the transport turns that into 401/403 or a refused SSH login).
 ``core.session_open(node, user)``, ``core.session_user(node, sid, timeout_s)``, ``core.expire_sessions(...)``:
     sessions live per node (each node its own), keyed by an opaque id.
+``core.after_requests(system_name, n, action)``: run ``action()`` after ``n`` more requests of that system
+    (a control API change "in the middle of a run", e.g. a password change), in the thread of the request.
 
 ``system`` and ``node`` are the simulator's cluster and node objects (``.name``; a node has ``.system``).
 """
@@ -63,7 +67,8 @@ class Core:
         self.seq = 0
         self.names = {}  # system name -> [node names]
         self.fault_types = {}  # key -> (types, counted)
-        for key in ("http_503_writes", "axl_memory_reads", "drop_connections", "drop_after_write"):
+        for key in ("http_503_writes", "axl_memory_reads", "axl_memory_queries", "drop_connections",
+                    "drop_after_write"):
             self.register_fault(key)
         self.register_fault("latency_ms", (int, float), counted=False)
         self.register_fault("http_503_rate", (int, float), counted=False)
@@ -86,6 +91,7 @@ class Core:
         self.per_node = {n: Counters() for nodes in self.names.values() for n in nodes}
         self.faults = {}
         self.rng = random.Random()
+        self.pending = []  # [system name, requests left, action]: actions due after that many more requests
 
     # -- log and counters --------------------------------------------------------------------------------
     def _counters(self, system, node):
@@ -108,6 +114,7 @@ class Core:
             entry.update(fields)
             entry.update(status=status, operation=operation, kind=kind)
             self.log.append(entry)
+            due = self._due(system.name)
             for ctr in self._counters(system, node):
                 c = ctr.c
                 c["requests"] += 1
@@ -118,7 +125,27 @@ class Core:
                     c["write_attempts"] += 1
                 for key in count:
                     c[key] += 1
-            return entry
+        for action in due:  # outside the lock: an action may take the state's lock
+            action()
+        return entry
+
+    def after_requests(self, system_name, n, action):
+        """Run ``action()`` once ``n`` more requests of that system were recorded (0: at once)."""
+        if n <= 0:
+            action()
+            return
+        with self.lock:
+            self.pending.append([system_name, n, action])
+
+    def _due(self, system_name):
+        due = []
+        for item in list(self.pending):
+            if item[0] == system_name:
+                item[1] -= 1
+                if item[1] <= 0:
+                    self.pending.remove(item)
+                    due.append(item[2])
+        return due
 
     def requests(self, system=None, node=None, since=0):
         with self.lock:
@@ -189,6 +216,10 @@ class Core:
                 return bool(rate) and self.rng.random() < rate
             return False
 
+    def fault_value(self, system, key, node=None):
+        with self.lock:
+            return self.faults.get(key) if self._applies(system, node) else None
+
     def latency(self, system, node=None):
         with self.lock:
             ms = self.faults.get("latency_ms", 0) if self._applies(system, node) else 0
@@ -218,13 +249,15 @@ class Core:
                 sess[1] = now
             return sess[0]
 
-    def expire_sessions(self, system=None, node=None):
-        """Forget the sessions of every node (of one system, or one node); returns how many."""
+    def expire_sessions(self, system=None, node=None, user=None):
+        """Forget the sessions of every node (of one system, or one node; of one user); returns how many."""
         with self.lock:
             n = 0
             for sysname, nodes in self.names.items():
                 for name in nodes:
                     if (system is None or sysname == system) and (node is None or name == node):
-                        n += len(self.sessions[name])
-                        self.sessions[name].clear()
+                        sessions = self.sessions[name]
+                        for sid in [sid for sid, sess in sessions.items() if user is None or sess[0] == user]:
+                            del sessions[sid]
+                            n += 1
             return n

@@ -104,7 +104,10 @@ class Ctx:
                                  operation=self.operation))
 
     def gate_axl_read(self):
-        """True when this AXL read must be answered with the memory fault (caller builds the fault)."""
+        """True when this AXL read must be answered with the memory fault (caller builds the fault):
+        ``axl_memory_reads`` hits any AXL read, ``axl_memory_queries`` only executeSQLQuery."""
+        if self.operation == "executeSQLQuery" and self.core.fault_for(self.system, "axl_memory_queries", self.node):
+            return True
         return self.core.fault_for(self.system, "axl_memory_reads", self.node)
 
 

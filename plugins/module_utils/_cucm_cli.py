@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The CUCM platform CLI client: AuthZ keys, versions, services, on top of ``_ssh.CliSession``.
+
+Internal module: the leading underscore means its API may change without notice.
+
+The exact texts of ``show key authz ...`` and of ``set key regen authz ...`` are not documented (reference
+section 3), so the parsers here are tolerant: a checksum is the value of a line naming a checksum (hash,
+digest, fingerprint), else the one long hexadecimal token of the output.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+
+AUTHZ_KEYS = ('signing', 'encryption')
+REGEN_ANSWER = 'yes'
+
+_CHECKSUM_LINE_RE = re.compile(r'(?i)\b(?:check\s*sum|hash|digest|fingerprint|md5|sha-?\d*)\b[^:=]*?\s*(?:[:=]|\bis\b)'
+                               r'\s*([0-9A-Za-z+/=:_-]{8,})')
+_HEX_TOKEN_RE = re.compile(r'(?<![0-9A-Za-z])((?:[0-9A-Fa-f]{2}:){7,}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{16,})(?![0-9A-Za-z])')
+_REGENERATED_RE = re.compile(r'(?i)\blast\s+regenerat\w*\s*(?:on|at|time)?\s*[:=]\s*(.+?)\s*$')
+_VERSION_RE = re.compile(r'(?i)active\s+master\s+version\s*:\s*(\S+)')
+_SERVICE_RE = re.compile(r'^\s*(?P<name>\S.*?)\s*\[\s*(?P<state>[A-Z][A-Z ]*?)\s*\]\s*(?P<reason>.*?)\s*$')
+
+
+# Commands that only read: every ``show ...``, and ``utils ...`` commands whose words say they read (``utils service
+# list``, ``utils dbreplication runtimestate``, ``utils ntp status``, ``utils network ping``...). Anything else
+# (``set ...``, ``utils service restart``, ``utils system restart``, ``file delete``...) may change the node.
+_READ_ONLY_UTILS_WORDS = frozenset(('list', 'status', 'runtimestate', 'ping', 'traceroute', 'host', 'show', 'get',
+                                    'check', 'version', 'query'))
+_CHANGING_WORDS = frozenset(('restart', 'start', 'stop', 'reset', 'repair', 'delete', 'set', 'clear', 'add',
+                             'remove', 'enable', 'disable', 'install', 'upgrade', 'switch', 'shutdown', 'reboot',
+                             'generate', 'regen', 'rebuild', 'activate', 'deactivate', 'update', 'modify'))
+
+
+def is_read_only(command):
+    """True when ``command`` only reads (``show ...``, or a ``utils ...`` command that lists or shows a status)."""
+    words = command.lower().split()
+    if not words:
+        return False
+    if words[0] == 'show':
+        return True
+    if words[0] != 'utils':
+        return False
+    return bool(_READ_ONLY_UTILS_WORDS.intersection(words[1:])) and not _CHANGING_WORDS.intersection(words[1:])
+
+
+def _check_kind(kind):
+    if kind not in AUTHZ_KEYS:
+        raise ValueError('an AuthZ key is one of %s, not %r' % (', '.join(AUTHZ_KEYS), kind))
+
+
+def parse_key_checksum(output):
+    """``{'checksum', 'last_regenerated'}`` from ``show key authz signing|encryption``; None when absent.
+
+    The checksum is compared as text, so it is returned lower-cased with ``:`` separators removed when it is
+    hexadecimal. ``last_regenerated`` is the platform's text, or None where it shows none.
+    """
+    checksum = None
+    regenerated = None
+    for line in output.split('\n'):
+        if checksum is None:
+            match = _CHECKSUM_LINE_RE.search(line)
+            if match:
+                checksum = match.group(1)
+        if regenerated is None:
+            match = _REGENERATED_RE.search(line)
+            if match and match.group(1).lower() not in ('never', 'n/a', '-', 'none'):
+                regenerated = match.group(1)
+    if checksum is None:
+        tokens = set(match.group(1) for match in _HEX_TOKEN_RE.finditer(output))
+        if len(tokens) == 1:
+            checksum = tokens.pop()
+    if checksum is None:
+        return None
+    if re.match(r'^[0-9A-Fa-f:]+$', checksum):
+        checksum = checksum.replace(':', '').lower()
+    return {'checksum': checksum, 'last_regenerated': regenerated}
+
+
+def parse_version_active(output):
+    """``14.0.1.13900-155`` from ``show version active`` (``Active Master Version: ...``); None when absent."""
+    match = _VERSION_RE.search(output)
+    return match.group(1) if match else None
+
+
+def parse_key_values(output):
+    """``{key: value}`` from ``key : value`` lines (``show myself``); keys lower-cased, spaces to underscores."""
+    result = {}
+    for line in output.split('\n'):
+        if ':' not in line:
+            continue
+        key, value = line.split(':', 1)
+        key = '_'.join(key.strip().lower().split())
+        if key:
+            result[key] = value.strip()
+    return result
+
+
+def parse_services(output):
+    """``{name: {'state', 'reason'}}`` from ``utils service list`` / ``utils service restart`` output.
+
+    Lines look like ``Cisco Tomcat[STARTED]`` or ``Cisco DirSync[STOPPED]  Service Not Activated``; the same
+    service may appear several times (restart prints STARTING then STARTED): the last line wins.
+    """
+    services = {}
+    for line in output.split('\n'):
+        match = _SERVICE_RE.match(line)
+        if not match or match.group('name').startswith('>>'):
+            continue
+        services[match.group('name')] = {'state': match.group('state'), 'reason': match.group('reason') or None}
+    return services
+
+
+class CucmCli:
+    """The platform CLI of one CUCM node, over one ``CliSession`` (logged in once for every call)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    @property
+    def host(self):
+        return self.session.endpoint
+
+    def _unparsed(self, command, what, output):
+        return UCError('could not find %s in the output' % what, host=self.session.endpoint, operation=command,
+                       product=self.session.product, details=[('output', shorten(output))],
+                       hint='The CLI printed something this collection does not recognise; run the command by hand '
+                            'and report its output')
+
+    def run(self, command, answers=None, timeout=None, check=True):
+        """Any command; its cleaned output. ``answers`` for its confirmation prompts (see ``CliSession.run``)."""
+        return self.session.run(command, answers=answers, timeout=timeout, check=check)
+
+    def authz_key(self, kind):
+        """``{'checksum', 'last_regenerated'}`` of the AuthZ ``signing`` or ``encryption`` key."""
+        _check_kind(kind)
+        command = 'show key authz %s' % kind
+        output = self.session.run(command)
+        parsed = parse_key_checksum(output)
+        if parsed is None:
+            raise self._unparsed(command, 'the key checksum', output)
+        return parsed
+
+    def authz_keys(self, kinds=AUTHZ_KEYS):
+        """``{kind: {'checksum', 'last_regenerated'}}`` for each of ``kinds``."""
+        return dict((kind, self.authz_key(kind)) for kind in kinds)
+
+    def regenerate_authz_key(self, kind, timeout=None):
+        """Type ``set key regen authz <kind>`` and answer ``yes``; return the CLI's output.
+
+        A drop or timeout raises ``OutcomeUnknown``: the key may or may not have been regenerated, so read the
+        checksum again (``authz_key``) and decide. This method never repeats the command.
+        """
+        _check_kind(kind)
+        return self.session.run('set key regen authz %s' % kind, answers=[REGEN_ANSWER], timeout=timeout)
+
+    def version_active(self):
+        command = 'show version active'
+        output = self.session.run(command)
+        version = parse_version_active(output)
+        if version is None:
+            raise self._unparsed(command, '"Active Master Version"', output)
+        return version
+
+    def myself(self):
+        """``show myself`` as a dict (``account_name``, ``privilege_level``...)."""
+        return parse_key_values(self.session.run('show myself'))
+
+    def services(self):
+        """``utils service list`` as ``{name: {'state', 'reason'}}``."""
+        command = 'utils service list'
+        output = self.session.run(command)
+        services = parse_services(output)
+        if not services:
+            raise self._unparsed(command, 'any service', output)
+        return services
+
+    def restart_service(self, name, timeout=None):
+        """``utils service restart <name>``; returns the final state line of that service (``STARTED``...).
+
+        Fails when the service did not end STARTED. A drop raises ``OutcomeUnknown`` (read ``services()``).
+        """
+        if not name or '\n' in name:
+            raise ValueError('a service name is one non-empty line')
+        command = 'utils service restart %s' % name
+        output = self.session.run(command, timeout=timeout)
+        services = parse_services(output)
+        state = services.get(name, {}).get('state')
+        if state is None:
+            # Tolerate a case or spacing difference in the name the CLI prints.
+            wanted = ' '.join(name.lower().split())
+            for printed, info in services.items():
+                if ' '.join(printed.lower().split()) == wanted:
+                    state = info['state']
+        if state != 'STARTED':
+            raise UCError('the service did not come back STARTED (last state: %s)' % (state or 'not shown'),
+                          host=self.session.endpoint, operation=command, product=self.session.product,
+                          details=[('output', shorten(output))],
+                          hint='Check the service with "utils service list" on the node; restart it again only '
+                               'once you know its state')
+        return state

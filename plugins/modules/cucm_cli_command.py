@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cucm_cli_command
+short_description: Run platform CLI commands on a CUCM node and return their output
+version_added: 1.1.0
+description:
+  - Runs commands on the platform administration CLI (C(admin:)) of a Cisco Unified Communications Manager (CUCM)
+    or IM and Presence node over SSH, and returns their output cleaned of echo, prompt, paging and terminal
+    escape sequences. For what the collection has no module for.
+  - Read-only by default. Without O(allow_changes), only commands that read run - every C(show ...) command and
+    C(utils ...) commands that list or show a status (C(utils service list), C(utils dbreplication
+    runtimestate), C(utils ntp status), C(utils network ping ...)). Any other command is refused before the
+    login.
+  - A command that asks for confirmation gets only the answers given in its C(answers); a question with no answer
+    left is declined and the task fails.
+  - All commands of a task run on one SSH login, in order; the first one that fails ends the task (the CLI's
+    words in the message, and the outputs so far in the result).
+author:
+  - collab.uc contributors (@collab-uc)
+extends_documentation_fragment:
+  - collab.uc.cucm_cli_connection
+  - collab.uc.attributes
+attributes:
+  check_mode:
+    support: partial
+    details: Read-only commands run in check mode; any other command is not run, and the task reports it as a change.
+  diff_mode:
+    support: none
+  action_group:
+    membership: [collab.uc.cucm_cli]
+options:
+  commands:
+    description:
+      - The commands, in order. Each is a command line (a string), or a dictionary with C(command) and
+        C(answers).
+      - C(answers) is the list of replies to the command's confirmation questions (for example V(yes)), in the
+        order the CLI asks them. A command without C(answers) declines every question.
+    type: list
+    elements: raw
+    required: true
+  allow_changes:
+    description:
+      - Also run commands that are not read-only (C(set ...), C(utils service restart ...), ...). The task then
+        reports V(changed) when such a command ran.
+    type: bool
+    default: false
+notes:
+  - The platform refuses commands above the account's privilege level with C(Executed command unsuccessfully).
+  - A command whose connection drops is not repeated; the task fails saying it may or may not have been carried
+    out.
+seealso:
+  - module: collab.uc.cucm_authz_keys
+'''
+
+EXAMPLES = r'''
+- name: Read the active version and the services of the publisher
+  collab.uc.cucm_cli_command:
+    ssh_host: cucm-pub.example.com
+    ssh_username: osadmin
+    ssh_password: "{{ vault_cucm_platform_password }}"
+    commands:
+      - show version active
+      - utils service list
+  register: cli
+
+- name: Show what was read
+  ansible.builtin.debug:
+    msg: "{{ cli.results[0].output }}"
+
+- name: Restart Cisco Tomcat on a subscriber (changes the node, so allow_changes)
+  collab.uc.cucm_cli_command:
+    ssh_host: cucm-sub1.example.com
+    ssh_username: osadmin
+    ssh_password: "{{ vault_cucm_platform_password }}"
+    allow_changes: true
+    commands:
+      - utils service restart Cisco Tomcat
+
+- name: A command that asks for confirmation gets its answers explicitly
+  collab.uc.cucm_cli_command:
+    ssh_host: cucm-pub.example.com
+    ssh_username: osadmin
+    ssh_password: "{{ vault_cucm_platform_password }}"
+    allow_changes: true
+    commands:
+      - command: set key regen authz signing
+        answers: ['yes']
+'''
+
+RETURN = r'''
+results:
+  description: One entry per command that ran, in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    command:
+      description: The command as typed.
+      type: str
+      returned: always
+    output:
+      description: What the CLI printed, without the echoed command, the prompt, pager prompts and escapes.
+      type: str
+      returned: always
+    lines:
+      description: RV(results[].output) as a list of lines.
+      type: list
+      elements: str
+      returned: always
+  sample:
+    - command: show version active
+      output: "Active Master Version: 14.0.1.13900-155"
+      lines: ["Active Master Version: 14.0.1.13900-155"]
+stdout:
+  description: The output of every command that ran, in order (as other collections' C(*_command) modules return).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Active Master Version: 14.0.1.13900-155"]
+stdout_lines:
+  description: RV(stdout), each output as a list of lines.
+  returned: always
+  type: list
+  elements: list
+  sample: [["Active Master Version: 14.0.1.13900-155"]]
+not_run:
+  description: In check mode, the commands not run because they are not read-only.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+ssh_logins:
+  description: How many SSH logins the task used (one; none when nothing had to run).
+  returned: always
+  type: int
+  sample: 1
+'''
+
+from ansible.module_utils.six import string_types
+
+from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, is_read_only
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+
+
+class CucmCliCommand(UCModule):
+    connections = ('cucm_cli',)
+    argument_spec = dict(
+        commands=dict(type='list', elements='raw', required=True),
+        allow_changes=dict(type='bool', default=False),
+    )
+
+    def commands(self):
+        """``[(command, answers)]`` from the option, validated (before any login)."""
+        out = []
+        for n, item in enumerate(self.params['commands']):
+            if isinstance(item, string_types):
+                command, answers = item, []
+            elif isinstance(item, dict) and set(item) <= {'command', 'answers'} and isinstance(
+                    item.get('command'), string_types):
+                command, answers = item['command'], item.get('answers') or []
+                if not isinstance(answers, list) or not all(isinstance(a, string_types) for a in answers):
+                    self.module.fail_json(msg='commands[%d].answers must be a list of strings' % n)
+            else:
+                self.module.fail_json(msg='commands[%d] must be a command line or a dictionary with command and '
+                                          'answers, got %r' % (n, item))
+            if not command.strip() or '\n' in command or '\r' in command:
+                self.module.fail_json(msg='commands[%d] must be one non-empty line' % n)
+            out.append((' '.join(command.split()), [str(a) for a in answers]))
+        if not out:
+            self.module.fail_json(msg='commands must list at least one command')
+        return out
+
+    def execute(self):
+        commands = self.commands()
+        changing = [command for command, dummy in commands if not is_read_only(command)]
+        if changing and not self.params['allow_changes']:
+            self.module.fail_json(msg='refused, as they may change the node: %s. Only show commands and utils '
+                                      'commands that list or show a status run by default; set allow_changes=true '
+                                      'to run these' % ', '.join(changing))
+        results, skipped, changed = [], [], False
+        cli = None
+        try:
+            for command, answers in commands:
+                if command in changing and self.check_mode:
+                    skipped.append(command)
+                    changed = True
+                    continue
+                if cli is None:
+                    cli = CucmCli(self.session('cucm_cli'))
+                output = cli.run(command, answers=answers)
+                changed = changed or command in changing
+                results.append(dict(command=command, output=output, lines=output.split('\n') if output else []))
+        except UCError as error:
+            self.fail(error, changed=changed or bool(error.operation in changing), **self.report(results, skipped))
+        result = dict(changed=changed, **self.report(results, skipped))
+        return result
+
+    def report(self, results, skipped):
+        return dict(results=results, stdout=[r['output'] for r in results],
+                    stdout_lines=[r['lines'] for r in results], not_run=skipped,
+                    ssh_logins=self.logins())
+
+
+def main():
+    CucmCliCommand().run()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,291 @@
+"""collab.uc.cucm_authz_keys and collab.uc.cucm_cli_command over SSH against ucsim (host keys checked)."""
+
+from __future__ import annotations
+
+import os
+
+import paramiko
+import pytest
+import yaml
+
+from helpers import CUCM_SSH_PASSWORD
+
+KEYS = "collab.uc.cucm_authz_keys"
+COMMAND = "collab.uc.cucm_cli_command"
+REGEN_SIGNING = "set key regen authz signing"
+REGEN_ENCRYPTION = "set key regen authz encryption"
+
+
+def playbook(*tasks):
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": name, module: options, "ignore_errors": True} for name, module, options in tasks]}])
+
+
+def keys_task(name="keys", **options):
+    return (name, KEYS, options)
+
+
+def ssh_ops(sim, kind=None):
+    """The SSH operations the simulator logged (without logins), optionally of one kind."""
+    return [e["operation"] for e in sim.get_requests() if e["transport"] == "ssh" and e["operation"] != "login"
+            and (kind is None or e["kind"] == kind)]
+
+
+def cluster_keys(sim):
+    return sim.state("cucm")["authz_keys"]
+
+
+@pytest.fixture
+def ssh_env(sim):
+    return sim.cucm_ssh_env()
+
+
+def test_reads_both_checksums_on_one_login_and_changes_nothing(sim, ssh_env, run_playbook):
+    run = run_playbook(playbook(keys_task()), env=ssh_env)
+    result = run.task("keys")
+    assert result["status"] == "ok", run.describe()
+    keys = cluster_keys(sim)
+    res = result["result"]
+    assert {k: v["checksum"] for k, v in res["keys"].items()} == keys
+    assert res["keys"]["signing"]["last_regenerated"] is None and res["regenerated"] == []
+    assert res["ssh_logins"] == 1
+    counters = sim.get_counters()
+    assert (counters["ssh_logins"], counters["ssh_login_failures"], counters["writes"]) == (1, 0, 0)
+    assert ssh_ops(sim) == ["set cli pagination off", "show key authz signing", "show key authz encryption"]
+
+
+def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    task = keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"].upper()})
+    first = run_playbook(playbook(task), env=ssh_env)
+    res = first.task("keys")
+    assert res["status"] == "changed", first.describe()
+    new = cluster_keys(sim)
+    assert new["signing"] != old["signing"] and new["encryption"] == old["encryption"]
+    out = res["result"]
+    assert out["before"]["signing"]["checksum"] == old["signing"] and out["keys"]["signing"]["checksum"] == new["signing"]
+    assert out["regenerated"] == ["signing"] and set(out["regenerated_at"]) == {"signing"}
+    assert out["keys"]["signing"]["last_regenerated"]  # the platform shows the date now
+    warnings = " ".join(out.get("warnings", []))
+    for words in ("access token and refresh token", "Cisco Tomcat", "Unity Connection", "Refresh servers",
+                  "IM and Presence"):
+        assert words in warnings
+    second = run_playbook(playbook(task), env=ssh_env)
+    again = second.task("keys")
+    assert again["status"] == "ok", second.describe()
+    assert again["result"]["regenerated"] == [] and "kept" in again["result"]["decisions"]["signing"]
+    assert cluster_keys(sim) == new
+    assert sim.get_counters()["by_operation"][REGEN_SIGNING] == 1
+    assert ssh_ops(sim, "write") == [REGEN_SIGNING]
+    assert sim.get_counters()["ssh_logins"] == 2  # one per task
+
+
+def test_both_keys_and_the_refresh_tokens_of_the_cluster_die(sim, ssh_env, run_playbook):
+    assert sim.state("cucm")["refresh_token_count"] > 0
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing", "encryption"], max_age_days=30)),
+                       env=ssh_env, diff=True)
+    res = run.task("keys")
+    assert res["status"] == "changed", run.describe()
+    assert res["result"]["regenerated"] == ["signing", "encryption"]
+    assert ssh_ops(sim, "write") == [REGEN_SIGNING, REGEN_ENCRYPTION]
+    assert sim.state("cucm")["refresh_token_count"] == 0
+    diff = res["result"]["diff"]
+    assert diff["before"]["signing"]["checksum"] != diff["after"]["signing"]["checksum"]
+    # max_age_days: keys regenerated a moment ago are young: the same task is ok now
+    again = run_playbook(playbook(keys_task(state="regenerated", keys=["signing", "encryption"], max_age_days=30)),
+                         env=ssh_env)
+    assert again.task("keys")["status"] == "ok", again.describe()
+    assert sim.get_counters()["writes"] == 2
+
+
+def test_check_mode_says_it_would_and_never_types_the_command(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing", "encryption"],
+                                          only_if_checksum=old)), env=ssh_env, check=True)
+    res = run.task("keys")
+    assert res["status"] == "changed", run.describe()
+    assert res["result"]["regenerated"] == ["signing", "encryption"]
+    assert res["result"]["decisions"]["signing"].startswith("would regenerate")
+    assert cluster_keys(sim) == old
+    assert not [op for op in ssh_ops(sim) if op.startswith("set key")]
+    assert sim.get_counters()["writes"] == 0
+
+
+def test_a_regeneration_without_a_guard_is_refused_before_the_login(sim, ssh_env, run_playbook):
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing"])), env=ssh_env)
+    res = run.task("keys")
+    assert res["status"] == "failed" and "no guard for the signing key" in res["msg"]
+    assert sim.get_counters()["ssh_logins"] == 0
+
+
+def test_wrong_password_fails_after_one_login_attempt_naming_host_and_what_to_check(sim, run_playbook):
+    env = sim.cucm_ssh_env(password="Wr0ng-Passw0rd")
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing"], force=True)), env=env)
+    res = run.task("keys")
+    assert res["status"] == "failed"
+    assert "%s:%s" % (env["CUCM_SSH_HOST"], env["CUCM_SSH_PORT"]) in res["msg"]
+    assert "ssh_username and ssh_password" in res["msg"] and "Not retried" in res["msg"]
+    counters = sim.get_counters()
+    assert (counters["ssh_login_failures"], counters["ssh_logins"]) == (1, 0)
+    assert [e["operation"] for e in sim.get_requests() if e["transport"] == "ssh"] == ["login"]
+    assert "Wr0ng-Passw0rd" not in run.output
+
+
+def test_the_fault_refuses_the_right_password_once_and_the_module_does_not_retry(sim, ssh_env, run_playbook):
+    sim.faults(ssh_wrong_password=5)
+    run = run_playbook(playbook(keys_task()), env=ssh_env)
+    assert run.task("keys")["status"] == "failed"
+    assert sim.get_counters()["ssh_login_failures"] == 1 and sim.faults()["ssh_wrong_password"] == 4
+
+
+def test_an_unknown_host_key_is_refused_by_default(sim, run_playbook, tmp_path):
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    env = sim.cucm_ssh_env(known_hosts=empty)
+    run = run_playbook(playbook(keys_task()), env=env)
+    res = run.task("keys")
+    assert res["status"] == "failed" and "is not in" in res["msg"] and "accept_new" in res["msg"]
+    assert sim.get_counters()["ssh_logins"] == 0 and empty.read_text() == ""
+    # accept_new trusts it on first use and records it; then strict accepts it
+    run = run_playbook(playbook(keys_task(ssh_host_key_checking="accept_new"), keys_task("strict")), env=env)
+    assert [r["status"] for r in run.results] == ["ok", "ok"], run.describe()
+    assert empty.read_text().split()[1:] == sim.node()["known_hosts"][0].split()[1:]
+
+
+def test_a_changed_host_key_is_refused_always(sim, run_playbook, tmp_path):
+    line = sim.node()["known_hosts"][0].split()
+    forged = tmp_path / "known_hosts"
+    # the publisher's names with another key of the same type: a changed key
+    key = paramiko.ECDSAKey.generate(bits=256)
+    forged.write_text("%s %s %s\n" % (line[0], key.get_name(), key.get_base64()))
+    env = sim.cucm_ssh_env(known_hosts=forged)
+    for checking in ("strict", "accept_new", "off"):
+        run = run_playbook(playbook(keys_task(ssh_host_key_checking=checking)), env=env)
+        res = run.task("keys")
+        assert res["status"] == "failed" and "CHANGED" in res["msg"], (checking, res["msg"])
+    assert sim.get_counters()["ssh_logins"] == 0
+
+
+def test_a_drop_after_the_regeneration_reads_again_and_reports_it_done(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    sim.faults(drop_after_write=1)
+    task = keys_task(state="regenerated", keys=["signing", "encryption"], only_if_checksum=old)
+    run = run_playbook(playbook(task), env=ssh_env)
+    res = run.task("keys")
+    assert res["status"] == "changed", run.describe()
+    new = cluster_keys(sim)
+    assert new["signing"] != old["signing"] and new["encryption"] != old["encryption"]
+    assert res["result"]["regenerated"] == ["signing", "encryption"]
+    assert "was lost" in " ".join(res["result"]["warnings"]) and res["result"]["ssh_logins"] == 2
+    assert ssh_ops(sim, "write") == [REGEN_SIGNING, REGEN_ENCRYPTION]  # nothing typed twice
+    assert sim.get_counters()["by_operation"][REGEN_SIGNING] == 1
+
+
+def test_a_drop_before_the_regeneration_fails_truly_and_a_rerun_does_it(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    sim.faults(ssh_drop_commands=1, ssh_fault_command=REGEN_SIGNING)
+    task = keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"]})
+    run = run_playbook(playbook(task), env=ssh_env)
+    res = run.task("keys")
+    assert res["status"] == "failed" and "not regenerated" in res["msg"] and "Run the task again" in res["msg"]
+    assert cluster_keys(sim) == old and sim.get_counters()["writes"] == 0
+    rerun = run_playbook(playbook(task), env=ssh_env)
+    assert rerun.task("keys")["status"] == "changed", rerun.describe()
+    assert sim.get_counters()["writes"] == 1
+
+
+def test_a_failing_command_and_a_slow_login_fail_with_the_clis_words(sim, ssh_env, run_playbook):
+    sim.faults(ssh_command_fails=1, ssh_fault_command="show key authz encryption")
+    run = run_playbook(playbook(keys_task()), env=ssh_env)
+    res = run.task("keys")
+    assert res["status"] == "failed" and "Executed command unsuccessfully" in res["msg"]
+    assert "show key authz encryption" in res["msg"]
+    sim.faults(ssh_login_delay_s=4)
+    run = run_playbook(playbook(keys_task(ssh_login_timeout=1)), env=ssh_env)
+    res = run.task("keys")
+    assert res["status"] == "failed" and "login timeout" in res["msg"] and "ssh_login_timeout" in res["msg"]
+
+
+def test_connection_authz_server_is_stale_until_it_syncs_again(sim, ssh_env, cuc_env, run_playbook):
+    cucm = sim.system("cucm")
+    server = {"name": "cucm1", "server_address": cucm["address"], "server_port": cucm["port"],
+              "server_username": "axladmin", "server_password": "C1sco12345!", "sync_keys": "always"}
+    env = dict(ssh_env, **cuc_env)
+    run = run_playbook(playbook(("server", "collab.uc.cuc_authz_server", server)), env=env)
+    assert run.task("server")["status"] == "changed", run.describe()
+
+    def connection_view():
+        return sim.state("cuc")["authz_servers"][0]
+
+    assert connection_view()["keys_current"] is True
+    old = cluster_keys(sim)
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing"],
+                                          only_if_checksum={"signing": old["signing"]})), env=env)
+    assert run.task("keys")["status"] == "changed", run.describe()
+    assert (connection_view()["keys_current"], connection_view()["keys_stale"]) == (False, True)
+    run = run_playbook(playbook(("server", "collab.uc.cuc_authz_server", server)), env=env)
+    assert run.task("server")["status"] == "changed", run.describe()
+    assert (connection_view()["keys_current"], connection_view()["keys_stale"]) == (True, False)
+    assert connection_view()["synced_keys"]["signing"] == cluster_keys(sim)["signing"]
+
+
+def test_password_auth_path_when_the_lab_offers_only_that_too(sim, ssh_env, run_playbook):
+    sim.set_state({"cucm1": {"platform": {"password_auth": True}}})
+    run = run_playbook(playbook(keys_task()), env=ssh_env)
+    assert run.task("keys")["status"] == "ok", run.describe()
+
+
+def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, run_playbook):
+    run = run_playbook(playbook(
+        ("read", COMMAND, {"commands": ["show version active", "utils service list", "show myself"]}),
+        ("refused", COMMAND, {"commands": ["show myself", "utils service restart Cisco Tomcat"]}),
+        ("unknown", COMMAND, {"commands": ["show nonsense"]}),
+    ), env=ssh_env)
+    read = run.task("read")
+    assert read["status"] == "ok", run.describe()
+    assert read["result"]["stdout"][0].startswith("Active Master Version: 14.0.1.13900-155")
+    assert "Cisco Tomcat[STARTED]" in read["result"]["stdout_lines"][1]
+    assert read["result"]["results"][2]["command"] == "show myself" and read["result"]["ssh_logins"] == 1
+    refused = run.task("refused")
+    assert refused["status"] == "failed" and "allow_changes" in refused["msg"]
+    unknown = run.task("unknown")
+    assert unknown["status"] == "failed" and "Executed command unsuccessfully" in unknown["msg"]
+    assert ssh_ops(sim) == ["set cli pagination off", "show version active", "utils service list", "show myself",
+                            "set cli pagination off", "show nonsense"]
+    assert sim.get_counters()["ssh_logins"] == 2  # the refused task never logged in
+
+
+def test_cli_command_confirmations_need_explicit_answers(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    run = run_playbook(playbook(
+        ("no answer", COMMAND, {"allow_changes": True, "commands": [REGEN_SIGNING]}),
+        ("answered", COMMAND, {"allow_changes": True, "commands": [{"command": REGEN_SIGNING, "answers": ["yes"]}]}),
+    ), env=ssh_env)
+    declined = run.task("no answer")
+    assert declined["status"] == "failed" and "no answer was given" in declined["msg"]
+    answered = run.task("answered")
+    assert answered["status"] == "changed", run.describe()
+    assert "regenerated successfully" in answered["result"]["stdout"][0]
+    assert cluster_keys(sim)["signing"] != old["signing"] and sim.get_counters()["writes"] == 1
+    check = run_playbook(playbook(("answered", COMMAND, {"allow_changes": True, "commands": [
+        {"command": REGEN_SIGNING, "answers": ["yes"]}]})), env=ssh_env, check=True)
+    assert check.task("answered")["status"] == "changed" and check.task("answered")["result"]["not_run"]
+    assert sim.get_counters()["writes"] == 1
+
+
+def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_path):
+    sim.faults(drop_after_write=1)
+    work = tmp_path / "leak"
+    old = cluster_keys(sim)
+    run = run_playbook(playbook(
+        keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"]}),
+        keys_task("wrong", ssh_password="An0ther-Secret"),
+        ("cli", COMMAND, {"commands": ["show myself", "show nonsense"]}),
+    ), env=ssh_env, verbosity=4, diff=True, workdir=work)
+    assert [r["status"] for r in run.results] == ["changed", "failed", "failed"], run.describe()
+    assert CUCM_SSH_PASSWORD not in run.output and "An0ther-Secret" not in run.output.replace(
+        '"ssh_password": "An0ther-Secret"', "")
+    for root, _, files in os.walk(work):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as fh:
+                assert CUCM_SSH_PASSWORD.encode() not in fh.read(), os.path.join(root, name)

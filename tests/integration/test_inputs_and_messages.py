@@ -1,0 +1,204 @@
+"""Inputs normalised and refused before any request, and messages an operator can act on (issue 13).
+
+Each test runs ansible-playbook against ucsim and asserts on what the simulator saw (request log, counters,
+state): a value that means what CUCM stores writes nothing, a bad host or option sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+import helpers
+from test_cuc_authz_server import (  # noqa: F401  (fixtures)
+    CUC, NAME, SYNC_PASSWORD, authz_task, desired, lab, play, secret_vars, servers, preset)
+from test_cucm_refresh_tokens import playbook as revoke_playbook, start_playbook, stop
+
+
+def task_playbook(module, options, name="task"):
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                            "tasks": [{"name": name, module: options, "ignore_errors": True}]}], sort_keys=False)
+
+
+def run_task(run_playbook, env, module, options, **kwargs):
+    res = run_playbook(task_playbook(module, options), env=env, **kwargs)
+    return res.task("task")
+
+
+# -- values compared as CUCM stores them -----------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["0030", " 30", "+30", "30"])
+def test_numeric_value_in_another_spelling_writes_once_then_never(sim, cucm_env, run_playbook, value):
+    sim.set_state({"cucm1": {"enterprise_parameters": {"oauthTokenExpiryTimer": 60}}})
+    first = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                     {"name": "oauthTokenExpiryTimer", "value": value})
+    assert first["status"] == "changed", first
+    assert first["result"]["after"]["value"] == "30"
+    for _ in range(2):
+        again = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                         {"name": "oauthTokenExpiryTimer", "value": value})
+        assert again["status"] == "ok", again
+    writes = [r for r in sim.get_requests() if r["operation"] == "updateServiceParameter"]
+    assert len(writes) == 1 and "<value>30</value>" in writes[0]["body"]
+
+
+@pytest.mark.parametrize("value", ["30.0", "3e1", "thirty", "\uff13\uff10", ""])
+def test_value_a_timer_cannot_hold_is_refused_before_any_request(sim, cucm_env, run_playbook, value):
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                      {"name": "refreshTokenExpiryTimer", "value": value})
+    assert result["status"] == "failed" and "whole number" in result["msg"], result
+    assert sim.get_requests() == []
+
+
+def test_numeric_value_of_a_parameter_known_only_to_cucm_is_canonical(sim, cucm_env, run_playbook):
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                      {"name": "URLIdleTime", "value": "007"})
+    assert result["status"] == "changed" and result["result"]["after"]["value"] == "7", result
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                      {"name": "URLIdleTime", "value": "7.5"})
+    assert result["status"] == "failed" and "nothing was written" in result["msg"], result
+    assert len([r for r in sim.get_requests() if r["kind"] == "write"]) == 1
+
+
+def test_strings_are_compared_exactly(sim, cucm_env, run_playbook):
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                      {"name": "ClusterID", "value": "standalonecluster"})
+    assert result["status"] == "changed", result
+    assert sim.state("cucm1")["enterprise_parameters"]["ClusterID"] == "standalonecluster"
+
+
+def test_boolean_for_an_integer_option_is_refused(sim, cucm_env, run_playbook):
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_oauth", {"access_token_expiry": True})
+    assert result["status"] == "failed", result
+    assert "access_token_expiry must be a whole number, got the boolean true" in result["msg"]
+    assert sim.get_requests() == []
+
+
+# -- hosts validated up front, unreachable hosts fail fast ------------------------------------------------------
+@pytest.mark.parametrize("host, words", [
+    ("https://127.0.0.1/", "is a URL"),
+    ("127.0.0.1:8443", "holds a port"),
+    ("cucm pub.example.com", "contains spaces"),
+    ("cucm.example.com/axl", "holds a path"),
+    ("a" * 64 + ".example.com", "longer than 63 characters"),
+    ("cucm_pub.example.com", "not a valid host name"),
+])
+def test_bad_host_is_refused_naming_the_option_and_the_right_form(sim, cucm_env, run_playbook, host, words):
+    env = dict(cucm_env, CUCM_HOST=host)
+    result = run_task(run_playbook, env, "collab.uc.cucm_oauth_info", {})
+    assert result["status"] == "failed", result
+    assert result["msg"].startswith("host ") and words in result["msg"], result["msg"]
+    assert "host name, FQDN or IP address, for example cucm-pub.example.com" in result["msg"]
+    assert sim.get_requests() == []
+
+
+def test_name_that_does_not_resolve_fails_fast_in_its_own_words(sim, cucm_env, run_playbook):
+    env = dict(cucm_env, CUCM_HOST="no-such-cucm.invalid")
+    result = run_task(run_playbook, env, "collab.uc.cucm_oauth_info", {"retries": 5})
+    assert result["status"] == "failed"
+    assert "does not resolve" in result["msg"] and "no-such-cucm.invalid" in result["msg"], result["msg"]
+    assert "retries" not in result["msg"]
+
+
+def test_refused_connection_fails_fast_in_its_own_words(sim, cucm_env, run_playbook):
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    env = dict(cucm_env, CUCM_PORT=str(port))
+    started = time.monotonic()
+    result = run_task(run_playbook, env, "collab.uc.cucm_oauth_info", {"retries": 5})
+    assert result["status"] == "failed"
+    assert "connection was refused" in result["msg"] and "Check the port" in result["msg"], result["msg"]
+    assert time.monotonic() - started < 12         # not 5 retries with backoff (about 12 s before)
+
+
+def test_url_as_server_address_is_refused_before_any_request(sim, lab, play):
+    res = play(authz_task(**desired(lab, server_address="https://cucm1.lab.local:8443/")))
+    task = res.task("authz server")
+    assert task["status"] == "failed" and "server_address 'https://cucm1.lab.local:8443/' is a URL" in task["msg"]
+    assert sim.get_requests(CUC) == []
+
+
+# -- Connection AuthZ servers matched as Connection matches them ------------------------------------------------
+@pytest.mark.parametrize("given", ["  " + NAME + "  ", NAME.upper()])
+def test_name_differing_in_spaces_or_case_finds_the_server(sim, lab, play, given):
+    preset(sim, lab)
+    res = play(authz_task(**desired(lab, name=given)))
+    assert res.rc == 0, res.describe()
+    assert [s["DisplayName"] for s in servers(sim)] == [given.strip()]
+    assert not [r for r in sim.get_requests(CUC) if r["method"] == "POST"]
+    again = play(authz_task(**desired(lab, name=given)))
+    assert again.rc == 0 and again.task("authz server")["status"] == "ok", again.describe()
+
+
+def test_five_parallel_creates_converge(sim, lab, tmp_path, secret_vars):
+    text = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                            "tasks": [authz_task(**desired(lab))]}], sort_keys=False)
+    env = sim.cuc_env()
+    procs = []
+    for number in range(5):
+        work = tmp_path / ("run%d" % number)
+        procs.append(start_playbook(work, text.replace("{{ axl_password }}", SYNC_PASSWORD), env))
+    try:
+        outputs = [proc.communicate(timeout=300)[0] for proc in procs]
+    finally:
+        for proc in procs:
+            stop(proc)
+    assert [proc.returncode for proc in procs] == [0] * 5, "\n".join(outputs)
+    assert len(servers(sim)) == 1
+    posts = [r for r in sim.get_requests(CUC) if r["method"] == "POST"]
+    assert 1 <= len(posts) <= 5 and sum(1 for r in posts if r["status"] == 201) == 1
+
+
+def test_sync_refused_after_a_wrong_password_says_to_use_update_password_always(sim, lab, play):
+    first = play(authz_task(**desired(lab)), password="wrong-at-first")
+    assert first.task("authz server")["status"] == "failed"
+    second = play(authz_task(**desired(lab)))              # the right password now, update_password on_create
+    task = second.task("authz server")
+    assert task["status"] == "failed"
+    assert "update_password: always" in task["msg"] and "did not send server_password" in task["msg"], task["msg"]
+    third = play(authz_task(**desired(lab, update_password="always")))
+    assert third.rc == 0, third.describe()
+
+
+# -- messages ---------------------------------------------------------------------------------------------------
+def test_timeout_names_the_option_and_its_value(sim, cucm_env, run_playbook):
+    sim.faults(latency_ms=2500)
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_oauth_info", {"timeout": 1, "retries": 0})
+    assert result["status"] == "failed"
+    assert "no answer within 1 seconds (the timeout option)" in result["msg"], result["msg"]
+
+
+def test_wrong_ca_is_told_apart_from_a_missing_ca(sim, cucm_env, run_playbook, tmp_path):
+    other = helpers.Simulator.start(state_dir=tmp_path / "other")     # a CA of its own
+    try:
+        wrong = run_task(run_playbook, dict(cucm_env, CUCM_CA_PATH=other.ca), "collab.uc.cucm_oauth_info", {})
+    finally:
+        other.stop()
+    assert wrong["status"] == "failed" and "not issued by a CA in ca_path" in wrong["msg"], wrong["msg"]
+    missing = dict(cucm_env)
+    missing.pop("CUCM_CA_PATH")
+    result = run_task(run_playbook, missing, "collab.uc.cucm_oauth_info", {})
+    assert result["status"] == "failed" and "no ca_path is set" in result["msg"], result["msg"]
+
+
+def test_no_repeated_phrases_and_html_pages_reduced_to_text(sim, cucm_env, run_playbook):
+    sim.faults(http_503_writes=10)
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_refresh_tokens",
+                      {"users": ["jdoe"], "retries": 0})
+    [failed] = result["result"]["failed_users"]
+    assert failed["reason"].count("HTTP 503") == 1, failed["reason"]
+    assert "<html>" not in failed["reason"] and "Service Unavailable" in failed["reason"]
+
+
+def test_unknown_option_is_named_even_when_it_is_the_only_one(sim, run_playbook):
+    result = run_task(run_playbook, {}, "collab.uc.cucm_oauth_info", {"hots": "127.0.0.1"})
+    assert result["status"] == "failed" and "Unsupported parameters" in result["msg"], result["msg"]
+    assert ": hots." in result["msg"]
+    assert sim.get_requests() == []

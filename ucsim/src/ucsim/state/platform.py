@@ -1,0 +1,177 @@
+"""The Cisco VOS platform of one CUCM cluster, as the admin CLI sees it: administrators, AuthZ keys, version.
+
+Business rules live here; ``protocols/platform_cli.py`` only turns CLI lines into calls of this interface and
+``transports/ssh.py`` only carries bytes. One ``PlatformState`` per cluster: every node of the cluster shares it.
+
+Interface used by the CLI:
+  check_login(user, password) -> bool          administrators (``admins``: {user: password or {password, privilege}})
+  privilege(user) -> int
+  key_info(kind) -> {"checksum", "last_regenerated"}     kind "signing" | "encryption"
+  regenerate_key(kind, by=None) -> new checksum   notifies every listener: fn(kind, old, new)
+  add_listener(fn) / remove_listener(fn)        the cluster wiring invalidates refresh tokens, marks Unity
+                                                Connection syncs stale...
+  version_active, hostname, services            shown by ``show version active``, ``show myself``, ``utils service list``
+  password_auth, login_delay_s, command_delay_s the SSH settings of the cluster (the transport reads them live)
+  to_json()                                     for ``GET /_sim/state`` (no passwords)
+  patch(data)                                   ``admins``, ``password_auth``, ``login_delay_s``, ``command_delay_s``
+
+``keys`` may be passed in: the dict is used as it is (not copied), so a cluster state that already holds the
+checksums (``CucmState.authz_keys``) and this one stay one truth; ``lock`` likewise (the cluster's lock), so a
+regeneration and the cluster's rules that follow it are one step for every other reader.
+"""
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+
+from ..lab import LabError
+
+KEY_KINDS = ("signing", "encryption")
+DEFAULT_VERSION_ACTIVE = "14.0.1.13900-155"
+DEFAULT_PRIVILEGE = 4
+DEFAULT_LOGIN_DELAY_S = 0.05
+SETTINGS = ("password_auth", "login_delay_s", "command_delay_s")
+DEFAULT_SERVICES = (
+    ("Cisco CallManager", "STARTED", None),
+    ("Cisco Tomcat", "STARTED", None),
+    ("Cisco DirSync", "STOPPED", "Service Not Activated"),
+)
+
+
+def new_checksum(kind, seed=None):
+    """A key checksum: 32 hex digits; derived from ``seed`` when given (stable labs), random otherwise."""
+    if seed is None:
+        return os.urandom(16).hex()
+    return hashlib.sha256(b"authz-" + kind.encode() + seed).hexdigest()[:32]
+
+
+class PlatformState:
+    def __init__(self, name, admins=None, keys=None, seed=None, version_active=DEFAULT_VERSION_ACTIVE,
+                 hostname=None, services=DEFAULT_SERVICES, clock=time.time, lock=None, password_auth=False,
+                 login_delay_s=DEFAULT_LOGIN_DELAY_S, command_delay_s=0.0):
+        self.lock = lock if lock is not None else threading.RLock()
+        self.name = name
+        self.clock = clock
+        self.hostname = hostname or name
+        self.version_active = str(version_active)
+        self.admins = {}
+        self.add_admins(admins)
+        self.password_auth = False
+        self.login_delay_s = DEFAULT_LOGIN_DELAY_S
+        self.command_delay_s = 0.0
+        self.patch({"password_auth": password_auth, "login_delay_s": login_delay_s,
+                    "command_delay_s": command_delay_s})
+        if isinstance(seed, str):
+            seed = hashlib.sha256(seed.encode()).digest()[:16]
+        self.keys = keys if keys is not None else {}
+        for kind in KEY_KINDS:
+            self.keys.setdefault(kind, new_checksum(kind, seed))
+        self.regenerated_at = dict.fromkeys(KEY_KINDS)  # epoch seconds of the last regeneration, None = never
+        self.regenerations = dict.fromkeys(KEY_KINDS, 0)
+        self.services = [[n, s, r] for n, s, r in services]
+        self._listeners = []
+
+    # administrators and settings --------------------------------------------------------------------------
+    def add_admins(self, admins):
+        """admins: {user: password | {password, privilege}} or [{userid, password, privilege}] (lab style)."""
+        if isinstance(admins, list):
+            items = []
+            for spec in admins:
+                if not isinstance(spec, dict) or not spec.get("userid"):
+                    raise LabError("platform %s: admins entries need a userid and a password" % self.name)
+                items.append((spec["userid"], spec))
+        elif isinstance(admins, dict) or admins is None:
+            items = list((admins or {}).items())
+        else:
+            raise LabError("platform %s: admins must be a list or a mapping" % self.name)
+        for user, spec in items:
+            if isinstance(spec, dict):
+                if "password" not in spec:
+                    raise LabError("platform %s: admin %s needs a password" % (self.name, user))
+                password, privilege = str(spec["password"]), int(spec.get("privilege", DEFAULT_PRIVILEGE))
+            else:
+                password, privilege = str(spec), DEFAULT_PRIVILEGE
+            self.admins[str(user)] = (password, privilege)
+
+    def patch(self, data):
+        """Lab or test settings: ``admins`` (added), ``password_auth`` (bool), ``login_delay_s``,
+        ``command_delay_s`` (seconds >= 0)."""
+        if not isinstance(data, dict):
+            raise LabError("platform %s: settings must be a mapping" % self.name)
+        unknown = set(data) - set(SETTINGS) - {"admins"}
+        if unknown:
+            raise LabError("platform %s: unknown keys %s (known: admins, %s)"
+                           % (self.name, sorted(unknown), ", ".join(SETTINGS)))
+        with self.lock:
+            if "admins" in data:
+                self.add_admins(data["admins"])
+            if "password_auth" in data:
+                if not isinstance(data["password_auth"], bool):
+                    raise LabError("platform %s: password_auth must be true or false" % self.name)
+                self.password_auth = data["password_auth"]
+            for key in ("login_delay_s", "command_delay_s"):
+                if key in data:
+                    value = data[key]
+                    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                        raise LabError("platform %s: %s must be a number of seconds >= 0" % (self.name, key))
+                    setattr(self, key, float(value))
+
+    def check_login(self, user, password):
+        acct = self.admins.get(user)
+        if acct is None:
+            return False
+        return secrets.compare_digest(acct[0].encode("utf-8"), str(password).encode("utf-8"))
+
+    def privilege(self, user):
+        acct = self.admins.get(user)
+        return acct[1] if acct else 0
+
+    # AuthZ keys -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _kind(kind):
+        if kind not in KEY_KINDS:
+            raise KeyError(kind)
+
+    def key_info(self, kind):
+        self._kind(kind)
+        with self.lock:
+            return {"checksum": self.keys[kind], "last_regenerated": self.regenerated_at[kind]}
+
+    def add_listener(self, fn):
+        """fn(kind, old_checksum, new_checksum), called after a key is regenerated, under the state lock (the
+        cluster's rules that follow a regeneration happen in the same step)."""
+        with self.lock:
+            self._listeners.append(fn)
+
+    def remove_listener(self, fn):
+        with self.lock:
+            self._listeners.remove(fn)
+
+    def regenerate_key(self, kind, by=None):
+        self._kind(kind)
+        with self.lock:
+            old = self.keys[kind]
+            new = new_checksum(kind)
+            while new == old:  # pragma: no cover - 128 random bits
+                new = new_checksum(kind)
+            self.keys[kind] = new
+            self.regenerated_at[kind] = self.clock()
+            self.regenerations[kind] += 1
+            for fn in list(self._listeners):
+                fn(kind, old, new)
+        return new
+
+    # services ---------------------------------------------------------------------------------------------
+    def service_list(self):
+        with self.lock:
+            return [tuple(s) for s in self.services]
+
+    def to_json(self):
+        with self.lock:
+            return {"admins": sorted(self.admins), "authz_keys": dict(self.keys),
+                    "authz_keys_regenerated_at": dict(self.regenerated_at),
+                    "authz_key_regenerations": dict(self.regenerations), "version_active": self.version_active,
+                    "password_auth": self.password_auth, "login_delay_s": self.login_delay_s,
+                    "command_delay_s": self.command_delay_s}
