@@ -54,7 +54,7 @@ build: venv
 	hacking/build.sh
 
 lint: venv
-	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh
+	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh examples/gitops/ci/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	@# every module of the pytest integration suite runs under ansible-test too (tests/integration/targets/*)
 	@for t in tests/integration/test_*.py; do \
