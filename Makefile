@@ -14,15 +14,17 @@ SANITY_ARGS ?= --venv --requirements --color no
 UNITS_ARGS  ?= --venv --requirements --python 3.11 --color no
 # extra pytest options for sim-tests and integration (e.g. PYTEST_ARGS='-k harness -x')
 PYTEST_ARGS ?=
+# molecule test options (default: every scenario, --all; e.g. MOLECULE_ARGS='-s oauth_refresh_login')
+MOLECULE_ARGS ?=
 # The ansible-core matrix, VERSION:CONTROLLER_PYTHON: the oldest ansible-core meta/runtime.yml claims and the newest
 # release (2.20 and 2.21 need Python 3.12 or newer on the controller). .venv itself has ansible-core 2.19.
 ANSIBLE_CORE_MATRIX ?= 2.16.19:3.11 2.21.5:3.13
 # what `make test` runs, in this order (each step is timed; all run, then the summary decides)
 TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity matrix \
-               galaxy-importer ansible-lint docs ee
+               galaxy-importer ansible-lint docs ee molecule
 
 .PHONY: help venv build lint sanity units integration sim-tests changelog-lint demo test bench clean distclean \
-        matrix matrix-venvs galaxy-importer ansible-lint docs ee release
+        matrix matrix-venvs galaxy-importer ansible-lint docs ee molecule release
 
 help:
 	@echo "make venv            create/fill .venv (requirements-dev.txt + ucsim), fast when up to date"
@@ -37,6 +39,7 @@ help:
 	@echo "make galaxy-importer galaxy-importer (ansible-doc, ansible-lint) on the built artifact, as Galaxy/Automation Hub"
 	@echo "make ansible-lint    ansible-lint --profile production (.ansible-lint)"
 	@echo "make docs            antsibull-docs lint-collection-docs, the docsite (.build/docsite), dead-link check"
+	@echo "make molecule        molecule test of every scenario in extensions/molecule (the roles against ucsim)"
 	@echo "make ee              ansible-builder introspect and create (docs/aap/execution-environment.yml)"
 	@echo "make release VERSION=X.Y.Z  release with antsibull-changelog (galaxy.yml version, CHANGELOG.rst)"
 	@echo "make demo            run playbooks/enable_oauth_refresh_login.yml twice against ucsim"
@@ -51,7 +54,7 @@ build: venv
 	hacking/build.sh
 
 lint: venv
-	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh
+	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh examples/gitops/ci/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	@# every module of the pytest integration suite runs under ansible-test too (tests/integration/targets/*)
 	@for t in tests/integration/test_*.py; do \
@@ -93,6 +96,9 @@ docs: build
 
 ee: build
 	hacking/ee.sh
+
+molecule: venv
+	hacking/molecule.sh $(MOLECULE_ARGS)
 
 release: venv
 	@[ -n "$(VERSION)" ] || { echo "make release VERSION=X.Y.Z" >&2; exit 1; }

@@ -20,7 +20,9 @@ def main(out):
         if not raw.strip() or raw.startswith("#"):
             continue
         label, uri, title = raw.split(None, 2)
-        lines.append("%s std:label -1 %s %s\n" % (label, uri, title))
+        # "envvar:NAME" is an environment variable (:envvar:), anything else a label (:ref:)
+        kind, _, name = label.rpartition(":")
+        lines.append("%s std:%s -1 %s %s\n" % (name, kind or "label", uri, title))
     header = ("# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n"
               "# The remainder of this file is compressed using zlib.\n")
     Path(out).write_bytes(header.encode() + zlib.compress("".join(lines).encode()))

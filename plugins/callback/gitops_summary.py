@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: gitops_summary
+type: aggregate
+short_description: Write a Markdown summary of what a run changed, or would change, per system
+version_added: 1.1.0
+description:
+  - Collects the structured diff (C(diff.before) and C(diff.after)) of every task that changed something, or would
+    change something in check mode, and writes, when the run ends, a Markdown page with one section per inventory
+    host (a CUCM cluster, a Unity Connection system...) and one table row per setting, C(from) and C(to), and a
+    section for the failures.
+  - Made for GitOps pipelines, to post on a merge request the plan of C(ansible-playbook --check --diff), and after
+    the merge what was applied. It reads task results, never Ansible's screen output.
+  - Needs C(--diff) (or C(diff = true) in C(ansible.cfg)) for the modules to return their diff. Values the modules
+    mask (C(********)) stay masked; results of tasks with C(no_log) are left out.
+  - A change with no setting in its diff (for example a key sync of M(collab.uc.cuc_authz_server)) is one row
+    naming what happens.
+author:
+  - collab.uc contributors (@collab-uc)
+requirements:
+  - enabled with C(callbacks_enabled = collab.uc.gitops_summary) in C(ansible.cfg) or E(ANSIBLE_CALLBACKS_ENABLED)
+options:
+  output:
+    description:
+      - Path of the Markdown file to write. The file is replaced at the end of each run.
+      - Not set, the summary is only printed (see O(display)).
+    type: path
+    env:
+      - name: COLLAB_UC_GITOPS_SUMMARY
+    ini:
+      - section: collab_uc_gitops_summary
+        key: output
+  json_output:
+    description:
+      - Path of a JSON file with the same content, for programs (keys C(mode), C(hosts), C(failures)).
+    type: path
+    env:
+      - name: COLLAB_UC_GITOPS_SUMMARY_JSON
+    ini:
+      - section: collab_uc_gitops_summary
+        key: json_output
+  title:
+    description:
+      - Heading of the summary; C(plan) or C(applied) is added after it.
+    type: str
+    default: collab.uc
+    env:
+      - name: COLLAB_UC_GITOPS_SUMMARY_TITLE
+    ini:
+      - section: collab_uc_gitops_summary
+        key: title
+  display:
+    description:
+      - Also print the summary at the end of the run.
+    type: bool
+    default: false
+    env:
+      - name: COLLAB_UC_GITOPS_SUMMARY_DISPLAY
+    ini:
+      - section: collab_uc_gitops_summary
+        key: display
+'''
+
+import json
+
+from ansible import context
+from ansible.plugins.callback import CallbackBase
+
+MISSING = '(none)'
+MAX_MESSAGE = 300
+
+
+def _text(value):
+    """A value as it shows in the table: lower-case booleans, (none) for nothing, no pipes or new lines."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (dict, list, tuple)):
+        value = json.dumps(value, sort_keys=True, default=str)
+    text = str(value).replace('\r', ' ').replace('\n', ' ').replace('|', '\\|')
+    return text if text else '""'
+
+
+def _plain(value):
+    """Ansible's tagged and custom values as plain JSON types."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _task_name(task):
+    """The task's own name, without the role's (the table is already per system)."""
+    return task.name or task.get_name()
+
+
+def rows_from_result(result, label=None, check_mode=False):
+    """The rows ``{"setting", "from", "to"}`` of one changed task result, from its structured diff.
+
+    ``label`` (a loop item's label) prefixes each setting. A key sync (a result with ``synced``) is a row of its
+    own: done, or in check mode to be done. A change with no other row is one row saying so.
+    """
+    if not result.get('changed') or result.get('_ansible_no_log'):
+        return []
+    prefix = '%s: ' % label if label else ''
+    rows = []
+    diffs = result.get('diff')
+    for diff in diffs if isinstance(diffs, list) else [diffs]:
+        if not isinstance(diff, dict):
+            continue
+        before, after = diff.get('before'), diff.get('after')
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            continue
+        for key in sorted(set(before) | set(after), key=str):
+            if before.get(key) != after.get(key):
+                rows.append({'setting': prefix + str(key), 'from': _plain(before.get(key)),
+                             'to': _plain(after.get(key))})
+    if 'synced' in result:
+        last = (result.get('authz_server') or {}).get('last_sync_outcome')
+        if result.get('synced'):
+            rows.append({'setting': prefix + 'key sync', 'from': MISSING, 'to': _plain(last)})
+        elif check_mode:
+            rows.append({'setting': prefix + 'key sync', 'from': _plain(last), 'to': 'sync'})
+    if not rows:
+        rows.append({'setting': prefix.rstrip(': ') or 'change', 'from': MISSING, 'to': 'changed'})
+    return rows
+
+
+def render_markdown(summary, title='collab.uc'):
+    """The Markdown page of a summary ``{"mode", "hosts": {host: {"status", "rows": [...]}}, "failures"}``, the
+    systems in alphabetical order."""
+    mode = summary['mode']
+    lines = ['## %s %s' % (title, 'plan (check mode: nothing was written)' if mode == 'plan' else 'applied'), '']
+    hosts = summary['hosts']
+    changed = [h for h in sorted(hosts) if hosts[h]['rows']]
+    unchanged = [h for h in sorted(hosts) if not hosts[h]['rows'] and hosts[h]['status'] == 'ok']
+    verb = 'would change' if mode == 'plan' else 'changed'
+    names = (': ' + ', '.join(changed)) if changed else ''
+    lines.append('%d of %d systems %s%s.' % (len(changed), len(hosts), verb, names))
+    for host in changed:
+        lines += ['', '### %s' % host, '', '| setting | from | to | task |', '|---|---|---|---|']
+        for row in hosts[host]['rows']:
+            lines.append('| %s | %s | %s | %s |' % (_text(row['setting']), _text(row['from']), _text(row['to']),
+                                                    _text(row['task'])))
+    if unchanged:
+        lines += ['', 'No change: %s.' % ', '.join(unchanged)]
+    if summary['failures']:
+        lines += ['', '### Failures', '', '| system | task | message |', '|---|---|---|']
+        for failure in summary['failures']:
+            lines.append('| %s | %s | %s |' % (_text(failure['host']), _text(failure['task']),
+                                               _text(failure['message'])))
+    return '\n'.join(lines) + '\n'
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = 'aggregate'
+    CALLBACK_NAME = 'collab.uc.gitops_summary'
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super(CallbackModule, self).__init__(*args, **kwargs)
+        self._hosts = {}
+        self._failures = []
+
+    def _host(self, name):
+        return self._hosts.setdefault(name, {'status': 'ok', 'rows': []})
+
+    def _record(self, result, label=None):
+        host = self._host(result._host.get_name())
+        for row in rows_from_result(result._result, label, bool(context.CLIARGS.get('check'))):
+            row['task'] = _task_name(result._task)
+            host['rows'].append(row)
+
+    def _failure(self, result, status):
+        name = result._host.get_name()
+        self._host(name)['status'] = status
+        if result._result.get('_ansible_no_log'):
+            message = 'the output has been hidden due to no_log'
+        else:
+            message = str(result._result.get('msg') or result._result.get('reason') or status)
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + '...'
+        self._failures.append({'host': name, 'task': _task_name(result._task), 'message': message})
+
+    def v2_runner_on_ok(self, result):
+        if 'results' not in result._result:  # a loop's items are recorded one by one
+            self._record(result)
+
+    def v2_runner_item_on_ok(self, result):
+        self._record(result, result._result.get('_ansible_item_label', result._result.get('item')))
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        if not ignore_errors:
+            self._failure(result, 'failed')
+
+    def v2_runner_on_unreachable(self, result):
+        self._failure(result, 'unreachable')
+
+    def v2_runner_on_skipped(self, result):
+        self._host(result._host.get_name())
+
+    def summary(self):
+        return {'mode': 'plan' if context.CLIARGS.get('check') else 'apply', 'hosts': self._hosts,
+                'failures': self._failures}
+
+    def v2_playbook_on_stats(self, stats):
+        for name in sorted(stats.processed):
+            self._host(name)
+        summary = self.summary()
+        text = render_markdown(summary, self.get_option('title'))
+        if self.get_option('output'):
+            with open(self.get_option('output'), 'w') as handle:
+                handle.write(text)
+        if self.get_option('json_output'):
+            with open(self.get_option('json_output'), 'w') as handle:
+                json.dump(_plain(summary), handle, indent=2, sort_keys=True)
+        if self.get_option('display'):
+            self._display.display(text)

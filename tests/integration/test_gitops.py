@@ -1,0 +1,143 @@
+"""The GitOps example (examples/gitops) run as its pipelines run it, against the simulator's multi lab (two CUCM
+clusters and Unity Connection): the plan job shows every change and writes nothing, the apply job changes, a second
+apply changes nothing, and a change made behind Ansible's back makes the drift job fail and name the cluster.
+
+The example is copied as it is; the test adds what a lab needs and Git never holds: the simulator's CA as ca/uc-ca.pem,
+an inventory file with the simulator's addresses and ports (inventory/zz-lab.yml, read after hosts.yml), and the
+secrets as the CI variables the example names."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import ucsim
+import yaml
+
+import helpers
+from helpers import REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "examples" / "gitops"
+SIM_LAB = Path(ucsim.__file__).resolve().parent / "labs" / "multi.yml"
+SECRETS = {
+    "CUCM_A_AXL_USERNAME": "axladmin", "CUCM_A_AXL_PASSWORD": "C1sco12345!",
+    "CUCM_B_AXL_USERNAME": "axladmin-b", "CUCM_B_AXL_PASSWORD": "B-Sec ret1",
+    "CUC_A_ADMIN_USERNAME": "cucadmin", "CUC_A_ADMIN_PASSWORD": "C1sco12345!",
+}
+
+
+@pytest.fixture
+def repo(sim, tmp_path, installed_collection):
+    """A checkout of the example repository pointed at the simulator."""
+    work = tmp_path / "gitops"
+    shutil.copytree(EXAMPLE, work)
+    shutil.copyfile(sim.ca, work / "ca" / "uc-ca.pem")
+    port = dict((s["name"], s["port"]) for s in sim.systems())
+    (work / "inventory" / "zz-lab.yml").write_text(json.dumps({
+        "cucm_clusters": {"hosts": dict(
+            (name, {"ansible_host": sim.host, "cucm_port": port[name], "oauth_refresh_login_publisher_port": port[name]})
+            for name in ("cucm-a", "cucm-b"))},
+        "cuc_systems": {"hosts": {"cuc-a": {"ansible_host": sim.host, "cuc_port": port["cuc-a"]}}},
+    }))
+    return work
+
+
+def run_job(repo, script, tmp_path):
+    """Run ci/<script> as the pipeline does: from the repository, ansible-playbook on the PATH, secrets in the
+    environment, nothing else of the caller's Ansible settings."""
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "CUCM_", "CUC_", "COLLAB_UC_")))
+    env.update(SECRETS)
+    env.update({
+        "PATH": "%s%s%s" % (os.path.dirname(helpers.ansible_playbook_command()[0]), os.pathsep, env.get("PATH", "")),
+        "ANSIBLE_COLLECTIONS_PATH": str(helpers.collections_path()),
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_NOCOLOR": "1",
+    })
+    proc = subprocess.run([str(repo / "ci" / script)], cwd=str(repo), env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=600, check=False)
+    name = script.split(".")[0]
+    markdown = (repo / ("%s.md" % name)).read_text()
+    summary = json.loads((repo / ("%s.json" % name)).read_text())
+    return proc, markdown, summary
+
+
+def rows(summary, host):
+    return [(r["setting"], r["from"], r["to"]) for r in summary["hosts"][host]["rows"]]
+
+
+def describe(proc):
+    return "exit %s\n--- stdout ---\n%s\n--- stderr ---\n%s" % (proc.returncode, proc.stdout[-15000:], proc.stderr)
+
+
+def test_plan_apply_again_and_drift(sim, repo, tmp_path):
+    cucm_a = sim.system("cucm-a")["port"]
+
+    # Merge request: the plan names every change, per cluster, and writes nothing.
+    proc, markdown, summary = run_job(repo, "plan.sh", tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert sim.get_counters()["writes"] == 0
+    assert summary["mode"] == "plan"
+    assert rows(summary, "cucm-a") == [("refresh_login", False, True)]
+    assert rows(summary, "cucm-b") == [("access_token_expiry", 60, 30)]
+    assert rows(summary, "cuc-a") == [("cucm-a: server_address", "cucm-a.lab.local", sim.host),
+                                      ("cucm-a: server_port", 8443, cucm_a),
+                                      ("cucm-a: key sync", "never", "sync")]
+    assert markdown.startswith("## UC OAuth plan (check mode: nothing was written)\n")
+    assert "3 of 3 systems would change: cuc-a, cucm-a, cucm-b." in markdown
+    assert "### cucm-b\n" in markdown and "| access_token_expiry | 60 | 30 |" in markdown
+    assert "C1sco12345!" not in markdown + proc.stdout and "B-Sec ret1" not in markdown + proc.stdout
+
+    # Merge: apply.
+    proc, markdown, summary = run_job(repo, "apply.sh", tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert sim.get_counters()["writes"] > 0
+    assert sim.state("cucm-a")["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] in ("T", "true", "t", "1")
+    assert sim.state("cucm-b")["enterprise_parameters"]["oauthTokenExpiryTimer"] == "30"
+    [server] = sim.state("cuc-a")["authz_servers"]
+    assert server["Port"] == cucm_a and server["LastSyncStatus"].startswith("Passed")
+    assert "3 of 3 systems changed" in markdown
+    assert "C1sco12345!" not in markdown + proc.stdout and "B-Sec ret1" not in markdown + proc.stdout
+
+    # Apply again: nothing to do, no write.
+    sim.reset(state=False)
+    proc, markdown, summary = run_job(repo, "apply.sh", tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert sim.get_counters()["writes"] == 0
+    assert "0 of 3 systems changed." in markdown
+    assert all(not host["rows"] for host in summary["hosts"].values())
+
+    # Nightly: no drift yet.
+    proc, markdown, summary = run_job(repo, "drift.sh", tmp_path)
+    assert proc.returncode == 0, describe(proc)
+
+    # Someone changes cucm-b by hand: the drift job fails, names it and the setting, and writes nothing.
+    sim.set_state({"cucm-b": {"enterprise_parameters": {"oauthTokenExpiryTimer": "45"}}})
+    sim.reset(state=False)
+    proc, markdown, summary = run_job(repo, "drift.sh", tmp_path)
+    assert proc.returncode != 0, describe(proc)
+    assert sim.get_counters()["writes"] == 0
+    assert "Drift: cucm-b differ(s) from the desired state:" in proc.stdout + proc.stderr
+    assert "cucm-b: access_token_expiry is 45, the desired state says 30" in proc.stdout + proc.stderr
+    assert rows(summary, "cucm-b") == [("access_token_expiry", 45, 30)]
+    assert not rows(summary, "cucm-a") and not rows(summary, "cuc-a")
+    assert "1 of 3 systems would change: cucm-b." in markdown
+
+
+def test_pipelines_run_the_tested_scripts():
+    """Each pipeline job runs the script this test runs, on the event the guide promises."""
+    gitlab = yaml.safe_load((EXAMPLE / ".gitlab-ci.yml").read_text())
+    for job, script, event in (("plan", "ci/plan.sh", "merge_request_event"), ("apply", "ci/apply.sh", "push"),
+                               ("drift", "ci/drift.sh", "schedule")):
+        assert gitlab[job]["script"][0] == script
+        assert event in gitlab[job]["rules"][0]["if"]
+    github = yaml.safe_load((EXAMPLE / ".github" / "workflows" / "gitops.yml").read_text())
+    for job, script, event in (("plan", "ci/plan.sh", "pull_request"), ("apply", "ci/apply.sh", "push"),
+                               ("drift", "ci/drift.sh", "schedule")):
+        steps = [step.get("run", "") for step in github["jobs"][job]["steps"]]
+        assert script in steps and event in github["jobs"][job]["if"]

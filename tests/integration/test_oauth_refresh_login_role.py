@@ -1,0 +1,156 @@
+"""The role collab.uc.oauth_refresh_login and the playbook collab.uc.oauth_enable against the simulator: the plan in
+check mode, the change, the second run, the preflight that stops before any write, the connection from
+module_defaults or from the environment alone, and a run interrupted half-way and run again."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import ucsim
+
+MULTI_LAB = Path(ucsim.__file__).resolve().parent / "labs" / "multi.yml"
+PLAYBOOK = "- ansible.builtin.import_playbook: collab.uc.oauth_enable\n"
+ROLE = "collab.uc.oauth_refresh_login : "
+PLAN_TASK = ROLE + "Show the plan"
+GATE_TASK = ROLE + "Stop before any write if a system is not ready"
+CUCM_TASK = ROLE + "Set refresh login and the token expiry timers"
+CUC_TASK = ROLE + "Point Unity Connection at each cluster it serves and sync the keys"
+VERIFY_TASK = ROLE + "Check Token reuse (CUCM) and the key syncs (Unity Connection)"
+CHECKLIST_TASK = ROLE + "Print what no API can do"
+
+PASSWORDS = {"cucm1": ("axladmin", "C1sco12345!"), "cucm-a": ("axladmin", "C1sco12345!"),
+             "cucm-b": ("axladmin-b", "B-Sec ret1")}
+
+
+def inventory(sim, serves, connection=True, cluster_vars=None):
+    """INI inventory: every CUCM system of the lab a cluster host, every Connection system in `serves`
+    ({name: [clusters]}) a Connection host; with `connection`, the variables the playbook turns into
+    module_defaults."""
+    lines = ["[all:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable,
+             "ansible_host=%s" % sim.host, "", "[cucm_clusters]"]
+    for system in sim.systems():
+        if system["kind"] != "cucm":
+            continue
+        user, password = PASSWORDS[system["name"]]
+        fields = ["oauth_refresh_login_publisher_port=%d" % system["port"],
+                  "oauth_refresh_login_authz_username=%s" % user,
+                  "'oauth_refresh_login_authz_password=%s'" % password]
+        if connection:
+            fields += ["cucm_port=%d" % system["port"], "cucm_username=%s" % user,
+                       "'cucm_password=%s'" % password, "cucm_ca_path=%s" % sim.ca]
+        fields += ["%s=%s" % item for item in (cluster_vars or {}).get(system["name"], {}).items()]
+        lines.append(" ".join([system["name"]] + fields))
+    lines += ["", "[cuc_systems]"]
+    for name, clusters in serves.items():
+        fields = ["oauth_refresh_login_serves=%s" % ",".join(clusters)]
+        if connection:
+            fields += ["cuc_port=%d" % sim.system(name)["port"], "cuc_username=cucadmin",
+                       "'cuc_password=C1sco12345!'", "cuc_ca_path=%s" % sim.ca]
+        lines.append(" ".join([name] + fields))
+    return "\n".join(lines) + "\n"
+
+
+def writes(sim):
+    return sim.get_counters()["writes"]
+
+
+def test_check_mode_plans_apply_changes_and_second_run_changes_nothing(sim, run_playbook):
+    inv = inventory(sim, {"cuc1": ["cucm1"]})
+    cucm_port = sim.system("cucm1")["port"]
+
+    plan = run_playbook(PLAYBOOK, inventory=inv, check=True, diff=True)
+    assert plan.rc == 0, plan.describe()
+    assert writes(sim) == 0
+    lines = plan.task(PLAN_TASK)["result"]["msg"]
+    assert lines[0] == "Plan (check mode: nothing is written):"
+    assert "cucm1: refresh_login: False -> True" in lines
+    for setting, to in (("server_address", sim.host), ("server_port", cucm_port), ("server_username", "axladmin"),
+                        ("ignore_certificate_errors", False)):
+        assert "cuc1: AuthZ server cucm1: %s: None -> %s" % (setting, to) in lines
+    assert "cuc1: AuthZ server cucm1: key sync: absent -> passed" in lines
+    assert len(lines) == 7, lines
+    assert plan.task(CUCM_TASK, "cucm1")["diff"], "check mode shows the diff"
+    assert not sim.state("cuc1")["authz_servers"]
+
+    apply = run_playbook(PLAYBOOK, inventory=inv, diff=True)
+    assert apply.rc == 0, apply.describe()
+    assert apply.task(CUCM_TASK, "cucm1")["changed"]
+    assert apply.task(CUC_TASK, "cuc1")["changed"]
+    verified = apply.task(VERIFY_TASK)
+    assert verified["status"] == "ok" and verified["result"]["msg"] == "verified: cucm1, cuc1", verified
+    assert sim.state("cucm1")["enterprise_parameters"]["oAuthWithRefreshLoginFlow"] in ("true", "t", "1", "T")
+    [server] = sim.state("cuc1")["authz_servers"]
+    assert server["DisplayName"] == "cucm1" and server["Port"] == cucm_port
+    assert server["LastSyncStatus"].startswith("Passed")
+    checklist = "\n".join(apply.task(CHECKLIST_TASK)["result"]["msg"])
+    assert '"Authorize by OAuth token with refresh" = On' in checklist
+    assert 'Unity Connection cuc1' in checklist and '"OAuth with Refresh Login Flow" = Enabled' in checklist
+
+    sim.reset(state=False)
+    again = run_playbook(PLAYBOOK, inventory=inv)
+    assert again.rc == 0, again.describe()
+    assert not again.changed, [r["task"] for r in again.results if r.get("changed")]
+    counters = sim.get_counters()
+    assert counters["writes"] == 0
+    assert counters["requests"] <= 8, counters["by_operation"]
+    assert again.task(PLAN_TASK)["result"]["msg"][1:] == ["cucm1: no change", "cuc1: no change"]
+
+
+@pytest.mark.sim_lab(MULTI_LAB)
+def test_preflight_lists_every_problem_in_one_message_and_writes_nothing(sim, run_playbook):
+    sim.set_state({"cucm-a": {"version": "11.5.1.12900(1)"}})
+    inv = inventory(sim, {"cuc-a": ["cucm-a", "nowhere"]}, cluster_vars={"cucm-b": {"cucm_password": "wrong"}})
+    res = run_playbook(PLAYBOOK, inventory=inv, extravars={"oauth_refresh_login_refresh_token_expiry": 400})
+    assert res.rc != 0
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found 5 problem(s); nothing was written on any system."), message
+    for expected in ("cucm-a (CUCM cluster): version 11.5.1.12900(1) is below 11.5.1.13900",
+                     "cucm-a (CUCM cluster): oauth_refresh_login_refresh_token_expiry is 400, outside 1-365 days",
+                     "cucm-b (CUCM cluster): oauth_refresh_login_refresh_token_expiry is 400",
+                     "cucm-b (CUCM cluster): cannot read it: CUCM %s:%d: getCCMVersion failed: authentication failed"
+                     % (sim.host, sim.system("cucm-b")["port"]),
+                     "cuc-a (Unity Connection): serves nowhere, which is not a host of the group cucm_clusters"):
+        assert expected in message, message
+    assert writes(sim) == 0
+    assert not [r for r in res.results if r["task"] in (CUCM_TASK, CUC_TASK) and r["status"] != "skipped"]
+
+
+def test_connection_from_the_environment_alone(sim, run_playbook, cucm_env, cuc_env):
+    """No module_defaults, no connection variable: the modules take CUCM_* and CUC_* from the environment."""
+    play = """
+- name: The role with the connection from the environment
+  hosts: cucm_clusters:cuc_systems
+  gather_facts: false
+  roles:
+    - role: collab.uc.oauth_refresh_login
+"""
+    inv = inventory(sim, {"cuc1": ["cucm1"]}, connection=False)
+    res = run_playbook(play, inventory=inv, env=dict(cucm_env, **cuc_env))
+    assert res.rc == 0, res.describe()
+    assert res.task(CUCM_TASK, "cucm1")["changed"] and res.task(CUC_TASK, "cuc1")["changed"]
+    assert sim.state("cuc1")["authz_servers"][0]["LastSyncStatus"].startswith("Passed")
+
+
+def test_interrupted_run_resumes_without_writing_twice(sim, run_playbook):
+    """The Connection sync fails after CUCM was written (wrong AXL password for Connection); once the password is
+    fixed, the next run writes nothing on CUCM, sends the password again and syncs."""
+    bad = inventory(sim, {"cuc1": ["cucm1"]},
+                    cluster_vars={"cucm1": {"oauth_refresh_login_authz_password": "'not the password'"}})
+    first = run_playbook(PLAYBOOK, inventory=bad)
+    assert first.rc != 0
+    assert first.task(CUCM_TASK, "cucm1")["changed"]
+    assert first.task(CUC_TASK, "cuc1")["failed"]
+    assert "Invalid Username or Password" in sim.state("cuc1")["authz_servers"][0]["LastSyncStatus"]
+    cucm_writes = sim.get_counters("cucm1")["writes"]
+    assert cucm_writes == 1
+
+    second = run_playbook(PLAYBOOK, inventory=inventory(sim, {"cuc1": ["cucm1"]}))
+    assert second.rc == 0, second.describe()
+    assert sim.get_counters("cucm1")["writes"] == cucm_writes, "CUCM is not written again"
+    assert second.task(CUC_TASK, "cuc1")["changed"]
+    assert sim.state("cuc1")["authz_servers"][0]["LastSyncStatus"].startswith("Passed")
+    assert second.task(VERIFY_TASK)["status"] == "ok"

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rows and the Markdown of the gitops_summary callback, from module results as the modules return them."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.collab.uc.plugins.callback.gitops_summary import render_markdown, rows_from_result
+
+OAUTH_CHANGED = {
+    'changed': True,
+    'diff': {'before': {'refresh_login': False, 'access_token_expiry': 60},
+             'after': {'refresh_login': True, 'access_token_expiry': 60}},
+}
+
+
+def test_rows_name_only_the_settings_that_differ():
+    assert rows_from_result(OAUTH_CHANGED) == [{'setting': 'refresh_login', 'from': False, 'to': True}]
+
+
+def test_unchanged_and_no_log_results_give_no_rows():
+    assert rows_from_result(dict(OAUTH_CHANGED, changed=False)) == []
+    assert rows_from_result(dict(OAUTH_CHANGED, _ansible_no_log=True)) == []
+
+
+def test_created_authz_server_with_masked_password_and_a_sync_in_check_mode():
+    result = {'changed': True, 'synced': False, 'authz_server': {'last_sync_outcome': 'never'},
+              'diff': {'before': {}, 'after': {'server_port': 8443, 'server_password': '********'}}}
+    assert rows_from_result(result, 'cucm-a', check_mode=True) == [
+        {'setting': 'cucm-a: server_password', 'from': None, 'to': '********'},
+        {'setting': 'cucm-a: server_port', 'from': None, 'to': 8443},
+        {'setting': 'cucm-a: key sync', 'from': 'never', 'to': 'sync'},
+    ]
+
+
+def test_a_sync_done_and_a_change_without_a_diff():
+    synced = {'changed': True, 'synced': True, 'authz_server': {'last_sync_outcome': 'passed'},
+              'diff': {'before': {'server_port': 1}, 'after': {'server_port': 1}}}
+    assert rows_from_result(synced) == [{'setting': 'key sync', 'from': '(none)', 'to': 'passed'}]
+    assert rows_from_result({'changed': True}, 'item') == [{'setting': 'item', 'from': '(none)', 'to': 'changed'}]
+
+
+def test_markdown_lists_changes_per_system_in_order_then_the_rest_and_failures():
+    summary = {
+        'mode': 'plan',
+        'hosts': {
+            'cucm-b': {'status': 'ok', 'rows': [{'setting': 'access_token_expiry', 'from': 60, 'to': 30,
+                                                 'task': 'Set | timers'}]},
+            'cucm-a': {'status': 'ok', 'rows': []},
+            'cuc-a': {'status': 'failed', 'rows': []},
+        },
+        'failures': [{'host': 'cuc-a', 'task': 'Read', 'message': 'line one\nline two'}],
+    }
+    assert render_markdown(summary, 'UC') == '\n'.join([
+        '## UC plan (check mode: nothing was written)',
+        '',
+        '1 of 3 systems would change: cucm-b.',
+        '',
+        '### cucm-b',
+        '',
+        '| setting | from | to | task |',
+        '|---|---|---|---|',
+        '| access_token_expiry | 60 | 30 | Set \\| timers |',
+        '',
+        'No change: cucm-a.',
+        '',
+        '### Failures',
+        '',
+        '| system | task | message |',
+        '|---|---|---|',
+        '| cuc-a | Read | line one line two |',
+    ]) + '\n'
+    summary['mode'] = 'apply'
+    assert render_markdown(summary).startswith('## collab.uc applied\n\n1 of 3 systems changed: cucm-b.')
