@@ -93,6 +93,10 @@ class UCModule:
         """A new ``HttpSession`` of the module's first (HTTPS) group; closed when the module ends."""
         return self.session(None, **overrides)
 
+    def logins(self):
+        """How many logins the sessions opened so far made (SSH sessions count theirs; others count none)."""
+        return sum(getattr(session, 'logins', 0) for session in self._sessions)
+
     def diff(self, result, before, after):
         """``result`` with ``diff`` added in diff mode (the rule every module follows); returns ``result``."""
         if self.module._diff:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_authz_keys
 short_description: Read or regenerate the OAuth AuthZ keys of a CUCM cluster, guarded
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the checksums of the AuthZ signing and encryption keys of a Cisco Unified Communications Manager (CUCM)
     cluster on its publisher's platform CLI over SSH (C(show key authz signing), C(show key authz encryption)).
@@ -81,12 +81,10 @@ options:
 notes:
   - Run it against the publisher; the new keys replicate to every CUCM and IM and Presence node of the cluster.
   - The account needs privilege level 4. The platform refuses a regeneration during an upgrade.
+  - The collection's guide C(docs/authz-keys.md) walks through a rotation and what must follow it.
 seealso:
   - module: collab.uc.cucm_cli_command
   - module: collab.uc.cuc_authz_server
-  - name: The AuthZ keys guide of this collection
-    description: Rotation step by step, what the warnings mean, testing against the simulator.
-    link: https://github.com/collab-uc/collab.uc/blob/main/docs/authz-keys.md
 '''
 
 EXAMPLES = r'''
@@ -197,9 +195,6 @@ class CucmAuthzKeys(UCModule):
 
     def open_cli(self):
         return CucmCli(self.session('cucm_cli'))
-
-    def logins(self):
-        return sum(getattr(session, 'logins', 0) for session in self._sessions)
 
     def execute(self):
         params = self.params

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_cli_command
 short_description: Run platform CLI commands on a CUCM node and return their output
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs commands on the platform administration CLI (C(admin:)) of a Cisco Unified Communications Manager (CUCM)
     or IM and Presence node over SSH, and returns their output cleaned of echo, prompt, paging and terminal
@@ -181,7 +181,7 @@ class CucmCliCommand(UCModule):
 
     def execute(self):
         commands = self.commands()
-        changing = [command for command, _ in commands if not is_read_only(command)]
+        changing = [command for command, dummy in commands if not is_read_only(command)]
         if changing and not self.params['allow_changes']:
             self.module.fail_json(msg='refused, as they may change the node: %s. Only show commands and utils '
                                       'commands that list or show a status run by default; set allow_changes=true '
@@ -207,7 +207,7 @@ class CucmCliCommand(UCModule):
     def report(self, results, skipped):
         return dict(results=results, stdout=[r['output'] for r in results],
                     stdout_lines=[r['lines'] for r in results], not_run=skipped,
-                    ssh_logins=sum(getattr(s, 'logins', 0) for s in self._sessions))
+                    ssh_logins=self.logins())
 
 
 def main():

@@ -79,8 +79,8 @@ def test_regenerated_with_a_guard_then_ok(cli):
 
 def test_check_mode_and_guard_errors(cli):
     platform = Platform()
-    failed, result, dummy, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['encryption'],
-                                                               max_age_days=10), platform, check_mode=True)
+    args = dict(state='regenerated', keys=['encryption'], max_age_days=10)
+    failed, result, dummy, server = cli(cucm_authz_keys.main, args, platform, check_mode=True)
     assert not failed and result['changed'] is True and result['regenerated'] == ['encryption']
     assert platform.regenerations == []
     failed, result, dummy, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing']))
@@ -97,9 +97,9 @@ def test_check_mode_and_guard_errors(cli):
 
 def test_a_failure_after_a_regeneration_reports_it(cli):
     platform = Platform()
-    failed, result, warnings, _ = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing', 'encryption'],
-                                                                 force=True), platform,
-                                      replies={'set key regen authz encryption': 'Executed command unsuccessfully'})
+    args = dict(state='regenerated', keys=['signing', 'encryption'], force=True)
+    refused = {'set key regen authz encryption': 'Executed command unsuccessfully'}
+    failed, result, warnings, dummy = cli(cucm_authz_keys.main, args, platform, replies=refused)
     assert failed and result['changed'] is True and result['regenerated'] == ['signing']
     assert 'Executed command unsuccessfully' in result['msg'] and 'signing key' in warnings[0]
 
