@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # what `make test` runs, in this order (each step is timed; all run, then the summary decides)
 TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity
 
-.PHONY: help venv build lint sanity units integration sim-tests changelog-lint demo test bench clean distclean
+.PHONY: help venv build browser lint sanity units integration sim-tests changelog-lint demo test bench clean distclean
 
 help:
 	@echo "make venv            create/fill .venv (requirements-dev.txt + ucsim), fast when up to date"
@@ -26,7 +26,8 @@ help:
 	@echo "make sanity          ansible-test sanity (all Pythons found; copy in .build/ansible-test)"
 	@echo "make units           ansible-test units on Python 3.11"
 	@echo "make sim-tests       pytest ucsim/tests"
-	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim)"
+	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim; runs make browser first)"
+	@echo "make browser         install headless Chromium for the HTML report test (as root, apt-get), if missing"
 	@echo "make changelog-lint  antsibull-changelog lint"
 	@echo "make demo            run playbooks/enable_oauth_refresh_login.yml twice against ucsim"
 	@echo "make test            everything CI runs: $(TEST_STEPS)"
@@ -51,7 +52,10 @@ units: venv
 sim-tests: venv
 	hacking/pytest.sh ucsim/tests $(PYTEST_ARGS)
 
-integration: build
+browser:
+	@hacking/browser.sh
+
+integration: build browser
 	COLLAB_UC_COLLECTIONS_PATH=$${COLLAB_UC_COLLECTIONS_PATH:-$(COLLECTIONS)} \
 	  hacking/pytest.sh tests/integration $(PYTEST_ARGS)
 

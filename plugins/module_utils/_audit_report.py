@@ -18,6 +18,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import NOT_APPLICABLE
+
 try:
     from html import escape as _escape
 except ImportError:  # pragma: no cover - Python 2
@@ -45,6 +47,11 @@ def _md(text):
     return ('' if text is None else str(text)).replace('|', '\\|').replace('\n', ' ')
 
 
+def _shown(cell):
+    """The text of a matrix cell a person needs (none for a check that does not apply to the system)."""
+    return '' if cell['status'] == 'na' and cell['text'] == NOT_APPLICABLE else cell['text']
+
+
 def to_markdown(report, title):
     s = report['summary']
     lines = ['# %s' % title, '',
@@ -66,7 +73,7 @@ def to_markdown(report, title):
         cells = []
         for c in checks:
             cell = row['cells'][c['key']]
-            cells.append('%s %s' % (COLOURS[cell['status']][2], _md(cell['text'])) if cell['status'] != 'na' else '')
+            cells.append('%s %s' % (COLOURS[cell['status']][2], _md(_shown(cell))) if _shown(cell) else 'n/a')
         lines.append('| %s (%s) | %s |' % (_md(row['name']), _md(row['label']), ' | '.join(cells)))
     return '\n'.join(lines) + '\n'
 
@@ -130,7 +137,7 @@ def to_html(report, title):
             cell = row['cells'][c['key']]
             cells.append('<td class="cell %s" data-check="%s"><b>%s</b>%s</td>' % (
                 cell['status'], escape(c['key']), COLOURS[cell['status']][2],
-                escape(cell['text']) if cell['status'] != 'na' else ''))
+                escape(_shown(cell))))
         out.append('<tr class="system" data-system="%s"><td class="system">%s<span>%s%s</span></td>%s</tr>' % (
             escape(row['name']), escape(row['name']), escape(row['label']), escape(serves), ''.join(cells)))
     out += ['</tbody>', '</table>', '</body>', '</html>']

@@ -88,7 +88,10 @@ def _cell(status, text):
     return {'status': status, 'text': text}
 
 
-def _na(text='not applicable'):
+NOT_APPLICABLE = 'not applicable'
+
+
+def _na(text=NOT_APPLICABLE):
     return _cell(NA, text)
 
 
