@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: expressway_oauth
 short_description: Read or set the MRA authorization settings of a Cisco Expressway-C
-version_added: 0.3.0
+version_added: 1.1.0
 description:
   - Reads or sets the Mobile and Remote Access (MRA) authorization settings of a Cisco Expressway-C
     (Configuration > Unified Communications > Configuration > MRA Access Control) on its admin CLI over SSH, so

@@ -10,9 +10,10 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: expressway_xconfiguration
 short_description: Read or set xConfiguration values of a Cisco Expressway over its admin CLI
-version_added: 0.3.0
+version_added: 1.1.0
 description:
-  - Reads or sets any C(xConfiguration) value of a Cisco Expressway-C or Expressway-E on its admin CLI (the xAPI)
+  - >-
+    Reads or sets any C(xConfiguration) value of a Cisco Expressway-C or Expressway-E on its admin CLI (the xAPI)
     over SSH. A read is C(xConfiguration <path>), whose reply lists one line per value, such as
     C(*c xConfiguration CollaborationEdge OAuthLocal: On); a set is C(xConfiguration <path>: <value>).
   - Idempotent. Each value is read first and set only when it differs (words such as V(On) and V(Off) compare
@@ -49,7 +50,7 @@ options:
     type: str
   settings:
     description:
-      - Several values to set on one login, as C({path: value}). Mutually exclusive with O(path).
+      - Several values to set on one login, as a dictionary of paths and values. Mutually exclusive with O(path).
     type: dict
 notes:
   - Setting values needs an administrator account with read-write access.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: oauth_audit_report
 short_description: Turn what was read from UC systems into OAuth audit findings and reports
-version_added: 0.3.0
+version_added: 1.1.0
 description:
   - Compares the OAuth state read from CUCM clusters, Unity Connection and Expressway-C systems (role
     M(collab.uc.oauth_audit) gathers it) and returns a matrix of systems and checks, and findings, each with a
@@ -23,7 +23,7 @@ description:
   - Writes the reports to O(dest) - C(oauth-audit.json) for machines, C(oauth-audit.md) for merge requests and
     tickets, and C(oauth-audit.html), one self-contained page (no script, no external resource) with the matrix in
     green, amber and red and the findings, readable by someone who does not know Ansible.
-  - Talks to no system; it runs where the reports go (the controller, C(delegate_to: localhost)).
+  - Talks to no system; it runs where the reports go (the controller, with C(delegate_to) V(localhost)).
 author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
