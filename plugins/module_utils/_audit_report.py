@@ -60,9 +60,9 @@ def to_markdown(report, title):
     if report['findings']:
         lines += ['## Findings', '', '| Severity | Finding | Systems | Fix |', '|---|---|---|---|']
         for f in report['findings']:
-            lines.append('| %s | **%s** %s | %s | %s |' % (SEVERITY_WORDS[f['severity']], _md(f['title']),
-                                                          _md(f['detail']), _md(', '.join(f['systems'])),
-                                                          _md(f['fix'])))
+            cells = (SEVERITY_WORDS[f['severity']], _md(f['title']), _md(f['detail']), _md(', '.join(f['systems'])),
+                     _md(f['fix']))
+            lines.append('| %s | **%s** %s | %s | %s |' % cells)
     else:
         lines += ['No findings: every system agrees and meets the desired state.']
     lines += ['', '## Systems', '']
@@ -96,7 +96,7 @@ ul.legend li { display: inline-block; margin-right: 16px; }
 
 
 def _style(status):
-    background, colour, _ = COLOURS[status]
+    background, colour = COLOURS[status][:2]
     return 'background-color: %s; color: %s;' % (background, colour)
 
 

@@ -162,7 +162,7 @@ class ExpresswayCli:
         """``{path: value}`` of every leaf under ``path`` (a section or one leaf), values unquoted."""
         path = check_path(path) if path else ''
         output = self.command(('xConfiguration ' + path).strip())
-        return dict((name, value) for name, (value, _) in parse_lines(output).items())
+        return dict((name, pair[0]) for name, pair in parse_lines(output).items())
 
     def read_leaf(self, path):
         """``(value, quoted)`` of one leaf, or None when the Expressway has no such leaf (No match)."""
@@ -192,7 +192,7 @@ class ExpresswayCli:
         """The software version (``X14.2.1``) from ``xStatus SystemUnit Software Version``, else the banner."""
         try:
             output = self.command('xStatus SystemUnit Software Version')
-            for name, (value, _) in parse_lines(output, _STATUS_RE).items():
+            for name, (value, _quoted) in parse_lines(output, _STATUS_RE).items():
                 if name.lower().endswith('version') and version_key(value):
                     return _VERSION_RE.search(value).group(1)
         except XapiError:

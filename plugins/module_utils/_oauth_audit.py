@@ -150,7 +150,7 @@ class Audit:
         differs, parts = [], []
         for key, label, unit, param in TIMERS:
             value = oauth.get(key)
-            parts.append('%s %s %s' % (label.split(' expiry')[0], '?' if value is None else value, unit))
+            parts.append('%s %s %s' % (label.split(' expiry', 1)[0], '?' if value is None else value, unit))
             if key in self.desired and value is not None and int(value) != int(self.desired[key]):
                 differs.append((key, label, unit, param, value))
         if differs:
@@ -161,7 +161,7 @@ class Audit:
                                    for key, label, unit, param, value in differs) + '.',
                          'Set them with collab.uc.cucm_oauth on %s (%s), or run role collab.uc.oauth_refresh_login.'
                          % (s['name'], ', '.join('%s: %s' % (key, self.desired[key])
-                                                 for key, _, _, _, _ in differs)))
+                                                 for key, _label, _unit, _param, _value in differs)))
         else:
             row['timers'] = _cell(OK, '; '.join(parts))
         sso = s.get('sso') or {}
@@ -313,7 +313,7 @@ class Audit:
         readable = [c for c in self.clusters.values() if self.readable(c) and c.get('oauth')]
         if len(readable) < 2:
             return
-        labels = [('refresh_login', 'refresh login', '')] + [(k, l, ' ' + u) for k, l, u, _ in TIMERS]
+        labels = [('refresh_login', 'refresh login', '')] + [(k, l, ' ' + u) for k, l, u, _param in TIMERS]
         differences = []
         for key, label, unit in labels:
             values = dict((c['name'], c['oauth'].get(key)) for c in readable)
@@ -331,11 +331,11 @@ class Audit:
         rows = []
         for s in self.systems:
             kind = s.get('kind')
-            row = dict((key, _na()) for key, _ in CHECKS)
+            row = dict((key, _na()) for key, _label in CHECKS)
             if not self.readable(s):
                 row['reachable'] = _cell(CRITICAL, s.get('error'))
-                self.finding('unreachable', CRITICAL, '%s %s could not be read' % (KIND_LABELS.get(kind, kind),
-                                                                                    s['name']), [s['name']],
+                what = '%s %s could not be read' % (KIND_LABELS.get(kind, kind), s['name'])
+                self.finding('unreachable', CRITICAL, what, [s['name']],
                              str(s.get('error')), 'Check the address, the credentials and the network path from '
                              'the controller to %s, then run the audit again.' % s['name'])
             else:

@@ -181,7 +181,7 @@ class ExpresswayOauth(UCModule):
             refresh = check_path(self.params['refresh_setting_name'])
         except ValueError as exc:
             self.module.fail_json(msg='refresh_setting_name: %s' % exc)
-        return dict((option, '%s %s' % (MRA_SECTION, leaf or refresh)) for option, leaf, _ in MRA_SETTINGS)
+        return dict((option, '%s %s' % (MRA_SECTION, leaf or refresh)) for option, leaf, _label in MRA_SETTINGS)
 
     def cli(self):
         return ExpresswayCli(self.session('expressway'))
@@ -192,10 +192,10 @@ class ExpresswayOauth(UCModule):
         raw = cli.read(MRA_SECTION)
         lowered = dict((name.lower(), value) for name, value in raw.items())
         wanted = dict((paths[option], 'On' if self.params[option] else 'Off')
-                      for option, _, _ in MRA_SETTINGS if self.params[option] is not None)
+                      for option, _leaf, _label in MRA_SETTINGS if self.params[option] is not None)
         before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
         current = {}
-        for option, _, _ in MRA_SETTINGS:
+        for option, _leaf, _label in MRA_SETTINGS:
             path = paths[option]
             value = after.get(path, lowered.get(path.lower()))
             current[option] = None if value is None else value.lower() == 'on'

@@ -194,8 +194,9 @@ def main():
         argument_spec=dict(
             systems=dict(type='list', elements='dict', required=True),
             desired=dict(type='dict', default={}, options=dict(
-                refresh_login=dict(type='bool'), access_token_expiry=dict(type='int'),
-                refresh_token_expiry=dict(type='int'), device_refresh_token_expiry=dict(type='int'))),
+                refresh_login=dict(type='bool'), access_token_expiry=dict(type='int', no_log=False),
+                refresh_token_expiry=dict(type='int', no_log=False),
+                device_refresh_token_expiry=dict(type='int', no_log=False))),
             minimums=dict(type='dict', default={}, options=dict(
                 cucm=dict(type='str', default='11.5.1.13900'), cuc=dict(type='str', default='11.5.1.13900'),
                 expressway=dict(type='str', default='X8.10.1'))),

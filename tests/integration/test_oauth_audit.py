@@ -137,8 +137,8 @@ def test_matrix_shows_each_system_and_check(audited):
 
 def test_unreachable_system_is_a_finding_not_a_crash(sim, run_playbook, tmp_path):
     # nothing listens on port 1 of 127.0.0.1
-    text = inventory(sim, tmp_path / "r", extra_expressway="expc-gone expressway_host=127.0.0.1 expressway_port=1 "
-                                                          "oauth_audit_serves='[\"cucm-a\"]'")
+    gone = "expc-gone expressway_host=127.0.0.1 expressway_port=1 oauth_audit_serves='[\"cucm-a\"]'"
+    text = inventory(sim, tmp_path / "r", extra_expressway=gone)
     run = run_playbook(PLAYBOOK, inventory=text)
     assert run.rc == 0, run.describe()
     gone = [f for f in report_task(run)["findings"] if f["id"] == "unreachable"]
@@ -214,4 +214,3 @@ def test_after_the_fix_the_audit_finds_nothing(sim, run_playbook, tmp_path):
                row["cells"].items() if key != "refresh_login" or row["kind"] != "cuc"), result["report"]["systems"]
     assert sim.get_counters()["writes"] == 0
     assert "No findings" in (tmp_path / "r" / "oauth-audit.html").read_text()
-

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO_ROOT
-from test_oauth_audit import PLAYBOOK, SIM_LAB, arrange_stale_sync, inventory  # noqa: F401 (SIM_LAB: the lab)
+import test_oauth_audit
+from test_oauth_audit import PLAYBOOK, arrange_stale_sync, inventory
 
+SIM_LAB = test_oauth_audit.SIM_LAB  # the audit lab, for the sim fixture
 ARTEFACTS = REPO_ROOT / "tests" / "output"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
@@ -50,7 +52,7 @@ def run_chromium(tmp_path, *args):
     exe = chromium()
     profile = tmp_path / ("profile-%d" % len(list(tmp_path.glob("profile-*"))))
     cmd = [exe] + FLAGS + ["--user-data-dir=%s" % profile] + list(args)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
     assert proc.returncode == 0, "chromium failed (%s): %s" % (proc.returncode, proc.stderr[-2000:])
     return proc.stdout
 
@@ -68,7 +70,7 @@ def png_pixels(path):
         elif kind == b"IDAT":
             chunks.append(body)
         pos += 12 + length
-    width, height, depth, colour, _, _, interlace = header
+    width, height, depth, colour, interlace = header[0], header[1], header[2], header[3], header[6]
     assert depth == 8 and colour in (2, 6) and interlace == 0, header
     channels = 3 if colour == 2 else 4
     raw = zlib.decompress(b"".join(chunks))
