@@ -13,7 +13,7 @@ short_description: Turn what was read from UC systems into OAuth audit findings 
 version_added: 1.1.0
 description:
   - Compares the OAuth state read from CUCM clusters, Unity Connection and Expressway-C systems (role
-    M(collab.uc.oauth_audit) gathers it) and returns a matrix of systems and checks, and findings, each with a
+    role C(collab.uc.oauth_audit) gathers it) and returns a matrix of systems and checks, and findings, each with a
     severity, the systems involved and the fix.
   - Findings - refresh login on in CUCM but off on an Expressway-C or Unity Connection that serves it (seed 003's
     "no SASL mechanism" failure); clusters that differ from each other; a Unity Connection with no AuthZ server for
@@ -39,7 +39,7 @@ attributes:
 options:
   systems:
     description:
-      - What was read from each system, as role M(collab.uc.oauth_audit) gathers it. Each is a dictionary with
+      - What was read from each system, as role C(collab.uc.oauth_audit) gathers it. Each is a dictionary with
         C(name), C(kind) (V(cucm), V(cuc) or V(expressway)) and C(error) (set when the system could not be read),
         and per kind - CUCM C(version), C(oauth) (as M(collab.uc.cucm_oauth_info) returns it), C(sso), C(keys) (as
         M(collab.uc.cucm_authz_keys) returns them) or C(keys_error), C(addresses) and C(port) of the publisher;
