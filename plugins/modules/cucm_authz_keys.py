@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_authz_keys
 short_description: Read or regenerate the OAuth AuthZ keys of a CUCM cluster, guarded
-version_added: 0.1.0
+version_added: 1.1.0
 description:
   - Reads the checksums of the AuthZ signing and encryption keys of a Cisco Unified Communications Manager (CUCM)
     cluster on its publisher's platform CLI over SSH (C(show key authz signing), C(show key authz encryption)).

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_cli_command
 short_description: Run platform CLI commands on a CUCM node and return their output
-version_added: 0.1.0
+version_added: 1.1.0
 description:
   - Runs commands on the platform administration CLI (C(admin:)) of a Cisco Unified Communications Manager (CUCM)
     or IM and Presence node over SSH, and returns their output cleaned of echo, prompt, paging and terminal

@@ -1,13 +1,17 @@
-"""Helpers for the ucsim tests: a keep-alive HTTPS client, AXL envelopes, XML lookups."""
+"""Helpers for the ucsim tests: a keep-alive HTTPS client, an SSH shell client, AXL envelopes, XML lookups."""
 
 import base64
 import http.client
 import json
 import os
+import socket
 import ssl
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+import paramiko
+
+from ucsim import assumptions as A
 from ucsim.server import Simulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,6 +25,49 @@ def start_simulator(lab, state_dir):
     s.start("127.0.0.1", 0)
     s.cafile = os.path.join(state_dir, "ca.pem")
     return s
+
+
+class SshShell:
+    """A paramiko client of the simulated CLI, host key checked against ``known_hosts``: logs in, types lines,
+    reads up to the prompt. ``banner`` is what came before the first prompt."""
+
+    def __init__(self, host, port, known_hosts, user, password, method="keyboard-interactive"):
+        keys = paramiko.HostKeys(known_hosts)
+        self.transport = paramiko.Transport(socket.create_connection((host, port), timeout=10))
+        self.transport.start_client(timeout=10)
+        key = self.transport.get_remote_server_key()
+        known = keys.lookup("[%s]:%d" % (host, port))
+        assert known is not None and known[key.get_name()] == key
+        if method == "password":
+            self.transport.auth_password(user, password, fallback=False)
+        else:
+            self.transport.auth_interactive(user, lambda title, instr, prompts: [password for _ in prompts])
+        self.chan = self.transport.open_session(timeout=10)
+        self.chan.get_pty(term="vt100")
+        self.chan.invoke_shell()
+        self.chan.settimeout(10)
+        self.banner = self.until(A.CLI_PROMPT)
+
+    def until(self, *ends):
+        buf = ""
+        while not any(buf.endswith(e) for e in ends):
+            data = self.chan.recv(65536)
+            if not data:
+                raise EOFError(buf)
+            buf += data.decode()
+        return buf
+
+    def type(self, line, until=A.CLI_PROMPT):
+        self.chan.sendall((line + "\n").encode())
+        return self.until(until)
+
+    def regen(self, kind):
+        """``set key regen authz <kind>``, answered yes."""
+        self.type("set key regen authz %s" % kind, until=A.CLI_REGEN_CONFIRM)
+        return self.type("yes")
+
+    def close(self):
+        self.transport.close()
 
 
 class Client:

@@ -8,7 +8,7 @@ import sys
 import paramiko
 import pytest
 
-from simhelp import Client, find, start_simulator
+from simhelp import Client, SshShell, find, start_simulator
 from ucsim import assumptions as A
 from ucsim import lab as labmod
 from ucsim.server import KINDS
@@ -33,48 +33,10 @@ def ctl(nsim):
     cl.close()
 
 
-class Shell:
-    """A strict-checking paramiko client of one node's CLI (known_hosts from the simulator's state dir)."""
-
-    def __init__(self, sim, node, user=ADMIN, password=PASSWORD, method="keyboard-interactive"):
-        n = sim.nodes[node]
-        self.host, self.port = n.address, n.ports["ssh"]
-        keys = paramiko.HostKeys(os.path.join(sim.state_dir, "known_hosts"))
-        sock = socket.create_connection((self.host, self.port), timeout=10)
-        self.transport = paramiko.Transport(sock)
-        self.transport.start_client(timeout=10)
-        key = self.transport.get_remote_server_key()
-        known = keys.lookup("[%s]:%d" % (self.host, self.port))
-        assert known is not None and known[key.get_name()] == key
-        if method == "password":
-            self.transport.auth_password(user, password, fallback=False)
-        else:
-            self.transport.auth_interactive(user, lambda title, instr, prompts: [password for _ in prompts])
-        self.chan = self.transport.open_session(timeout=10)
-        self.chan.get_pty(term="vt100")
-        self.chan.invoke_shell()
-        self.chan.settimeout(10)
-        self.until(A.CLI_PROMPT)
-
-    def until(self, *ends):
-        buf = ""
-        while not any(buf.endswith(e) for e in ends):
-            data = self.chan.recv(65536)
-            if not data:
-                raise EOFError(buf)
-            buf += data.decode()
-        return buf
-
-    def type(self, line, until=A.CLI_PROMPT):
-        self.chan.sendall((line + "\n").encode())
-        return self.until(until)
-
-    def regen(self, kind):
-        self.type("set key regen authz %s" % kind, until=A.CLI_REGEN_CONFIRM)
-        return self.type("yes")
-
-    def close(self):
-        self.transport.close()
+def Shell(sim, node, user=ADMIN, password=PASSWORD, method="keyboard-interactive"):
+    """The shared SSH shell client on one node, checked against the simulator's known_hosts file."""
+    n = sim.nodes[node]
+    return SshShell(n.address, n.ports["ssh"], os.path.join(sim.state_dir, "known_hosts"), user, password, method)
 
 
 def ssh_entries(ctl, system="cucm"):

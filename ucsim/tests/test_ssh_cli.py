@@ -7,6 +7,7 @@ import time
 import paramiko
 import pytest
 
+from simhelp import SshShell
 from ucsim import assumptions as A
 from ucsim.protocols import platform_cli as cli
 from ucsim.state.platform import PlatformState
@@ -15,45 +16,9 @@ from ucsim.transports.ssh import MemoryRecorder, SimpleFaults, SshServer
 ADMIN, PASSWORD = "admin", "Pl4tform!"
 
 
-class Shell:
-    """A paramiko client of the simulated CLI: logs in, types lines, reads up to the prompt."""
-
-    def __init__(self, port, known_hosts, user=ADMIN, password=PASSWORD, method="keyboard-interactive"):
-        self.client = paramiko.SSHClient()
-        self.client.load_host_keys(known_hosts)
-        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        self.transport = None
-        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.transport = paramiko.Transport(sock)
-        self.transport.start_client(timeout=10)
-        key = self.transport.get_remote_server_key()
-        known = self.client.get_host_keys().lookup("[127.0.0.1]:%d" % port)
-        assert known is not None and known[key.get_name()] == key
-        if method == "keyboard-interactive":
-            self.transport.auth_interactive(user, lambda title, instr, prompts: [password for _ in prompts])
-        else:
-            self.transport.auth_password(user, password, fallback=False)
-        self.chan = self.transport.open_session(timeout=10)
-        self.chan.get_pty(term="vt100")
-        self.chan.invoke_shell()
-        self.chan.settimeout(10)
-        self.banner = self.until(A.CLI_PROMPT)
-
-    def until(self, *ends):
-        buf = ""
-        while not any(buf.endswith(e) for e in ends):
-            data = self.chan.recv(65536)
-            if not data:
-                raise EOFError(buf)
-            buf += data.decode()
-        return buf
-
-    def type(self, line, until=A.CLI_PROMPT):
-        self.chan.sendall((line + "\n").encode())
-        return self.until(until)
-
-    def close(self):
-        self.transport.close()
+def Shell(port, known_hosts, user=ADMIN, password=PASSWORD, method="keyboard-interactive"):
+    """The shared SSH shell client (simhelp.SshShell) on 127.0.0.1."""
+    return SshShell("127.0.0.1", port, known_hosts, user, password, method)
 
 
 @pytest.fixture
@@ -257,7 +222,7 @@ def test_fault_wrong_password_even_with_the_right_one(lab):
 
 def test_fault_slow_login(lab):
     srv = lab(fault=SimpleFaults(login_delay_s=0.5))
-    sh = Shell.__new__(Shell)
+    sh = SshShell.__new__(SshShell)
     sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
     t = paramiko.Transport(sock)
     t.start_client(timeout=10)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ansible-test integration target cucm_authz_keys: collab.uc.cucm_authz_keys and collab.uc.cucm_cli_command over SSH against the simulator.
+# ansible-test integration target cucm_authz_keys: collab.uc.cucm_authz_keys and collab.uc.cucm_cli_command against the simulator.
 # Thin on purpose: the checks are tests/integration/test_cucm_authz_keys.py (pytest; it starts the simulator, runs
 # ansible-playbook with this collection and asserts on the simulator's request log, counters and state).
 set -euo pipefail
