@@ -88,7 +88,7 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-values:
+xconfiguration:
   description: Every value read, by path (after the change; in check mode what it would be).
   returned: always
   type: dict
@@ -160,13 +160,13 @@ class ExpresswayXConfiguration(UCModule):
         cli = self.cli()
         if read_path is not None:
             values = cli.read(read_path)
-            result = dict(changed=False, values=values, changes=[], ssh_logins=self.logins())
+            result = dict(changed=False, xconfiguration=values, changes=[], ssh_logins=self.logins())
             for name, value in values.items():
                 if name.lower() == read_path.lower():
                     result['value'] = value
             return result
         before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
-        result = dict(changed=bool(changed), values=after, ssh_logins=self.logins(),
+        result = dict(changed=bool(changed), xconfiguration=after, ssh_logins=self.logins(),
                       changes=[dict(path=p, before=before[p], after=after[p]) for p in changed])
         if self.params['path']:
             result['value'] = after[check_path(self.params['path'])]

@@ -54,6 +54,16 @@ READY_RE = re.compile(r"^ready (?P<url>https://(?P<host>[^\s:]+|\[[^\]]+\]):(?P<
 _SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_")
 
 
+def shipped_lab(name: str) -> Path:
+    """A lab shipped with the simulator (``ucsim serve --lab NAME``): from the installed ucsim package, else from
+    the source tree (ansible-test's copy of the collection has no ucsim/)."""
+    try:
+        from ucsim.lab import LABS_DIR  # noqa: PLC0415  (optional: only where ucsim is importable)
+    except ImportError:
+        return REPO_ROOT / "ucsim" / "src" / "ucsim" / "labs" / (name + ".yml")
+    return Path(LABS_DIR) / (name + ".yml")
+
+
 def _bin_dir() -> Path:
     """The directory of the Python running the tests (the venv's bin), else the repository's .venv/bin."""
     candidate = Path(sys.executable).parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from helpers import REPO_ROOT
+from helpers import shipped_lab
 
-SIM_LAB = REPO_ROOT / "ucsim" / "src" / "ucsim" / "labs" / "audit.yml"
+SIM_LAB = shipped_lab("audit")
 XCONF = "collab.uc.expressway_xconfiguration"
 OAUTH = "collab.uc.expressway_oauth"
 
@@ -34,7 +34,7 @@ def test_read_a_section_and_a_leaf_on_one_login(sim, run_playbook):
                        env=sim.expressway_env())
     section = run.task("section")
     assert section["status"] == "ok", run.describe()
-    values = section["result"]["values"]
+    values = section["result"]["xconfiguration"]
     assert values["CollaborationEdge OAuthLocal"] == "Off" and values["CollaborationEdge LegacyCred"] == "On"
     leaf = run.task("leaf")["result"]
     assert leaf["value"] == "Off" and leaf["changed"] is False and leaf["ssh_logins"] == 1

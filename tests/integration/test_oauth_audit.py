@@ -11,9 +11,9 @@ import time
 import pytest
 
 from helpers import CUC_PASSWORD, CUC_USERNAME, CUCM_PASSWORD, CUCM_SSH_PASSWORD, CUCM_SSH_USERNAME, \
-    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT
+    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, shipped_lab
 
-SIM_LAB = REPO_ROOT / "ucsim" / "src" / "ucsim" / "labs" / "audit.yml"
+SIM_LAB = shipped_lab("audit")
 PLAYBOOK = str(REPO_ROOT / "playbooks" / "oauth_audit.yml")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
