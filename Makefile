@@ -23,7 +23,7 @@ ANSIBLE_CORE_MATRIX ?= 2.16.19:3.11 2.21.5:3.13
 TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity matrix \
                galaxy-importer ansible-lint docs ee molecule
 
-.PHONY: help venv build lint sanity units integration sim-tests changelog-lint demo test bench clean distclean \
+.PHONY: help venv build browser lint sanity units integration sim-tests changelog-lint demo test bench clean distclean \
         matrix matrix-venvs galaxy-importer ansible-lint docs ee molecule release
 
 help:
@@ -33,7 +33,8 @@ help:
 	@echo "make sanity          ansible-test sanity (all Pythons found; copy in .build/ansible-test)"
 	@echo "make units           ansible-test units on Python 3.11"
 	@echo "make sim-tests       pytest ucsim/tests"
-	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim)"
+	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim; runs make browser first)"
+	@echo "make browser         install headless Chromium for the HTML report test (as root, apt-get), if missing"
 	@echo "make changelog-lint  antsibull-changelog lint"
 	@echo "make matrix          sanity, units, integration (ansible-test) on ansible-core $(ANSIBLE_CORE_MATRIX), in parallel"
 	@echo "make galaxy-importer galaxy-importer (ansible-doc, ansible-lint) on the built artifact, as Galaxy/Automation Hub"
@@ -71,7 +72,10 @@ units: venv
 sim-tests: venv
 	hacking/pytest.sh ucsim/tests $(PYTEST_ARGS)
 
-integration: build
+browser:
+	@hacking/browser.sh
+
+integration: build browser
 	COLLAB_UC_COLLECTIONS_PATH=$${COLLAB_UC_COLLECTIONS_PATH:-$(COLLECTIONS)} \
 	  hacking/pytest.sh tests/integration $(PYTEST_ARGS)
 

@@ -60,3 +60,12 @@ function Link(el)
   el.target = repo .. path .. anchor
   return el
 end
+
+-- a picture of the guide (docs/images/...) is not part of the docsite: it becomes a link to the picture on the
+-- project's repository, with the picture's description as its text
+function Image(el)
+  if el.src:match('^%a[%w+.-]*:') then return nil end
+  local text = pandoc.utils.stringify(el.caption)
+  if text == '' then text = 'picture' end
+  return pandoc.Link({pandoc.Str('Picture: ' .. text)}, repo .. normalise(el.src))
+end

@@ -26,7 +26,8 @@ attributes:
     description:
       - Part of the action groups named below, so its connection options can be set once for a play with
         C(module_defaults) (C(group/collab.uc.cucm) for CUCM modules over HTTPS, C(group/collab.uc.cucm_cli) for
-        the CUCM platform CLI modules over SSH, C(group/collab.uc.cuc) for Unity Connection modules).
+        the CUCM platform CLI modules over SSH, C(group/collab.uc.cuc) for Unity Connection modules,
+        C(group/collab.uc.expressway) for the Expressway modules over SSH).
     support: full
     membership: []
 '''

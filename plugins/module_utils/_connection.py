@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Connection groups: how a module reaches one system (CUCM over HTTPS, Unity Connection over HTTPS, the CUCM
-platform CLI over SSH, ...).
+platform CLI over SSH, Expressway's admin CLI over SSH).
 
 Internal module: the leading underscore means its API may change without notice.
 
@@ -241,20 +241,16 @@ class CucConnection(HttpsConnection):
     }
 
 
-@register
-class CucmCliConnection(ConnectionGroup):
-    """The CUCM platform CLI (``admin:``) over SSH: one ``_ssh.CliSession`` (one login) per task.
+class SshCliConnection(ConnectionGroup):
+    """An interactive admin CLI over SSH: one ``_ssh.CliSession`` (one login) per task. Subclasses set the
+    product (``name``, ``label``, ``env``, ``doc_fragment``) and ``session_kwargs`` (its prompt, its paging).
 
-    ``_ssh`` (and with it paramiko) is imported only by modules that declare this group, so HTTPS-only modules
+    ``_ssh`` (and with it paramiko) is imported only by modules that declare such a group, so HTTPS-only modules
     neither need paramiko nor pay for importing it; a missing paramiko fails when the session is opened, with
     Ansible's ``missing_required_lib`` message.
     """
 
-    name = 'cucm_cli'
-    label = 'CUCM platform CLI'
-    env = 'CUCM_SSH'
-    doc_fragment = 'collab.uc.cucm_cli_connection'
-    inherit = {'ssh_host': ('cucm', 'host')}
+    session_kwargs = {}
 
     def options(self):
         from ansible_collections.collab.uc.plugins.module_utils import _ssh
@@ -293,5 +289,32 @@ class CucmCliConnection(ConnectionGroup):
             host_key_checking=values['ssh_host_key_checking'], login_timeout=values['ssh_login_timeout'],
             command_timeout=values['ssh_command_timeout'], product=self.label,
         )
+        kwargs.update(self.session_kwargs)
         kwargs.update(overrides)
         return _ssh.CliSession(**kwargs)
+
+
+@register
+class CucmCliConnection(SshCliConnection):
+    """The CUCM platform CLI (``admin:``) over SSH."""
+
+    name = 'cucm_cli'
+    label = 'CUCM platform CLI'
+    env = 'CUCM_SSH'
+    doc_fragment = 'collab.uc.cucm_cli_connection'
+    inherit = {'ssh_host': ('cucm', 'host')}
+
+
+# Expressway's xAPI prints no prompt: every reply ends with one of these lines (as netmiko's cisco_tp reads it).
+EXPRESSWAY_PROMPT = r'^(?:OK|ERROR|Command not recognized\.?)\s*$'
+
+
+@register
+class ExpresswayConnection(SshCliConnection):
+    """Expressway-C's admin CLI (the xAPI: ``xConfiguration``, ``xStatus``) over SSH; paging is off by default."""
+
+    name = 'expressway'
+    label = 'Expressway'
+    env = 'EXPRESSWAY'
+    doc_fragment = 'collab.uc.expressway_connection'
+    session_kwargs = dict(prompt=EXPRESSWAY_PROMPT, pagination_command=None, prompt_ends_line=True)

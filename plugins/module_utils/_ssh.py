@@ -142,6 +142,8 @@ def strip_transcript(text, command=None, prompt=CUCM_PROMPT):
         # the echo: the command itself, possibly after the prompt (some shells echo the prompt again)
         if first and (' '.join(first.split()).endswith(wanted) or wanted.startswith(' '.join(first.split()))):
             lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]  # a shell whose closing line is a whole line (Expressway's OK) ends with a newline
     if lines and prompt_re.search(lines[-1]):
         lines = lines[:-1]
     kept = []
@@ -201,12 +203,15 @@ class CliSession:
     ``prompt`` is a regular expression matched against the last line of the cleaned output (CUCM: ``admin:``).
     ``char_delay`` (seconds) sends each character apart, for prompts that drop characters sent fast.
     ``pagination_command`` is sent once after login (``None`` to skip); its failure is not fatal.
+    ``prompt_ends_line``: the prompt is a whole line ended by a newline (shells with no prompt, whose replies end
+    with a closing line such as Expressway's ``OK``), so the last complete line is matched too.
     """
 
     def __init__(self, host, username, password, port=22, known_hosts=DEFAULT_KNOWN_HOSTS,
                  host_key_checking='strict', login_timeout=60, command_timeout=120, prompt=CUCM_PROMPT,
                  pagination_command='set cli pagination off', char_delay=0.0, product=PRODUCT,
-                 terminal_width=200, terminal_height=50, sleep=time.sleep, clock=time.monotonic):
+                 terminal_width=200, terminal_height=50, sleep=time.sleep, clock=time.monotonic,
+                 prompt_ends_line=False):
         if not HAS_PARAMIKO:
             raise UCError('the Python library paramiko is required for the platform CLI over SSH',
                           host=host, operation='connect', product=product,
@@ -222,6 +227,7 @@ class CliSession:
         self.login_timeout = float(login_timeout)
         self.command_timeout = float(command_timeout)
         self.prompt_re = re.compile(prompt)
+        self.prompt_ends_line = bool(prompt_ends_line)
         self.pagination_command = pagination_command
         self.char_delay = float(char_delay or 0)
         self.product = product
@@ -237,6 +243,9 @@ class CliSession:
         self.commands_sent = 0
         self.host_key_added = False
         self.banner = ''
+        # The line that ended the last output (the prompt; on shells that print no prompt, the closing line such
+        # as Expressway's OK/ERROR, which strip_transcript removes from the output).
+        self.last_prompt = None
 
     @property
     def endpoint(self):
@@ -487,7 +496,10 @@ class CliSession:
             text = ''.join(buf)
             tail = clean_text(text[scanned:])
             last = tail.rsplit('\n', 1)[-1]
+            if self.prompt_ends_line and not last and '\n' in tail:
+                last = tail[:-1].rsplit('\n', 1)[-1]  # the complete line before the final newline
             if self.prompt_re.search(last):
+                self.last_prompt = last.strip()
                 if declined is not None:
                     raise self._error(UCError, 'the command asked "%s" and no answer was given; it was declined'
                                       % declined, operation,

@@ -120,7 +120,7 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-keys:
+checksums:
   description: The keys as the task leaves them (after any regeneration), by key.
   returned: success
   type: dict
@@ -139,14 +139,14 @@ keys:
           type: str
           returned: success
     encryption:
-      description: The encryption key, the same fields as RV(keys.signing).
+      description: The encryption key, the same fields as RV(checksums.signing).
       type: dict
       returned: success
   sample:
     signing: {checksum: 9b1d0c3e5f7a2b4c6d8e0f1a2b3c4d5e, last_regenerated: Tue Dec 01 09:30:02 UTC 2026}
     encryption: {checksum: 0c4f6a8b2d1e3f5a7b9c0d2e4f6a8b1c, last_regenerated: null}
 before:
-  description: The keys as the task found them, the same fields as RV(keys).
+  description: The keys as the task found them, the same fields as RV(checksums).
   returned: success
   type: dict
   sample:
@@ -182,6 +182,11 @@ from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 
 
+# ``keys`` of the regeneration's result is returned as ``checksums`` (a result key named like a dict method cannot
+# be read with dot notation in Jinja).
+RETURNED = {'keys': 'checksums'}
+
+
 class CucmAuthzKeys(UCModule):
     connections = ('cucm_cli',)
     argument_spec = dict(
@@ -208,7 +213,7 @@ class CucmAuthzKeys(UCModule):
                 self.module.fail_json(msg='only_if_checksum, max_age_days and force guard a regeneration: '
                                           'use them with state=regenerated')
             keys = work.read()
-            return self.diff(dict(changed=False, keys=keys, before=keys, regenerated=[], regenerated_at={},
+            return self.diff(dict(changed=False, checksums=keys, before=keys, regenerated=[], regenerated_at={},
                                   ssh_logins=self.logins()), keys, keys)
         kinds = [k for k in AUTHZ_KEYS if k in params['keys']]
         try:
@@ -218,9 +223,11 @@ class CucmAuthzKeys(UCModule):
         except UCError as error:
             partial = getattr(error, 'partial', None) or {}
             self.fail(error, changed=bool(partial.get('regenerated')), ssh_logins=self.logins(), **dict(
-                (k, partial[k]) for k in ('before', 'keys', 'regenerated', 'regenerated_at') if k in partial))
+                (RETURNED.get(k, k), partial[k]) for k in ('before', 'keys', 'regenerated', 'regenerated_at')
+                if k in partial))
         result['ssh_logins'] = self.logins()
-        return self.diff(result, result['before'], result['keys'])
+        result['checksums'] = result.pop('keys')
+        return self.diff(result, result['before'], result['checksums'])
 
 
 def main():

@@ -41,6 +41,9 @@ CUCM_USERNAME = "axladmin"
 CUCM_SSH_USERNAME = "osadmin"        # the lab's platform administrator (not the AXL user)
 CUCM_SSH_PASSWORD = "Pl4tform-Adm1n!"
 CUCM_PASSWORD = "C1sco12345!"
+# Expressway administrator of the shipped labs with an Expressway (audit.yml).
+EXPRESSWAY_USERNAME = "admin"
+EXPRESSWAY_PASSWORD = "Exp-Adm1n!"
 # Unity Connection administrator of the default lab; override per call where a lab differs.
 CUC_USERNAME = os.environ.get("COLLAB_UC_TEST_CUC_USERNAME", "cucadmin")
 CUC_PASSWORD = os.environ.get("COLLAB_UC_TEST_CUC_PASSWORD", "C1sco12345!")
@@ -48,7 +51,17 @@ CUC_PASSWORD = os.environ.get("COLLAB_UC_TEST_CUC_PASSWORD", "C1sco12345!")
 READY_RE = re.compile(r"^ready (?P<url>https://(?P<host>[^\s:]+|\[[^\]]+\]):(?P<port>\d+))\s+ca=(?P<ca>\S+)\s*$")
 
 # Environment variables a playbook run never inherits from the test process (the test says what it wants).
-_SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "ANSIBLE_")
+_SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_")
+
+
+def shipped_lab(name: str) -> Path:
+    """A lab shipped with the simulator (``ucsim serve --lab NAME``): from the installed ucsim package, else from
+    the source tree (ansible-test's copy of the collection has no ucsim/)."""
+    try:
+        from ucsim.lab import LABS_DIR  # noqa: PLC0415  (optional: only where ucsim is importable)
+    except ImportError:
+        return REPO_ROOT / "ucsim" / "src" / "ucsim" / "labs" / (name + ".yml")
+    return Path(LABS_DIR) / (name + ".yml")
 
 
 def _bin_dir() -> Path:
@@ -349,6 +362,20 @@ class Simulator:
             "CUCM_SSH_USERNAME": username,
             "CUCM_SSH_PASSWORD": password,
             "CUCM_SSH_KNOWN_HOSTS": str(known_hosts or self.known_hosts),
+        }
+
+    def expressway_env(self, system: Optional[str] = None, username: str = EXPRESSWAY_USERNAME,
+                       password: str = EXPRESSWAY_PASSWORD,
+                       known_hosts: Union[str, os.PathLike, None] = None) -> Dict[str, str]:
+        """EXPRESSWAY_* variables for an Expressway's admin CLI (default: the lab's first Expressway), checking
+        host keys against the simulator's known_hosts (or `known_hosts`)."""
+        n = self.system(system or "expressway")["nodes"][0]
+        return {
+            "EXPRESSWAY_HOST": n["address"],
+            "EXPRESSWAY_PORT": str(n["ports"]["ssh"]),
+            "EXPRESSWAY_USERNAME": username,
+            "EXPRESSWAY_PASSWORD": password,
+            "EXPRESSWAY_KNOWN_HOSTS": str(known_hosts or self.known_hosts),
         }
 
     def cuc_env(self, system: Optional[str] = None, username: str = CUC_USERNAME,

@@ -46,8 +46,8 @@ def test_reads_both_checksums_on_one_login_and_changes_nothing(sim, ssh_env, run
     assert result["status"] == "ok", run.describe()
     keys = cluster_keys(sim)
     res = result["result"]
-    assert {k: v["checksum"] for k, v in res["keys"].items()} == keys
-    assert res["keys"]["signing"]["last_regenerated"] is None and res["regenerated"] == []
+    assert {k: v["checksum"] for k, v in res["checksums"].items()} == keys
+    assert res["checksums"]["signing"]["last_regenerated"] is None and res["regenerated"] == []
     assert res["ssh_logins"] == 1
     counters = sim.get_counters()
     assert (counters["ssh_logins"], counters["ssh_login_failures"], counters["writes"]) == (1, 0, 0)
@@ -63,9 +63,9 @@ def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, r
     new = cluster_keys(sim)
     assert new["signing"] != old["signing"] and new["encryption"] == old["encryption"]
     out = res["result"]
-    assert out["before"]["signing"]["checksum"] == old["signing"] and out["keys"]["signing"]["checksum"] == new["signing"]
+    assert out["before"]["signing"]["checksum"] == old["signing"] and out["checksums"]["signing"]["checksum"] == new["signing"]
     assert out["regenerated"] == ["signing"] and set(out["regenerated_at"]) == {"signing"}
-    assert out["keys"]["signing"]["last_regenerated"]  # the platform shows the date now
+    assert out["checksums"]["signing"]["last_regenerated"]  # the platform shows the date now
     warnings = " ".join(out.get("warnings", []))
     for words in ("access token and refresh token", "Cisco Tomcat", "Unity Connection", "Refresh servers",
                   "IM and Presence"):
@@ -285,7 +285,7 @@ def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_p
     assert [r["status"] for r in run.results] == ["changed", "failed", "failed"], run.describe()
     assert CUCM_SSH_PASSWORD not in run.output and "An0ther-Secret" not in run.output.replace(
         '"ssh_password": "An0ther-Secret"', "")
-    for root, _, files in os.walk(work):
+    for root, _dirs, files in os.walk(work):
         for name in files:
             with open(os.path.join(root, name), "rb") as fh:
                 assert CUCM_SSH_PASSWORD.encode() not in fh.read(), os.path.join(root, name)

@@ -277,3 +277,43 @@ CLI_INSUFFICIENT = "Insufficient privilege level to execute this command"
 # ("Passed - ..."); the control API shows the server as stale (keys_current false) until it syncs again.
 # ASSUMPTION: the platform administrators are the lab's `platform.admins` (not the AXL application users), with
 # a privilege level (default 4).
+
+# ---------------------------------------------------------------------------------------------------------
+# Expressway-C admin CLI (xAPI over SSH; reference section 6)
+# Documented: seed 003 reads `*c xConfiguration CollaborationEdge OAuthLocal: On|Off` and `... LegacyCred:
+# On|Off`; the MRA Deployment Guide's defaults: "Authorize by OAuth token with refresh" On, "Authorize by OAuth
+# token" (OAuthLocal) Off, "Authorize by user credentials" (LegacyCred) Off, "Check for internal authentication
+# availability" No. Public tools (netmiko cisco_tp) end each reply at a line `OK`, `ERROR` or
+# `Command not recognized.`, with no prompt and paging off by default.
+# ASSUMPTION: the CLI name of "Authorize by OAuth token with refresh" is `CollaborationEdge OAuthWithRefresh`
+# (On|Off). Cisco does not publish it; the collection's modules take the name as an option.
+# ASSUMPTION: "Check for internal authentication availability" is `CollaborationEdge InternalAuthAvailability`
+# (On|Off), MRA itself `CollaborationEdge Enabled` (On|Off, default On in the simulator).
+XAPI_REFRESH_SETTING = "OAuthWithRefresh"
+# ASSUMPTION: the login banner: before the login delay nothing; then these lines (with the lab's hostname and
+# version), then `OK`. No prompt follows: the client waits for the `OK` line.
+XAPI_BANNER = ("Welcome to %(hostname)s", "Cisco Expressway-C Release %(version)s", "SW Release Date: 2023-06-01")
+XAPI_OK = "OK"
+XAPI_ERROR = "ERROR"
+XAPI_UNKNOWN = "Command not recognized."
+XAPI_KBD_PROMPT = "Password: "
+# ASSUMPTION: paths and enum values are case-insensitive (seed 003 itself spells `OauthLocal`); replies use the
+# canonical spelling. Words are folded on spaces; a set is `xConfiguration <path>: <value>` (a value may be in
+# double quotes); a read is `xConfiguration [<path prefix>]` and lists every leaf under the prefix, one line each:
+XAPI_CONFIG_LINE = "*c xConfiguration %s: %s"
+# ASSUMPTION: string values are printed in double quotes, On/Off and numbers bare (as TC/CE xAPI prints them).
+# ASSUMPTION: `xStatus [<path prefix>]` lists status leaves the same way:
+XAPI_STATUS_LINE = "*s %s: %s"
+# ASSUMPTION: errors as TC/CE xAPI prints them: a `*r` block with the reason and the path, `** end`, `ERROR`.
+XAPI_ERROR_HEAD = "*r Result (status=Error):"
+XAPI_ERROR_REASON = '    Reason: "%s"'
+XAPI_ERROR_XPATH = '    XPath: "%s"'
+XAPI_ERROR_END = "** end"
+XAPI_NO_MATCH = "No match on address expression."
+XAPI_INVALID_VALUE = "Invalid value %s (valid: %s)."
+XAPI_READ_ONLY = "Access denied: the account is read-only."
+# ASSUMPTION: an administrator with privilege below 4 (the lab's `admins[].privilege`, as on CUCM) may read but
+# not set; a set of the value a leaf already has is still carried out (and counted as a write).
+XAPI_WRITE_PRIVILEGE = 4
+# ASSUMPTION: `bye`, `exit` and `quit` close the shell.
+XAPI_EXIT_COMMANDS = ("bye", "exit", "quit")

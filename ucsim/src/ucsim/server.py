@@ -70,8 +70,9 @@ def _transport(name):
 # --- system kinds and transports: one line each -------------------------------------------------------------
 register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp"})
 register_kind("cuc", "state.cuc:CucState", {"/vmrest/": "protocols.cupi"})
-register_transport("https", "transports.https", ("cucm", "cuc"))
-register_transport("ssh", "transports.ssh", ("cucm",))
+register_kind("expressway", "state.expressway:ExpresswayState", {})
+register_transport("https", "transports.https", ("cucm", "cuc", "expressway"))
+register_transport("ssh", "transports.ssh", ("cucm", "expressway"))
 
 FIRST_NODE_ADDRESS = 2  # nodes of systems that list `nodes:` get 127.0.0.2, 127.0.0.3, ... in lab order
 PORT_ATTEMPTS = 20      # with PORT 0: tries to find one port free on every node's address

@@ -58,8 +58,8 @@ def test_reads_both_keys(cli):
     failed, result, warnings, server = cli(cucm_authz_keys.main, {})
     assert not failed, result
     assert result['changed'] is False and result['ssh_logins'] == 1
-    assert result['keys'] == {'signing': {'checksum': 'aa' * 16, 'last_regenerated': None},
-                              'encryption': {'checksum': 'bb' * 16, 'last_regenerated': None}}
+    assert result['checksums'] == {'signing': {'checksum': 'aa' * 16, 'last_regenerated': None},
+                                   'encryption': {'checksum': 'bb' * 16, 'last_regenerated': None}}
     assert [c for c in server.commands if c.startswith('set key')] == []
 
 

@@ -106,6 +106,15 @@ COMMANDS = {
     "utils service list": service_list,
 }
 EXIT_COMMANDS = ("exit", "quit")
+# the dialect the SSH transport serves (transports/ssh.py DIALECTS)
+PROMPT = A.CLI_PROMPT
+KBD_PROMPT = A.CLI_KBD_PROMPT
+FAILED = A.CLI_FAILED
+
+
+def banner(session):
+    """What the shell prints after login: (before the login delay, after it)."""
+    return A.CLI_STARTING, "\n".join((A.CLI_WELCOME,) + A.CLI_BANNER_EXTRA)
 
 
 def operation_of(line):

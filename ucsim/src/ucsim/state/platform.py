@@ -47,15 +47,16 @@ def new_checksum(kind, seed=None):
     return hashlib.sha256(b"authz-" + kind.encode() + seed).hexdigest()[:32]
 
 
-class PlatformState:
-    def __init__(self, name, admins=None, keys=None, seed=None, version_active=DEFAULT_VERSION_ACTIVE,
-                 hostname=None, services=DEFAULT_SERVICES, clock=time.time, lock=None, password_auth=False,
-                 login_delay_s=DEFAULT_LOGIN_DELAY_S, command_delay_s=0.0):
+class ShellAccess:
+    """Who may log in to a system's admin shell over SSH, and the shell's SSH settings: the part of a CLI's state
+    the SSH transport uses (``check_login``, ``privilege``, ``password_auth``, ``login_delay_s``,
+    ``command_delay_s``). ``PlatformState`` (CUCM) and ``ExpresswayState`` build on it."""
+
+    def __init__(self, name, admins=None, lock=None, password_auth=False, login_delay_s=DEFAULT_LOGIN_DELAY_S,
+                 command_delay_s=0.0, label=None):
         self.lock = lock if lock is not None else threading.RLock()
         self.name = name
-        self.clock = clock
-        self.hostname = hostname or name
-        self.version_active = str(version_active)
+        self.label = label or name  # how messages name the system
         self.admins = {}
         self.add_admins(admins)
         self.password_auth = False
@@ -63,15 +64,6 @@ class PlatformState:
         self.command_delay_s = 0.0
         self.patch({"password_auth": password_auth, "login_delay_s": login_delay_s,
                     "command_delay_s": command_delay_s})
-        if isinstance(seed, str):
-            seed = hashlib.sha256(seed.encode()).digest()[:16]
-        self.keys = keys if keys is not None else {}
-        for kind in KEY_KINDS:
-            self.keys.setdefault(kind, new_checksum(kind, seed))
-        self.regenerated_at = dict.fromkeys(KEY_KINDS)  # epoch seconds of the last regeneration, None = never
-        self.regenerations = dict.fromkeys(KEY_KINDS, 0)
-        self.services = [[n, s, r] for n, s, r in services]
-        self._listeners = []
 
     # administrators and settings --------------------------------------------------------------------------
     def add_admins(self, admins):
@@ -80,16 +72,16 @@ class PlatformState:
             items = []
             for spec in admins:
                 if not isinstance(spec, dict) or not spec.get("userid"):
-                    raise LabError("platform %s: admins entries need a userid and a password" % self.name)
+                    raise LabError("%s: admins entries need a userid and a password" % self.label)
                 items.append((spec["userid"], spec))
         elif isinstance(admins, dict) or admins is None:
             items = list((admins or {}).items())
         else:
-            raise LabError("platform %s: admins must be a list or a mapping" % self.name)
+            raise LabError("%s: admins must be a list or a mapping" % self.label)
         for user, spec in items:
             if isinstance(spec, dict):
                 if "password" not in spec:
-                    raise LabError("platform %s: admin %s needs a password" % (self.name, user))
+                    raise LabError("%s: admin %s needs a password" % (self.label, user))
                 password, privilege = str(spec["password"]), int(spec.get("privilege", DEFAULT_PRIVILEGE))
             else:
                 password, privilege = str(spec), DEFAULT_PRIVILEGE
@@ -99,23 +91,23 @@ class PlatformState:
         """Lab or test settings: ``admins`` (added), ``password_auth`` (bool), ``login_delay_s``,
         ``command_delay_s`` (seconds >= 0)."""
         if not isinstance(data, dict):
-            raise LabError("platform %s: settings must be a mapping" % self.name)
+            raise LabError("%s: settings must be a mapping" % self.label)
         unknown = set(data) - set(SETTINGS) - {"admins"}
         if unknown:
-            raise LabError("platform %s: unknown keys %s (known: admins, %s)"
-                           % (self.name, sorted(unknown), ", ".join(SETTINGS)))
+            raise LabError("%s: unknown keys %s (known: admins, %s)"
+                           % (self.label, sorted(unknown), ", ".join(SETTINGS)))
         with self.lock:
             if "admins" in data:
                 self.add_admins(data["admins"])
             if "password_auth" in data:
                 if not isinstance(data["password_auth"], bool):
-                    raise LabError("platform %s: password_auth must be true or false" % self.name)
+                    raise LabError("%s: password_auth must be true or false" % self.label)
                 self.password_auth = data["password_auth"]
             for key in ("login_delay_s", "command_delay_s"):
                 if key in data:
                     value = data[key]
                     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                        raise LabError("platform %s: %s must be a number of seconds >= 0" % (self.name, key))
+                        raise LabError("%s: %s must be a number of seconds >= 0" % (self.label, key))
                     setattr(self, key, float(value))
 
     def check_login(self, user, password):
@@ -127,6 +119,31 @@ class PlatformState:
     def privilege(self, user):
         acct = self.admins.get(user)
         return acct[1] if acct else 0
+
+    def access_json(self):
+        with self.lock:
+            return {"admins": sorted(self.admins), "password_auth": self.password_auth,
+                    "login_delay_s": self.login_delay_s, "command_delay_s": self.command_delay_s}
+
+
+class PlatformState(ShellAccess):
+    def __init__(self, name, admins=None, keys=None, seed=None, version_active=DEFAULT_VERSION_ACTIVE,
+                 hostname=None, services=DEFAULT_SERVICES, clock=time.time, lock=None, password_auth=False,
+                 login_delay_s=DEFAULT_LOGIN_DELAY_S, command_delay_s=0.0):
+        super().__init__(name, admins=admins, lock=lock, password_auth=password_auth, login_delay_s=login_delay_s,
+                         command_delay_s=command_delay_s, label="platform " + name)
+        self.clock = clock
+        self.hostname = hostname or name
+        self.version_active = str(version_active)
+        if isinstance(seed, str):
+            seed = hashlib.sha256(seed.encode()).digest()[:16]
+        self.keys = keys if keys is not None else {}
+        for kind in KEY_KINDS:
+            self.keys.setdefault(kind, new_checksum(kind, seed))
+        self.regenerated_at = dict.fromkeys(KEY_KINDS)  # epoch seconds of the last regeneration, None = never
+        self.regenerations = dict.fromkeys(KEY_KINDS, 0)
+        self.services = [[n, s, r] for n, s, r in services]
+        self._listeners = []
 
     # AuthZ keys -------------------------------------------------------------------------------------------
     @staticmethod
@@ -170,8 +187,6 @@ class PlatformState:
 
     def to_json(self):
         with self.lock:
-            return {"admins": sorted(self.admins), "authz_keys": dict(self.keys),
-                    "authz_keys_regenerated_at": dict(self.regenerated_at),
-                    "authz_key_regenerations": dict(self.regenerations), "version_active": self.version_active,
-                    "password_auth": self.password_auth, "login_delay_s": self.login_delay_s,
-                    "command_delay_s": self.command_delay_s}
+            return dict(self.access_json(), authz_keys=dict(self.keys),
+                        authz_keys_regenerated_at=dict(self.regenerated_at),
+                        authz_key_regenerations=dict(self.regenerations), version_active=self.version_active)

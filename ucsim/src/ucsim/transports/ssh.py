@@ -40,6 +40,7 @@ the state dir.
 """
 
 import functools
+import importlib
 
 import collections
 import ipaddress
@@ -152,7 +153,7 @@ class _Auth(paramiko.ServerInterface):
 
     def check_auth_interactive(self, username, submethods):
         self.conn.user = username
-        return paramiko.InteractiveQuery("", "", (A.CLI_KBD_PROMPT, False))
+        return paramiko.InteractiveQuery("", "", (self.server.dialect.KBD_PROMPT, False))
 
     def check_auth_interactive_response(self, responses):
         password = responses[0] if len(responses) == 1 else None
@@ -220,7 +221,8 @@ class _Shell:
         self.chan = chan
         self.pending = b""
         self.after_cr = False
-        self.session = cli.CliSession(server.platform, conn.user)
+        self.cli = server.dialect
+        self.session = self.cli.CliSession(server.platform, conn.user)
 
     def write(self, text):
         try:
@@ -273,17 +275,18 @@ class _Shell:
 
     def login(self):
         srv = self.server
-        self.write(A.CLI_STARTING + "\r\n")
+        before, after = self.cli.banner(self.session)
+        self.lines(before)
         delay = srv.login_delay_s + float(srv.fault("login_delay_s", "login") or 0)
         if delay > 0 and srv.stopping.wait(delay):
             raise _Dropped()
-        self.lines("\n".join((A.CLI_WELCOME,) + A.CLI_BANNER_EXTRA))
+        self.lines(after)
 
     def prompt(self):
-        self.write(A.CLI_PROMPT)
+        self.write(self.cli.PROMPT)
 
     def output(self, text):
-        pages = cli.pages(text, self.server.page_lines if self.session.pagination else 0)
+        pages = self.cli.pages(text, self.server.page_lines if self.session.pagination else 0)
         for n, page in enumerate(pages):
             self.lines("\n".join(page))
             if n < len(pages) - 1:
@@ -301,21 +304,21 @@ class _Shell:
             line = self.read_line()
             if not line.strip():
                 continue
-            if cli.normalise(line) in cli.EXIT_COMMANDS:
+            if self.cli.normalise(line) in self.cli.EXIT_COMMANDS:
                 return
-            op = cli.operation_of(line)
+            op = self.cli.operation_of(line)
             srv.count("ssh_commands")
             if srv.fault("drop", op):
                 srv.log(self.conn, op, "fault", None)
                 return
             if srv.fault("command_fails", op):
-                self.lines(A.CLI_FAILED)
+                self.lines(self.cli.FAILED)
                 srv.log(self.conn, op, "fault", "failed")
                 continue
             delay = srv.command_delay_s + float(srv.fault("latency_s", op) or 0)
             if delay and srv.stopping.wait(delay):
                 return
-            answer = cli.execute(self.session, line)
+            answer = self.cli.execute(self.session, line)
             while answer.confirm is not None:
                 question, then = answer.confirm
                 self.lines(answer.text)
@@ -341,10 +344,11 @@ class SshServer:
 
     def __init__(self, platform, state_dir, name="cucm", host="127.0.0.1", port=0, password_auth=None,
                  login_delay_s=None, page_lines=A.CLI_PAGE_LINES, command_delay_s=None, record=None, count=None,
-                 fault=None, idle_timeout_s=300, key_path=None, names=()):
+                 fault=None, idle_timeout_s=300, key_path=None, names=(), dialect=None):
         if not _loopback(host):
             raise ValueError("the simulator listens on loopback addresses only, not %r" % host)
         self._platform = platform
+        self.dialect = dialect or cli
         self.name = name
         self.host = host
         self.port = int(port)
@@ -530,9 +534,25 @@ class CoreFaults:
         return core.fault_for(self.system, self.COUNTED[name], self.node)
 
 
+# system kind -> (the dialect's protocol module, the attribute of the system's state the dialect serves; None:
+# the state itself). A dialect module has CliSession(state, user), banner(session) -> (before the login delay,
+# after it), PROMPT, KBD_PROMPT, FAILED, EXIT_COMMANDS, normalise, operation_of, execute(session, line), pages.
+DIALECTS = {
+    "cucm": ("platform_cli", "platform"),
+    "expressway": ("expressway_cli", None),
+}
+
+
+def dialect_of(kind):
+    """(protocol module, state attribute) of the shell a system kind serves over SSH."""
+    module, attribute = DIALECTS[kind]
+    return importlib.import_module("..protocols." + module, __package__), attribute
+
+
 def bind(sim, node, host, port):
-    """The SSH listener of ``node`` (a node of a CUCM cluster), bound, not yet serving."""
+    """The SSH listener of ``node`` (a node of a CUCM cluster or an Expressway), bound, not yet serving."""
     core, system = sim.core, node.system
+    dialect, attribute = dialect_of(system.kind)
     for key, (types, counted) in CORE_FAULTS.items():
         if key not in core.fault_types:
             core.register_fault(key, types, counted=counted)
@@ -540,7 +560,10 @@ def bind(sim, node, host, port):
     if node.spec.implicit:
         names += ["127.0.0.1", "localhost"]
     # the platform is looked up at each use: a reset of the lab state gives the cluster a new one
-    server = SshServer(lambda: system.state.platform, sim.state_dir, name=node.name, host=host, port=port,
+    def served():
+        return system.state if attribute is None else getattr(system.state, attribute)
+
+    server = SshServer(served, sim.state_dir, name=node.name, host=host, port=port, dialect=dialect,
                        record=functools.partial(core.record, system, "ssh", node=node),
                        count=functools.partial(core.count, system, node=node), fault=CoreFaults(core, system, node),
                        names=list(dict.fromkeys(names)))

@@ -1,0 +1,221 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: expressway_oauth
+short_description: Read or set the MRA authorization settings of a Cisco Expressway-C
+version_added: 1.1.0
+description:
+  - Reads or sets the Mobile and Remote Access (MRA) authorization settings of a Cisco Expressway-C
+    (Configuration > Unified Communications > Configuration > MRA Access Control) on its admin CLI over SSH, so
+    that a play can make Expressway agree with CUCM's OAuth refresh login. When CUCM issues refresh tokens but
+    Expressway does not accept OAuth tokens, Jabber gets its tokens and then fails with "The server doesn't
+    offer any SASL authentication mechanism".
+  - O(oauth_token) is C(xConfiguration CollaborationEdge OAuthLocal) ("Authorize by OAuth token"),
+    O(user_credentials) is C(CollaborationEdge LegacyCred) ("Authorize by user credentials"), and
+    O(oauth_token_with_refresh) is "Authorize by OAuth token with refresh", whose CLI name Cisco does not
+    publish; O(refresh_setting_name) names it.
+  - Options left unset are only read. Idempotent; check mode and diff supported.
+  - Also returns the software version and whether it meets the minimum for refresh logins (X8.10.1).
+author:
+  - collab.uc contributors (@collab-uc)
+extends_documentation_fragment:
+  - collab.uc.expressway_connection
+  - collab.uc.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the settings and reports which would change; never sets one.
+  diff_mode:
+    support: full
+    details: The settings before and after.
+  action_group:
+    membership: [collab.uc.expressway]
+options:
+  oauth_token_with_refresh:
+    description:
+      - '"Authorize by OAuth token with refresh": Expressway accepts the self-describing tokens that CUCM issues
+        with refresh login (the MRA Deployment Guide''s default: on).'
+      - Unset, the setting is only read.
+    type: bool
+  oauth_token:
+    description:
+      - '"Authorize by OAuth token" (C(OAuthLocal); default off on Expressway).'
+      - Unset, the setting is only read.
+    type: bool
+  user_credentials:
+    description:
+      - '"Authorize by user credentials" (C(LegacyCred); default off on Expressway).'
+      - Unset, the setting is only read.
+    type: bool
+  refresh_setting_name:
+    description:
+      - The name, under C(xConfiguration CollaborationEdge), of the "Authorize by OAuth token with refresh"
+        setting.
+      - B(Assumption.) Cisco does not publish this name; the default V(OAuthWithRefresh) is the collection's
+        assumption, which the simulator implements. Check it on your Expressway (C(xConfiguration
+        CollaborationEdge) lists the section) and set this option if it differs.
+      - When the Expressway has no such setting, reading returns V(null) for it with a warning, and setting it fails.
+    type: str
+    default: OAuthWithRefresh
+notes:
+  - Setting values needs an administrator account with read-write access.
+  - After a regeneration of CUCM's AuthZ keys, Expressway must also "Refresh servers" (Configuration > Unified
+    Communications > Unified CM servers); no API or CLI command for it is public, so this module does not do it.
+seealso:
+  - module: collab.uc.expressway_xconfiguration
+  - module: collab.uc.cucm_oauth
+'''
+
+EXAMPLES = r'''
+- name: Make Expressway accept OAuth tokens with refresh, as CUCM issues them
+  collab.uc.expressway_oauth:
+    ssh_host: expc1.example.com
+    ssh_username: admin
+    ssh_password: "{{ vault_expressway_password }}"
+    oauth_token_with_refresh: true
+    oauth_token: true
+
+- name: Only read (connection from module_defaults)
+  module_defaults:
+    group/collab.uc.expressway:
+      ssh_host: expc1.example.com
+      ssh_username: admin
+      ssh_password: "{{ vault_expressway_password }}"
+  collab.uc.expressway_oauth:
+  register: exp
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "refresh {{ exp.settings.oauth_token_with_refresh }}, version {{ exp.version }}"
+'''
+
+RETURN = r'''
+settings:
+  description: The MRA authorization settings after the task (in check mode what they would be); V(null) for a
+    setting the Expressway does not have.
+  returned: always
+  type: dict
+  contains:
+    oauth_token_with_refresh:
+      description: '"Authorize by OAuth token with refresh".'
+      type: bool
+      returned: always
+    oauth_token:
+      description: '"Authorize by OAuth token" (C(OAuthLocal)).'
+      type: bool
+      returned: always
+    user_credentials:
+      description: '"Authorize by user credentials" (C(LegacyCred)).'
+      type: bool
+      returned: always
+  sample: {"oauth_token_with_refresh": true, "oauth_token": true, "user_credentials": false}
+xconfiguration:
+  description: Every C(xConfiguration CollaborationEdge) value read, by path (before the task's changes).
+  returned: always
+  type: dict
+  sample: {"CollaborationEdge OAuthLocal": "Off", "CollaborationEdge LegacyCred": "On"}
+changes:
+  description: The settings that were (in check mode, would be) changed.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    setting:
+      description: The option name.
+      type: str
+      returned: always
+    path:
+      description: The xConfiguration path.
+      type: str
+      returned: always
+    before:
+      description: The value before.
+      type: str
+      returned: always
+    after:
+      description: The value after.
+      type: str
+      returned: always
+  sample: [{"setting": "oauth_token", "path": "CollaborationEdge OAuthLocal", "before": "Off", "after": "On"}]
+version:
+  description: The software version (C(xStatus SystemUnit Software Version)), V(null) when it cannot be read.
+  returned: always
+  type: str
+  sample: X14.2.1
+meets_refresh_minimum:
+  description: Whether RV(version) is at least X8.10.1, the first release that accepts refresh-login tokens;
+    V(null) when the version is unknown.
+  returned: always
+  type: bool
+  sample: true
+ssh_logins:
+  description: How many SSH logins the task used.
+  returned: always
+  type: int
+  sample: 1
+'''
+
+from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, ensure, version_key)
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+
+
+class ExpresswayOauth(UCModule):
+    connections = ('expressway',)
+    argument_spec = dict(
+        oauth_token_with_refresh=dict(type='bool'),
+        oauth_token=dict(type='bool'),
+        user_credentials=dict(type='bool'),
+        refresh_setting_name=dict(type='str', default='OAuthWithRefresh'),
+    )
+
+    def paths(self):
+        try:
+            refresh = check_path(self.params['refresh_setting_name'])
+        except ValueError as exc:
+            self.module.fail_json(msg='refresh_setting_name: %s' % exc)
+        return dict((option, '%s %s' % (MRA_SECTION, leaf or refresh)) for option, leaf, _label in MRA_SETTINGS)
+
+    def cli(self):
+        return ExpresswayCli(self.session('expressway'))
+
+    def execute(self):
+        paths = self.paths()
+        cli = self.cli()
+        raw = cli.read(MRA_SECTION)
+        lowered = dict((name.lower(), value) for name, value in raw.items())
+        wanted = dict((paths[option], 'On' if self.params[option] else 'Off')
+                      for option, _leaf, _label in MRA_SETTINGS if self.params[option] is not None)
+        before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
+        current = {}
+        for option, _leaf, _label in MRA_SETTINGS:
+            path = paths[option]
+            value = after.get(path, lowered.get(path.lower()))
+            current[option] = None if value is None else value.lower() == 'on'
+        if current['oauth_token_with_refresh'] is None:
+            self.module.warn('the Expressway has no setting %s (the name of "Authorize by OAuth token with refresh" '
+                             'is an assumption): set refresh_setting_name to its name' % paths['oauth_token_with_refresh'])
+        version = cli.version()
+        key = version_key(version)
+        names = dict((paths[o], o) for o in paths)
+        result = dict(changed=bool(changed), settings=current, xconfiguration=raw, version=version,
+                      meets_refresh_minimum=None if key is None else key >= version_key(MIN_REFRESH_VERSION),
+                      changes=[dict(setting=names[p], path=p, before=before[p], after=after[p]) for p in changed],
+                      ssh_logins=self.logins())
+        return self.diff(result, dict((names[p], v) for p, v in before.items()),
+                         dict((names[p], v) for p, v in after.items()))
+
+
+def main():
+    ExpresswayOauth().run()
+
+
+if __name__ == '__main__':
+    main()

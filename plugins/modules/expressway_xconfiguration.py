@@ -1,0 +1,181 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: expressway_xconfiguration
+short_description: Read or set xConfiguration values of a Cisco Expressway over its admin CLI
+version_added: 1.1.0
+description:
+  - >-
+    Reads or sets any C(xConfiguration) value of a Cisco Expressway-C or Expressway-E on its admin CLI (the xAPI)
+    over SSH. A read is C(xConfiguration <path>), whose reply lists one line per value, such as
+    C(*c xConfiguration CollaborationEdge OAuthLocal: On); a set is C(xConfiguration <path>: <value>).
+  - Idempotent. Each value is read first and set only when it differs (words such as V(On) and V(Off) compare
+    ignoring case, as the xAPI accepts them in any case; quoted strings compare exactly).
+  - All commands of a task run on one SSH login. A set whose answer is lost (the connection drops) is never typed
+    again; the module logs in once more, reads the value and reports what it finds.
+  - For the MRA authorization settings, M(collab.uc.expressway_oauth) names them for you.
+author:
+  - collab.uc contributors (@collab-uc)
+extends_documentation_fragment:
+  - collab.uc.expressway_connection
+  - collab.uc.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the values and reports which would change; never sets one.
+  diff_mode:
+    support: full
+    details: The values before and after, by path.
+  action_group:
+    membership: [collab.uc.expressway]
+options:
+  path:
+    description:
+      - The path of one value (V(CollaborationEdge OAuthLocal)) or, to read, of a section (V(CollaborationEdge))
+        whose every value is returned. Words separated by spaces, without the C(xConfiguration) command word.
+      - Mutually exclusive with O(settings).
+    type: str
+  value:
+    description:
+      - The value O(path) must hold. Without it, the task only reads.
+      - Quote V("On") and V("Off") in YAML; an unquoted V(On) reaches the module as V(True), which is set as V(On)
+        where the value is On/Off.
+    type: str
+  settings:
+    description:
+      - Several values to set on one login, as a dictionary of paths and values. Mutually exclusive with O(path).
+    type: dict
+notes:
+  - Setting values needs an administrator account with read-write access.
+seealso:
+  - module: collab.uc.expressway_oauth
+'''
+
+EXAMPLES = r'''
+- name: Read the MRA section of an Expressway-C
+  collab.uc.expressway_xconfiguration:
+    ssh_host: expc1.example.com
+    ssh_username: admin
+    ssh_password: "{{ vault_expressway_password }}"
+    path: CollaborationEdge
+  register: mra
+
+- name: Turn on "Authorize by OAuth token" (seed 003's fix)
+  collab.uc.expressway_xconfiguration:
+    ssh_host: expc1.example.com
+    ssh_username: admin
+    ssh_password: "{{ vault_expressway_password }}"
+    path: CollaborationEdge OAuthLocal
+    value: "On"
+
+- name: Several values on one login, connection from module_defaults
+  module_defaults:
+    group/collab.uc.expressway:
+      ssh_host: expc1.example.com
+      ssh_username: admin
+      ssh_password: "{{ vault_expressway_password }}"
+  collab.uc.expressway_xconfiguration:
+    settings:
+      CollaborationEdge OAuthLocal: "On"
+      Administration TimeOut: "30"
+'''
+
+RETURN = r'''
+xconfiguration:
+  description: Every value read, by path (after the change; in check mode what it would be).
+  returned: always
+  type: dict
+  sample: {"CollaborationEdge OAuthLocal": "On", "CollaborationEdge LegacyCred": "Off"}
+value:
+  description: The value of O(path) when it names one value.
+  returned: when O(path) names one value
+  type: str
+  sample: "On"
+changes:
+  description: The values that were (in check mode, would be) set.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The path.
+      type: str
+      returned: always
+    before:
+      description: The value before.
+      type: str
+      returned: always
+    after:
+      description: The value after.
+      type: str
+      returned: always
+  sample: [{"path": "CollaborationEdge OAuthLocal", "before": "Off", "after": "On"}]
+ssh_logins:
+  description: How many SSH logins the task used (one, two after a dropped connection).
+  returned: always
+  type: int
+  sample: 1
+'''
+
+from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import ExpresswayCli, check_path, ensure
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+
+
+class ExpresswayXConfiguration(UCModule):
+    connections = ('expressway',)
+    argument_spec = dict(
+        path=dict(type='str'),
+        value=dict(type='str'),
+        settings=dict(type='dict'),
+    )
+    module_kwargs = dict(mutually_exclusive=[('path', 'settings'), ('value', 'settings')],
+                         required_one_of=[('path', 'settings')])
+
+    def wanted(self):
+        """``(path to read or None, {path: value} to set)``, validated before the login."""
+        try:
+            if self.params['settings'] is not None:
+                if not self.params['settings']:
+                    self.module.fail_json(msg='settings must name at least one path')
+                return None, dict((check_path(p), v) for p, v in self.params['settings'].items())
+            path = check_path(self.params['path'])
+        except ValueError as exc:
+            self.module.fail_json(msg=str(exc))
+        if self.params['value'] is None:
+            return path, {}
+        return None, {path: self.params['value']}
+
+    def cli(self):
+        return ExpresswayCli(self.session('expressway'))
+
+    def execute(self):
+        read_path, wanted = self.wanted()
+        cli = self.cli()
+        if read_path is not None:
+            values = cli.read(read_path)
+            result = dict(changed=False, xconfiguration=values, changes=[], ssh_logins=self.logins())
+            for name, value in values.items():
+                if name.lower() == read_path.lower():
+                    result['value'] = value
+            return result
+        before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
+        result = dict(changed=bool(changed), xconfiguration=after, ssh_logins=self.logins(),
+                      changes=[dict(path=p, before=before[p], after=after[p]) for p in changed])
+        if self.params['path']:
+            result['value'] = after[check_path(self.params['path'])]
+        return self.diff(result, before, after)
+
+
+def main():
+    ExpresswayXConfiguration().run()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,149 @@
+"""collab.uc.expressway_xconfiguration and collab.uc.expressway_oauth over SSH against ucsim's Expressway-C."""
+
+from __future__ import annotations
+
+import yaml
+
+from helpers import shipped_lab
+
+SIM_LAB = shipped_lab("audit")
+XCONF = "collab.uc.expressway_xconfiguration"
+OAUTH = "collab.uc.expressway_oauth"
+
+
+def playbook(*tasks, defaults=None):
+    play = {"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": name, module: options, "ignore_errors": True} for name, module, options in tasks]}
+    if defaults:
+        play["module_defaults"] = {"group/collab.uc.expressway": defaults}
+    return yaml.safe_dump([play])
+
+
+def xconf(sim):
+    return sim.state("expc-a")["xconfiguration"]
+
+
+def ssh_ops(sim, kind=None):
+    return [e["operation"] for e in sim.get_requests("expc-a")
+            if e["transport"] == "ssh" and e["operation"] != "login" and (kind is None or e["kind"] == kind)]
+
+
+def test_read_a_section_and_a_leaf_on_one_login(sim, run_playbook):
+    run = run_playbook(playbook(("section", XCONF, {"path": "CollaborationEdge"}),
+                                ("leaf", XCONF, {"path": "collaborationedge  oauthlocal"})),
+                       env=sim.expressway_env())
+    section = run.task("section")
+    assert section["status"] == "ok", run.describe()
+    values = section["result"]["xconfiguration"]
+    assert values["CollaborationEdge OAuthLocal"] == "Off" and values["CollaborationEdge LegacyCred"] == "On"
+    leaf = run.task("leaf")["result"]
+    assert leaf["value"] == "Off" and leaf["changed"] is False and leaf["ssh_logins"] == 1
+    assert sim.get_counters("expc-a")["writes"] == 0
+    assert ssh_ops(sim) == ["xConfiguration CollaborationEdge", "xConfiguration collaborationedge oauthlocal"]
+
+
+def test_set_is_idempotent_with_check_mode_and_diff(sim, run_playbook):
+    task = ("set", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "On"})
+    check = run_playbook(playbook(task), env=sim.expressway_env(), check=True, diff=True)
+    res = check.task("set")
+    assert res["status"] == "changed", check.describe()
+    assert res["result"]["diff"] == {"before": {"CollaborationEdge OAuthLocal": "Off"},
+                                     "after": {"CollaborationEdge OAuthLocal": "On"}}
+    assert xconf(sim)["CollaborationEdge OAuthLocal"] == "Off" and ssh_ops(sim, "write") == []
+    first = run_playbook(playbook(task), env=sim.expressway_env())
+    assert first.task("set")["status"] == "changed", first.describe()
+    assert first.task("set")["result"]["changes"] == [
+        {"path": "CollaborationEdge OAuthLocal", "before": "Off", "after": "On"}]
+    assert xconf(sim)["CollaborationEdge OAuthLocal"] == "On"
+    second = run_playbook(playbook(("set", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "on"})),
+                          env=sim.expressway_env())
+    assert second.task("set")["status"] == "ok", second.describe()
+    assert ssh_ops(sim, "write") == ["xConfiguration CollaborationEdge OAuthLocal: On"]
+
+
+def test_settings_through_module_defaults_and_unquoted_yaml_on(sim, run_playbook):
+    env = sim.expressway_env()
+    defaults = {"ssh_host": env["EXPRESSWAY_HOST"], "ssh_port": int(env["EXPRESSWAY_PORT"]),
+                "ssh_username": "admin", "ssh_password": "Exp-Adm1n!", "ssh_known_hosts": env["EXPRESSWAY_KNOWN_HOSTS"]}
+    text = playbook(("many", XCONF, {"settings": {"CollaborationEdge OAuthWithRefresh": True,
+                                                  "SystemUnit Name": "exp c 1"}}), defaults=defaults)
+    run = run_playbook(text)
+    res = run.task("many")
+    assert res["status"] == "changed", run.describe()
+    state = xconf(sim)
+    assert state["CollaborationEdge OAuthWithRefresh"] == "On" and state["SystemUnit Name"] == "exp c 1"
+    assert res["result"]["ssh_logins"] == 1
+
+
+def test_errors_name_host_command_and_the_xapi_words(sim, run_playbook):
+    run = run_playbook(playbook(("bad value", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "Maybe"}),
+                                ("bad path", XCONF, {"path": "CollaborationEdge NoSuch", "value": "On"}),
+                                ("read only", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "On",
+                                                      "ssh_username": "auditor", "ssh_password": "Exp-Aud1t!"})),
+                       env=sim.expressway_env())
+    bad = run.task("bad value")
+    assert bad["status"] == "failed"
+    msg = bad["result"]["msg"]
+    host = sim.expressway_env()["EXPRESSWAY_HOST"]
+    assert "Invalid value Maybe" in msg and host in msg and "xConfiguration CollaborationEdge OAuthLocal: Maybe" in msg
+    assert "no xConfiguration setting CollaborationEdge NoSuch" in run.task("bad path")["result"]["msg"]
+    assert "read-write" in run.task("read only")["result"]["msg"]
+    assert xconf(sim)["CollaborationEdge OAuthLocal"] == "Off"
+    assert sim.get_counters("expc-a")["writes"] == 0
+
+
+def test_wrong_password_once_and_unknown_host_key_refused(sim, run_playbook, tmp_path):
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    run = run_playbook(playbook(("wrong", XCONF, {"path": "CollaborationEdge", "ssh_password": "nope"}),
+                                ("unknown key", XCONF, {"path": "CollaborationEdge",
+                                                        "ssh_known_hosts": str(empty)})),
+                       env=sim.expressway_env())
+    assert "authentication failed" in run.task("wrong")["result"]["msg"]
+    assert "not in" in run.task("unknown key")["result"]["msg"]
+    counters = sim.get_counters("expc-a")
+    assert counters["ssh_login_failures"] == 1 and counters["ssh_logins"] == 0
+    assert "nope" not in run.stdout + run.stderr
+
+
+def test_drop_after_the_set_is_not_repeated(sim, run_playbook):
+    sim.faults(drop_after_write=1, system="expc-a")
+    run = run_playbook(playbook(("set", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "On"})),
+                       env=sim.expressway_env())
+    res = run.task("set")
+    assert res["status"] == "changed", run.describe()
+    assert res["result"]["ssh_logins"] == 2
+    assert ssh_ops(sim, "write") == ["xConfiguration CollaborationEdge OAuthLocal: On"]
+    assert xconf(sim)["CollaborationEdge OAuthLocal"] == "On"
+
+
+def test_oauth_reads_seed_003_state_then_makes_expressway_agree(sim, run_playbook):
+    read = run_playbook(playbook(("read", OAUTH, {})), env=sim.expressway_env())
+    res = read.task("read")["result"]
+    assert res["settings"] == {"oauth_token_with_refresh": False, "oauth_token": False, "user_credentials": True}
+    assert res["version"] == "X14.2.1" and res["meets_refresh_minimum"] is True and res["changed"] is False
+    task = ("agree", OAUTH, {"oauth_token_with_refresh": True, "oauth_token": True})
+    check = run_playbook(playbook(task), env=sim.expressway_env(), check=True, diff=True)
+    out = check.task("agree")["result"]
+    assert out["changed"] and out["diff"]["before"] == {"oauth_token_with_refresh": "Off", "oauth_token": "Off"}
+    assert ssh_ops(sim, "write") == []
+    apply = run_playbook(playbook(task), env=sim.expressway_env())
+    assert apply.task("agree")["status"] == "changed", apply.describe()
+    assert apply.task("agree")["result"]["settings"]["oauth_token_with_refresh"] is True
+    state = xconf(sim)
+    assert state["CollaborationEdge OAuthWithRefresh"] == "On" and state["CollaborationEdge OAuthLocal"] == "On"
+    again = run_playbook(playbook(task), env=sim.expressway_env())
+    assert again.task("agree")["status"] == "ok", again.describe()
+    assert len(ssh_ops(sim, "write")) == 2
+
+
+def test_oauth_refresh_setting_name_is_an_option(sim, run_playbook):
+    run = run_playbook(playbook(("other name", OAUTH, {"refresh_setting_name": "OAuthRefreshElsewhere"}),
+                                ("set other", OAUTH, {"refresh_setting_name": "OAuthRefreshElsewhere",
+                                                      "oauth_token_with_refresh": True})),
+                       env=sim.expressway_env())
+    read = run.task("other name")["result"]
+    assert read["settings"]["oauth_token_with_refresh"] is None
+    assert any("refresh_setting_name" in w for w in read.get("warnings", []))
+    assert "no xConfiguration setting CollaborationEdge OAuthRefreshElsewhere" in run.task("set other")["result"]["msg"]
+    assert sim.get_counters("expc-a")["writes"] == 0

@@ -1,0 +1,216 @@
+"""Role collab.uc.oauth_audit against ucsim's audit lab (two clusters, a Connection, an Expressway-C): the audit finds
+seed 003's mismatch and the other findings the lab holds, writes nothing to any system, survives an unreachable
+system, and after the fix finds none."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import pytest
+
+from helpers import CUC_PASSWORD, CUC_USERNAME, CUCM_PASSWORD, CUCM_SSH_PASSWORD, CUCM_SSH_USERNAME, \
+    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, shipped_lab
+
+SIM_LAB = shipped_lab("audit")
+PLAYBOOK = str(REPO_ROOT / "playbooks" / "oauth_audit.yml")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def inventory(sim, report_dir, extra_expressway=None):
+    def https(name):
+        return sim.system(name)["port"]
+
+    def ssh(name):
+        return sim.system(name)["nodes"][0]["ports"]["ssh"]
+
+    lines = [
+        "[cucm_clusters]",
+        "cucm-a cucm_host=127.0.0.1 cucm_port=%d cucm_ssh_port=%d oauth_audit_cluster_addresses='[\"cucm-a.lab.local\"]'"
+        % (https("cucm-a"), ssh("cucm-a")),
+        "cucm-b cucm_host=127.0.0.1 cucm_port=%d cucm_ssh_port=%d oauth_audit_cluster_addresses='[\"cucm-b.lab.local\"]'"
+        % (https("cucm-b"), ssh("cucm-b")),
+        "[cuc_systems]",
+        "cuc-a cuc_host=127.0.0.1 cuc_port=%d oauth_audit_serves='[\"cucm-a\", \"cucm-b\"]'" % https("cuc-a"),
+        "[expressway_systems]",
+        "expc-a expressway_host=127.0.0.1 expressway_port=%d oauth_audit_serves='[\"cucm-a\"]'" % ssh("expc-a"),
+    ]
+    if extra_expressway:
+        lines.append(extra_expressway)
+    lines += [
+        "[all:vars]",
+        "ansible_connection=local",
+        "ansible_python_interpreter=%s" % sys.executable,
+        "cucm_username=%s" % CUCM_USERNAME, "cucm_password=%s" % CUCM_PASSWORD, "cucm_ca_path=%s" % sim.ca,
+        "cucm_ssh_username=%s" % CUCM_SSH_USERNAME, "cucm_ssh_password=%s" % CUCM_SSH_PASSWORD,
+        "cucm_ssh_known_hosts=%s" % sim.known_hosts,
+        "cuc_username=%s" % CUC_USERNAME, "cuc_password=%s" % CUC_PASSWORD, "cuc_ca_path=%s" % sim.ca,
+        "expressway_username=%s" % EXPRESSWAY_USERNAME, "expressway_password=%s" % EXPRESSWAY_PASSWORD,
+        "expressway_known_hosts=%s" % sim.known_hosts,
+        "oauth_audit_report_dir=%s" % report_dir,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def sync_text(epoch):
+    t = time.gmtime(epoch)
+    return "Passed - %s %02d,%d %02d:%02d:%02d %s GMT" % (MONTHS[t.tm_mon - 1], t.tm_mday, t.tm_year,
+                                                          t.tm_hour % 12 or 12, t.tm_min, t.tm_sec,
+                                                          "AM" if t.tm_hour < 12 else "PM")
+
+
+def arrange_stale_sync(sim):
+    """cuc-a has an AuthZ server for cucm-a that last synced an hour ago; cucm-a's signing key was regenerated since
+    (through the simulator's control API, as the CLI does it). Then the log and counters start from zero."""
+    sim.set_state({"cuc-a": {"authz_servers": [{
+        "DisplayName": "cucm-a", "ServerNodeAddress": "cucm-a.lab.local", "Port": sim.system("cucm-a")["port"],
+        "ServerUsername": CUCM_USERNAME, "ServerPassword": CUCM_PASSWORD}],
+        "authz_server_status": {"cucm-a": sync_text(time.time() - 3600)}}})
+    sim.set_state({"cucm-a": {"regenerate_authz_keys": ["signing"]}})
+    sim.reset(state=False)
+
+
+def findings_by_id(result):
+    out = {}
+    for f in result["findings"]:
+        out.setdefault(f["id"], []).append(f)
+    return out
+
+
+def report_task(run):
+    return run.task("collab.uc.oauth_audit : Work out the findings and write the reports")["result"]
+
+
+@pytest.fixture
+def audited(sim, run_playbook, tmp_path):
+    arrange_stale_sync(sim)
+    report_dir = tmp_path / "reports"
+    run = run_playbook(PLAYBOOK, inventory=inventory(sim, report_dir))
+    assert run.rc == 0, run.describe()
+    return run, report_dir
+
+
+def test_finds_seed_003_and_the_other_findings_with_zero_writes(sim, audited):
+    run, report_dir = audited
+    result = report_task(run)
+    found = findings_by_id(result)
+    seed = [f for f in found["refresh_mismatch"] if f["severity"] == "critical"]
+    assert len(seed) == 1 and seed[0]["systems"] == ["cucm-a", "expc-a"]
+    assert "cucm-a" in seed[0]["title"] and "expc-a" in seed[0]["title"]
+    assert "SASL" in seed[0]["detail"] and "collab.uc.expressway_oauth" in seed[0]["fix"]
+    assert "oauth_token_with_refresh: true" in seed[0]["fix"]
+    assert [f["systems"] for f in found["no_authz_server"]] == [["cuc-a", "cucm-b"]]
+    assert [f["systems"] for f in found["sync_older_than_keys"]] == [["cuc-a", "cucm-a"]]
+    assert [f["systems"] for f in found["clusters_differ"]] == [["cucm-a", "cucm-b"]]
+    assert "refresh login: cucm-a on, cucm-b off" in found["clusters_differ"][0]["detail"]
+    assert [f["systems"] for f in found["timers_differ"]] == [["cucm-b"]]
+    assert "is 30 minutes, desired 60" in found["timers_differ"][0]["detail"]
+    assert set(found) == {"refresh_mismatch", "no_authz_server", "sync_older_than_keys", "clusters_differ",
+                          "timers_differ", "refresh_login_differs"}
+    assert result["summary"] == {"systems": 4, "findings": 6, "critical": 3, "warning": 3}
+    # read-only: not one write (nor attempt) on any system, over HTTPS or SSH
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0
+    assert counters["requests"] > 0 and counters["ssh_logins"] == 3  # two publishers and the Expressway
+    for name in ("cucm-a", "cucm-b", "cuc-a", "expc-a"):
+        assert sim.get_counters(name)["requests"] > 0, name
+    # the reports: JSON for machines, Markdown, one HTML page, all naming seed 003's pair
+    data = json.loads((report_dir / "oauth-audit.json").read_text())
+    assert data["findings"] == result["findings"]
+    markdown = (report_dir / "oauth-audit.md").read_text()
+    assert "Refresh login is on in cucm-a but off on Expressway-C expc-a" in markdown
+    html = (report_dir / "oauth-audit.html").read_text()
+    assert html.count('<tr class="finding"') == 6 and "<script" not in html and "http" not in html.split("<body>")[1]
+
+
+def test_matrix_shows_each_system_and_check(audited):
+    result = report_task(audited[0])
+    rows = dict((row["name"], row["cells"]) for row in result["report"]["systems"])
+    assert rows["expc-a"]["mra"]["status"] == "critical"
+    assert rows["cucm-a"]["keys"]["status"] == "ok" and "signing" in rows["cucm-a"]["keys"]["text"]
+    assert rows["cuc-a"]["authz_servers"]["status"] == "critical"
+    assert rows["cucm-b"]["timers"]["status"] == "warning"
+    assert rows["cucm-a"]["version"]["status"] == "ok"
+    assert all(cell["status"] == "ok" for cell in (rows[name]["reachable"] for name in rows))
+
+
+def test_unreachable_system_is_a_finding_not_a_crash(sim, run_playbook, tmp_path):
+    # nothing listens on port 1 of 127.0.0.1
+    gone = "expc-gone expressway_host=127.0.0.1 expressway_port=1 oauth_audit_serves='[\"cucm-a\"]'"
+    text = inventory(sim, tmp_path / "r", extra_expressway=gone)
+    run = run_playbook(PLAYBOOK, inventory=text)
+    assert run.rc == 0, run.describe()
+    gone = [f for f in report_task(run)["findings"] if f["id"] == "unreachable"]
+    assert len(gone) == 1 and gone[0]["systems"] == ["expc-gone"] and gone[0]["severity"] == "critical"
+    assert "cannot connect" in gone[0]["detail"]
+    assert sim.get_counters()["writes"] == 0
+
+
+def test_fail_on_critical_fails_after_writing_the_reports(sim, run_playbook, tmp_path):
+    run = run_playbook(PLAYBOOK, inventory=inventory(sim, tmp_path / "r"), extravars={"oauth_audit_fail_on": "critical"})
+    assert run.rc != 0
+    assert "finding(s) at or above critical" in run.stdout
+    assert (tmp_path / "r" / "oauth-audit.html").exists()
+
+
+FIX = """
+- hosts: cucm_clusters
+  gather_facts: false
+  tasks:
+    - name: Refresh login and timers as desired
+      collab.uc.cucm_oauth:
+        host: "{{ cucm_host }}"
+        port: "{{ cucm_port }}"
+        username: "{{ cucm_username }}"
+        password: "{{ cucm_password }}"
+        ca_path: "{{ cucm_ca_path }}"
+        refresh_login: true
+        access_token_expiry: 60
+        refresh_token_expiry: 60
+- hosts: cuc_systems
+  gather_facts: false
+  tasks:
+    - name: An AuthZ server per served cluster, keys synced
+      collab.uc.cuc_authz_server:
+        host: "{{ cuc_host }}"
+        port: "{{ cuc_port }}"
+        username: "{{ cuc_username }}"
+        password: "{{ cuc_password }}"
+        ca_path: "{{ cuc_ca_path }}"
+        name: "{{ item }}"
+        server_address: "{{ item }}.lab.local"
+        server_port: "{{ hostvars[item].cucm_port }}"
+        server_username: "{{ cucm_username }}"
+        server_password: "{{ cucm_password }}"
+        sync_keys: always
+      loop: "{{ oauth_audit_serves }}"
+- hosts: expressway_systems
+  gather_facts: false
+  tasks:
+    - name: Expressway agrees with CUCM
+      collab.uc.expressway_oauth:
+        ssh_host: "{{ expressway_host }}"
+        ssh_port: "{{ expressway_port }}"
+        ssh_username: "{{ expressway_username }}"
+        ssh_password: "{{ expressway_password }}"
+        ssh_known_hosts: "{{ expressway_known_hosts }}"
+        oauth_token_with_refresh: true
+        oauth_token: true
+"""
+
+
+def test_after_the_fix_the_audit_finds_nothing(sim, run_playbook, tmp_path):
+    arrange_stale_sync(sim)
+    text = inventory(sim, tmp_path / "r")
+    fix = run_playbook(FIX, inventory=text)
+    assert fix.rc == 0 and fix.changed, fix.describe()
+    sim.reset(state=False)
+    run = run_playbook(PLAYBOOK, inventory=text)
+    assert run.rc == 0, run.describe()
+    result = report_task(run)
+    assert result["findings"] == [], json.dumps(result["findings"], indent=1)
+    assert all(cell["status"] in ("ok", "na") for row in result["report"]["systems"] for key, cell in
+               row["cells"].items() if key != "refresh_login" or row["kind"] != "cuc"), result["report"]["systems"]
+    assert sim.get_counters()["writes"] == 0
+    assert "No findings" in (tmp_path / "r" / "oauth-audit.html").read_text()

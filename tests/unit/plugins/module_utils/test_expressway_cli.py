@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Expressway xAPI client: tolerant parsers, and the client on the expressway group's real CliSession against a
+scripted SSH server that prints no prompt (replies end with OK / ERROR)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.collab.uc.plugins.module_utils._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+    ExpresswayCli, XapiError, check_path, ensure, on_off, parse_lines, same_value, version_key, wanted_text)
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
+
+PASSWORD = 's3cret!pw'
+BANNER = 'Welcome to expc1\r\nCisco Expressway-C Release X14.2.1\r\nOK\r\n'
+SECTION = ('*c xConfiguration CollaborationEdge Enabled: On\n*c xConfiguration CollaborationEdge OAuthLocal: Off\n'
+           '*c xConfiguration CollaborationEdge LegacyCred: On\n'
+           '*c xConfiguration CollaborationEdge OAuthWithRefresh: Off\nOK')
+NO_MATCH = ('*r Result (status=Error):\n    Reason: "No match on address expression."\n'
+            '    XPath: "CollaborationEdge Nope"\n** end\nERROR')
+
+
+def test_parse_flat_lines_quoted_and_bare_values():
+    out = parse_lines('*c xConfiguration CollaborationEdge OAuthLocal: On\n'
+                      '*c xConfiguration   SystemUnit Name:  "exp c"  \nOK')
+    assert out == {'CollaborationEdge OAuthLocal': ('On', False), 'SystemUnit Name': ('exp c', True)}
+
+
+def test_parse_hierarchical_layout_is_flattened():
+    text = '*c xConfiguration CollaborationEdge:\n    OAuthLocal: On\n    Sub:\n      Leaf: 3\n    LegacyCred: Off\nOK'
+    assert parse_lines(text) == {'CollaborationEdge OAuthLocal': ('On', False),
+                                 'CollaborationEdge Sub Leaf': ('3', False),
+                                 'CollaborationEdge LegacyCred': ('Off', False)}
+
+
+@pytest.mark.parametrize('path', ['', 'Collaboration:Edge', 'Edge;reboot', '"x"', 'xConfiguration: On'])
+def test_bad_paths_are_refused_before_any_command(path):
+    with pytest.raises(ValueError):
+        check_path(path)
+
+
+def test_values_compare_as_the_xapi_accepts_them():
+    assert same_value('On', 'on') and not same_value('exp c', 'EXP C', quoted=True)
+    assert wanted_text('True', ('Off', False)) == 'On' and wanted_text('True', ('"x"', True)) == 'True'
+    assert on_off('Off') is False and on_off('maybe') is None
+    assert version_key('X14.2.1') == (14, 2, 1) and version_key('X8.10.1') < version_key('X14.0')
+    assert version_key('unknown') is None
+
+
+def serve(replies):
+    return ScriptedSsh(replies=replies, banner=BANNER, prompt='')
+
+
+def cli_for(server, tmp_path):
+    known = tmp_path / 'known_hosts'
+    known.write_text(server.known_hosts_line())
+    group = connection('expressway')
+    session = group.open(dict(ssh_host='127.0.0.1', ssh_port=server.port, ssh_username='admin',
+                              ssh_password=PASSWORD, ssh_known_hosts=str(known), ssh_host_key_checking='strict',
+                              ssh_login_timeout=10, ssh_command_timeout=10))
+    return ExpresswayCli(session), session
+
+
+def test_read_set_and_version_on_one_login_without_a_pagination_command(tmp_path):
+    replies = {'xConfiguration CollaborationEdge': SECTION, 'xConfiguration CollaborationEdge OAuthLocal: On': 'OK',
+               'xStatus SystemUnit Software Version': '*s SystemUnit Software Version: "X14.2.1"\nOK'}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        try:
+            assert cli.read('CollaborationEdge')['CollaborationEdge OAuthLocal'] == 'Off'
+            cli.set('CollaborationEdge OAuthLocal', 'On')
+            assert cli.version() == 'X14.2.1'
+            settings, raw = cli.mra_settings()
+            assert settings == {'oauth_token_with_refresh': False, 'oauth_token': False, 'user_credentials': True}
+            assert session.logins == 1 and session.last_prompt == 'OK'
+        finally:
+            session.close()
+        assert server.commands == ['xConfiguration CollaborationEdge', 'xConfiguration CollaborationEdge OAuthLocal: On',
+                                   'xStatus SystemUnit Software Version', 'xConfiguration CollaborationEdge']
+
+
+def test_error_reply_raises_with_the_reason_and_a_missing_leaf_reads_as_none(tmp_path):
+    replies = {'xConfiguration CollaborationEdge Nope': NO_MATCH, 'xCommand Foo': 'Command not recognized.'}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        try:
+            assert cli.read_leaf('CollaborationEdge Nope') is None
+            with pytest.raises(XapiError) as info:
+                cli.command('xCommand Foo')
+            assert 'Command not recognized' in str(info.value) and '127.0.0.1' in str(info.value)
+            with pytest.raises(XapiError) as info:
+                cli.read('CollaborationEdge Nope')
+            assert info.value.reason == 'No match on address expression.'
+            assert 'xConfiguration <section>' in info.value.hint
+        finally:
+            session.close()
+
+
+def test_ensure_sets_only_what_differs_and_check_mode_sets_nothing(tmp_path):
+    replies = {'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
+               'xConfiguration CollaborationEdge LegacyCred': '*c xConfiguration CollaborationEdge LegacyCred: On\nOK',
+               'xConfiguration CollaborationEdge OAuthLocal: On': 'OK'}
+    wanted = {'CollaborationEdge OAuthLocal': 'On', 'CollaborationEdge LegacyCred': 'on'}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        try:
+            assert ensure(cli, wanted, True, None) == (
+                {'CollaborationEdge OAuthLocal': 'Off', 'CollaborationEdge LegacyCred': 'On'},
+                {'CollaborationEdge OAuthLocal': 'On', 'CollaborationEdge LegacyCred': 'On'},
+                ['CollaborationEdge OAuthLocal'])
+            assert not [c for c in server.commands if ':' in c]
+            ensure(cli, wanted, False, None)
+            assert [c for c in server.commands if ':' in c] == ['xConfiguration CollaborationEdge OAuthLocal: On']
+        finally:
+            session.close()
+
+
+def test_a_set_whose_answer_is_lost_is_read_again_not_repeated(tmp_path):
+    state = {'value': 'Off'}
+
+    def carried_out_then_dropped(shell):
+        state['value'] = 'On'
+        return DROP
+
+    def read(shell):
+        shell.write('*c xConfiguration CollaborationEdge OAuthLocal: %s\r\nOK\r\n' % state['value'])
+
+    replies = {'xConfiguration CollaborationEdge OAuthLocal': read,
+               'xConfiguration CollaborationEdge OAuthLocal: On': carried_out_then_dropped}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        sessions = [session]
+
+        def reconnect():
+            again, s = cli_for(server, tmp_path)
+            sessions.append(s)
+            return again
+
+        try:
+            before, after, changed = ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, reconnect)
+            assert (before, after, changed) == ({'CollaborationEdge OAuthLocal': 'Off'},
+                                                {'CollaborationEdge OAuthLocal': 'On'}, ['CollaborationEdge OAuthLocal'])
+            assert server.commands.count('xConfiguration CollaborationEdge OAuthLocal: On') == 1
+            assert len(sessions) == 2
+        finally:
+            for s in sessions:
+                s.close()
+
+
+def test_lost_set_that_did_not_happen_fails_without_repeating(tmp_path):
+    replies = {'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
+               'xConfiguration CollaborationEdge OAuthLocal: On': DROP}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        others = []
+
+        def reconnect():
+            again, s = cli_for(server, tmp_path)
+            others.append(s)
+            return again
+
+        try:
+            with pytest.raises(UCError) as info:
+                ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, reconnect)
+            assert not isinstance(info.value, OutcomeUnknown)
+            assert 'not set, not repeated' in str(info.value)
+            assert server.commands.count('xConfiguration CollaborationEdge OAuthLocal: On') == 1
+        finally:
+            for s in [session] + others:
+                s.close()
