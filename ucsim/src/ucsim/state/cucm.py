@@ -14,6 +14,7 @@ import time
 from .. import assumptions as A
 from .. import sql
 from ..lab import LabError
+from .services import Services
 
 DEFAULT_VERSION = "14.0.1.13900(155)"
 ENTERPRISE_NODE = "EnterpriseWideData"
@@ -110,7 +111,7 @@ PARAMS_BY_NAME = {p.name: p for p in PARAMS}
 
 CUCM_KEYS = {"name", "port", "hostnames", "version", "axl_versions", "session_timeout_s", "sso",
              "boolean_style", "enterprise_parameters", "users", "end_users", "generate_users",
-             "axl_max_response_bytes", "token_seed", "nodes"}
+             "axl_max_response_bytes", "token_seed", "nodes", "services"}
 
 TABLES = {
     "processconfig": ("pkid", "fkprocessnode", "tkservice", "paramname", "paramvalue"),
@@ -274,6 +275,7 @@ class CucmState:
         self.authz_keys = {k: hashlib.sha256(b"authz-" + k.encode() + self.seed).hexdigest()[:32]
                            for k in ("signing", "encryption")}
         self._seq = 0
+        self.services = Services(name, config.get("services"))  # services of every node (state/services.py)
         self.params = {p.name: p.coerce(p.default, self.boolean_style) for p in PARAMS}
         for pname, value in (config.get("enterprise_parameters") or {}).items():
             self.set_param_raw(pname, value, where="lab")
@@ -523,6 +525,7 @@ class CucmState:
                 "end_user_count": len(self.end_users) + sum(g.count for g in self.generators),
                 "refresh_token_count": self.token_count(),
                 "authz_keys": dict(self.authz_keys),
+                "services": self.services.to_json(self.nodes),
             }
             if user is not None:
                 toks = self.tokens_of(user)
@@ -550,7 +553,7 @@ class CucmState:
             raise LabError("state patch must be a mapping")
         known = {"enterprise_parameters", "sso", "boolean_style", "session_timeout_s", "users", "end_users",
                  "tokens", "clear_tokens", "version", "axl_versions", "axl_max_response_bytes",
-                 "regenerate_authz_keys"}
+                 "regenerate_authz_keys", "services"}
         unknown = set(data) - known
         if unknown:
             raise LabError("unknown state keys %s (known: %s)" % (sorted(unknown), sorted(known)))
@@ -577,6 +580,8 @@ class CucmState:
                 if k not in self.authz_keys:
                     raise LabError("regenerate_authz_keys: %r is not signing or encryption" % k)
                 self.authz_keys[k] = os.urandom(16).hex()
+            if "services" in data:
+                self.services.configure(data["services"])
             if "sso" in data:
                 self.sso_enabled = bool((data["sso"] or {}).get("enabled", self.sso_enabled))
             for pname, value in (data.get("enterprise_parameters") or {}).items():
