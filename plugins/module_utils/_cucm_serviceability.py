@@ -72,7 +72,8 @@ def _int(text, default=None):
 
 def parse_service_info(item, received):
     """One ``ServiceInfoList/item`` as a dict: name, status, reason_code, reason, start_time (the node's text),
-    up_time (seconds or None), started_at (epoch seconds on the controller's clock, or None when not Started)."""
+    up_time (seconds or None), started_at (epoch seconds on the controller's clock, or None when not Started:
+    ``received - UpTime``, at most about a second after the real start since UpTime counts whole seconds)."""
     status = _soap.stripped(_soap.child(item, 'ServiceStatus')) or 'Unknown'
     # tolerate other spellings of the five statuses (case, surrounding words)
     status = next((s for s in STATUSES if s.lower() == status.lower()), status)
@@ -224,7 +225,7 @@ def restart_seen(info, sent_at):
     """True when ``info`` shows a restart asked at ``sent_at``: in transition, or started since then."""
     if info['status'] in ('Stopping', 'Starting'):
         return True
-    return info['started_at'] is not None and info['started_at'] >= sent_at - 1
+    return info['started_at'] is not None and info['started_at'] >= sent_at
 
 
 def parse_time(value):
@@ -268,7 +269,8 @@ def plan(info, state, restarted_after=None):
     if state == 'stopped':
         return None if status == 'Stopped' else 'wait' if status == 'Stopping' else 'Stop'
     if restarted_after is not None:
-        if status == 'Started' and info['started_at'] is not None and info['started_at'] >= restarted_after:
+        # started_at comes from a whole-seconds UpTime and may be up to a second late: judge on the safe side
+        if status == 'Started' and info['started_at'] is not None and info['started_at'] - 1 >= restarted_after:
             return None
         if status == 'Starting':
             return 'wait'
@@ -316,7 +318,7 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
                 for name in soap_names:
                     sent_at[name] = now
         after = before
-        if wait:
+        if wait and any(a is not None for a in actions.values()):
             wanted = WANTED[state]
 
             def done(info):
@@ -325,7 +327,7 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
                 since = sent_at.get(info['name'])
                 if state == 'stopped' or since is None and restarted_after is None:
                     return True
-                floor = since - 1 if since is not None else restarted_after
+                floor = since if since is not None else restarted_after
                 return info['started_at'] is not None and info['started_at'] >= floor
             after = client.wait(names, done, timeout, wanted)
         elif sent_at:
