@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Connection options of every module that talks to Unity Connection."""
+    """Options of the cuc connection group; used with C(collab.uc.https_connection), which has the rest."""
 
     DOCUMENTATION = r'''
 options:
@@ -48,17 +48,4 @@ options:
       - PEM file, or directory of hashed certificates, holding the CA that signed Connection's Tomcat certificate.
       - If not set, the value of the E(CUC_CA_PATH) environment variable is used, else the system trust store.
     type: path
-  timeout:
-    description:
-      - Seconds to wait for Connection to connect and to answer one request.
-    type: int
-    default: 30
-  retries:
-    description:
-      - How often to retry a request answered with HTTP 503 or whose connection dropped, with exponential backoff
-        and jitter. Between V(0) and V(20). HTTP 401 and 403 are never retried.
-    type: int
-    default: 5
-notes:
-  - Runs on the controller (or wherever it is delegated); it needs no Python package beyond ansible-core.
 '''

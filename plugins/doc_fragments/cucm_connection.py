@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Connection options of every module that talks to CUCM."""
+    """Options of the cucm connection group; used with C(collab.uc.https_connection), which has the rest."""
 
     DOCUMENTATION = r'''
 options:
@@ -48,24 +48,11 @@ options:
       - PEM file, or directory of hashed certificates, holding the CA that signed CUCM's Tomcat certificate.
       - If not set, the value of the E(CUCM_CA_PATH) environment variable is used, else the system trust store.
     type: path
-  timeout:
-    description:
-      - Seconds to wait for CUCM to connect and to answer one request.
-    type: int
-    default: 30
-  retries:
-    description:
-      - How often to retry a request that CUCM throttled (HTTP 503, the C(Maximum AXL Memory Allocation Consumed)
-        fault) or whose connection dropped, with exponential backoff and jitter. Between V(0) and V(20).
-      - HTTP 401 and 403 are never retried, so that CUCM does not lock the account.
-    type: int
-    default: 5
   axl_version:
     description:
       - AXL schema version to speak, for example V(14.0) or V(15.0).
       - When omitted, it is found with C(getCCMVersion), at the cost of one request.
     type: str
 notes:
-  - Runs on the controller (or wherever it is delegated); it needs no Python package beyond ansible-core.
   - One HTTP session is used per task, with keep-alive and the C(JSESSIONIDSSO) cookie, so Basic auth is sent once.
 '''

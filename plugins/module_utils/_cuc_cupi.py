@@ -28,7 +28,9 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, MASK, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import (
+    MASK, OutcomeUnknown, error_from_reply, shorten)
+from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import parse_bool
 
 
 BASE_PATH = '/vmrest'
@@ -50,7 +52,6 @@ LAST_SYNC = 'LastSyncStatus'
 
 BOOLEAN_FIELDS = (IGNORE_CERT,)
 INTEGER_FIELDS = (PORT,)
-WRITABLE_FIELDS = (DISPLAY_NAME, ADDRESS, PORT, USERNAME, PASSWORD, IGNORE_CERT)
 
 # Field limits (CUPI API reference, System Settings: AuthZ servers).
 MAX_LENGTHS = {DISPLAY_NAME: 64, ADDRESS: 64, USERNAME: 64}
@@ -65,9 +66,6 @@ SYNC_CERTIFICATE = 'certificate_not_trusted'
 SYNC_FAILED = 'failed'
 SYNC_OUTCOMES = (SYNC_PASSED, SYNC_NEVER, SYNC_CANNOT_CONNECT, SYNC_BAD_CREDENTIALS, SYNC_MISSING_AXL_ROLE,
                  SYNC_CERTIFICATE, SYNC_FAILED)
-
-_TRUE_STRINGS = ('true', 't', 'yes', 'y', '1', 'on')
-_FALSE_STRINGS = ('false', 'f', 'no', 'n', '0', 'off', '')
 
 _ERROR_HINTS = {
     400: 'Connection refused the values; see its message, correct the task and run again',
@@ -84,12 +82,13 @@ def to_bool(value):
         return value
     if isinstance(value, (int, float)):
         return value != 0
-    text = str(value).strip().lower()
-    if text in _TRUE_STRINGS:
-        return True
-    if text in _FALSE_STRINGS:
+    text = str(value).strip()
+    if not text:
         return False
-    raise ValueError('not a boolean: %r' % (value,))
+    try:
+        return parse_bool(text)[0]
+    except ValueError:
+        raise ValueError('not a boolean: %r' % (value,))
 
 
 def to_int(value):
@@ -310,35 +309,33 @@ class CupiClient:
     def __init__(self, session, rows_per_page=ROWS_PER_PAGE):
         self.session = session
         self.rows_per_page = int(rows_per_page)
+        # What the client had to find out by reading the state (a lost answer), for the module to warn about.
+        self.warnings = []
 
     # --- plumbing -----------------------------------------------------------------------------------------
-    def _error(self, message, operation, status=None, details=None, hint=None):
-        return UCError(message, host=self.session.endpoint, operation=operation, status=status, details=details,
-                       hint=hint, product=self.session.product)
-
-    def _request(self, method, path, operation, expect, body=None, query=None):
+    def _request(self, method, path, operation, expect, idempotent, body=None, query=None):
         headers = {'Accept': 'application/json'}
         if body is not None:
             headers['Content-Type'] = 'application/json'
             body = json.dumps(body, sort_keys=True)
         response = self.session.request(method, path, operation, body=body, headers=headers, query=query,
-                                        describe_error=error_details)
+                                        describe_error=error_details, idempotent=idempotent)
         if response.status not in expect:
             hint = _ERROR_HINTS.get(response.status)
             if hint is None and response.status >= 500:
                 hint = _ERROR_HINTS[500]
-            raise self._error('unexpected answer', operation, status=response.status,
-                              details=error_details(response),
-                              hint=hint or 'Check that this is Unity Connection 11.5(1)SU3 or later with CUPI enabled')
+            raise error_from_reply(self.session, 'unexpected answer', operation, response,
+                                   details=error_details(response),
+                                   hint=hint or 'Check that this is Unity Connection 11.5(1)SU3 or later with CUPI '
+                                                'enabled')
         return response
 
     def _parse(self, parser, response, operation):
         try:
             return parser(response.text)
         except ValueError as exc:
-            raise self._error('the reply is neither the expected JSON nor XML (%s)' % exc, operation,
-                              status=response.status,
-                              hint='Check that host and port point to Unity Connection')
+            raise error_from_reply(self.session, 'the reply is neither the expected JSON nor XML (%s)' % exc,
+                                   operation, response, hint='Check that host and port point to Unity Connection')
 
     @staticmethod
     def _path(base, object_id):
@@ -353,7 +350,7 @@ class CupiClient:
         page = 1
         while page <= MAX_PAGES:
             query = [('rowsPerPage', str(self.rows_per_page)), ('pageNumber', str(page))]
-            response = self._request('GET', SERVERS_PATH + '/', operation, (200,), query=query)
+            response = self._request('GET', SERVERS_PATH + '/', operation, (200,), True, query=query)
             items, total = self._parse(parse_server_list, response, operation)
             new = 0
             for item in items:
@@ -373,36 +370,74 @@ class CupiClient:
         """The AuthZ servers whose DisplayName is exactly ``name`` (a list: Connection may hold duplicates)."""
         return [server for server in self.list_servers() if server.get(DISPLAY_NAME) == name]
 
+    def find_one(self, name):
+        """The AuthZ server named ``name``, or None; several of that name raise ``UCError`` (nothing is changed)."""
+        matches = self.find_by_name(name)
+        if len(matches) > 1:
+            raise error_from_reply(self.session, '%d AuthZ servers have the display name %r (ObjectIds %s)'
+                                   % (len(matches), name, ', '.join(str(m.get(OBJECT_ID)) for m in matches)),
+                                   'find AuthZ server %r' % name,
+                                   hint='Delete or rename the duplicates in Connection Administration; nothing was '
+                                        'changed')
+        return matches[0] if matches else None
+
     def get_server(self, object_id):
         """One AuthZ server by ObjectId."""
         operation = 'read AuthZ server %s (GET %s)' % (object_id, self._path(SERVERS_PATH, object_id))
-        response = self._request('GET', self._path(SERVERS_PATH, object_id), operation, (200,))
+        response = self._request('GET', self._path(SERVERS_PATH, object_id), operation, (200,), True)
         return self._parse(parse_server, response, operation)
 
     def create_server(self, fields):
-        """Create an AuthZ server from CUPI ``fields`` and return its ObjectId (or None if the reply names none)."""
-        operation = 'create AuthZ server %r (POST %s/)' % (fields.get(DISPLAY_NAME), SERVERS_PATH)
+        """Create an AuthZ server from CUPI ``fields`` and return its ObjectId.
+
+        A create is not idempotent: it is never sent again after its answer was lost. Then (and when the reply
+        names no ObjectId) the server is looked up by its name: found once, that is the one created; not found,
+        the create never arrived and is sent once more; found several times, ``UCError`` says so.
+        """
+        name = fields.get(DISPLAY_NAME)
+        operation = 'create AuthZ server %r (POST %s/)' % (name, SERVERS_PATH)
         body = dict((key, wire_value(key, value)) for key, value in fields.items())
-        response = self._request('POST', SERVERS_PATH + '/', operation, (200, 201), body=body)
-        object_id = object_id_from_uri(response.text)
-        if not object_id:
-            object_id = object_id_from_uri(response.header('location'))
-        return object_id
+        for attempt in (1, 2):
+            try:
+                response = self._request('POST', SERVERS_PATH + '/', operation, (200, 201), False, body=body)
+            except OutcomeUnknown as lost:
+                created = self.find_by_name(name)
+                if not created and attempt == 1:
+                    self.warnings.append('%s: the answer was lost (%s) and no AuthZ server of that name exists, so '
+                                         'the create never arrived; it was sent once more' % (operation, lost.message))
+                    continue
+                object_id = self._created_id(created, operation, lost)
+                self.warnings.append('%s: the answer was lost (%s); the AuthZ servers read afterwards show it was '
+                                     'created, ObjectId %s' % (operation, lost.message, object_id))
+                return object_id
+            object_id = object_id_from_uri(response.text) or object_id_from_uri(response.header('location'))
+            return object_id or self._created_id(self.find_by_name(name), operation)
+
+    def _created_id(self, created, operation, lost=None):
+        if len(created) == 1 and created[0].get(OBJECT_ID):
+            return created[0][OBJECT_ID]
+        if lost is not None:
+            why = 'the answer to the create was lost (%s)' % lost.message
+        else:
+            why = 'Connection created the AuthZ server but named no ObjectId'
+        raise error_from_reply(self.session, '%s, and %d servers carry its name' % (why, len(created)), operation,
+                               hint='Check the AuthZ servers in Connection')
 
     def update_server(self, object_id, fields):
         """Change the given CUPI ``fields`` (only those) of one AuthZ server."""
         operation = 'update AuthZ server %s (PUT %s)' % (object_id, self._path(SERVERS_PATH, object_id))
         body = dict((key, wire_value(key, value)) for key, value in fields.items())
-        self._request('PUT', self._path(SERVERS_PATH, object_id), operation, (200, 204), body=body)
+        self._request('PUT', self._path(SERVERS_PATH, object_id), operation, (200, 204), True, body=body)
 
     def delete_server(self, object_id):
+        """Delete one AuthZ server. Repeating it is safe: a 404 (already gone, say after a lost answer) is success."""
         operation = 'delete AuthZ server %s (DELETE %s)' % (object_id, self._path(SERVERS_PATH, object_id))
-        self._request('DELETE', self._path(SERVERS_PATH, object_id), operation, (200, 204))
+        self._request('DELETE', self._path(SERVERS_PATH, object_id), operation, (200, 204, 404), True)
 
     def sync_keys(self, object_id):
         """Ask Connection to fetch the AuthZ keys from the server now; return the server as read afterwards."""
         operation = 'sync AuthZ keys of %s (PUT %s)' % (object_id, self._path(SYNC_PATH, object_id))
-        self._request('PUT', self._path(SYNC_PATH, object_id), operation, (200, 202, 204))
+        self._request('PUT', self._path(SYNC_PATH, object_id), operation, (200, 202, 204), True)
         return self.get_server(object_id)
 
 
@@ -474,6 +509,5 @@ def sync_failure(session, server, operation):
     outcome = classify_sync_status(status)
     problem, hint = SYNC_PROBLEMS.get(outcome, SYNC_PROBLEMS[SYNC_FAILED])
     target = '%s:%s' % (server.get(ADDRESS), server.get(PORT))
-    return UCError('Connection could not fetch the AuthZ keys from %s: %s' % (target, problem),
-                   host=session.endpoint, operation=operation, product=session.product,
-                   details=[('last_sync_status', status), ('sync_outcome', outcome)], hint=hint)
+    return error_from_reply(session, 'Connection could not fetch the AuthZ keys from %s: %s' % (target, problem),
+                            operation, details=[('last_sync_status', status), ('sync_outcome', outcome)], hint=hint)

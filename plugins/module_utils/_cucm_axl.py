@@ -6,25 +6,26 @@
 
 Internal module: the leading underscore means its API may change without notice.
 
-This is the only code in collab.uc that speaks AXL. Envelopes are written by hand (every text value is XML
-escaped) and replies are parsed with ``xml.etree.ElementTree`` by local name, so the namespace prefixes and
-schema version of the reply do not matter. Transport, keep-alive, the ``JSESSIONIDSSO`` cookie and retries come
-from ``HttpSession``; this client adds the AXL memory fault to what is retried.
+This is the only code in collab.uc that speaks AXL. Envelopes, serialisation and fault parsing are ``_soap``'s
+(replies are read by local name, so the namespace prefixes and schema version of the reply do not matter);
+this client adds the AXL namespace and ``SOAPAction``, the ``axlError`` detail of faults, their hints, and the
+AXL memory fault to what is retried. Transport, keep-alive, the ``JSESSIONIDSSO`` cookie and retries come
+from ``HttpSession``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import html
 import re
-import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils import _soap
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, error_from_reply
+from ansible_collections.collab.uc.plugins.module_utils._soap import (
+    SoapFault, child as _child, find as _find, local as _local, stripped as _stripped, text as _text)
 
 
 AXL_PATH = '/axl/'
-SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
 AXL_NS = 'http://www.cisco.com/AXL/API/%s'
 # getCCMVersion is asked in the 1.0 namespace, which every release answers.
 DISCOVERY_VERSION = '1.0'
@@ -38,17 +39,13 @@ AXL_VERSION_RE = re.compile(r'^[0-9]{1,2}\.[0-9]{1,2}$')
 CCM_VERSION_RE = re.compile(r'^\s*([0-9]{1,2})\.([0-9]{1,2})(?:[.(]|\s*$)')
 
 MEMORY_FAULT_TEXT = 'maximum axl memory allocation consumed'
+NOT_AXL_HINT = 'Check that host and port point at a CUCM publisher (AXL is served on /axl/)'
 
-_HTML_HEAD = re.compile(r'<head\b.*?</head\s*>', re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r'<[^>]*>')
-
-# Characters XML 1.0 cannot carry at all (not even escaped).
-_XML_INVALID = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 # Characters refused in SQL string literals: every C0 control character and DEL.
 _SQL_INVALID = re.compile(u'[\x00-\x1f\x7f]')
 
 
-class AxlFault(UCError):
+class AxlFault(SoapFault):
     """CUCM answered a request with a SOAP fault (``details`` carry axlcode/axlmessage or faultstring)."""
 
 
@@ -69,14 +66,6 @@ def axl_version_from_ccm_version(ccm_version):
     return '%d.%d' % (int(match.group(1)), int(match.group(2)))
 
 
-def xml_escape(text):
-    """``text`` escaped for an XML element; ``ValueError`` for characters XML cannot carry."""
-    text = u'%s' % (text,)
-    if _XML_INVALID.search(text):
-        raise ValueError('contains a control character that XML cannot carry')
-    return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
-
-
 def sql_literal(text):
     """``text`` as an Informix SQL string literal (single quotes, embedded quotes doubled).
 
@@ -90,59 +79,15 @@ def sql_literal(text):
     return "'%s'" % text.replace("'", "''")
 
 
-def _local(tag):
-    return tag.rsplit('}', 1)[-1] if isinstance(tag, str) else ''
-
-
-def _child(element, name):
-    if element is None:
-        return None
-    for child in element:
-        if _local(child.tag) == name:
-            return child
-    return None
-
-
-def _find(element, name):
-    """The first descendant (or self) whose local name is ``name``."""
-    if element is None:
-        return None
-    for node in element.iter():
-        if _local(node.tag) == name:
-            return node
-    return None
-
-
-def _text(element):
-    if element is None:
-        return None
-    return element.text or ''
-
-
-def _parse_xml(body):
-    """The root element of an XML reply, or None when it is not (safe) XML."""
-    if not body or b'<!DOCTYPE' in body[:2048].upper():
-        return None
-    try:
-        return ET.fromstring(body)
-    except ET.ParseError:
-        return None
-
-
 def parse_fault(body):
     """``{'faultcode', 'faultstring', 'axlcode', 'axlmessage'}`` from a SOAP fault reply, else None."""
-    root = _parse_xml(body)
-    fault = _find(root, 'Fault')
+    fault = _soap.parse_fault(body)
     if fault is None:
         return None
-    error = _find(fault, 'axlError')
-    axlcode = _text(_child(error, 'axlcode'))
-    return {
-        'faultcode': (_text(_child(fault, 'faultcode')) or '').strip(),
-        'faultstring': (_text(_child(fault, 'faultstring')) or '').strip(),
-        'axlcode': axlcode.strip() if axlcode is not None else None,
-        'axlmessage': (_text(_child(error, 'axlmessage')) or '').strip() if error is not None else None,
-    }
+    error = _find(fault.pop('detail'), 'axlError')
+    fault['axlcode'] = _stripped(_child(error, 'axlcode'))
+    fault['axlmessage'] = (_stripped(_child(error, 'axlmessage')) or '') if error is not None else None
+    return fault
 
 
 def is_memory_fault(response):
@@ -159,18 +104,11 @@ def is_memory_fault(response):
     return MEMORY_FAULT_TEXT in text
 
 
-def _page_text(text):
-    """The readable text of an error page: without the HTML head and tags, whitespace collapsed."""
-    text = _HTML_HEAD.sub(' ', text or '')
-    return shorten(html.unescape(_HTML_TAG.sub(' ', text)))
-
-
 def describe_axl_error(response):
     """The AXL error details of a reply for messages: axlcode and axlmessage, else faultstring, else the body."""
     fault = parse_fault(response.body)
     if fault is None:
-        text = _page_text(response.text)
-        return [('body', text)] if text else []
+        return _soap.describe_soap_error(response)
     if fault['axlcode'] is not None or fault['axlmessage']:
         return [('axlcode', fault['axlcode']), ('axlmessage', fault['axlmessage'] or fault['faultstring'])]
     return [('faultstring', fault['faultstring'])]
@@ -219,55 +157,27 @@ class AxlClient:
 
     # -- plumbing ---------------------------------------------------------------------------------------------
     def _error(self, message, operation, status=None, details=None, hint=None):
-        return UCError(message, host=self.session.endpoint, operation=operation, status=status, details=details,
-                       hint=hint, product=self.session.product)
+        return error_from_reply(self.session, message, operation, details=details, hint=hint, status=status)
 
-    def envelope(self, operation, fields, version):
-        """The SOAP envelope of ``operation`` with ``fields``: a list of ``(name, value)`` (value: text, None for
-        an empty element, or a nested list)."""
-        try:
-            body = _serialize(fields)
-        except ValueError as exc:
-            raise self._error('cannot send %s: a value %s' % (operation, exc), operation,
-                              hint='Remove control characters from the value')
-        return (u'<?xml version="1.0" encoding="UTF-8"?>'
-                u'<soapenv:Envelope xmlns:soapenv="%s" xmlns:ns="%s">'
-                u'<soapenv:Header/><soapenv:Body><ns:%s>%s</ns:%s></soapenv:Body></soapenv:Envelope>'
-                % (SOAP_ENV_NS, AXL_NS % version, operation, body, operation))
-
-    def call(self, operation, fields, label=None, version=None):
+    def call(self, operation, fields, idempotent, label=None, version=None):
         """Send ``operation`` and return its ``<return>`` element (None if the reply has none).
 
-        SOAP faults raise ``UCError`` with axlcode/axlmessage and a hint; the memory fault is retried first.
+        SOAP faults raise ``AxlFault`` with axlcode/axlmessage and a hint; the memory fault is retried first.
+        ``idempotent`` says whether it may be sent again after its answer was lost: reads may, and so may an
+        update that sets a value (setting it twice leaves the same state); an ``add`` may not.
         """
         if version is None:
             version = self.version
-        label = label or operation
-        envelope = self.envelope(operation, fields, version)
-        headers = {'Content-Type': 'text/xml; charset=utf-8', 'Accept': 'text/xml'}
+        soap_action = None
         if version != DISCOVERY_VERSION:
             # Without a version in SOAPAction CUCM answers with its oldest schema, which is what getCCMVersion
             # in the 1.0 namespace wants (1.0 itself is no SOAPAction version CUCM knows).
-            headers['SOAPAction'] = '"CUCM:DB ver=%s %s"' % (version, operation)
-        response = self.session.request('POST', AXL_PATH, label, body=envelope, headers=headers,
-                                        retry_if=is_memory_fault, describe_error=describe_axl_error)
-        fault = parse_fault(response.body)
-        if fault is not None:
-            hint = _fault_hint(fault, version, operation)
-            raise AxlFault('CUCM answered with a SOAP fault', host=self.session.endpoint, operation=label,
-                           status=response.status, details=describe_axl_error(response), hint=hint,
-                           product=self.session.product)
-        if response.status != 200:
-            raise self._error('unexpected answer', label, status=response.status,
-                              details=describe_axl_error(response),
-                              hint='Check that host and port point at a CUCM publisher (AXL is served on /axl/)')
-        root = _parse_xml(response.body)
-        body = _find(root, 'Body')
-        if body is None:
-            raise self._error('the reply is not a SOAP envelope', label, status=response.status,
-                              details=[('body', shorten(response.text))],
-                              hint='Check that host and port point at a CUCM publisher (AXL is served on /axl/)')
-        reply = body[0] if len(body) else None
+            soap_action = '"CUCM:DB ver=%s %s"' % (version, operation)
+        reply = _soap.call(self.session, AXL_PATH, AXL_NS % version, operation, fields, label=label,
+                           soap_action=soap_action, retry_if=is_memory_fault, describe_error=describe_axl_error,
+                           fault_hint=lambda response: _fault_hint(parse_fault(response.body), version, operation), idempotent=idempotent,
+                           fault_class=AxlFault, fault_message='CUCM answered with a SOAP fault',
+                           not_soap_hint=NOT_AXL_HINT)
         return _child(reply, 'return')
 
     # -- version ----------------------------------------------------------------------------------------------
@@ -284,14 +194,10 @@ class AxlClient:
             self._version = version
         return self._version
 
-    @property
-    def version_known(self):
-        return self._version is not None
-
     def get_ccm_version(self):
         """The full CUCM version, e.g. ``14.0.1.13900(155)`` (asked once, then remembered)."""
         if self._ccm_version is None:
-            result = self.call('getCCMVersion', [('processNodeName', None)], version=DISCOVERY_VERSION)
+            result = self.call('getCCMVersion', [('processNodeName', None)], True, version=DISCOVERY_VERSION)
             version = (_text(_find(_find(result, 'componentVersion'), 'version')) or '').strip()
             if not version:
                 raise self._error('the getCCMVersion reply carries no return/componentVersion/version',
@@ -305,7 +211,7 @@ class AxlClient:
         """``{'name', 'value', 'valueType'}`` of one service (or enterprise) parameter."""
         label = 'getServiceParameter %s' % name
         result = self.call('getServiceParameter',
-                           [('processNodeName', process_node), ('name', name), ('service', service)], label)
+                           [('processNodeName', process_node), ('name', name), ('service', service)], True, label)
         parameter = _child(result, 'serviceParameter')
         if parameter is None:
             raise self._error('the reply carries no return/serviceParameter', label, status=200,
@@ -324,7 +230,7 @@ class AxlClient:
         label = 'updateServiceParameter %s' % name
         result = self.call('updateServiceParameter',
                            [('processNodeName', process_node), ('name', name), ('service', service),
-                            ('value', u'%s' % (value,))], label)
+                            ('value', u'%s' % (value,))], True, label)
         return (_text(result) or '').strip()
 
     def get_enterprise_parameters(self, names):
@@ -359,7 +265,7 @@ class AxlClient:
     # -- SQL --------------------------------------------------------------------------------------------------
     def execute_sql_query(self, sql, label=None):
         """Rows of a read-only SQL query as a list of dicts ``{column: text}``; an empty reply is an empty list."""
-        result = self.call('executeSQLQuery', [('sql', sql)], label or 'executeSQLQuery')
+        result = self.call('executeSQLQuery', [('sql', sql)], True, label or 'executeSQLQuery')
         rows = []
         if result is None:
             return rows
@@ -368,15 +274,3 @@ class AxlClient:
                 continue
             rows.append(dict((_local(column.tag), column.text or '') for column in row))
         return rows
-
-
-def _serialize(fields):
-    parts = []
-    for name, value in fields:
-        if value is None:
-            parts.append(u'<%s/>' % name)
-        elif isinstance(value, list):
-            parts.append(u'<%s>%s</%s>' % (name, _serialize(value), name))
-        else:
-            parts.append(u'<%s>%s</%s>' % (name, xml_escape(value), name))
-    return u''.join(parts)

@@ -14,7 +14,7 @@ __metaclass__ = type
 import json
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, error_from_reply, shorten
 
 
 SSO_STATUS_PATH = '/ssosp/ws/public/singleSignOn'
@@ -69,7 +69,7 @@ def _mask_tokens(node):
     if isinstance(node, dict):
         for key in list(node):
             if 'token' in key.lower() and isinstance(node[key], str):
-                node[key] = '********'
+                node[key] = MASK
             else:
                 _mask_tokens(node[key])
     elif isinstance(node, list):
@@ -85,19 +85,18 @@ class SsospClient:
 
     def sso_status(self):
         """The public SSO status: ``{'version', 'sso_enabled', 'token_reuse'}``. Needs no authentication."""
-        response = self.session.request('GET', SSO_STATUS_PATH, 'GET singleSignOn status',
-                                        headers={'Accept': 'application/xml, text/xml'})
+        operation = 'GET singleSignOn status'
+        response = self.session.request('GET', SSO_STATUS_PATH, operation,
+                                        headers={'Accept': 'application/xml, text/xml'}, idempotent=True)
         if response.status != 200:
-            raise UCError('unexpected answer', host=self.session.endpoint, operation='GET singleSignOn status',
-                          status=response.status, details=_rest_error_details(response),
-                          product=self.session.product,
-                          hint='Check that this is a CUCM node with the ssosp service running')
+            raise error_from_reply(self.session, 'unexpected answer', operation, response,
+                                   details=_rest_error_details(response),
+                                   hint='Check that this is a CUCM node with the ssosp service running')
         try:
             return parse_sso_status(response.text)
         except ValueError as exc:
-            raise UCError('the SSO status reply is not the expected XML (%s)' % exc,
-                          host=self.session.endpoint, operation='GET singleSignOn status', status=200,
-                          product=self.session.product)
+            raise error_from_reply(self.session, 'the SSO status reply is not the expected XML (%s)' % exc,
+                                   operation, response)
 
     def revoke(self, user_id, client_id=None):
         """Revoke ``user_id``'s refresh tokens (one client's only with ``client_id``).
@@ -110,7 +109,9 @@ class SsospClient:
             query.append(('client_id', client_id))
         response = self.session.request('GET', REVOKE_PATH, 'revoke refresh tokens of %r' % user_id, query=query,
                                         headers={'Accept': 'application/json'},
-                                        describe_error=_rest_error_details)
+                                        describe_error=_rest_error_details,
+                                        # Revoking twice revokes nothing more: safe to repeat after a lost answer.
+                                        idempotent=True)
         return interpret_revoke_response(response.status, response.text)
 
 

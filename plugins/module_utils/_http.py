@@ -11,12 +11,13 @@ Python package and import fast. One ``HttpSession`` holds one keep-alive connect
 CUCM and Unity Connection hand out (JSESSIONIDSSO, JSESSIONID), and the retry policy:
 
 * HTTP 503, dropped connections and whatever the caller's ``retry_if`` says are retried with exponential
-  backoff and jitter, at most ``retries`` times;
+  backoff and jitter, at most ``retries`` times; except that a request that is not idempotent (``idempotent``,
+  by default by method) is never sent again once it went out and its answer was lost (``OutcomeUnknown``);
 * HTTP 401 and 403 are never retried (CUCM locks accounts after repeated failed logins). The one exception
   is a 401 answered to a request that carried only a session cookie: the session expired, so the request is
   sent again, once, with Basic auth.
 
-Every failure is raised as ``UCError``, which says which host, which operation, what the server answered
+Every failure is raised as ``UCError`` (from ``_errors``), which says which host, which operation, what the server answered
 and what to do.
 """
 
@@ -39,62 +40,12 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by this coll
     http_client = None
     urlencode = quote = None
 
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
+
 
 SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')
-MASK = '********'
-
-
-class UCError(Exception):
-    """A failure talking to a UC product, with everything the user needs to act on it.
-
-    ``details`` is an ordered list of ``(label, value)`` pairs from the product's error body
-    (for AXL: axlcode and axlmessage; for CUPI: code and message).
-    """
-
-    def __init__(self, message, host=None, operation=None, status=None, details=None, hint=None, product=None):
-        super(UCError, self).__init__(message)
-        self.message = message
-        self.host = host
-        self.operation = operation
-        self.status = status
-        self.details = list(details or [])
-        self.hint = hint
-        self.product = product
-
-    def detail(self, label):
-        for name, value in self.details:
-            if name == label:
-                return value
-        return None
-
-    def __str__(self):
-        where = ' '.join(part for part in (self.product, self.host) if part)
-        head = '%s: %s' % (where, self.operation) if where else (self.operation or '')
-        parts = [self.message]
-        if self.status is not None:
-            parts.append('HTTP %s' % self.status)
-        for name, value in self.details:
-            if value not in (None, ''):
-                parts.append('%s %s' % (name, value))
-        text = '; '.join(parts)
-        if head:
-            text = '%s failed: %s' % (head, text)
-        if self.hint:
-            text = '%s. %s' % (text.rstrip('.'), self.hint)
-        return text
-
-    def to_dict(self):
-        result = {
-            'host': self.host,
-            'operation': self.operation,
-            'status': self.status,
-            'message': self.message,
-            'hint': self.hint,
-        }
-        for name, value in self.details:
-            # The server's own fields never hide ours: a CUPI 'message' becomes 'server_message'.
-            result['server_' + name if name in result else name] = value
-        return result
+# Methods whose repetition does no more than the first request (RFC 9110, section 9.2.2).
+IDEMPOTENT_METHODS = ('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE')
 
 
 class Response:
@@ -115,13 +66,12 @@ class Response:
 
 
 class _Dropped(Exception):
-    """The connection dropped before a full response arrived."""
+    """The connection dropped before a full response arrived; ``sent`` says whether the request had gone out."""
 
-
-def shorten(text, limit=300):
-    """A server's body fit for one line of an error message: whitespace folded, cut after ``limit`` characters."""
-    text = ' '.join((text or '').split())
-    return text if len(text) <= limit else text[:limit] + '...'
+    def __init__(self, reason, sent):
+        super(_Dropped, self).__init__(reason)
+        self.reason = reason
+        self.sent = sent
 
 
 def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
@@ -172,9 +122,7 @@ class HttpSession:
         self._ca_path = ca_path
         self._conn = None
         self.cookies = {}
-        # Figures a module may report and tests may check.
-        self.requests_sent = 0
-        self.retries_done = 0
+        # How often Basic auth went out (once per session when the server hands out a session cookie).
         self.basic_auth_sent = 0
 
     @property
@@ -234,7 +182,12 @@ class HttpSession:
     def _send_once(self, method, url, body, headers):
         conn = self._connection()
         sent_basic = 'Authorization' in headers
+        sent = False
         try:
+            if conn.sock is None:
+                # Connecting apart from sending: a request that never went out is always safe to send again.
+                conn.connect()
+            sent = True
             conn.request(method, url, body=body, headers=headers)
             raw = conn.getresponse()
             data = raw.read()
@@ -247,8 +200,7 @@ class HttpSession:
         except (http_client.HTTPException, socket.error, ssl.SSLError) as exc:
             # socket.timeout, ConnectionResetError, RemoteDisconnected, BrokenPipeError...
             self.close()
-            raise _Dropped(exc)
-        self.requests_sent += 1
+            raise _Dropped(exc, sent)
         if sent_basic:
             self.basic_auth_sent += 1
         headers_out = dict((k.lower(), v) for k, v in raw.getheaders())
@@ -258,13 +210,20 @@ class HttpSession:
         return Response(raw.status, raw.reason, headers_out, data), sent_basic
 
     def request(self, method, path, operation, body=None, headers=None, query=None, retry_if=None,
-                describe_error=None):
+                describe_error=None, idempotent=None):
         """Send one request and return the ``Response`` (any status but 401/403, which raise).
 
         ``operation`` names what is being done, for messages. ``retry_if(response)`` returns True for answers
         that mean "try again later" besides 503 (the AXL memory fault). ``describe_error(response)`` returns
         the product's error details as ``[(label, value)]`` for messages.
+
+        ``idempotent`` says whether sending the request twice does no more than sending it once; by default it
+        follows the method (POST is not). A request that is not idempotent is sent again after a refused
+        connection, a 503 or ``retry_if`` (the server did not carry it out), but never after its answer was
+        lost: that raises ``OutcomeUnknown``, and the caller reads the state to learn what happened.
         """
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
         url = path
         if query:
             url = '%s?%s' % (path, urlencode(query, quote_via=quote))
@@ -279,8 +238,14 @@ class HttpSession:
             try:
                 response, sent_basic = self._send_once(method, url, body, send_headers)
             except _Dropped as exc:
+                if exc.sent and not idempotent:
+                    raise OutcomeUnknown(
+                        'the connection dropped after the request was sent, so whether it was carried out is '
+                        'unknown: %s' % (exc.reason,), host=self.endpoint, operation=operation, product=self.product,
+                        hint='It was not sent again, because that could do it twice; check the state on the server '
+                             'and run again')
                 if attempt >= self.retries:
-                    raise UCError('connection failed or dropped: %s' % (exc.args[0] if exc.args else exc),
+                    raise UCError('connection failed or dropped: %s' % (exc.reason,),
                                   host=self.endpoint, operation=operation, product=self.product,
                                   hint='Check that the host and port are right and reachable; '
                                        'gave up after %d retries' % self.retries)
@@ -317,7 +282,6 @@ class HttpSession:
             return response
 
     def _wait(self, attempt, retry_after):
-        self.retries_done += 1
         delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)
         if retry_after:
             try:

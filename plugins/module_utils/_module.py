@@ -2,88 +2,56 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The base of every collab.uc module: connection options, sessions, errors, diffs.
+"""The base of every collab.uc module: connection groups, sessions, errors, diffs.
 
 Internal module: the leading underscore means its API may change without notice.
 
-A module subclasses ``UCModule``, names its product (``cucm`` or ``cuc``), adds its own options and implements
-``execute()``, which returns the result dict. ``run()`` builds the AnsibleModule (connection options from the
-product's doc fragment, with environment fallbacks), calls ``execute()``, turns a ``UCError`` into a
-``fail_json`` that says host, operation, status, the product's code and message and what to do, and closes
-every session it opened.
+A module subclasses ``UCModule``, declares the connection groups it uses in ``connections`` (names of groups in
+``_connection.GROUPS``, or ``connection(name, prefix=...)`` where two groups with the same option names meet),
+adds its own options and implements ``execute()``, which returns the result dict. ``run()`` builds the
+AnsibleModule (every group's options, with their environment fallbacks), checks the groups' ranges before any
+request, calls ``execute()``, turns a ``UCError`` into a ``fail_json`` that says host, operation, status, the
+product's code and message and what to do, and closes every session it opened.
+
+Diffs follow one rule (``diff()``): in diff mode the result carries ``diff: {before, after}``, and a secret in
+either shows as ``MASK``, never as its value.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, UCError, MASK
-
-
-PRODUCTS = {
-    'cucm': {
-        'label': 'CUCM',
-        'env': 'CUCM',
-        'port': 8443,
-        'hints': {
-            401: 'Check username and password (an application or end user with the '
-                 '"Standard AXL API Access" role)',
-            403: 'Give the user the "Standard AXL API Access" role (an AXL access group) on CUCM',
-        },
-    },
-    'cuc': {
-        'label': 'Unity Connection',
-        'env': 'CUC',
-        'port': 443,
-        'hints': {
-            401: 'Check username and password of the Connection administrator',
-            403: 'Give the user the System Administrator role in Unity Connection',
-        },
-    },
-}
+from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, ConnectionGroup
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 
 
-def connection_argument_spec(product):
-    """The connection options every module of ``product`` takes; see the product's doc fragment."""
-    env = PRODUCTS[product]['env']
-    spec = dict(
-        host=dict(type='str', required=True, fallback=(env_fallback, ['%s_HOST' % env])),
-        port=dict(type='int', default=PRODUCTS[product]['port'], fallback=(env_fallback, ['%s_PORT' % env])),
-        username=dict(type='str', required=True, aliases=['user'],
-                      fallback=(env_fallback, ['%s_USERNAME' % env])),
-        password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['%s_PASSWORD' % env])),
-        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['%s_VALIDATE_CERTS' % env])),
-        ca_path=dict(type='path', fallback=(env_fallback, ['%s_CA_PATH' % env])),
-        timeout=dict(type='int', default=30),
-        retries=dict(type='int', default=5),
-    )
-    if product == 'cucm':
-        spec['axl_version'] = dict(type='str')
+def _group(entry):
+    return entry if isinstance(entry, ConnectionGroup) else GROUPS[entry]()
+
+
+def connection_argument_spec(*entries):
+    """The options of the connection groups ``entries`` (names or ``connection()`` instances), merged."""
+    spec = {}
+    for group in [_group(entry) for entry in entries]:
+        for option, option_spec in group.argument_spec().items():
+            if option in spec:
+                raise ValueError('connection groups clash on option %r: give one of them a prefix' % option)
+            spec[option] = option_spec
     return spec
 
 
-def mask_secrets(data, secret_keys):
-    """A copy of ``data`` (a dict) with the values of ``secret_keys`` replaced by a mask when set."""
-    if data is None:
-        return None
-    masked = dict(data)
-    for key in secret_keys:
-        if masked.get(key) not in (None, ''):
-            masked[key] = MASK
-    return masked
-
-
 class UCModule:
-    """Base class of collab.uc modules. Subclasses set ``product`` and implement ``execute()``."""
+    """Base class of collab.uc modules. Subclasses set ``connections`` and implement ``execute()``."""
 
-    product = None
+    connections = ()
     argument_spec = {}
     module_kwargs = {}
 
     def __init__(self):
-        spec = connection_argument_spec(self.product)
+        self.groups = [_group(entry) for entry in self.connections]
+        spec = connection_argument_spec(*self.groups)
         spec.update(self.argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
         self.params = self.module.params
@@ -91,31 +59,45 @@ class UCModule:
         self.validate_connection_params()
 
     def validate_connection_params(self):
-        params = self.params
-        if not 1 <= params['port'] <= 65535:
-            self.module.fail_json(msg='port must be between 1 and 65535, got %s' % params['port'])
-        if params['timeout'] < 1:
-            self.module.fail_json(msg='timeout must be at least 1 second, got %s' % params['timeout'])
-        if not 0 <= params['retries'] <= 20:
-            self.module.fail_json(msg='retries must be between 0 and 20, got %s' % params['retries'])
+        problems = []
+        for group in self.groups:
+            problems.extend(group.problems(self.connection_values(group.key)))
+        if problems:
+            self.module.fail_json(msg='; '.join(problems))
+
+    def group(self, key=None):
+        """The connection group ``key`` (its name unless declared otherwise); the first one by default."""
+        if key is None:
+            return self.groups[0]
+        for group in self.groups:
+            if group.key == key:
+                return group
+        raise KeyError('this module declares no connection group %r' % key)
+
+    def connection_values(self, key=None):
+        """The options of group ``key`` as ``{name: value}``, unprefixed."""
+        return self.group(key).values(self.params, self.groups)
 
     @property
     def check_mode(self):
         return self.module.check_mode
 
-    def http_session(self, **overrides):
-        """A new ``HttpSession`` to the module's host; closed when the module ends."""
-        params = self.params
-        kwargs = dict(
-            host=params['host'], port=params['port'], username=params['username'], password=params['password'],
-            validate_certs=params['validate_certs'], ca_path=params['ca_path'], timeout=params['timeout'],
-            retries=params['retries'], product=PRODUCTS[self.product]['label'],
-            auth_hints=PRODUCTS[self.product]['hints'],
-        )
-        kwargs.update(overrides)
-        session = HttpSession(**kwargs)
+    def session(self, key=None, **overrides):
+        """A new session of group ``key`` (the first group by default); closed when the module ends."""
+        group = self.group(key)
+        session = group.open(self.connection_values(key), **overrides)
         self._sessions.append(session)
         return session
+
+    def http_session(self, **overrides):
+        """A new ``HttpSession`` of the module's first (HTTPS) group; closed when the module ends."""
+        return self.session(None, **overrides)
+
+    def diff(self, result, before, after):
+        """``result`` with ``diff`` added in diff mode (the rule every module follows); returns ``result``."""
+        if self.module._diff:
+            result['diff'] = dict(before=before, after=after)
+        return result
 
     def execute(self):
         raise NotImplementedError

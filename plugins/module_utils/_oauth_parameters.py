@@ -6,14 +6,19 @@
 
 Internal module: the leading underscore means its API may change without notice.
 
-How CUCM stores ``oAuthWithRefreshLoginFlow`` is not documented (UC-API-REFERENCE section 1): it may be
-``true``/``false``, ``T``/``F``, an enum index ``1``/``0``, ``Enabled``/``Disabled``... So on/off values are read
-tolerantly, and written back in the representation (and letter case) the cluster used when it was read.
+This is the one table of the OAuth parameters and of on/off spellings in the collection (the CUPI client reads
+its booleans with ``parse_bool`` too). The AXL schema documents ``T``/``F`` storage of on/off parameters and
+lower-case ``valueType`` values (``boolean``, ``long``, ``string``), but clusters have been seen answering
+``Boolean``, ``true``/``false``, an enum index ``1``/``0``, ``Enabled``/``Disabled``... So on/off values and
+``valueType`` are read tolerantly (any letter case), and on/off values are written back in the representation
+(and letter case) the cluster used when it was read.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 
 
 class OAuthParameter:
@@ -151,4 +156,31 @@ def bool_equal(raw, wanted):
 
 
 def is_bool_type(value_type):
+    """True for CUCM's on/off valueType, in any letter case (the schema says ``boolean``; ``Boolean`` is seen)."""
     return (value_type or '').strip().lower() in ('boolean', 'bool')
+
+
+def read_parameters(axl, required=()):
+    """Read every OAuth parameter through ``axl`` (an ``AxlClient``) in as few requests as can be.
+
+    Returns ``(raw, values, warnings)``: ``raw`` maps CUCM names to ``{'name', 'value', 'valueType'}``, ``values``
+    maps option names to the option value, or None when CUCM's value cannot be understood (``warnings`` then say
+    why). A value that cannot be understood for an option in ``required`` (one the caller is about to set)
+    raises ``UCError`` instead.
+    """
+    raw = axl.get_enterprise_parameters([p.name for p in PARAMETERS])
+    values = {}
+    warnings = []
+    for parameter in PARAMETERS:
+        current = raw[parameter.name]
+        try:
+            values[parameter.option] = parameter.from_raw(current['value'], current['valueType'])
+        except ValueError as exc:
+            if parameter.option in required:
+                raise UCError(str(exc), host=axl.session.endpoint, operation='read %s' % parameter.name,
+                              product=axl.session.product,
+                              hint='Set %s in CUCM Administration (Enterprise Parameters) and report the stored '
+                                   'value to the collab.uc maintainers' % parameter.label)
+            values[parameter.option] = None
+            warnings.append('%s: %s' % (parameter.name, exc))
+    return raw, values, warnings

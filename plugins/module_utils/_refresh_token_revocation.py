@@ -37,7 +37,7 @@ import time
 import unicodedata
 from datetime import datetime, timezone
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlFault, sql_literal
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
@@ -374,6 +374,35 @@ class Journal:
             finally:
                 self._handle.close()
                 self._handle = None
+
+
+def open_journal(path, cluster, client_id, check_mode=False):
+    """``(journal, previous, warning)`` for ``journal_path`` ``path`` (None: no journal, nothing resumed).
+
+    The journal is loaded (what an unfinished earlier run did goes into ``previous``) and, unless in check mode,
+    opened for appending. ``warning`` tells about unreadable lines, else is None. Raises ``JournalError``.
+    """
+    if not path:
+        return None, {}, None
+    journal = Journal(path, cluster, client_id).load()
+    warning = None
+    if journal.ignored_lines:
+        warning = ('journal_path %s: %d unreadable lines were ignored; those users are asked again'
+                   % (path, journal.ignored_lines))
+    if not check_mode:
+        journal.open()
+    return journal, journal.previous, warning
+
+
+def run_journaled(run, journal, check_mode=False):
+    """Carry out ``run`` (a ``Revocation``); mark ``journal`` complete when every user finished, close it always."""
+    try:
+        run.run()
+        if journal is not None and not check_mode and run.complete:
+            journal.complete()
+    finally:
+        if journal is not None:
+            journal.close()
 
 
 def write_report(path, report_format, cluster, client_id, outcomes):

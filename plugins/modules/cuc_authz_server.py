@@ -90,11 +90,9 @@ options:
     default: on_change
 extends_documentation_fragment:
   - collab.uc.cuc_connection
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - collab.uc.https_connection
+  - collab.uc.attributes
 attributes:
-  platform:
-    platforms: all
   check_mode:
     support: full
     details: Reads only; reports what would change and whether a sync would happen, but neither writes nor syncs.
@@ -102,7 +100,6 @@ attributes:
     support: full
     details: The password shows as C(********) when it is sent; Connection never returns it.
   action_group:
-    support: full
     membership: [collab.uc.cuc]
 notes:
   - The sync happens on Connection, which connects to CUCM itself. The controller only talks to Connection.
@@ -301,11 +298,10 @@ error:
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
 
 
 class AuthzServerModule(UCModule):
-    product = 'cuc'
+    connections = ('cuc',)
     argument_spec = dict(
         state=dict(type='str', default='present', choices=['present', 'absent']),
         name=dict(type='str', required=True, aliases=['display_name']),
@@ -340,14 +336,7 @@ class AuthzServerModule(UCModule):
         params = self.params
         name = params['name']
         client = cupi.CupiClient(self.http_session())
-        matches = client.find_by_name(name)
-        if len(matches) > 1:
-            raise UCError('%d AuthZ servers have the display name %r (ObjectIds %s)'
-                          % (len(matches), name, ', '.join(str(m.get(cupi.OBJECT_ID)) for m in matches)),
-                          host=client.session.endpoint, operation='find AuthZ server %r' % name,
-                          product=client.session.product,
-                          hint='Delete or rename the duplicates in Connection Administration; nothing was changed')
-        current = matches[0] if matches else None
+        current = client.find_one(name)
         if params['state'] == 'absent':
             return self.absent(client, current)
         return self.present(client, current)
@@ -390,14 +379,8 @@ class AuthzServerModule(UCModule):
         object_id = before.get(cupi.OBJECT_ID)
         if current is None:
             object_id = client.create_server(changes)
-            if not object_id:
-                created = client.find_by_name(params['name'])
-                if len(created) != 1:
-                    raise UCError('Connection created the AuthZ server but named no ObjectId, and %d servers '
-                                  'carry its name' % len(created), host=client.session.endpoint,
-                                  operation='create AuthZ server %r' % params['name'],
-                                  product=client.session.product, hint='Check the AuthZ servers in Connection')
-                object_id = created[0][cupi.OBJECT_ID]
+            for warning in client.warnings:
+                self.module.warn(warning)
         elif changes:
             client.update_server(object_id, changes)
 

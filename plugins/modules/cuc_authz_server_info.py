@@ -26,11 +26,9 @@ options:
     aliases: [display_name]
 extends_documentation_fragment:
   - collab.uc.cuc_connection
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - collab.uc.https_connection
+  - collab.uc.attributes
 attributes:
-  platform:
-    platforms: all
   check_mode:
     support: full
     details: The module only reads; it runs the same in check mode.
@@ -38,7 +36,6 @@ attributes:
     support: N/A
     details: The module changes nothing.
   action_group:
-    support: full
     membership: [collab.uc.cuc]
 seealso:
   - module: collab.uc.cuc_authz_server
@@ -116,16 +113,15 @@ from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
 
 
 class AuthzServerInfoModule(UCModule):
-    product = 'cuc'
+    connections = ('cuc',)
     argument_spec = dict(
         name=dict(type='str', aliases=['display_name']),
     )
 
     def execute(self):
         name = self.params['name']
-        servers = cupi.CupiClient(self.http_session()).list_servers()
-        if name is not None:
-            servers = [server for server in servers if server.get(cupi.DISPLAY_NAME) == name]
+        client = cupi.CupiClient(self.http_session())
+        servers = client.list_servers() if name is None else client.find_by_name(name)
         return dict(changed=False, authz_servers=[cupi.server_view(server) for server in servers])
 
 

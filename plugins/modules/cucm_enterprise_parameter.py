@@ -27,8 +27,8 @@ author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.cucm_connection
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+  - collab.uc.https_connection
+  - collab.uc.attributes
 attributes:
   check_mode:
     support: full
@@ -37,8 +37,6 @@ attributes:
     support: full
   action_group:
     membership: [collab.uc.cucm]
-  platform:
-    platforms: all
 options:
   name:
     description:
@@ -130,13 +128,14 @@ error:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient, xml_escape
+from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils._soap import xml_escape
 from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import (
     BY_NAME, bool_equal, format_bool, is_bool_type, parse_bool)
 
 
 class CucmEnterpriseParameter(UCModule):
-    product = 'cucm'
+    connections = ('cucm',)
     argument_spec = dict(
         name=dict(type='str', required=True),
         value=dict(type='str'),
@@ -183,9 +182,7 @@ class CucmEnterpriseParameter(UCModule):
                     axl.update_service_parameter(name, new_value)
 
         result = dict(changed=changed, parameter=after, before=before, after=after)
-        if self.module._diff:
-            result['diff'] = dict(before={name: before['value']}, after={name: after['value']})
-        return result
+        return self.diff(result, {name: before['value']}, {name: after['value']})
 
 
 def main():

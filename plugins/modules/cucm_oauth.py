@@ -30,8 +30,8 @@ author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.cucm_connection
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+  - collab.uc.https_connection
+  - collab.uc.attributes
 attributes:
   check_mode:
     support: full
@@ -40,8 +40,6 @@ attributes:
     support: full
   action_group:
     membership: [collab.uc.cucm]
-  platform:
-    platforms: all
 options:
   refresh_login:
     description:
@@ -228,13 +226,13 @@ error:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS
+from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, read_parameters
 
 
 class CucmOAuth(UCModule):
-    product = 'cucm'
+    connections = ('cucm',)
     argument_spec = dict(
         refresh_login=dict(type='bool'),
         access_token_expiry=dict(type='int', no_log=False),
@@ -251,20 +249,9 @@ class CucmOAuth(UCModule):
                 self.module.fail_json(msg=problem)
 
         axl = AxlClient(self.http_session(), self.params['axl_version'])
-        raw = axl.get_enterprise_parameters([p.name for p in PARAMETERS])
-        before = {}
-        for parameter in PARAMETERS:
-            current = raw[parameter.name]
-            try:
-                before[parameter.option] = parameter.from_raw(current['value'], current['valueType'])
-            except ValueError as exc:
-                if parameter.option in wanted:
-                    raise UCError(str(exc), host=axl.session.endpoint, operation='read %s' % parameter.name,
-                                  product=axl.session.product,
-                                  hint='Set %s in CUCM Administration (Enterprise Parameters) and report the stored '
-                                       'value to the collab.uc maintainers' % parameter.label)
-                before[parameter.option] = None
-                self.module.warn('%s: %s' % (parameter.name, exc))
+        raw, before, warnings = read_parameters(axl, required=wanted)
+        for warning in warnings:
+            self.module.warn(warning)
 
         to_write = [p for p in PARAMETERS if p.option in wanted and wanted[p.option] != before[p.option]]
         after = dict(before)
@@ -290,9 +277,7 @@ class CucmOAuth(UCModule):
             changed_parameters=[p.name for p in to_write],
             axl_version=axl.version,
         )
-        if self.module._diff:
-            result['diff'] = dict(before=before, after=after)
-        return result
+        return self.diff(result, before, after)
 
     def warn_side_effects(self, before, after, to_write):
         if not to_write:

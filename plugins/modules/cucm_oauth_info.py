@@ -22,8 +22,8 @@ author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.cucm_connection
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+  - collab.uc.https_connection
+  - collab.uc.attributes
 attributes:
   check_mode:
     support: full
@@ -32,8 +32,6 @@ attributes:
     support: none
   action_group:
     membership: [collab.uc.cucm]
-  platform:
-    platforms: all
 options: {}
 notes:
   - The user needs the C(Standard AXL API Access) role.
@@ -131,26 +129,20 @@ sso:
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS
+from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, read_parameters
 
 
 class CucmOAuthInfo(UCModule):
-    product = 'cucm'
+    connections = ('cucm',)
     argument_spec = {}
 
     def execute(self):
         session = self.http_session()
         axl = AxlClient(session, self.params['axl_version'])
         cucm_version = axl.get_ccm_version()
-        raw = axl.get_enterprise_parameters([p.name for p in PARAMETERS])
-        oauth = {}
-        for parameter in PARAMETERS:
-            current = raw[parameter.name]
-            try:
-                oauth[parameter.option] = parameter.from_raw(current['value'], current['valueType'])
-            except ValueError as exc:
-                oauth[parameter.option] = None
-                self.module.warn('%s: %s' % (parameter.name, exc))
+        raw, oauth, warnings = read_parameters(axl)
+        for warning in warnings:
+            self.module.warn(warning)
         sso = SsospClient(session).sso_status()
         return dict(
             changed=False,

@@ -38,11 +38,9 @@ author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.cucm_connection
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - collab.uc.https_connection
+  - collab.uc.attributes
 attributes:
-  platform:
-    platforms: all
   check_mode:
     support: full
     details:
@@ -53,7 +51,6 @@ attributes:
   diff_mode:
     support: none
   action_group:
-    support: full
     membership: [collab.uc.cucm]
 options:
   state:
@@ -355,8 +352,8 @@ from ansible_collections.collab.uc.plugins.module_utils._http import RateLimiter
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient, REVOKED, FAILED
 from ansible_collections.collab.uc.plugins.module_utils._refresh_token_revocation import (
-    InputError, JournalError, Journal, LiveTokenLookup, Revocation, read_users, user_id_problem,
-    check_writable_path, report_format_of, write_report,
+    InputError, JournalError, LiveTokenLookup, Revocation, read_users, user_id_problem, check_writable_path,
+    open_journal, report_format_of, run_journaled, write_report,
 )
 
 MAX_CONCURRENCY = 32
@@ -364,7 +361,7 @@ MAX_RATE_LIMIT = 1000.0
 
 
 class CucmRefreshTokens(UCModule):
-    product = 'cucm'
+    connections = ('cucm',)
     argument_spec = dict(
         state=dict(type='str', default='revoked', choices=['revoked']),
         users=dict(type='list', elements='str'),
@@ -421,19 +418,12 @@ class CucmRefreshTokens(UCModule):
         limiter = RateLimiter(params['rate_limit']) if params['rate_limit'] else None
         # Raises at once (no request) for a malformed axl_version, before the journal is touched.
         axl = AxlClient(self.http_session(rate_limiter=limiter), params['axl_version'])
-        journal = None
-        previous = {}
-        if params['journal_path']:
-            try:
-                journal = Journal(params['journal_path'], cluster, client_id).load()
-                if journal.ignored_lines:
-                    self.module.warn('journal_path %s: %d unreadable lines were ignored; those users are asked again'
-                                     % (params['journal_path'], journal.ignored_lines))
-                previous = journal.previous
-                if not self.check_mode:
-                    journal.open()
-            except JournalError as exc:
-                self.module.fail_json(msg=str(exc))
+        try:
+            journal, previous, warning = open_journal(params['journal_path'], cluster, client_id, self.check_mode)
+        except JournalError as exc:
+            self.module.fail_json(msg=str(exc))
+        if warning:
+            self.module.warn(warning)
 
         lookup = LiveTokenLookup(axl, client_id)
         session_lock = threading.Lock()
@@ -445,13 +435,7 @@ class CucmRefreshTokens(UCModule):
         run = Revocation(users.ids, lookup, revoker_factory, client_id=client_id, concurrency=params['concurrency'],
                          journal=None if self.check_mode else journal, previous=previous,
                          check_mode=self.check_mode, cluster=cluster)
-        try:
-            run.run()
-            if journal is not None and not self.check_mode and run.complete:
-                journal.complete()
-        finally:
-            if journal is not None:
-                journal.close()
+        run_journaled(run, journal, self.check_mode)
         return self.finish(run, users, lookup, cluster)
 
     def finish(self, run, users, lookup, cluster):

@@ -4,9 +4,10 @@
 
 """An in-memory CUCM for unit tests of the AXL client and the cucm_* modules.
 
-``FakeAxlSession`` stands in for ``HttpSession``: it parses each SOAP request it is given, answers it the way
-AXL does (replies in the request's namespace, SOAP faults with axlError), records every request, and can be told
-to fault, to store on/off values in another representation, or to refuse the processconfig query.
+``FakeAxlSession`` is a real ``HttpSession`` (``memory_transport.ReplyingSession``) whose server parses each SOAP
+request, answers it the way AXL does (replies in the request's namespace, SOAP faults with axlError), records
+every request, and can be told to fault, to store on/off values in another representation, or to refuse the
+processconfig query. Retries, 401/403 and every error path are ``HttpSession``'s own.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,25 +16,27 @@ __metaclass__ = type
 
 import xml.etree.ElementTree as ET
 
+from ansible_collections.collab.uc.plugins.module_utils._connection import CucmConnection
 from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, bool_equal
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import ReplyingSession
 
 SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
 
+# How a cluster may store on/off values: (valueType, on, off). 'tf' is the schema's documented storage.
 BOOLEAN_STYLES = {
     'truefalse': ('Boolean', 'true', 'false'),
-    'tf': ('Boolean', 'T', 'F'),
+    'tf': ('boolean', 'T', 'F'),
     'enum': ('Enum', '1', '0'),
 }
 
-# name: (kind, default, low, high)
-PARAMS = {
-    'oAuthWithRefreshLoginFlow': ('bool', False, None, None),
-    'oauthTokenExpiryTimer': ('long', 60, 1, 1440),
-    'refreshTokenExpiryTimer': ('long', 60, 1, 365),
-    'DeviceTokenExpiryTimer': ('long', 3650, 1, 3650),
+# name: (kind, default, low, high). The OAuth parameters come from the collection's one table.
+PARAMS = dict((p.name, ('bool' if p.is_bool else 'long', 3650 if p.default is None else p.default, p.minimum,
+                        p.maximum)) for p in PARAMETERS)
+PARAMS.update({
     'UseSSOforRTMT': ('bool', True, None, None),
     'ClusterID': ('string', 'StandAloneCluster', None, None),
-}
+})
 
 
 def _esc(text):
@@ -78,12 +81,12 @@ class Sent:
         return '<Sent %s %s>' % (self.operation, self.fields)
 
 
-class FakeAxlSession:
-    endpoint = 'cucm.example.com:8443'
-    product = 'CUCM'
-
+class FakeAxlSession(ReplyingSession):
     def __init__(self, boolean_style='truefalse', ccm_version='14.0.1.13900(155)', values=None, sql=True,
-                 sql_omit=(), sso_enabled=False):
+                 sql_omit=(), sso_enabled=False, **session):
+        session.setdefault('retries', 3)
+        ReplyingSession.__init__(self, 'cucm.example.com', 8443, product=CucmConnection.label,
+                                 auth_hints=CucmConnection.hints, **session)
         self.boolean_style = boolean_style
         self.ccm_version = ccm_version
         self.sql = sql
@@ -112,14 +115,14 @@ class FakeAxlSession:
         return [sent for sent in self.sent if sent.operation.startswith('update')]
 
     # --- the fake -------------------------------------------------------------------------------------------
-    def request(self, method, path, operation, body=None, headers=None, query=None, retry_if=None,
-                describe_error=None):
+    def answer(self, request):
+        method, path, body, headers = request.method, request.path, request.body, request.headers
         if path.startswith('/ssosp/ws/public/singleSignOn'):
             self.sent.append(Sent(method, path, 'singleSignOn', None, {}, headers or {}, body))
             return xml_response(200, '<?xml version="1.0"?><SingleSignOn version="1.0"><Status enabled="%s"/>'
                                      '<Token reuse="%s"/></SingleSignOn>'
                                 % (str(self.sso_enabled).lower(),
-                                   str(self.params['oAuthWithRefreshLoginFlow'] in ('true', 'T', '1')).lower()))
+                                   str(bool_equal(self.params['oAuthWithRefreshLoginFlow'], 'true')).lower()))
         assert method == 'POST' and path == '/axl/', (method, path)
         root = ET.fromstring(body)
         element = root.find('{%s}Body' % SOAP)[0]
@@ -146,7 +149,7 @@ class FakeAxlSession:
         if name not in self.params or fields['processNodeName'] != 'EnterpriseWideData':
             return self._unknown(name)
         kind = PARAMS.get(name, ('string',))[0]
-        value_type = {'bool': BOOLEAN_STYLES[self.boolean_style][0], 'long': 'Long'}.get(kind, 'String')
+        value_type = {'bool': BOOLEAN_STYLES[self.boolean_style][0], 'long': 'long'}.get(kind, 'string')
         return soap_reply('getServiceParameter', version, (
             '<return><serviceParameter uuid="{1}"><processNodeName>EnterpriseWideData</processNodeName>'
             '<name>%s</name><service>Enterprise Wide</service><value>%s</value><valueType>%s</valueType>'

@@ -4,8 +4,10 @@
 
 """An in-memory Unity Connection for unit tests of the CUPI client and the cuc_authz_server modules.
 
-``FakeCupiSession`` stands in for ``HttpSession``: it answers ``request()`` with ``Response`` objects the way
-CUPI does, records every request, and can be told to answer in the quirky ways the client must tolerate.
+``FakeCupiSession`` is a real ``HttpSession`` (``memory_transport.ReplyingSession``) whose server answers the way
+CUPI does, records every request, and can be told to answer in the quirky ways the client must tolerate, or to
+drop the connection after carrying out a write (``drop_after_write``). 401/403, retries and the safe-retry rule
+are ``HttpSession``'s own.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,7 +16,9 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.plugins.module_utils._connection import CucConnection
+from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP, ReplyingSession
 
 
 def json_response(status, data=None, text=None, content_type='application/json'):
@@ -26,14 +30,15 @@ def cupi_error(status, code, message):
     return json_response(status, {'errors': {'code': code, 'message': message}})
 
 
-class FakeCupiSession:
+class FakeCupiSession(ReplyingSession):
     """A fake Connection. ``servers`` maps ObjectId to the stored CUPI dict (with the password)."""
 
-    endpoint = 'cuc.example.com:443'
-    product = 'Unity Connection'
-
     def __init__(self, servers=None, strings=True, single_as_object=True, wrap=False, xml=False,
-                 ignore_paging=False):
+                 ignore_paging=False, **session):
+        session.setdefault('retries', 3)
+        ReplyingSession.__init__(self, 'cuc.example.com', 443, product=CucConnection.label,
+                                 auth_hints=CucConnection.hints, **session)
+        self.drop_after_write = 0           # the next N writes are carried out, then the connection drops
         self.servers = {}
         self.requests = []
         self.strings = strings              # every value as a string, as CUPI does
@@ -42,7 +47,7 @@ class FakeCupiSession:
         self.xml = xml                      # answer XML whatever Accept says
         self.ignore_paging = ignore_paging
         self.sync_results = []              # LastSyncStatus texts the next syncs produce
-        self.responses = []                 # canned (method, path prefix, Response) answered once, first match
+        self.responses = []                 # canned (method, path prefix, Response or DROP) answered once, first match
         self.next_id = 1
         for server in servers or []:
             self.add(**server)
@@ -107,18 +112,23 @@ class FakeCupiSession:
         return json_response(200, self._public(server))
 
     # --- HttpSession.request ------------------------------------------------------------------------------
-    def request(self, method, path, operation, body=None, headers=None, query=None, retry_if=None,
-                describe_error=None):
-        query = dict(query or [])
-        self.requests.append(dict(method=method, path=path, operation=operation, headers=dict(headers or {}),
+    def answer(self, request):
+        response = self._answer(request)
+        if response == DROP:
+            return DROP
+        if request.method != 'GET' and self.drop_after_write and response.status < 400:
+            self.drop_after_write -= 1
+            return DROP
+        return response
+
+    def _answer(self, request):
+        method, path, body, headers = request.method, request.path, request.body, request.headers
+        query = dict(request.query)
+        self.requests.append(dict(method=method, path=path, headers=dict(headers or {}),
                                   query=query, body=json.loads(body) if body else None))
         for i, (m, prefix, response) in enumerate(self.responses):
             if m == method and path.startswith(prefix):
                 del self.responses[i]
-                if response.status in (401, 403):
-                    raise UCError('authentication failed', host=self.endpoint, operation=operation,
-                                  status=response.status, product=self.product,
-                                  details=describe_error(response) if describe_error else None)
                 return response
         parts = path.rstrip('/').split('/')
         if path.rstrip('/') == '/vmrest/authz/server':

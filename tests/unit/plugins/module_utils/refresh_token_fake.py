@@ -4,10 +4,11 @@
 
 """An in-memory CUCM for unit tests of refresh-token revocation.
 
-``FakeCucm`` holds end users and their refresh tokens; ``FakeCucm.session()`` returns a stand-in for
-``HttpSession`` (one per worker, as the module makes them) that answers the two lookup queries of
-``LiveTokenLookup`` through AXL ``executeSQLQuery`` and ``GET /ssosp/token/revoke``, records every request, and
-can be told to fault the SQL, to fail a user's revoke, or to refuse authentication.
+``FakeCucm`` holds end users and their refresh tokens; ``FakeCucm.session()`` returns a real ``HttpSession``
+(``memory_transport.ReplyingSession``, one per worker, as the module makes them) whose server answers the two
+lookup queries of ``LiveTokenLookup`` through AXL ``executeSQLQuery`` and ``GET /ssosp/token/revoke``, records
+every request, and can be told to fault the SQL, to answer a user's revoke with an HTTP status (503: the session
+retries, then gives up), or to refuse authentication (401).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,7 +21,11 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.plugins.module_utils._connection import CucmConnection
+from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP, ReplyingSession
+
+__all__ = ['DROP', 'FakeCucm', 'JABBER', 'UDS', 'axl_fault']
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake import (
     _esc, soap_fault, soap_reply,
 )
@@ -64,7 +69,7 @@ class FakeCucm:
         self.latency = latency
         self.sql_fault = None     # Response answered to every executeSQLQuery
         self.too_large_over = None  # fault "Query request too large" for IN lists longer than this
-        self.revoke_errors = {}   # user -> UCError raised (as HttpSession does after its retries)
+        self.revoke_statuses = {}  # user -> HTTP status (503: busy) or DROP answered to every revoke of that user
         self.revoke_bodies = {}   # user -> (status, body) answered instead
         self.auth_fail_after = None  # revoke calls that succeed before every further one gets 401
         self.in_flight = 0
@@ -97,26 +102,23 @@ class FakeCucm:
         with self.lock:
             self.sessions += 1
             self.session_kwargs.append(kwargs)
-        return FakeSession(self)
+        return FakeSession(self, **kwargs)
 
 
-class FakeSession:
-    product = 'CUCM'
-
-    def __init__(self, cucm):
+class FakeSession(ReplyingSession):
+    def __init__(self, cucm, **kwargs):
         self.cucm = cucm
-        self.endpoint = cucm.endpoint
+        host, port = cucm.endpoint.split(':')
+        ReplyingSession.__init__(self, host, int(port), product=CucmConnection.label, auth_hints=CucmConnection.hints,
+                                 retries=2, **kwargs)
 
-    def close(self):
-        pass
-
-    def request(self, method, path, operation, body=None, headers=None, query=None, retry_if=None,
-                describe_error=None):
+    def answer(self, request):
         cucm = self.cucm
+        method, path = request.method, request.path
         if path == '/axl/':
-            return self._axl(body)
+            return self._axl(request.body)
         assert (method, path) == ('GET', '/ssosp/token/revoke'), (method, path)
-        params = dict(query)
+        params = dict(request.query)
         user, client = params['user_id'], params.get('client_id')
         with cucm.lock:
             cucm.sent.append(('revoke', (user, client)))
@@ -127,11 +129,11 @@ class FakeSession:
             if cucm.latency:
                 time.sleep(cucm.latency)
             if cucm.auth_fail_after is not None and calls > cucm.auth_fail_after:
-                raise UCError('authentication failed (not retried, to avoid locking the account)',
-                              host=self.endpoint, operation=operation, status=401, product='CUCM',
-                              hint='Check username and password')
-            if user in cucm.revoke_errors:
-                raise cucm.revoke_errors[user]
+                return Response(401, 'Unauthorized', {'content-type': 'text/html'}, b'<html>401</html>')
+            if cucm.revoke_statuses.get(user) == DROP:
+                return DROP
+            if user in cucm.revoke_statuses:
+                return Response(cucm.revoke_statuses[user], 'X', {'content-type': 'text/html'}, b'<html>busy</html>')
             if user in cucm.revoke_bodies:
                 status, text = cucm.revoke_bodies[user]
                 return Response(status, 'X', {'content-type': 'application/json'}, text.encode('utf-8'))

@@ -9,7 +9,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
-from ansible_collections.collab.uc.plugins.module_utils._http import Response, UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import (
     FakeCupiSession, cupi_error, json_response)
 
@@ -143,6 +145,66 @@ def test_create_returns_object_id_from_uri_and_sends_strings():
     assert request['body']['Port'] == '8443'
     assert request['body']['IgnoreCertificateError'] == 'false'
     assert session.servers[object_id]['ServerPassword'] == 'pw'
+
+
+FIELDS = {'DisplayName': 'c1', 'ServerNodeAddress': 'h', 'Port': 8443, 'ServerUsername': 'u',
+          'ServerPassword': 'pw', 'IgnoreCertificateError': False}
+
+
+def posts(session):
+    return [r for r in session.requests if r['method'] == 'POST']
+
+
+def test_create_whose_answer_is_lost_is_not_sent_again_and_is_found_by_name():
+    session = FakeCupiSession(servers=[dict(DisplayName='other')])
+    session.drop_after_write = 1
+    client = cupi.CupiClient(session)
+    object_id = client.create_server(dict(FIELDS))
+    assert len(posts(session)) == 1
+    assert [s['DisplayName'] for s in session.servers.values()].count('c1') == 1
+    assert object_id == session.by_name('c1')['ObjectId']
+    assert len(client.warnings) == 1 and 'the answer was lost' in client.warnings[0]
+    assert 'ObjectId %s' % object_id in client.warnings[0]
+
+
+def test_create_lost_before_it_arrived_is_sent_once_more():
+    session = FakeCupiSession()
+    session.responses = [('POST', '/vmrest/authz/server', DROP)]   # dropped, not carried out
+    client = cupi.CupiClient(session)
+    object_id = client.create_server(dict(FIELDS))
+    assert len(posts(session)) == 2 and list(session.servers) == [object_id]
+    assert 'sent once more' in client.warnings[0]
+
+
+def test_create_lost_twice_is_an_error_that_says_so():
+    session = FakeCupiSession()
+    session.responses = [('POST', '/vmrest/authz/server', DROP), ('POST', '/vmrest/authz/server', DROP)]
+    with pytest.raises(UCError) as info:
+        cupi.CupiClient(session).create_server(dict(FIELDS))
+    assert len(posts(session)) == 2 and session.servers == {}
+    assert 'the answer to the create was lost' in info.value.message and '0 servers carry its name' in info.value.message
+
+
+def test_create_lost_with_duplicates_afterwards_is_an_error():
+    session = FakeCupiSession(servers=[dict(DisplayName='c1')])
+    session.responses = [('POST', '/vmrest/authz/server', DROP)]
+    session.servers['id-9999'] = dict(session.servers['id-0001'], ObjectId='id-9999')
+    with pytest.raises(UCError) as info:
+        cupi.CupiClient(session).create_server(dict(FIELDS))
+    assert len(posts(session)) == 1 and '2 servers carry its name' in str(info.value)
+
+
+def test_delete_update_and_sync_are_repeated_after_a_lost_answer():
+    session = FakeCupiSession(servers=[dict(DisplayName='a'), dict(DisplayName='b')])
+    client = cupi.CupiClient(session)
+    for call in (lambda: client.update_server('id-0001', {'Port': 9443}), lambda: client.sync_keys('id-0001'),
+                 # carried out, answer lost, sent again: the 404 means it is gone
+                 lambda: client.delete_server('id-0002')):
+        session.drop_after_write = 1
+        call()
+    assert session.servers['id-0001']['Port'] == 9443 and 'id-0002' not in session.servers
+    assert [r['method'] for r in session.writes()] == ['PUT', 'PUT', 'PUT', 'PUT', 'DELETE', 'DELETE']
+    assert session.connections == 4 and len(session.slept) == 3
 
 
 @pytest.mark.parametrize('text, expected', [

@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils import _soap
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import (
     AxlClient, AxlFault, axl_version_from_ccm_version, check_axl_version, is_memory_fault, sql_literal)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake import (
@@ -114,9 +115,8 @@ def test_values_are_xml_escaped():
 
 
 def test_envelope_namespace_and_operation():
-    axl = AxlClient(FakeAxlSession(), '14.0')
-    root = ET.fromstring(axl.envelope('getServiceParameter', [('name', 'x'), ('empty', None), ('list', [('a', '1')])],
-                                      '14.0'))
+    root = ET.fromstring(_soap.envelope('http://www.cisco.com/AXL/API/14.0', 'getServiceParameter',
+                                        [('name', 'x'), ('empty', None), ('list', [('a', '1')])]))
     body = root.find('{http://schemas.xmlsoap.org/soap/envelope/}Body')
     operation = body[0]
     assert operation.tag == '{http://www.cisco.com/AXL/API/14.0}getServiceParameter'
@@ -137,7 +137,7 @@ def test_control_characters_are_refused_before_sending():
 def test_get_service_parameter():
     fake = FakeAxlSession(boolean_style='tf', values={'oAuthWithRefreshLoginFlow': True})
     parameter = AxlClient(fake, '14.0').get_service_parameter('oAuthWithRefreshLoginFlow')
-    assert parameter == {'name': 'oAuthWithRefreshLoginFlow', 'value': 'T', 'valueType': 'Boolean'}
+    assert parameter == {'name': 'oAuthWithRefreshLoginFlow', 'value': 'T', 'valueType': 'boolean'}
     assert fake.sent[0].fields == {'processNodeName': 'EnterpriseWideData', 'name': 'oAuthWithRefreshLoginFlow',
                                    'service': 'Enterprise Wide'}
 
@@ -314,7 +314,7 @@ def test_enterprise_parameters_missing_from_sql_are_read_one_by_one():
     found = AxlClient(fake, '14.0').get_enterprise_parameters(NAMES)
     assert fake.operations() == ['executeSQLQuery', 'getServiceParameter']
     assert fake.sent[1].fields['name'] == 'refreshTokenExpiryTimer'
-    assert found['refreshTokenExpiryTimer']['valueType'] == 'Long'
+    assert found['refreshTokenExpiryTimer']['valueType'] == 'long'
 
 
 def test_enterprise_parameters_do_not_swallow_auth_errors():

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient, parse_sso_status
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     ScriptedServer, plain_http, reply, session)

@@ -13,8 +13,8 @@ import socket
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import (
-    HttpSession, RateLimiter, UCError, backoff_delay, shorten)
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, RateLimiter, backoff_delay
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
@@ -149,14 +149,50 @@ def test_unrelated_cookies_are_not_sent():
     assert 'Cookie' not in server.requests[1].headers
 
 
-def test_dropped_connection_is_retried_on_a_new_connection():
+@pytest.mark.parametrize('method, idempotent', [('GET', None), ('PUT', None), ('DELETE', None), ('POST', True)])
+def test_dropped_idempotent_request_is_retried_on_a_new_connection(method, idempotent):
     sleeps = []
     with ScriptedServer([DROP, reply(200, 'ok')]) as server:
-        response = session(server, sleeps).request('POST', '/axl/', 'op', body='x')
+        response = session(server, sleeps).request(method, '/axl/', 'op', body='x', idempotent=idempotent)
     assert response.text == 'ok'
     assert len(server.requests) == 2
     assert len(sleeps) == 1
     assert [r.connection for r in server.requests] == [1, 2]
+
+
+@pytest.mark.parametrize('method, idempotent', [('POST', None), ('PUT', False)])
+def test_write_that_is_not_idempotent_is_never_repeated_after_its_answer_was_lost(method, idempotent):
+    sleeps = []
+    with ScriptedServer([DROP, reply(201, 'created twice')]) as server:
+        with pytest.raises(OutcomeUnknown) as info:
+            session(server, sleeps).request(method, '/vmrest/authz/server/', 'create AuthZ server', body='{}',
+                                            idempotent=idempotent)
+    assert len(server.requests) == 1 and sleeps == []
+    error = info.value
+    assert isinstance(error, UCError) and error.operation == 'create AuthZ server' and error.status is None
+    assert 'whether it was carried out is unknown' in error.message
+    assert 'not sent again' in error.hint
+    assert str(error).startswith('CUCM 127.0.0.1:%d: create AuthZ server failed: the connection dropped after the '
+                                 'request was sent' % server.port)
+
+
+def test_write_that_is_not_idempotent_is_retried_when_the_server_did_not_take_it():
+    """503 and a refused connection mean the server did not carry the request out: a POST may be sent again."""
+    sleeps = []
+    with ScriptedServer([reply(503), reply(201, 'created')]) as server:
+        http = session(server, sleeps)
+        assert http.request('POST', '/vmrest/authz/server/', 'create', body='{}').text == 'created'
+    assert len(server.requests) == 2 and len(sleeps) == 1
+
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    refused = HttpSession('127.0.0.1', port, 'u', 'p', retries=2, sleep=sleeps.append, product='CUC')
+    with pytest.raises(UCError) as info:
+        refused.request('POST', '/vmrest/authz/server/', 'create', body='{}')
+    assert not isinstance(info.value, OutcomeUnknown)
+    assert 'connection failed or dropped' in info.value.message and len(sleeps) == 1 + 2
 
 
 def test_dropped_connections_exhausted_is_a_clear_error():

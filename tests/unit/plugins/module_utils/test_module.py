@@ -12,16 +12,17 @@ import pytest
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, UCError
-from ansible_collections.collab.uc.plugins.module_utils._module import (
-    UCModule, connection_argument_spec, mask_secrets)
+from ansible_collections.collab.uc.plugins.module_utils._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule, connection_argument_spec
 from ansible_collections.collab.uc.tests.unit.plugins.modules.cucm_helpers import Exited, Failed, patch_module_args
 
 ENV = ('HOST', 'PORT', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH')
 
 
 class Probe(UCModule):
-    product = 'cucm'
+    connections = ('cucm',)
     argument_spec = dict(secret=dict(type='str', no_log=True))
     error = None
 
@@ -35,7 +36,7 @@ class Probe(UCModule):
 
 
 class CucProbe(Probe):
-    product = 'cuc'
+    connections = ('cuc',)
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def test_ucerror_becomes_fail_json_with_error_dict(capture):
 
 class FailingProbe(UCModule):
     """Opens a session, then ends with fail_json from inside execute(), as modules do on their own errors."""
-    product = 'cucm'
+    connections = ('cucm',)
     opened = []
 
     def execute(self):
@@ -173,9 +174,58 @@ def test_sessions_are_closed_when_execute_fails_on_its_own(capture):
     assert session.closed_connection.closed
 
 
-def test_mask_secrets():
-    data = {'ServerPassword': 'x', 'empty': '', 'none': None, 'name': 'n'}
-    masked = mask_secrets(data, ['ServerPassword', 'empty', 'none', 'absent'])
-    assert masked == {'ServerPassword': '********', 'empty': '', 'none': None, 'name': 'n'}
-    assert data['ServerPassword'] == 'x'
-    assert mask_secrets(None, ['x']) is None
+class TwoSystems(UCModule):
+    """A module that talks to CUCM and to Unity Connection: the second group's options carry the prefix cuc_."""
+    connections = ('cucm', connection('cuc', prefix='cuc_'))
+    argument_spec = dict(server_password=dict(type='str', no_log=True))
+    opened = []
+
+    def execute(self):
+        cucm = self.session('cucm')
+        cuc = self.session('cuc')
+        TwoSystems.opened = [cucm, cuc]
+        for session in (cucm, cuc):
+            session._conn = ClosableConnection()
+        result = dict(changed=False, sessions=[dict(host=s.host, port=s.port, product=s.product, retries=s.retries,
+                                                    basic=s._authorization) for s in (cucm, cuc)],
+                      axl_version=self.connection_values('cucm')['axl_version'])
+        return self.diff(result, {'server_password': 'x'}, {'server_password': '********'})
+
+
+def test_two_connection_groups_in_one_module(capture, monkeypatch):
+    monkeypatch.setenv('CUC_PASSWORD', 'cuc-env-pass')
+    failed, result = capture(TwoSystems, dict(host='cucm-pub', username='axl', password='p1', axl_version='14.0',
+                                              cuc_host='cuc-pub', cuc_user='cupi', cuc_retries=2))
+    assert not failed, result
+    cucm, cuc = result['sessions']
+    assert (cucm['host'], cucm['port'], cucm['product'], cucm['retries']) == ('cucm-pub', 8443, 'CUCM', 5)
+    assert (cuc['host'], cuc['port'], cuc['product'], cuc['retries']) == ('cuc-pub', 443, 'Unity Connection', 2)
+    assert cucm['basic'] == HttpSession('h', 1, 'axl', 'p1')._authorization
+    assert cuc['basic'] == HttpSession('h', 1, 'cupi', 'cuc-env-pass')._authorization
+    assert result['axl_version'] == '14.0'
+    assert 'diff' not in result          # not in diff mode
+    # the base closed both sessions
+    assert [session._conn for session in TwoSystems.opened] == [None, None]
+
+
+def test_two_connection_groups_validate_each_prefixed_option(capture):
+    failed, result = capture(TwoSystems, dict(host='h', username='u', password='p', cuc_host='c', cuc_username='u',
+                                              cuc_password='p', cuc_port=0))
+    assert failed and result['msg'] == 'cuc_port must be between 1 and 65535, got 0'
+
+
+def test_two_groups_with_the_same_options_need_a_prefix():
+    with pytest.raises(ValueError, match='give one of them a prefix'):
+        connection_argument_spec('cucm', 'cuc')
+    spec = connection_argument_spec('cucm', connection('cuc', prefix='cuc_'), connection('cucm', prefix='target_'))
+    assert spec['cuc_host']['fallback'][1] == ['CUC_HOST']
+    assert spec['target_host']['fallback'][1] == ['CUCM_TARGET_HOST']
+    assert spec['cuc_username']['aliases'] == ['cuc_user']
+    assert spec['cuc_password']['no_log'] is True and 'axl_version' in spec and 'target_axl_version' in spec
+
+
+def test_diff_is_returned_in_diff_mode_only(capture):
+    failed, result = capture(TwoSystems, dict(host='h', username='u', password='p', cuc_host='c', cuc_username='u',
+                                              cuc_password='p', _ansible_diff=True))
+    assert not failed and result['diff'] == {'before': {'server_password': 'x'},
+                                             'after': {'server_password': '********'}}

@@ -84,6 +84,16 @@ def test_create_and_sync(fake):
     assert result['diff']['after']['server_address'] == 'cucm1.example.com'
 
 
+def test_create_whose_answer_is_lost_reports_the_one_server_created(fake):
+    fake.drop_after_write = 1
+    result = ok(SERVER)
+    stored = fake.by_name('cucm1')
+    assert len(fake.servers) == 1
+    assert result['changed'] is True and result['authz_server']['object_id'] == stored['ObjectId']
+    assert writes(fake) == [('POST', '/vmrest/authz/server/'), ('PUT', '/vmrest/authz/sync/%s' % stored['ObjectId'])]
+    assert ok(SERVER)['changed'] is False      # and the next run finds it
+
+
 def test_create_without_sync(fake):
     result = ok(dict(SERVER, sync_keys='never'))
     assert result['changed'] is True and result['synced'] is False

@@ -22,7 +22,7 @@ def test_read_only_without_value(monkeypatch):
     fake = FakeAxlSession()
     outcome = run(monkeypatch, fake, name='ClusterID')
     assert outcome['changed'] is False
-    expected = {'name': 'ClusterID', 'value': 'StandAloneCluster', 'value_type': 'String'}
+    expected = {'name': 'ClusterID', 'value': 'StandAloneCluster', 'value_type': 'string'}
     assert outcome['parameter'] == expected
     assert outcome['before'] == expected and outcome['after'] == expected
     assert fake.operations() == ['getServiceParameter']
@@ -85,7 +85,7 @@ def test_boolean_typed_parameter_refuses_a_non_boolean_value(monkeypatch):
     fake = FakeAxlSession(boolean_style='tf')
     outcome = run(monkeypatch, fake, name='UseSSOforRTMT', value='sometimes')
     assert outcome.failed
-    assert 'UseSSOforRTMT is an on/off parameter (valueType Boolean' in outcome['msg']
+    assert 'UseSSOforRTMT is an on/off parameter (valueType boolean' in outcome['msg']
     assert fake.writes() == []
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.collab.uc.plugins.module_utils._http import UCError
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cucm_refresh_tokens
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
@@ -63,8 +62,8 @@ def failed(cucm, args, **kwargs):
     return outcome.result
 
 
-def busy(cucm):
-    return UCError('server busy (HTTP 503)', host=cucm.endpoint, operation='revoke', product='CUCM', status=503)
+BUSY = ("CUCM cucm.example.com:8443: revoke refresh tokens of 'asmith' failed: server busy (HTTP 503); HTTP 503; "
+        "body <html>busy</html>. The server is throttling; gave up after 2 retries. Run again later, or raise retries")
 
 
 def outcomes(result):
@@ -106,23 +105,22 @@ def test_second_run_changes_nothing_and_calls_no_revoke(cucm):
 @pytest.mark.parametrize('wanted, users', [('all', ['jdoe', 'nokens', 'ghost']), ('changed', ['jdoe']),
                                            ('failed', ['asmith']), ('none', [])])
 def test_return_results(cucm, wanted, users):
-    cucm.revoke_errors['asmith'] = busy(cucm)
+    cucm.revoke_statuses['asmith'] = 503
     result = failed(cucm, dict(users=['jdoe', 'asmith', 'nokens', 'ghost'], return_results=wanted))
     expected = users if wanted != 'all' else ['jdoe', 'asmith', 'nokens', 'ghost']
     assert [item['user'] for item in result['results']] == expected
-    assert result['failed_users'] == [{'user': 'asmith', 'reason': 'CUCM cucm.example.com:8443: revoke failed: '
-                                                                   'server busy (HTTP 503); HTTP 503'}]
+    assert result['failed_users'] == [{'user': 'asmith', 'reason': BUSY}]
 
 
 def test_failed_user_fails_the_task_after_all_others(cucm, tmp_path):
-    cucm.revoke_errors['asmith'] = busy(cucm)
+    cucm.revoke_statuses['asmith'] = 503
     report = tmp_path / 'r.csv'
     result = failed(cucm, dict(users=['asmith', 'jdoe', "anne o'hara"], report_path=str(report)))
     assert result['msg'].startswith('1 of 3 users failed (all others were handled): asmith: CUCM')
     assert 'set journal_path to skip them' in result['msg']
     assert result['changed'] is True
     assert result['summary']['revoked'] == 2 and result['summary']['failed'] == 1
-    assert 'asmith,,failed,0,CUCM cucm.example.com:8443: revoke failed' in report.read_text()
+    assert "asmith,,failed,0,\"CUCM cucm.example.com:8443: revoke refresh tokens of 'asmith' failed" in report.read_text()
 
 
 def test_check_mode_calls_no_revoke_and_writes_no_file(cucm, tmp_path):

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The errors of collab.uc, apart from every transport (HTTP today, SSH next).
+
+Internal module: the leading underscore means its API may change without notice.
+
+Every failure talking to a product is a ``UCError``: which host, which operation, what the system answered
+(status and the product's own details) and what to do (``hint``). ``OutcomeUnknown`` is the one failure a
+caller must handle before reporting it: a write that may not be repeated was sent, and its answer was lost.
+``error_from_reply`` is the one way a client turns an unwanted reply into a ``UCError``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+MASK = '********'
+
+
+def shorten(text, limit=300):
+    """A server's body fit for one line of an error message: whitespace folded, cut after ``limit`` characters."""
+    text = ' '.join((text or '').split())
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+class UCError(Exception):
+    """A failure talking to a UC product, with everything the user needs to act on it.
+
+    ``details`` is an ordered list of ``(label, value)`` pairs from the product's error body
+    (for AXL: axlcode and axlmessage; for CUPI: code and message).
+    """
+
+    def __init__(self, message, host=None, operation=None, status=None, details=None, hint=None, product=None):
+        super(UCError, self).__init__(message)
+        self.message = message
+        self.host = host
+        self.operation = operation
+        self.status = status
+        self.details = list(details or [])
+        self.hint = hint
+        self.product = product
+
+    def detail(self, label):
+        for name, value in self.details:
+            if name == label:
+                return value
+        return None
+
+    def __str__(self):
+        where = ' '.join(part for part in (self.product, self.host) if part)
+        head = '%s: %s' % (where, self.operation) if where else (self.operation or '')
+        parts = [self.message]
+        if self.status is not None:
+            parts.append('HTTP %s' % self.status)
+        for name, value in self.details:
+            if value not in (None, ''):
+                parts.append('%s %s' % (name, value))
+        text = '; '.join(parts)
+        if head:
+            text = '%s failed: %s' % (head, text)
+        if self.hint:
+            text = '%s. %s' % (text.rstrip('.'), self.hint)
+        return text
+
+    def to_dict(self):
+        result = {
+            'host': self.host,
+            'operation': self.operation,
+            'status': self.status,
+            'message': self.message,
+            'hint': self.hint,
+        }
+        for name, value in self.details:
+            # The server's own fields never hide ours: a CUPI 'message' becomes 'server_message'.
+            result['server_' + name if name in result else name] = value
+        return result
+
+
+class OutcomeUnknown(UCError):
+    """A request that may not be repeated was sent and its answer was lost (dropped connection, timeout).
+
+    The server may or may not have carried it out: the caller reads the state to learn which, and never sends
+    the request again blindly.
+    """
+
+
+def error_from_reply(session, message, operation, response=None, details=None, hint=None, cls=UCError, status=None):
+    """The ``UCError`` (or ``cls``) for an unwanted ``response`` of ``session``: host, product, status, details.
+
+    Every client builds its errors here, so every failure names the session's host and product the same way.
+    ``status`` stands in for the response's when there is no response at hand.
+    """
+    return cls(message, host=getattr(session, 'endpoint', None), operation=operation,
+               status=response.status if response is not None else status, details=details, hint=hint,
+               product=getattr(session, 'product', None))
