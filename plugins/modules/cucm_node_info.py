@@ -13,7 +13,7 @@ short_description: List the nodes of a CUCM cluster, optionally with the status 
 version_added: 0.2.0
 description:
   - Lists the nodes of a Cisco Unified Communications Manager (CUCM) cluster with AXL C(listProcessNode), sent
-    to the publisher given in O(host): each node's name, whether it is the publisher, and whether it is a CUCM or
+    to the publisher given in O(host) - each node's name, whether it is the publisher, and whether it is a CUCM or
     an IM and Presence node. The virtual node C(EnterpriseWideData) is left out.
   - With O(services), also reads the status of those services on each node through Serviceability
     (C(soapGetServiceStatus)), sent to each node itself, since every Serviceability call acts on the node it
@@ -53,11 +53,10 @@ options:
 notes:
   - The user needs the C(Standard AXL API Access) role for C(listProcessNode) and Serviceability access for
     O(services).
-  - Node names are what the cluster was installed with (an address or a host name): the controller must be
+  - Node names are what the cluster was installed with (an address or a host name), so the controller must be
     able to connect to them for O(services).
 seealso:
   - module: collab.uc.cucm_service
-  - role: collab.uc.rolling_restart
 '''
 
 EXAMPLES = r'''

@@ -44,7 +44,7 @@ options:
       - The services, as Cisco Unified Serviceability names them (for example V(Cisco CallManager),
         V(Cisco XCP Authentication Service)).
       - V(Cisco Tomcat) serves Serviceability itself and is restarted through the platform CLI, which this module
-        does not reach yet: a task that would start, stop or restart it fails before changing anything. Reading
+        does not reach yet, so a task that would start, stop or restart it fails before changing anything. Reading
         its state (for example V(started) on a started Tomcat) works.
     type: list
     elements: str
@@ -95,7 +95,6 @@ notes:
     happened, and only a service that shows no sign of it is asked again.
 seealso:
   - module: collab.uc.cucm_node_info
-  - role: collab.uc.rolling_restart
 '''
 
 EXAMPLES = r'''
