@@ -267,3 +267,5 @@ SERVICEABILITY_503_BODY = ("<html><head><title>503 Service Unavailable</title></
 # ASSUMPTION: fault `service_never_returns: N`: the next N services started (Start or Restart) stay Starting
 # until they are started again. Fault `node_down: NAME` (or a list): the node answers nothing (the request is
 # read, then the connection closed with no reply; the control API still answers).
+# ASSUMPTION: Serviceability admits the accounts with the AXL role (`axl`), as AXL does; real CUCM wants the
+# Standard CCM Admin Users and Standard SERVICEABILITY roles.
