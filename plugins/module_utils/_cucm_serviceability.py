@@ -57,6 +57,14 @@ class ServiceabilityFault(_soap.SoapFault):
     """A node answered a Serviceability request with a SOAP fault."""
 
 
+class WaitTimeout(UCError):
+    """Services did not reach the wanted status in time; ``infos`` is what they showed last."""
+
+    def __init__(self, infos, message, **kwargs):
+        super(WaitTimeout, self).__init__(message, **kwargs)
+        self.infos = infos
+
+
 def is_rate_fault(response):
     """True for the "Exceeded allowed rate" fault (throttling: retried with backoff)."""
     fault = _soap.parse_fault(response.body)
@@ -202,7 +210,7 @@ class ServiceabilityClient:
             if not pending:
                 return infos
             if self.clock() + self.min_interval > deadline:
-                raise UCError(
+                raise WaitTimeout(infos,
                     '%s did not reach %s within %d s (last status: %s)'
                     % (', '.join(i['name'] for i in pending), what, timeout,
                        ', '.join('%s %s' % (i['name'], i['status']) for i in pending)),
@@ -333,7 +341,7 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
         elif sent_at:
             after = client.status(names)
     except UCError as exc:
-        error, after = exc, before
+        error, after = exc, getattr(exc, 'infos', None) or before
     by_name = dict((i['name'], i) for i in after)
     result['services'] = [_report(b, by_name.get(b['name'], b), actions[b['name']]) for b in before]
     return result, error
