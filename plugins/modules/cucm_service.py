@@ -19,7 +19,7 @@ description:
     changes anything. V(started) and V(stopped) are states - a service already there is left alone (C(ok)).
     V(restarted) restarts every service, unless O(restarted_after) says which restarts are already done.
   - With O(wait) (the default), polls the status until every service shows the wanted status, at most one
-    request every O(poll_interval) seconds to the node, and fails after O(timeout) seconds saying which services
+    request every O(poll_interval) seconds to the node, and fails after O(wait_timeout) seconds saying which services
     did not get there and what they showed.
   - For rolling restarts across a cluster, see the role M(collab.uc.rolling_restart).
 author:
@@ -78,8 +78,9 @@ options:
       - A restarted or started service counts only once it has started after the request.
     type: bool
     default: true
-  timeout:
-    description: Seconds to wait for the services, from 1 to 86400.
+  wait_timeout:
+    description:
+      - Seconds to wait for the services, from 1 to 86400. (O(timeout) is the timeout of one HTTP request.)
     type: int
     default: 600
   poll_interval:
@@ -106,7 +107,7 @@ EXAMPLES = r'''
     node: cucm-sub1.example.com
     services: [Cisco CallManager]
     state: restarted
-    timeout: 900
+    wait_timeout: 900
 
 - name: Restart only if it has not started since the keys were regenerated (safe to run again)
   collab.uc.cucm_service:
@@ -195,7 +196,7 @@ class CucmService(UCModule):
         node=dict(type='str'),
         restarted_after=dict(type='str'),
         wait=dict(type='bool', default=True),
-        timeout=dict(type='int', default=600),
+        wait_timeout=dict(type='int', default=600),
         poll_interval=dict(type='float', default=MIN_INTERVAL),
     )
 
@@ -206,8 +207,9 @@ class CucmService(UCModule):
             self.module.fail_json(msg='services must name at least one service')
         if len(set(s.lower() for s in services)) != len(services):
             self.module.fail_json(msg='services lists a service twice: %s' % ', '.join(services))
-        if not 1 <= params['timeout'] <= 86400:
-            self.module.fail_json(msg='timeout must be between 1 and 86400 seconds, got %s' % params['timeout'])
+        if not 1 <= params['wait_timeout'] <= 86400:
+            self.module.fail_json(msg='wait_timeout must be between 1 and 86400 seconds, got %s'
+                                      % params['wait_timeout'])
         if params['poll_interval'] < MIN_INTERVAL:
             self.module.fail_json(msg='poll_interval must be at least %s seconds (CUCM rate-limits Serviceability), '
                                       'got %s' % (MIN_INTERVAL, params['poll_interval']))
@@ -222,7 +224,7 @@ class CucmService(UCModule):
         node = params['node'] or self.connection_values()['host']
         client = ServiceabilityClient(self.http_session(host=node), min_interval=params['poll_interval'])
         result, error = converge(client, services, params['state'], restarted_after, self.check_mode,
-                                 params['wait'], params['timeout'])
+                                 params['wait'], params['wait_timeout'])
         result['node'] = node
         wanted = WANTED[params['state']]
         self.diff(result, dict((s['name'], s['before']) for s in result['services']),
