@@ -100,6 +100,18 @@ def parse_service_info(item, received):
     }
 
 
+def fault_hint(response):
+    """What to do about a Serviceability fault, by its faultstring."""
+    fault = _soap.parse_fault(response.body) or {}
+    text = (fault.get('faultstring') or '').lower()
+    if RATE_FAULT_TEXT in text:
+        return ('The node is rate-limiting Serviceability and kept refusing after the retries; wait a minute and run '
+                'again, or raise poll_interval')
+    if 'nodename' in text or 'node it acts on' in text:
+        return 'Send the request to the node it acts on: set node (and the certificate) to that node\'s name'
+    return SERVICE_NAME_HINT
+
+
 class ServiceabilityClient:
     """Serviceability of one node, over one ``HttpSession`` connected to that node.
 
@@ -126,18 +138,19 @@ class ServiceabilityClient:
         self._next = now + self.min_interval
         self.requests_sent += 1
 
-    def _error(self, message, operation, hint=None, details=None):
+    def error(self, message, operation, hint=None, details=None):
+        """A ``UCError`` naming this node (for problems found in a reply or a plan)."""
         return error_from_reply(self.session, message, operation, details=details, hint=hint, status=200)
 
     def _call(self, operation, fields, label, idempotent):
         reply = _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
                            retry_if=is_rate_fault, idempotent=idempotent, fault_class=ServiceabilityFault,
                            fault_message='the node answered with a SOAP fault',
-                           fault_hint=lambda response: SERVICE_NAME_HINT, not_soap_hint=NOT_SOAP_HINT)
+                           fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
         received = self.clock()
         ret = _soap.find(reply, 'ServiceInfoList')
         if ret is None:
-            raise self._error('the reply has no ServiceInfoList', label, hint=NOT_SOAP_HINT)
+            raise self.error('the reply has no ServiceInfoList', label, hint=NOT_SOAP_HINT)
         return [parse_service_info(item, received) for item in ret if _soap.local(item.tag) == 'item']
 
     @staticmethod
@@ -157,10 +170,10 @@ class ServiceabilityClient:
         names = list(names)
         label = 'soapGetServiceStatus %s' % ', '.join(names)
         infos = self._call('soapGetServiceStatus', [('ServiceStatus', [('item', n) for n in names])], label, True)
-        infos = self._by_name(infos, names, label, self._error)
+        infos = self._by_name(infos, names, label, self.error)
         for info in infos if strict else ():
             if info['status'] == 'Unknown':
-                raise self._error('service %s is unknown on this node (%s)' % (info['name'], info['reason']
+                raise self.error('service %s is unknown on this node (%s)' % (info['name'], info['reason']
                                                                                or 'status Unknown'), label,
                                   hint=SERVICE_NAME_HINT,
                                   details=[('ReasonCode', info['reason_code'])])
@@ -186,10 +199,10 @@ class ServiceabilityClient:
             if undone:
                 infos = [i for i in infos if i['name'] not in undone] + self._call(
                     'soapDoControlServices', self._request(action, undone), label, False)
-        infos = self._by_name(infos, names, label, self._error)
+        infos = self._by_name(infos, names, label, self.error)
         for info in infos:
             if info['reason_code'] == REASON_NOT_ACTIVATED and action != 'Stop':
-                raise self._error('service %s is not activated on this node (reason code %d, %s)'
+                raise self.error('service %s is not activated on this node (reason code %d, %s)'
                                   % (info['name'], REASON_NOT_ACTIVATED, info['reason'] or 'Service Not Activated'),
                                   label, hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
                                               'Activation), or leave it out of the list')
@@ -298,11 +311,11 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
     for info in before:
         action = actions[info['name']]
         if action in ('Start', 'Restart') and info['reason_code'] == REASON_NOT_ACTIVATED:
-            raise client._error('service %s is not activated on this node' % info['name'], 'plan %s' % state,
+            raise client.error('service %s is not activated on this node' % info['name'], 'plan %s' % state,
                                 hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
                                      'Activation), or leave it out of the list')
         if info['name'].lower() == TOMCAT.lower() and action not in (None, 'wait') and cli is None:
-            raise client._error(CLI_NEEDED % info['name'], 'plan %s' % state,
+            raise client.error(CLI_NEEDED % info['name'], 'plan %s' % state,
                                 hint='Set the ssh_* options of the platform CLI when this module supports them')
     result = {'changed': any(a not in (None, 'wait') for a in actions.values()), 'actions': actions,
               'services': [_report(i, i, actions[i['name']]) for i in before]}
