@@ -173,10 +173,9 @@ class ServiceabilityClient:
         infos = self._by_name(infos, names, label, self.error)
         for info in infos if strict else ():
             if info['status'] == 'Unknown':
-                raise self.error('service %s is unknown on this node (%s)' % (info['name'], info['reason']
-                                                                               or 'status Unknown'), label,
-                                  hint=SERVICE_NAME_HINT,
-                                  details=[('ReasonCode', info['reason_code'])])
+                raise self.error('service %s is unknown on this node (%s)'
+                                 % (info['name'], info['reason'] or 'status Unknown'), label,
+                                 hint=SERVICE_NAME_HINT, details=[('ReasonCode', info['reason_code'])])
         return infos
 
     def control(self, action, names):
@@ -203,9 +202,9 @@ class ServiceabilityClient:
         for info in infos:
             if info['reason_code'] == REASON_NOT_ACTIVATED and action != 'Stop':
                 raise self.error('service %s is not activated on this node (reason code %d, %s)'
-                                  % (info['name'], REASON_NOT_ACTIVATED, info['reason'] or 'Service Not Activated'),
-                                  label, hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
-                                              'Activation), or leave it out of the list')
+                                 % (info['name'], REASON_NOT_ACTIVATED, info['reason'] or 'Service Not Activated'),
+                                 label, hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
+                                             'Activation), or leave it out of the list')
         return infos
 
     def _request(self, action, names):
@@ -223,8 +222,8 @@ class ServiceabilityClient:
             if not pending:
                 return infos
             if self.clock() + self.min_interval > deadline:
-                raise WaitTimeout(infos,
-                    '%s did not reach %s within %d s (last status: %s)'
+                raise WaitTimeout(
+                    infos, '%s did not reach %s within %d s (last status: %s)'
                     % (', '.join(i['name'] for i in pending), what, timeout,
                        ', '.join('%s %s' % (i['name'], i['status']) for i in pending)),
                     host=self.session.endpoint, operation='wait for %s' % what, product=self.session.product,
@@ -312,11 +311,11 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
         action = actions[info['name']]
         if action in ('Start', 'Restart') and info['reason_code'] == REASON_NOT_ACTIVATED:
             raise client.error('service %s is not activated on this node' % info['name'], 'plan %s' % state,
-                                hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
-                                     'Activation), or leave it out of the list')
+                               hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
+                                    'Activation), or leave it out of the list')
         if info['name'].lower() == TOMCAT.lower() and action not in (None, 'wait') and cli is None:
             raise client.error(CLI_NEEDED % info['name'], 'plan %s' % state,
-                                hint='Set the ssh_* options of the platform CLI when this module supports them')
+                               hint='Set the ssh_* options of the platform CLI when this module supports them')
     result = {'changed': any(a not in (None, 'wait') for a in actions.values()), 'actions': actions,
               'services': [_report(i, i, actions[i['name']]) for i in before]}
     if check_mode:
