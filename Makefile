@@ -14,20 +14,31 @@ SANITY_ARGS ?= --venv --requirements --color no
 UNITS_ARGS  ?= --venv --requirements --python 3.11 --color no
 # extra pytest options for sim-tests and integration (e.g. PYTEST_ARGS='-k harness -x')
 PYTEST_ARGS ?=
+# The ansible-core matrix, VERSION:CONTROLLER_PYTHON: the oldest ansible-core meta/runtime.yml claims and the newest
+# release (2.20 and 2.21 need Python 3.12 or newer on the controller). .venv itself has ansible-core 2.19.
+ANSIBLE_CORE_MATRIX ?= 2.16.19:3.11 2.21.5:3.13
 # what `make test` runs, in this order (each step is timed; all run, then the summary decides)
-TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity
+TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity matrix \
+               galaxy-importer ansible-lint docs ee
 
-.PHONY: help venv build lint sanity units integration sim-tests changelog-lint demo test bench clean distclean
+.PHONY: help venv build lint sanity units integration sim-tests changelog-lint demo test bench clean distclean \
+        matrix matrix-venvs galaxy-importer ansible-lint docs ee release
 
 help:
 	@echo "make venv            create/fill .venv (requirements-dev.txt + ucsim), fast when up to date"
 	@echo "make build           build the collection into .build/ and install it into .build/collections"
-	@echo "make lint            shellcheck the build and CI scripts (hacking/*.sh, .ci/run)"
+	@echo "make lint            shellcheck the build, CI and test scripts; the GitHub workflow against its schema"
 	@echo "make sanity          ansible-test sanity (all Pythons found; copy in .build/ansible-test)"
 	@echo "make units           ansible-test units on Python 3.11"
 	@echo "make sim-tests       pytest ucsim/tests"
 	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim)"
 	@echo "make changelog-lint  antsibull-changelog lint"
+	@echo "make matrix          sanity, units, integration (ansible-test) on ansible-core $(ANSIBLE_CORE_MATRIX), in parallel"
+	@echo "make galaxy-importer galaxy-importer (ansible-doc, ansible-lint) on the built artifact, as Galaxy/Automation Hub"
+	@echo "make ansible-lint    ansible-lint --profile production (.ansible-lint)"
+	@echo "make docs            antsibull-docs lint-collection-docs, the docsite (.build/docsite), dead-link check"
+	@echo "make ee              ansible-builder introspect and create (docs/aap/execution-environment.yml)"
+	@echo "make release VERSION=X.Y.Z  release with antsibull-changelog (galaxy.yml version, CHANGELOG.rst)"
 	@echo "make demo            run playbooks/enable_oauth_refresh_login.yml twice against ucsim"
 	@echo "make test            everything CI runs: $(TEST_STEPS)"
 	@echo "make bench           run the benchmarks (bench/run)"
@@ -40,7 +51,13 @@ build: venv
 	hacking/build.sh
 
 lint: venv
-	$(BIN)/shellcheck hacking/*.sh .ci/run
+	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@# every module of the pytest integration suite runs under ansible-test too (tests/integration/targets/*)
+	@for t in tests/integration/test_*.py; do \
+	    grep -qE "run_pytest\.sh\"? $$(basename $$t) " tests/integration/targets/*/runme.sh || \
+	    { echo "lint: FAIL: $$t has no ansible-test target (copy tests/integration/targets/cucm_oauth)" >&2; exit 1; }; \
+	done
 
 sanity: venv
 	hacking/ansible_test.sh sanity $(SANITY_ARGS)
@@ -59,6 +76,28 @@ changelog-lint: venv
 	$(BIN)/antsibull-changelog lint -v
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+matrix-venvs:
+	MATRIX='$(ANSIBLE_CORE_MATRIX)' hacking/matrix.sh venvs
+
+matrix:
+	MATRIX='$(ANSIBLE_CORE_MATRIX)' hacking/matrix.sh run
+
+galaxy-importer: build
+	hacking/galaxy_importer.sh
+
+ansible-lint: build
+	hacking/ansible_lint.sh
+
+docs: build
+	hacking/docs.sh
+
+ee: build
+	hacking/ee.sh
+
+release: venv
+	@[ -n "$(VERSION)" ] || { echo "make release VERSION=X.Y.Z" >&2; exit 1; }
+	hacking/release.sh $(VERSION)
+
 demo: build
 	hacking/demo.sh
 
@@ -70,7 +109,7 @@ bench: build
 	 else echo "bench: bench/run does not exist yet (see bench/README.md)" >&2; exit 1; fi
 
 clean:
-	rm -rf .build tests/output .pytest_cache ucsim/.pytest_cache
+	rm -rf .build tests/output .pytest_cache ucsim/.pytest_cache docs/docsite/rst docs/docsite/extra-docs.yml
 	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

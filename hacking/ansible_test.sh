@@ -3,12 +3,14 @@
 #
 #   hacking/ansible_test.sh sanity --venv --requirements ...
 #   hacking/ansible_test.sh units --venv --requirements --python 3.11 ...
+#   hacking/ansible_test.sh integration --venv --requirements --python 3.11 ...
+#   VENV=.build/matrix/ansible-core-2.16.19 hacking/ansible_test.sh sanity ...   (another ansible-core)
 #
 # ansible-test wants the collection under a path ending in ansible_collections/collab/uc and resolves the
 # real working directory, so a symlink will not do: this script copies what git tracks plus untracked,
-# non-ignored files (git ls-files -co --exclude-standard) to .build/ansible-test/ansible_collections/collab/uc,
-# leaving out what is not part of the collection (ucsim/, bench/, .ci/, hacking/) and the pytest harness in
-# tests/integration/ (it drives ansible-playbook against the simulator; it is not an ansible-test suite).
+# non-ignored files (git ls-files -co --exclude-standard) to .build/ansible-test[-TAG]/ansible_collections/collab/uc,
+# leaving out what is not part of the collection (ucsim/, bench/, .ci/, .github/, hacking/). TAG is the
+# ansible-core version of VENV when VENV is not .venv, so that matrix runs do not share a copy.
 #
 # It also
 # * turns the copy into a throw-away git repository (git init, nothing added): ansible-test lists content
@@ -17,19 +19,26 @@
 # * puts an offline stand-in for ansible-test's pip bootstrap script in ~/.ansible/test/cache when it is
 #   missing (ansible-test would download it from a host this machine cannot reach);
 # * puts every Python that ansible-test supports and that really runs first on PATH, and drops pyenv's
-#   shims from PATH (a shim for a Python that is not activated exists but fails).
+#   shims from PATH (a shim for a Python that is not activated exists but fails);
+# * puts VENV's ucsim on PATH: the integration targets (tests/integration/targets/*/runme.sh) start it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-VENV=${VENV:-$ROOT/.venv}
-DEST=$ROOT/.build/ansible-test/ansible_collections/collab/uc
+VENV=$(realpath -m "${VENV:-$ROOT/.venv}")
 ANSIBLE_TEST=$VENV/bin/ansible-test
 
-[ -x "$ANSIBLE_TEST" ] || { echo "ansible_test.sh: $ANSIBLE_TEST missing: run make venv" >&2; exit 1; }
+[ -x "$ANSIBLE_TEST" ] || { echo "ansible_test.sh: $ANSIBLE_TEST missing: run make venv (or make matrix-venvs)" >&2; exit 1; }
 
-# One ansible-test run at a time per work tree (they share the copy): the lock is held until ansible-test exits.
+TAG=
+if [ "$(realpath -m "$VENV")" != "$(realpath -m "$ROOT/.venv")" ]; then
+    TAG=-$("$VENV/bin/python" -c 'from ansible.release import __version__ as v; print(v)')
+fi
+WORK=$ROOT/.build/ansible-test$TAG
+DEST=$WORK/ansible_collections/collab/uc
+
+# One ansible-test run at a time per copy: the lock is held until ansible-test exits.
 mkdir -p "$ROOT/.build"
-exec 9>"$ROOT/.build/ansible-test.lock"
+exec 9>"$ROOT/.build/ansible-test$TAG.lock"
 if ! flock -n 9; then
     echo "ansible_test.sh: another ansible-test run uses $DEST; waiting for it" >&2
     flock 9
@@ -50,7 +59,7 @@ fi
 rm -rf "$DEST"
 mkdir -p "$DEST"
 git ls-files -z -co --exclude-standard \
-    | { grep -zvE '^(ucsim|bench|\.ci|hacking|tests/integration)(/|$)' || true; } \
+    | { grep -zvE '^(ucsim|bench|\.ci|\.github|hacking|tests/output)(/|$)' || true; } \
     | while IFS= read -r -d '' f; do
           [ -f "$f" ] && printf '%s\0' "$f"   # tracked but deleted in the work tree: skip
       done \
@@ -70,7 +79,7 @@ if [ ! -f "$get_pip" ]; then
 fi
 
 # --- 3. the Pythons ----------------------------------------------------------------------------------------
-PYBIN=$ROOT/.build/pybin
+PYBIN=$WORK/pybin
 rm -rf "$PYBIN"
 mkdir -p "$PYBIN"
 clean_path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/shims$' | paste -sd: -)
@@ -87,6 +96,7 @@ for v in $versions; do
     done
 done
 echo "ansible_test.sh: Pythons for ansible-test: ${found[*]:-none}"
+if [ -x "$VENV/bin/ucsim" ]; then ln -sf "$VENV/bin/ucsim" "$PYBIN/ucsim"; fi
 export PATH=$VENV/bin:$PYBIN:$clean_path
 
 # --- 4. run ------------------------------------------------------------------------------------------------

@@ -263,11 +263,13 @@ def classify_sync_status(status):
         return SYNC_PASSED
     if any(word in text for word in ('certificat', 'pkix', 'ssl', 'tls', 'trust')):
         return SYNC_CERTIFICATE
-    refused = any(word in text for word in ('not authorized', 'unauthorized', 'not authorised', 'username',
-                                            'password', 'credential', 'authentication', 'forbidden',
-                                            'access denied', 'permission', '401', '403'))
+    # HTTP status codes as words of their own, never digits of a port ("cucm1:40105") or of a date
+    codes = set(re.findall(r'(?<![\d:.])\b(40[13])\b(?![\d:.])', text))
+    refused = bool(codes) or any(word in text for word in ('not authorized', 'unauthorized', 'not authorised',
+                                                           'username', 'password', 'credential', 'authentication',
+                                                           'forbidden', 'access denied', 'permission'))
     if refused:
-        if 'axl' in text or 'role' in text or 'forbidden' in text or 'access denied' in text or '403' in text \
+        if 'axl' in text or 'role' in text or 'forbidden' in text or 'access denied' in text or '403' in codes \
                 or 'permission' in text:
             return SYNC_MISSING_AXL_ROLE
         return SYNC_BAD_CREDENTIALS

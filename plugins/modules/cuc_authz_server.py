@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cuc_authz_server
 short_description: Manage the AuthZ servers of Cisco Unity Connection and sync their OAuth keys
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or deletes an AuthZ server of Unity Connection (System Settings > Authz Servers) through
     CUPI, the Connection REST API under C(/vmrest), and makes Connection fetch the AuthZ keys ("Sync Keys").
@@ -107,6 +107,8 @@ notes:
   - C(docs/unity-connection-authz.md) in the collection explains the key sync, its failures and what to do about them.
 seealso:
   - module: collab.uc.cuc_authz_server_info
+  - ref: ansible_collections.collab.uc.docsite.unity_connection_authz
+    description: Guide to Unity Connection AuthZ servers and their key sync.
 '''
 
 EXAMPLES = r'''

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cuc_authz_server_info
 short_description: List the AuthZ servers of Cisco Unity Connection and their key sync status
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads every AuthZ server of Unity Connection through CUPI (C(GET /vmrest/authz/server/)), page by page, with its
     CUCM address, port, user, certificate setting and the status of its last key sync.
@@ -39,6 +39,8 @@ attributes:
     membership: [collab.uc.cuc]
 seealso:
   - module: collab.uc.cuc_authz_server
+  - ref: ansible_collections.collab.uc.docsite.unity_connection_authz
+    description: Guide to Unity Connection AuthZ servers and their key sync.
 '''
 
 EXAMPLES = r'''

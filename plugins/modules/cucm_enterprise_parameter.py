@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_enterprise_parameter
 short_description: Read or set one CUCM enterprise parameter
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads one enterprise parameter of a Cisco Unified Communications Manager (CUCM) cluster with AXL
     C(getServiceParameter) (process node C(EnterpriseWideData), service C(Enterprise Wide)) and, when O(value) is

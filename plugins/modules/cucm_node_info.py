@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_node_info
 short_description: List the nodes of a CUCM cluster, optionally with the status of services on each
-version_added: 0.2.0
+version_added: 1.1.0
 description:
   - Lists the nodes of a Cisco Unified Communications Manager (CUCM) cluster with AXL C(listProcessNode), sent
     to the publisher given in O(host) - each node's name, whether it is the publisher, and whether it is a CUCM or

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_oauth
 short_description: Manage the OAuth enterprise parameters of a CUCM cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets the OAuth enterprise parameters of a Cisco Unified Communications Manager (CUCM) cluster through AXL, namely
     refresh logins (C(oAuthWithRefreshLoginFlow)) and the access token, refresh token and device refresh token

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_oauth_info
 short_description: Read the OAuth settings of a CUCM cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads, without changing anything, the OAuth enterprise parameters of a Cisco Unified Communications Manager
     (CUCM) cluster (as M(collab.uc.cucm_oauth) option values and as the raw values CUCM stores), the CUCM version

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_refresh_tokens
 short_description: Revoke the OAuth refresh tokens of CUCM end users, for example of leavers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Revokes the OAuth refresh tokens that Cisco Unified Communications Manager (CUCM) issued to end users
     (Jabber, Webex and other OAuth clients), so that they cannot get new access tokens. Made for offboarding;
@@ -171,6 +171,11 @@ notes:
     collection explain a run in detail and how to schedule it.
   - Cisco describes the revocation API in the CUCM Feature Configuration Guide, chapter "Revoke Existing OAuth Refresh
     Tokens".
+seealso:
+  - ref: ansible_collections.collab.uc.docsite.revoking_refresh_tokens
+    description: Guide to revoking the refresh tokens of leavers, with the module, the role or the playbook.
+  - ref: ansible_collections.collab.uc.docsite.scheduling
+    description: Running the revocation unattended, from a systemd timer, cron, or AWX / Ansible Automation Platform.
 '''
 
 EXAMPLES = r'''

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cucm_service
 short_description: Start, stop or restart services on one CUCM or IM and Presence node and wait for them
-version_added: 0.2.0
+version_added: 1.1.0
 description:
   - Brings a list of services on one node of a Cisco Unified Communications Manager (CUCM) cluster (CUCM or
     IM and Presence) to a state through Serviceability (C(soapGetServiceStatus), C(soapDoControlServices)),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, SimulatorError
+import ucsim
+from helpers import SimulatorError
 from ucsim.state.cuc import fingerprint
 
 CUCM = "cucm1"
@@ -25,7 +27,8 @@ NOROLE_USER = "axlnorole"
 NOROLE_PASSWORD = "Nr5-norole_L3hd"
 SECRETS = (SYNC_PASSWORD, NEW_PASSWORD, NOROLE_PASSWORD)
 NAME = "CUCM cluster 1"
-MULTI_LAB = str(REPO_ROOT / "ucsim" / "src" / "ucsim" / "labs" / "multi.yml")
+# the lab shipped with the simulator package (found wherever ucsim is installed, also under ansible-test)
+MULTI_LAB = str(Path(ucsim.__file__).resolve().parent / "labs" / "multi.yml")
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -140,8 +143,7 @@ def test_create_syncs_then_second_run_changes_nothing(sim, lab, play):
 
 def test_update_sends_only_changed_fields_and_resyncs(sim, lab, play):
     preset(sim, lab)
-    res = play(authz_task(**desired(lab, server_address="127.0.0.1",
-                                                      ignore_certificate_errors=True)), diff=True)
+    res = play(authz_task(**desired(lab, server_address="127.0.0.1", ignore_certificate_errors=True)), diff=True)
     assert res.rc == 0, res.describe()
     task = res.task("authz server")
     assert task["status"] == "changed" and task["result"]["synced"] is True
@@ -169,8 +171,7 @@ def test_password_rotation_needs_update_password_always(sim, lab, play):
     assert servers(sim)[0]["ServerPasswordFingerprint"] == fingerprint(SYNC_PASSWORD)
 
     sim.reset(state=False)
-    rotated = play(authz_task(**desired(lab, update_password="always")), password=NEW_PASSWORD,
-                  diff=True)
+    rotated = play(authz_task(**desired(lab, update_password="always")), password=NEW_PASSWORD, diff=True)
     assert rotated.rc == 0, rotated.describe()
     task = rotated.task("authz server")
     assert task["status"] == "changed" and task["result"]["synced"] is True

@@ -7,6 +7,8 @@ import csv
 import sys
 from pathlib import Path
 
+import yaml
+
 SIM_LAB = """
 cucm:
   - name: cucm1
@@ -39,9 +41,9 @@ def inventory(sim, **group_vars):
                       for s in sim.systems() if s["kind"] == "cucm")
     settings = dict(refresh_token_revocation_username="axladmin", refresh_token_revocation_password="C1sco12345!",
                     refresh_token_revocation_ca_path=sim.ca, **group_vars)
+    group_vars = "\n".join("%s=%s" % item for item in settings.items())
     return ("localhost ansible_connection=local ansible_python_interpreter=%s\n[cucm_publishers]\n%s\n"
-            "[cucm_publishers:vars]\n%s\n" % (sys.executable, hosts,
-                                             "\n".join("%s=%s" % item for item in settings.items())))
+            "[cucm_publishers:vars]\n%s\n" % (sys.executable, hosts, group_vars))
 
 
 def revoke_paths(sim, system):
@@ -128,3 +130,57 @@ def test_role_failure_on_one_cluster_leaves_the_other_done(sim, run_playbook, tm
     assert "authentication failed" in res.task(REVOKE_TASK, "cucm2")["msg"]
     assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
     assert revoke_paths(sim, "cucm2") == []
+
+
+def _bare_inventory(sim, names=("cucm1", "cucm2")):
+    """Hosts with their address and port only: no refresh_token_revocation_* connection variable."""
+    hosts = "\n".join("%s ansible_host=%s cucm_port=%d" % (s["name"], sim.host, s["port"])
+                      for s in sim.systems() if s["kind"] == "cucm" and s["name"] in names)
+    return ("localhost ansible_connection=local ansible_python_interpreter=%s\n[cucm_publishers]\n%s\n"
+            % (sys.executable, hosts))
+
+
+def module_defaults_play(tmp_path, leavers, group_defaults, role_vars=None):
+    """A play with the connection in module_defaults for group/collab.uc.cucm, running the role on the leavers."""
+    (tmp_path / "leavers.txt").write_text("".join(user + "\n" for user in leavers), encoding="utf-8")
+    variables = dict(role_vars or {}, refresh_token_revocation_leavers_file=str(tmp_path / "leavers.txt"),
+                     refresh_token_revocation_report_dir=str(tmp_path / "reports"))
+    return yaml.safe_dump([{
+        "name": "Offboarding with the connection in module_defaults", "hosts": "cucm_publishers",
+        "gather_facts": False, "module_defaults": {"group/collab.uc.cucm": group_defaults},
+        "roles": [{"role": "collab.uc.refresh_token_revocation", "vars": variables}]}], sort_keys=False)
+
+
+def test_role_takes_the_connection_from_play_module_defaults_only(sim, run_playbook, tmp_path):
+    # The role's README promises that connection variables left unset leave module_defaults in force: the
+    # play sets the connection once for the group, and the role passes nothing (not even omit) over it.
+    playbook = module_defaults_play(tmp_path, ["jdoe", "nokens"], {
+        "port": "{{ cucm_port }}", "username": "axladmin", "password": "C1sco12345!", "ca_path": sim.ca,
+        "validate_certs": True})
+    res = run_playbook(playbook, inventory=_bare_inventory(sim))
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
+    assert revoke_paths(sim, "cucm2") == ["/ssosp/token/revoke?user_id=jdoe"]
+    assert "jdoe" not in sim.state("cucm1")["tokens_by_user"] and sim.state("cucm2")["tokens_by_user"] == {}
+
+
+def test_role_variables_that_are_set_win_over_play_module_defaults(sim, run_playbook, tmp_path):
+    playbook = module_defaults_play(tmp_path, ["jdoe"], {
+        "port": "{{ cucm_port }}", "username": "axladmin", "password": "stale", "ca_path": sim.ca},
+        role_vars={"refresh_token_revocation_password": "C1sco12345!"})
+    res = run_playbook(playbook, inventory=_bare_inventory(sim, names=("cucm1",)))
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
+
+
+def test_role_takes_the_connection_from_environment_variables_only(sim, run_playbook, tmp_path):
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("jdoe\n", encoding="utf-8")
+    env = sim.cucm_env()   # CUCM_HOST/PORT/USERNAME/PASSWORD/CA_PATH of the first cluster, cucm1
+    env.pop("CUCM_HOST", None)   # the role passes ansible_host
+    res = run_playbook(PLAYBOOK, inventory=_bare_inventory(sim, names=("cucm1",)), env=env, extravars={
+        "refresh_token_revocation_leavers_file": str(leavers),
+        "refresh_token_revocation_report_dir": str(tmp_path / "reports")})
+    assert res.rc == 0, res.describe()
+    assert revoke_paths(sim, "cucm1") == ["/ssosp/token/revoke?user_id=jdoe"]
+    assert "jdoe" not in sim.state("cucm1")["tokens_by_user"]

@@ -324,6 +324,13 @@ def test_auth_failure_passes_cupi_details():
     ('Failed to connect to Authz Server cucm1.example.com', cupi.SYNC_CANNOT_CONNECT),
     ('Failed to connect to Authz Server: connection refused', cupi.SYNC_CANNOT_CONNECT),
     ('Connection timed out', cupi.SYNC_CANNOT_CONNECT),
+    # a port or address holding 401/403 is no HTTP status
+    ('Failed to connect to Authz Server cucm9.lab.local:40105. Check the address and port of the server',
+     cupi.SYNC_CANNOT_CONNECT),
+    ('Failed to connect to Authz Server 10.4.0.3:8443', cupi.SYNC_CANNOT_CONNECT),
+    ('Failed to connect to Authz Server cucm:4403', cupi.SYNC_CANNOT_CONNECT),
+    ('Not authorized (401)', cupi.SYNC_BAD_CREDENTIALS),
+    ('HTTP 401', cupi.SYNC_BAD_CREDENTIALS),
     ('Not authorized - Invalid Username or Password', cupi.SYNC_BAD_CREDENTIALS),
     ('Not Authorized - invalid username or password', cupi.SYNC_BAD_CREDENTIALS),
     ('Not authorized - User does not have the Standard AXL API Access role', cupi.SYNC_MISSING_AXL_ROLE),
