@@ -73,12 +73,12 @@ def test_node_info_lists_the_cluster_and_service_status_per_node(sim, run_playbo
     nodes = res.task("nodes")["result"]["nodes"]
     assert [n["description"] for n in nodes] == ["clu-pub", "clu-sub1", "clu-sub2", "clu-imp"]
     assert [n["name"] for n in nodes] == [address(sim, n["description"]) for n in nodes]
-    assert [(n["publisher"], n["product"]) for n in nodes] == [(True, "cucm"), (False, "cucm"), (False, "cucm"),
-                                                              (False, "im_presence")]
+    assert [(n["publisher"], n["product"]) for n in nodes] == [
+        (True, "cucm"), (False, "cucm"), (False, "cucm"), (False, "im_presence")]
     assert [s["status"] for n in nodes for s in n["services"]] == ["Started", "Started", "Started", "Unknown"]
     assert nodes[3]["services"][0]["deployable"] is False
-    assert res.task("nodes")["result"]["rolling_order"] == [address(sim, n) for n in ("clu-sub1", "clu-sub2", "clu-imp",
-                                                                           "clu-pub")]
+    assert res.task("nodes")["result"]["rolling_order"] == [
+        address(sim, n) for n in ("clu-sub1", "clu-sub2", "clu-imp", "clu-pub")]
     log = sim.get_requests()
     assert [r["node"] for r in log if r["operation"] == "listProcessNode"] == ["clu-pub"]  # AXL on the publisher
     # Serviceability to each node itself, once each
@@ -149,13 +149,13 @@ def test_service_not_activated_and_tomcat_fail_before_anything_changes(sim, run_
 def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, cucm_env):
     res = run_playbook(play(env=cucm_env, roles=role()))
     assert not res.failed, res.describe()
-    spans = [(n, history(sim, n)) for n in ORDER]
-    assert all(len(h) == 1 for _, h in spans)
+    spans = [history(sim, n) for n in ORDER]
+    assert all(len(h) == 1 for h in spans)
     # subscribers first, the publisher last; never two nodes down at once (batch of one)
-    asked = [h[0]["requested"] for _, h in spans]
+    asked = [h[0]["requested"] for h in spans]
     assert asked == sorted(asked)
-    for (_, a), (_, b) in zip(spans, spans[1:]):
-        assert a[0]["started"] <= b[0]["requested"]
+    for earlier, later in zip(spans, spans[1:]):
+        assert earlier[0]["started"] <= later[0]["requested"]
     # the request log says the same: each node's restart after the previous node reported Started
     controls = [r for r in sim.get_requests() if r["operation"] == "soapDoControlServices"]
     assert [r["node"] for r in controls] == ORDER
