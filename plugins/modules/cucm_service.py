@@ -21,7 +21,7 @@ description:
   - With O(wait) (the default), polls the status until every service shows the wanted status, at most one
     request every O(poll_interval) seconds to the node, and fails after O(wait_timeout) seconds saying which services
     did not get there and what they showed.
-  - For rolling restarts across a cluster, see the role M(collab.uc.rolling_restart).
+  - For rolling restarts across a cluster, see the role C(collab.uc.rolling_restart).
 author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:

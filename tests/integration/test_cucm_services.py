@@ -163,6 +163,8 @@ def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, c
 
 
 def test_rolling_restart_in_batches_of_two(sim, run_playbook, cucm_env):
+    # restarts of 8 s, so that the two jobs of a batch overlap however slowly this machine starts them
+    sim.set_state({"clu": {"services": {"restart_s": 8.0}}})
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_batch_size=2)))
     assert not res.failed, res.describe()
     (s1,), (s2,), (pub,) = (history(sim, n) for n in ORDER)
