@@ -323,14 +323,30 @@ class Simulator:
         """`POST /_sim/state` with a JSON patch per system, e.g. {"cucm-pub": {...}}."""
         return self.request("POST", "/_sim/state", patch)
 
+    def node(self, name: str) -> Dict[str, Any]:
+        """One node of the lab (`/_sim/systems` nodes[]: name, cluster, role, address, port, url, ports)."""
+        for sys_ in self.systems():
+            for node in sys_.get("nodes") or []:
+                if node["name"] == name:
+                    return node
+        raise SimulatorError("no node %r in the lab" % name)
+
+    def nodes(self, system: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The nodes of a system (by name or kind; default: the first CUCM system), publisher first."""
+        return list(self.system(system or "cucm").get("nodes") or [])
+
+    @staticmethod
+    def _host_of(entry: Dict[str, Any]) -> str:
+        return urllib.parse.urlsplit(entry["url"]).hostname
+
     # -- connection settings for modules ------------------------------------------------------------------
     def cucm_env(self, system: Optional[str] = None, username: str = CUCM_USERNAME,
                  password: str = CUCM_PASSWORD) -> Dict[str, str]:
         """CUCM_* variables for a CUCM system of the lab (default: the first CUCM system)."""
-        port = int(self.system(system or "cucm")["port"])
+        sys_ = self.system(system or "cucm")
         return {
-            "CUCM_HOST": self.host,
-            "CUCM_PORT": str(port),
+            "CUCM_HOST": self._host_of(sys_),
+            "CUCM_PORT": str(int(sys_["port"])),
             "CUCM_USERNAME": username,
             "CUCM_PASSWORD": password,
             "CUCM_CA_PATH": self.ca,
@@ -381,9 +397,10 @@ class Simulator:
     def cuc_env(self, system: Optional[str] = None, username: str = CUC_USERNAME,
                 password: str = CUC_PASSWORD) -> Dict[str, str]:
         """CUC_* variables for a Unity Connection system of the lab (default: the first one)."""
+        sys_ = self.system(system or "cuc")
         return {
-            "CUC_HOST": self.host,
-            "CUC_PORT": str(int(self.system(system or "cuc")["port"])),
+            "CUC_HOST": self._host_of(sys_),
+            "CUC_PORT": str(int(sys_["port"])),
             "CUC_USERNAME": username,
             "CUC_PASSWORD": password,
             "CUC_CA_PATH": self.ca,

@@ -317,3 +317,64 @@ XAPI_READ_ONLY = "Access denied: the account is read-only."
 XAPI_WRITE_PRIVILEGE = 4
 # ASSUMPTION: `bye`, `exit` and `quit` close the shell.
 XAPI_EXIT_COMMANDS = ("bye", "exit", "quit")
+
+# Serviceability: services per node and their control (reference section 5)
+# Documented: soapGetServiceStatus / soapDoControlServices (Start, Stop, Restart) at
+# /controlcenterservice2/services/ControlCenterServices, namespace http://schemas.cisco.com/ast/soap, acting on
+# the node the request is sent to; ServiceStatus Started | Stopped | Starting | Stopping | Unknown; reason codes
+# -1 success, -1068 Service Not Activated, -1069 Commanded Out of Service; only deployable services can be
+# controlled; too many calls get the fault "Exceeded allowed rate"; Tomcat serves the API itself.
+SERVICEABILITY_NS = "http://schemas.cisco.com/ast/soap"
+SERVICE_STATUSES = ("Started", "Stopped", "Starting", "Stopping", "Unknown")
+REASON_SUCCESS = -1
+REASON_NOT_ACTIVATED = -1068
+REASON_COMMANDED_OUT = -1069
+REASON_STRINGS = {-1: "", -1068: "Service Not Activated", -1069: "Commanded Out of Service"}
+# ASSUMPTION: which services each role deploys (the names are Cisco's; the lists are short, not complete):
+# {service: activated by default}. A service a node does not deploy is "not deployable" there.
+DEPLOYABLE_SERVICES = {
+    "publisher": {"Cisco CallManager": True, "Cisco Tomcat": True, "Cisco CTIManager": True, "Cisco TFTP": True,
+                  "Cisco AXL Web Service": True, "Cisco DirSync": False, "Cisco Bulk Provisioning Service": False},
+    "subscriber": {"Cisco CallManager": True, "Cisco Tomcat": True, "Cisco CTIManager": True, "Cisco TFTP": False,
+                   "Cisco AXL Web Service": False},
+    "im_presence": {"Cisco Tomcat": True, "Cisco XCP Authentication Service": True, "Cisco XCP Router": True,
+                    "Cisco Presence Engine": True, "Cisco SIP Proxy": True},
+}
+# ASSUMPTION: an unknown or not deployable service in soapGetServiceStatus comes back as an item with
+# ServiceStatus "Unknown" and this reason code and text; soapDoControlServices on one is a Server fault
+# naming the service and the node (real CUCM's code and words are not documented).
+REASON_NOT_DEPLOYABLE = -1000
+REASON_NOT_DEPLOYABLE_STRING = "Service Not Found or Not Deployable"
+CONTROL_NOT_DEPLOYABLE_FAULT = "Service %s is not deployable on node %s"
+# ASSUMPTION: starting a service that is not activated leaves it Stopped with reason -1068 (no fault).
+# ASSUMPTION: a service takes the lab's `services.restart_s` seconds (per service `services.times`) from a
+# Restart to Started: Stopping for SERVICE_STOP_SHARE of that time, then Starting; a Start takes the Starting
+# part, a Stop the Stopping part. StartTime is when it reached Started; UpTime the whole seconds since.
+SERVICE_STOP_SHARE = 0.3
+DEFAULT_RESTART_S = 1.0
+# ASSUMPTION: StartTime is printed like C's ctime() in UTC ("Tue Dec 01 08:00:00 2026", day zero-padded); clients should rather
+# rely on UpTime (seconds) and tolerate other formats.
+START_TIME_FORMAT = "%a %b %d %H:%M:%S %Y"
+# ASSUMPTION: the reply's ReturnCode is "0" when every service was handled, ReasonCode -1, ReasonString empty.
+RETURN_CODE_OK = "0"
+# ASSUMPTION: soapDoControlServices answers at once (it does not wait for the services): the items show the
+# status right after the command (Stopping for a Restart or Stop, Starting for a Start).
+# ASSUMPTION: NodeName must name the node the request reached (its address, lab name or a host name, any
+# case); another node's name is a Server fault (each call acts on the node it is sent to).
+CONTROL_OTHER_NODE_FAULT = "NodeName %s is not this node (%s): send the request to the node it acts on"
+# ASSUMPTION: "Exceeded allowed rate" is a Server fault (HTTP 500) whose faultstring is exactly those words;
+# a node refuses a Serviceability request that comes sooner than the lab's `services.min_poll_interval_s`
+# after the last one it answered (default 0: no limit). Refused requests do not move the window.
+RATE_FAULT = "Exceeded allowed rate"
+# ASSUMPTION: Cisco Tomcat cannot be controlled through Serviceability (it serves the API): a Server fault;
+# while a node's Tomcat is not Started its Serviceability answers 503. The platform CLI restarts Tomcat.
+TOMCAT = "Cisco Tomcat"
+CONTROL_TOMCAT_FAULT = ("Cisco Tomcat serves this API and cannot be controlled through it: use the platform "
+                        "CLI (utils service restart Cisco Tomcat)")
+SERVICEABILITY_503_BODY = ("<html><head><title>503 Service Unavailable</title></head><body><h1>Service "
+                           "Unavailable</h1><p>Serviceability is not available.</p></body></html>")
+# ASSUMPTION: fault `service_never_returns: N`: the next N services started (Start or Restart) stay Starting
+# until they are started again. Fault `node_down: NAME` (or a list): the node answers nothing (the request is
+# read, then the connection closed with no reply; the control API still answers).
+# ASSUMPTION: Serviceability admits the accounts with the AXL role (`axl`), as AXL does; real CUCM wants the
+# Standard CCM Admin Users and Standard SERVICEABILITY roles.

@@ -11,7 +11,8 @@
 
 Products plug in through ``register_kind``: a state class and a mapping of path prefixes to protocol
 modules, each exposing ``peek(req)`` (the operation name, cheaply, for requests answered before the handler
-runs) and ``handle(ctx)`` (returns a ``Response``).
+runs) and ``handle(ctx)`` (returns a ``Response``), and optionally ``FAULTS`` ({fault key: (types, counted)},
+its own fault keys, registered with the core).
 Transports plug in through ``register_transport``: a module with ``bind(sim, node, host, port)``.
 """
 
@@ -68,7 +69,8 @@ def _transport(name):
 
 
 # --- system kinds and transports: one line each -------------------------------------------------------------
-register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp"})
+register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp",
+                                               "/controlcenterservice2/": "protocols.serviceability"})
 register_kind("cuc", "state.cuc:CucState", {"/vmrest/": "protocols.cupi"})
 register_kind("expressway", "state.expressway:ExpresswayState", {})
 register_transport("https", "transports.https", ("cucm", "cuc", "expressway"))
@@ -196,6 +198,9 @@ class Simulator:
         self.nodes = collections.OrderedDict()
         for spec in lab.systems:
             state_cls, routes = _resolve(spec.kind)
+            for _, proto in routes:  # a protocol's own fault keys (e.g. Serviceability's)
+                for key, (types, counted) in getattr(proto, "FAULTS", {}).items():
+                    self.core.register_fault(key, types, counted)
             system = System(spec, state_cls, routes, registry=self)
             self.systems[spec.name] = system
             for node in system.nodes:

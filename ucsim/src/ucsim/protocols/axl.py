@@ -2,16 +2,15 @@
 executeSQLQuery/Update. Parses envelopes and answers; what the cluster does is ``state/cucm.py``'s."""
 
 import re
-import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
 from .. import assumptions as A
-from ..web import Reply, Response
+from .. import soap
+from ..soap import XML_TYPE, envelope
+from ..web import Response
 from ..state.cucm import CucmError
 
-SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 AXL_NS = "http://www.cisco.com/AXL/API/"
-XML_TYPE = "text/xml; charset=utf-8"
 
 _ACTION = re.compile(r'^\s*"?\s*CUCM:DB(?:\s+ver=([^\s"]+))?(?:\s+([A-Za-z]\w*))?\s*"?\s*$')
 _BODY_OP = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?(\w+)")
@@ -42,13 +41,7 @@ def peek(req):
     return m.group(1).decode("ascii") if m else "axl"
 
 
-def _local(tag):
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def envelope(inner):
-    return ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="%s"><soapenv:Body>%s'
-            '</soapenv:Body></soapenv:Envelope>' % (SOAP_NS, inner))
+_local = soap.local
 
 
 def _unexpected(name, allowed):
@@ -59,11 +52,9 @@ def _unexpected(name, allowed):
 def fault(faultstring, axlcode=None, axlmessage=None, request=None, client=False, operation=None):
     detail = ""
     if axlcode is not None:
-        detail = ("<detail><axlError><axlcode>%d</axlcode><axlmessage>%s</axlmessage><request>%s</request>"
-                  "</axlError></detail>" % (axlcode, escape(axlmessage or faultstring), escape(request or "")))
-    body = envelope("<soapenv:Fault><faultcode>soapenv:%s</faultcode><faultstring>%s</faultstring>%s"
-                    "</soapenv:Fault>" % ("Client" if client else "Server", escape(faultstring), detail))
-    return Reply(Response(500, body, XML_TYPE, kind="fault", operation=operation))
+        detail = ("<axlError><axlcode>%d</axlcode><axlmessage>%s</axlmessage><request>%s</request>"
+                  "</axlError>" % (axlcode, escape(axlmessage or faultstring), escape(request or "")))
+    return soap.fault(faultstring, detail, client, operation)
 
 
 def axl_fault(code, message, op):
@@ -94,20 +85,7 @@ def handle(ctx):
         version = min(st.axl_versions, key=lambda v: tuple(int(x) for x in v.split(".")))
     elif version not in st.axl_versions:
         raise fault(A.UNSUPPORTED_VERSION_FAULT % (version, ", ".join(st.axl_versions)), client=True)
-    try:
-        root = ET.fromstring(req.body)
-    except ET.ParseError as exc:
-        raise fault("Error reading XMLStreamReader: %s" % exc, client=True)
-    if root.tag != "{%s}Envelope" % SOAP_NS:
-        raise fault("Not a SOAP 1.1 envelope: root element is %s" % root.tag, client=True)
-    body = next((c for c in root if c.tag == "{%s}Body" % SOAP_NS), None)
-    if body is None:
-        raise fault("No SOAP Body in the envelope", client=True)
-    children = list(body)
-    if not children:
-        raise fault("The SOAP Body is empty: no operation", client=True)
-    el = children[0]
-    ns, _, op = el.tag[1:].partition("}") if el.tag.startswith("{") else ("", "", el.tag)
+    ns, op, el = soap.operation(req.body)
     ctx.operation = op
     if not ns.startswith(AXL_NS):
         raise fault("Unexpected namespace %r for %s; expected %s<version>" % (ns, op, AXL_NS), client=True)

@@ -15,6 +15,7 @@ from .. import assumptions as A
 from .. import sql
 from ..lab import LabError
 from .platform import PlatformState
+from .services import Services
 
 DEFAULT_VERSION = "14.0.1.13900(155)"
 ENTERPRISE_NODE = "EnterpriseWideData"
@@ -111,7 +112,7 @@ PARAMS_BY_NAME = {p.name: p for p in PARAMS}
 
 CUCM_KEYS = {"name", "port", "hostnames", "version", "axl_versions", "session_timeout_s", "sso",
              "boolean_style", "enterprise_parameters", "users", "end_users", "generate_users",
-             "axl_max_response_bytes", "token_seed", "nodes", "platform", "ssh_port"}
+             "axl_max_response_bytes", "token_seed", "nodes", "platform", "ssh_port", "services"}
 
 TABLES = {
     "processconfig": ("pkid", "fkprocessnode", "tkservice", "paramname", "paramvalue"),
@@ -282,6 +283,7 @@ class CucmState:
         self.platform.add_listener(self._key_regenerated)
         self._seq = 0
         self.absent_tables = set()  # tables this release does not have (state patch absent_tables, tests)
+        self.services = Services(name, config.get("services"))  # services of every node (state/services.py)
         self.params = {p.name: p.coerce(p.default, self.boolean_style) for p in PARAMS}
         for pname, value in (config.get("enterprise_parameters") or {}).items():
             self.set_param_raw(pname, value, where="lab")
@@ -539,6 +541,7 @@ class CucmState:
                 "refresh_token_count": self.token_count(),
                 "authz_keys": dict(self.authz_keys),
                 "platform": self.platform.to_json(),
+                "services": self.services.to_json(self.nodes),
             }
             if user is not None:
                 toks = self.tokens_of(user)
@@ -568,7 +571,7 @@ class CucmState:
             raise LabError("state patch must be a mapping")
         known = {"enterprise_parameters", "sso", "boolean_style", "session_timeout_s", "users", "end_users",
                  "tokens", "clear_tokens", "version", "axl_versions", "axl_max_response_bytes",
-                 "regenerate_authz_keys", "platform", "absent_tables"}
+                 "regenerate_authz_keys", "platform", "absent_tables", "services"}
         unknown = set(data) - known
         if unknown:
             raise LabError("unknown state keys %s (known: %s)" % (sorted(unknown), sorted(known)))
@@ -602,6 +605,8 @@ class CucmState:
                 self.platform.regenerate_key(k, by="control API")
             if "platform" in data:
                 self.platform.patch(data["platform"])
+            if "services" in data:
+                self.services.configure(data["services"])
             if "sso" in data:
                 self.sso_enabled = bool((data["sso"] or {}).get("enabled", self.sso_enabled))
             for pname, value in (data.get("enterprise_parameters") or {}).items():

@@ -10,6 +10,9 @@ request out, and records what happened. It never keeps a log, counters or faults
     ``write_attempts`` if ``write_attempt``, and every counter named in ``count`` (``basic_auth``,
     ``ssh_commands``, ...). ``status``: the HTTP status, the CLI outcome, or None when no answer was sent.
 ``core.count(system, key, n=1, node=None)``: a counter without a log entry (``connections``, ``ssh_logins``).
+``core.count_keyed(system, counter, key, node=None)``: one of the keyed counters (``KEYED_COUNTERS``, e.g.
+    ``service_restarts`` by service name), shown as ``{key: n}`` in totals, per system and per node.
+``core.node_down(node)``: True while the fault ``node_down`` names the node (it answers nothing).
 ``core.fault_for(system, key, node=None)``: True when an injected fault fires (counted faults are consumed
     one by one; ``http_503_writes`` also fires at ``http_503_rate``). ``core.latency(system, node)``: seconds.
 ``core.fault_value(system, key, node=None)``: the value of an uncounted fault (a delay, a filter) when it
@@ -35,6 +38,7 @@ from ..lab import LabError
 
 COUNTER_KEYS = ("requests", "reads", "writes", "write_attempts", "auth_failures", "faults", "basic_auth",
                 "cookie_auth", "connections", "ssh_logins", "ssh_login_failures", "ssh_commands")
+KEYED_COUNTERS = ("service_restarts", "service_starts", "service_stops")
 KIND_COUNTER = {"read": "reads", "write": "writes", "auth_failed": "auth_failures", "fault": "faults"}
 
 
@@ -53,10 +57,13 @@ class Counters:
     def __init__(self):
         self.c = dict.fromkeys(COUNTER_KEYS, 0)
         self.by_operation = collections.Counter()
+        self.keyed = {k: collections.Counter() for k in KEYED_COUNTERS}
 
     def to_json(self):
         out = dict(self.c)
         out["by_operation"] = dict(self.by_operation)
+        for k, ctr in self.keyed.items():
+            out[k] = dict(ctr)
         return out
 
 
@@ -74,6 +81,7 @@ class Core:
         self.register_fault("http_503_rate", (int, float), counted=False)
         self.register_fault("seed", (int, str, type(None)), counted=False)
         self.register_fault("system", (str, type(None)), counted=False)
+        self.register_fault("node_down", (str, list, type(None)), counted=False)
         self.sessions = {}  # node name -> {sid: [userid, last_seen]}
         self._clear()
 
@@ -104,6 +112,11 @@ class Core:
         with self.lock:
             for ctr in self._counters(system, node):
                 ctr.c[key] += n
+
+    def count_keyed(self, system, counter, key, node=None):
+        with self.lock:
+            for ctr in self._counters(system, node):
+                ctr.keyed[counter][key] += 1
 
     def record(self, system, transport, operation, kind, status, node=None, count=(), write_attempt=False,
                **fields):
@@ -184,6 +197,10 @@ class Core:
             if k == "system" and v is not None and v not in self.names \
                     and not any(v in nodes for nodes in self.names.values()):
                 raise LabError("no system or node named %r" % v)
+            if k == "node_down" and v is not None:
+                for name in [v] if isinstance(v, str) else v:
+                    if not isinstance(name, str) or not any(name in nodes for nodes in self.names.values()):
+                        raise LabError("node_down: no node named %r" % (name,))
         with self.lock:
             self.faults.update(data)
             if "seed" in data:
@@ -219,6 +236,13 @@ class Core:
     def fault_value(self, system, key, node=None):
         with self.lock:
             return self.faults.get(key) if self._applies(system, node) else None
+
+    def node_down(self, node):
+        """True while the fault ``node_down`` (a node name or a list of them) names this node; not limited
+        by ``system``."""
+        with self.lock:
+            down = self.faults.get("node_down")
+        return bool(down) and node.name in ([down] if isinstance(down, str) else down)
 
     def latency(self, system, node=None):
         with self.lock:

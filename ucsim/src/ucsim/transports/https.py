@@ -247,7 +247,7 @@ class Handler(BaseHTTPRequestHandler):
         delay = core.latency(system, node)
         if delay:
             time.sleep(delay)
-        if core.fault_for(system, "drop_connections", node):
+        if core.node_down(node) or core.fault_for(system, "drop_connections", node):
             self._record(req, None, operation, "fault")
             self._access_log(req, "dropped", operation, started)
             self._drop()

@@ -1,0 +1,366 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""CUCM Serviceability (SOAP) client: service status and Start/Stop/Restart on one node, and waiting for them.
+
+Internal module: the leading underscore means its API may change without notice.
+
+This is the only code in collab.uc that speaks Serviceability
+(``/controlcenterservice2/services/ControlCenterServices``, namespace ``http://schemas.cisco.com/ast/soap``).
+Every call acts on the node it is sent to, so a client is bound to one node: its ``HttpSession`` connects to
+that node, and ``NodeName`` in control requests is the same name. Envelopes, faults and retries come from
+``_soap`` and ``HttpSession``; this client adds:
+
+- pacing: at most one request every ``min_interval`` seconds (2 s by default) to the node, retries included,
+  because CUCM rate-limits Serviceability; "Exceeded allowed rate" faults are retried with backoff;
+- start times from ``UpTime`` (seconds), read against the controller's clock when the reply arrives, so a start
+  time compares with the controller's times whatever the node's time zone or ``StartTime`` format; the raw
+  ``StartTime`` is kept for reports;
+- reason codes turned into errors that say what to do (-1068 not activated; an unknown or not deployable
+  service);
+- ``Restart`` is not idempotent: when its answer is lost, the status is read to learn whether it happened,
+  and the restart is sent again only if the service shows no sign of it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import time
+
+from ansible_collections.collab.uc.plugins.module_utils import _soap
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, error_from_reply
+
+
+SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'
+NAMESPACE = 'http://schemas.cisco.com/ast/soap'
+STATUSES = ('Started', 'Stopped', 'Starting', 'Stopping', 'Unknown')
+ACTIONS = ('Start', 'Stop', 'Restart')
+TOMCAT = 'Cisco Tomcat'
+
+REASON_SUCCESS = -1
+REASON_NOT_ACTIVATED = -1068
+REASON_COMMANDED_OUT = -1069
+
+MIN_INTERVAL = 2.0  # seconds between two requests to one node (CUCM rate-limits Serviceability)
+RATE_FAULT_TEXT = 'exceeded allowed rate'
+
+SERVICE_NAME_HINT = ('Check the service name as Cisco Unified Serviceability spells it (e.g. "Cisco CallManager") '
+                     'and that this node runs it (IM and Presence nodes run other services than CUCM nodes)')
+NOT_SOAP_HINT = ('Check that host and port point at a CUCM or IM and Presence node (Serviceability is served '
+                 'by its Tomcat on port 8443)')
+
+
+class ServiceabilityFault(_soap.SoapFault):
+    """A node answered a Serviceability request with a SOAP fault."""
+
+
+class WaitTimeout(UCError):
+    """Services did not reach the wanted status in time; ``infos`` is what they showed last."""
+
+    def __init__(self, infos, message, **kwargs):
+        super(WaitTimeout, self).__init__(message, **kwargs)
+        self.infos = infos
+
+
+def is_rate_fault(response):
+    """True for the "Exceeded allowed rate" fault (throttling: retried with backoff)."""
+    fault = _soap.parse_fault(response.body)
+    return fault is not None and RATE_FAULT_TEXT in fault['faultstring'].lower()
+
+
+def _int(text, default=None):
+    try:
+        return int((text or '').strip())
+    except ValueError:
+        return default
+
+
+def parse_service_info(item, received):
+    """One ``ServiceInfoList/item`` as a dict: name, status, reason_code, reason, start_time (the node's text),
+    up_time (seconds or None), started_at (epoch seconds on the controller's clock, or None when not Started:
+    ``received - UpTime``, at most about a second after the real start since UpTime counts whole seconds)."""
+    status = _soap.stripped(_soap.child(item, 'ServiceStatus')) or 'Unknown'
+    # tolerate other spellings of the five statuses (case, surrounding words)
+    status = next((s for s in STATUSES if s.lower() == status.lower()), status)
+    up_time = _int(_soap.text(_soap.child(item, 'UpTime')))
+    started_at = None
+    if status == 'Started' and up_time is not None and up_time >= 0:
+        started_at = received - up_time
+    return {
+        'name': _soap.stripped(_soap.child(item, 'ServiceName')) or '',
+        'status': status,
+        'reason_code': _int(_soap.text(_soap.child(item, 'ReasonCode')), REASON_SUCCESS),
+        'reason': _soap.stripped(_soap.child(item, 'ReasonCodeString')) or '',
+        'start_time': _soap.stripped(_soap.child(item, 'StartTime')) or None,
+        'up_time': up_time,
+        'started_at': started_at,
+    }
+
+
+def fault_hint(response):
+    """What to do about a Serviceability fault, by its faultstring."""
+    fault = _soap.parse_fault(response.body) or {}
+    text = (fault.get('faultstring') or '').lower()
+    if RATE_FAULT_TEXT in text:
+        return ('The node is rate-limiting Serviceability and kept refusing after the retries; wait a minute and run '
+                'again, or raise poll_interval')
+    if 'nodename' in text or 'node it acts on' in text:
+        return 'Send the request to the node it acts on: set node (and the certificate) to that node\'s name'
+    return SERVICE_NAME_HINT
+
+
+class ServiceabilityClient:
+    """Serviceability of one node, over one ``HttpSession`` connected to that node.
+
+    ``node_name`` is the name control requests carry (default: the session's host, the name the client connects
+    to, as ``listProcessNode`` lists it). ``clock`` and ``sleep`` are for tests.
+    """
+
+    def __init__(self, session, node_name=None, min_interval=MIN_INTERVAL, clock=time.time, sleep=time.sleep):
+        self.session = session
+        self.node = node_name or session.host
+        self.min_interval = max(float(min_interval), MIN_INTERVAL)
+        self.clock = clock
+        self.sleep = sleep
+        self._next = None  # earliest time of the next request to this node
+        self.requests_sent = 0
+        if getattr(session, 'rate_limiter', None) is None:
+            session.rate_limiter = self._pace  # every attempt (retries too) waits its turn
+
+    def _pace(self):
+        now = self.clock()
+        if self._next is not None and now < self._next:
+            self.sleep(self._next - now)
+            now = self._next
+        self._next = now + self.min_interval
+        self.requests_sent += 1
+
+    def error(self, message, operation, hint=None, details=None):
+        """A ``UCError`` naming this node (for problems found in a reply or a plan)."""
+        return error_from_reply(self.session, message, operation, details=details, hint=hint, status=200)
+
+    def _call(self, operation, fields, label, idempotent):
+        reply = _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
+                           retry_if=is_rate_fault, idempotent=idempotent, fault_class=ServiceabilityFault,
+                           fault_message='the node answered with a SOAP fault',
+                           fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+        received = self.clock()
+        ret = _soap.find(reply, 'ServiceInfoList')
+        if ret is None:
+            raise self.error('the reply has no ServiceInfoList', label, hint=NOT_SOAP_HINT)
+        return [parse_service_info(item, received) for item in ret if _soap.local(item.tag) == 'item']
+
+    @staticmethod
+    def _by_name(infos, names, label, error):
+        found = dict((i['name'].lower(), i) for i in infos)
+        out = []
+        for name in names:
+            info = found.get(name.lower())
+            if info is None:
+                raise error('the reply does not list %s' % name, label)
+            out.append(info)
+        return out
+
+    def status(self, names, strict=True):
+        """The status of each of ``names`` on this node (in that order). An unknown or not deployable service
+        (status Unknown) raises ``UCError``, unless not ``strict``."""
+        names = list(names)
+        label = 'soapGetServiceStatus %s' % ', '.join(names)
+        infos = self._call('soapGetServiceStatus', [('ServiceStatus', [('item', n) for n in names])], label, True)
+        infos = self._by_name(infos, names, label, self.error)
+        for info in infos if strict else ():
+            if info['status'] == 'Unknown':
+                raise self.error('service %s is unknown on this node (%s)'
+                                 % (info['name'], info['reason'] or 'status Unknown'), label,
+                                 hint=SERVICE_NAME_HINT, details=[('ReasonCode', info['reason_code'])])
+        return infos
+
+    def control(self, action, names):
+        """``Start``, ``Stop`` or ``Restart`` ``names`` on this node; returns their status right after.
+
+        A Restart whose answer is lost is not sent again blindly: the status tells whether it happened.
+        """
+        if action not in ACTIONS:
+            raise ValueError('action must be one of %s' % ', '.join(ACTIONS))
+        names = list(names)
+        label = 'soapDoControlServices %s %s' % (action, ', '.join(names))
+        sent_at = self.clock()
+        try:
+            infos = self._call('soapDoControlServices', self._request(action, names), label, action != 'Restart')
+        except OutcomeUnknown:
+            # the answer was lost: the status says whether the restart happened; only what shows no sign of it
+            # is asked again (once; a second loss fails)
+            infos = self.status(names)
+            undone = [i['name'] for i in infos if not restart_seen(i, sent_at)]
+            if undone:
+                infos = [i for i in infos if i['name'] not in undone] + self._call(
+                    'soapDoControlServices', self._request(action, undone), label, False)
+        infos = self._by_name(infos, names, label, self.error)
+        for info in infos:
+            if info['reason_code'] == REASON_NOT_ACTIVATED and action != 'Stop':
+                raise self.error('service %s is not activated on this node (reason code %d, %s)'
+                                 % (info['name'], REASON_NOT_ACTIVATED, info['reason'] or 'Service Not Activated'),
+                                 label, hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
+                                             'Activation), or leave it out of the list')
+        return infos
+
+    def _request(self, action, names):
+        return [('ControlServiceRequest', [('NodeName', self.node), ('ControlType', action),
+                                           ('ServiceList', [('item', n) for n in names])])]
+
+    def wait(self, names, done, timeout, what):
+        """Poll the status of ``names`` (no faster than the pacing) until ``done(info)`` holds for each, or
+        ``timeout`` seconds have passed (then ``UCError`` saying which did not and what they last showed).
+        Returns the last statuses."""
+        deadline = self.clock() + timeout
+        while True:
+            infos = self.status(names)
+            pending = [i for i in infos if not done(i)]
+            if not pending:
+                return infos
+            if self.clock() + self.min_interval > deadline:
+                raise WaitTimeout(
+                    infos, '%s did not reach %s within %d s (last status: %s)'
+                    % (', '.join(i['name'] for i in pending), what, timeout,
+                       ', '.join('%s %s' % (i['name'], i['status']) for i in pending)),
+                    host=self.session.endpoint, operation='wait for %s' % what, product=self.session.product,
+                    hint='Look at the service on this node (Cisco Unified Serviceability > Tools > Control '
+                         'Center - Feature Services) and its logs; nothing else was touched after it')
+
+
+def node_service_status(client, names):
+    """The status of ``names`` on the client's node for reports: each info with ``deployable`` (False for status
+    Unknown) and ``activated`` (False for reason code -1068)."""
+    infos = client.status(names, strict=False)
+    for info in infos:
+        info['deployable'] = info['status'] != 'Unknown'
+        info['activated'] = info['deployable'] and info['reason_code'] != REASON_NOT_ACTIVATED
+    return infos
+
+
+def restart_seen(info, sent_at):
+    """True when ``info`` shows a restart asked at ``sent_at``: in transition, or started since then."""
+    if info['status'] in ('Stopping', 'Starting'):
+        return True
+    return info['started_at'] is not None and info['started_at'] >= sent_at
+
+
+def parse_time(value):
+    """Epoch seconds of ``value``: a number (epoch seconds) or an ISO 8601 date and time with an offset
+    (``2026-12-01T08:00:00Z``, ``2026-12-01 08:00:00+01:00``); ``ValueError`` otherwise."""
+    if isinstance(value, bool):
+        raise ValueError('not a time: %r' % (value,))
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    iso = text.replace(' ', 'T', 1)
+    if iso.endswith('Z') or iso.endswith('z'):
+        iso = iso[:-1] + '+00:00'
+    try:
+        moment = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        raise ValueError('%r is neither epoch seconds nor an ISO 8601 date and time' % (value,))
+    if moment.tzinfo is None:
+        raise ValueError('%r has no time zone: add Z or an offset such as +01:00' % (value,))
+    return moment.timestamp()
+
+
+# -- converging services to a state (collab.uc.cucm_service) ----------------------------------------------------
+WANTED = {'started': 'Started', 'stopped': 'Stopped', 'restarted': 'Started'}
+CLI_NEEDED = ('%s cannot be controlled through Serviceability (it serves Serviceability itself): it is restarted '
+              'through the platform CLI, which this module cannot reach yet. Leave it out of the list and restart '
+              'it on each node with "utils service restart Cisco Tomcat" (needs the platform CLI, ssh_* options)')
+
+
+def plan(info, state, restarted_after=None):
+    """What one service needs to reach ``state``: None (nothing), ``'wait'`` (on its way there), or the action
+    (``Start``, ``Stop``, ``Restart``). With ``restarted_after`` (epoch seconds), a service that has started
+    since then, or is starting now, counts as restarted."""
+    status = info['status']
+    if state == 'started':
+        return None if status == 'Started' else 'wait' if status == 'Starting' else 'Start'
+    if state == 'stopped':
+        return None if status == 'Stopped' else 'wait' if status == 'Stopping' else 'Stop'
+    if restarted_after is not None:
+        # started_at comes from a whole-seconds UpTime and may be up to a second late: judge on the safe side
+        if status == 'Started' and info['started_at'] is not None and info['started_at'] - 1 >= restarted_after:
+            return None
+        if status == 'Starting':
+            return 'wait'
+    return 'Restart'
+
+
+def converge(client, names, state, restarted_after=None, check_mode=False, wait=True, timeout=300, cli=None):
+    """Bring ``names`` on the client's node to ``state``; returns ``(result, error)``: ``result`` has
+    ``changed``, ``services`` (one dict per service: name, before, status, action, started_at, start_time,
+    up_time, reason_code, reason) and ``actions``; ``error`` is the ``UCError`` that stopped it, or None.
+
+    Every status is read first and every problem (unknown, not activated, Cisco Tomcat without ``cli``) raised
+    before anything is changed. ``cli(action, name)``, when given, carries out actions on Cisco Tomcat.
+    Check mode reads and reports what would be done, and does nothing."""
+    before = client.status(names)
+    actions = dict((i['name'], plan(i, state, restarted_after)) for i in before)
+    for info in before:
+        action = actions[info['name']]
+        if action in ('Start', 'Restart') and info['reason_code'] == REASON_NOT_ACTIVATED:
+            raise client.error('service %s is not activated on this node' % info['name'], 'plan %s' % state,
+                               hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
+                                    'Activation), or leave it out of the list')
+        if info['name'].lower() == TOMCAT.lower() and action not in (None, 'wait') and cli is None:
+            raise client.error(CLI_NEEDED % info['name'], 'plan %s' % state,
+                               hint='Set the ssh_* options of the platform CLI when this module supports them')
+    result = {'changed': any(a not in (None, 'wait') for a in actions.values()), 'actions': actions,
+              'services': [_report(i, i, actions[i['name']]) for i in before]}
+    if check_mode:
+        return result, None
+    sent_at = {}
+    error = None
+    try:
+        for action in ACTIONS:
+            todo = [i['name'] for i in before if actions[i['name']] == action]
+            if not todo:
+                continue
+            via_cli = [n for n in todo if n.lower() == TOMCAT.lower()]
+            soap_names = [n for n in todo if n not in via_cli]
+            for name in via_cli:
+                sent_at[name] = client.clock()
+                cli(action, name)
+            if soap_names:
+                now = client.clock()
+                client.control(action, soap_names)
+                for name in soap_names:
+                    sent_at[name] = now
+        after = before
+        if wait and any(a is not None for a in actions.values()):
+            wanted = WANTED[state]
+
+            def done(info):
+                if info['status'] != wanted:
+                    return False
+                since = sent_at.get(info['name'])
+                if state == 'stopped' or since is None and restarted_after is None:
+                    return True
+                floor = since if since is not None else restarted_after
+                return info['started_at'] is not None and info['started_at'] >= floor
+            after = client.wait(names, done, timeout, wanted)
+        elif sent_at:
+            after = client.status(names)
+    except UCError as exc:
+        error, after = exc, getattr(exc, 'infos', None) or before
+    by_name = dict((i['name'], i) for i in after)
+    result['services'] = [_report(b, by_name.get(b['name'], b), actions[b['name']]) for b in before]
+    return result, error
+
+
+def _report(before, info, action):
+    return {'name': info['name'], 'before': before['status'], 'status': info['status'],
+            'action': action if action != 'wait' else None, 'waited': action == 'wait',
+            'started_at': info['started_at'], 'start_time': info['start_time'], 'up_time': info['up_time'],
+            'reason_code': info['reason_code'], 'reason': info['reason']}

@@ -1,0 +1,242 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cucm_service
+short_description: Start, stop or restart services on one CUCM or IM and Presence node and wait for them
+version_added: 1.1.0
+description:
+  - Brings a list of services on one node of a Cisco Unified Communications Manager (CUCM) cluster (CUCM or
+    IM and Presence) to a state through Serviceability (C(soapGetServiceStatus), C(soapDoControlServices)),
+    sent to that node, since every Serviceability call acts on the node it reaches.
+  - Reads the status of every service first and checks every one (known on this node, activated) before it
+    changes anything. V(started) and V(stopped) are states - a service already there is left alone (C(ok)).
+    V(restarted) restarts every service, unless O(restarted_after) says which restarts are already done.
+  - With O(wait) (the default), polls the status until every service shows the wanted status, at most one
+    request every O(poll_interval) seconds to the node, and fails after O(wait_timeout) seconds saying which services
+    did not get there and what they showed.
+  - For rolling restarts across a cluster, see the role C(collab.uc.rolling_restart).
+author:
+  - collab.uc contributors (@collab-uc)
+extends_documentation_fragment:
+  - collab.uc.cucm_connection
+  - collab.uc.https_connection
+  - collab.uc.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the status and reports what would be started, stopped or restarted; never sends a control
+      request.
+  diff_mode:
+    support: full
+    details: Before is each service's status, after the status it is brought to.
+  action_group:
+    membership: [collab.uc.cucm]
+options:
+  services:
+    description:
+      - The services, as Cisco Unified Serviceability names them (for example V(Cisco CallManager),
+        V(Cisco XCP Authentication Service)).
+      - V(Cisco Tomcat) serves Serviceability itself and is restarted through the platform CLI, which this module
+        does not reach yet, so a task that would start, stop or restart it fails before changing anything. Reading
+        its state (for example V(started) on a started Tomcat) works.
+    type: list
+    elements: str
+    required: true
+    aliases: [name]
+  state:
+    description:
+      - V(started) starts services that are not running; V(stopped) stops running ones; V(restarted) restarts
+        them (see O(restarted_after)).
+    type: str
+    required: true
+    choices: [started, stopped, restarted]
+  node:
+    description:
+      - The node to act on, as the cluster names it (what M(collab.uc.cucm_node_info) returns as C(name)); the
+        connection goes to this node, with the credentials of the connection options.
+      - Default is O(host).
+    type: str
+  restarted_after:
+    description:
+      - With O(state=restarted), a service that has started since this time (or is starting now) counts as
+        restarted and is left alone. So a rolling restart that was interrupted and is run again with the same
+        time restarts only what still needs it.
+      - Epoch seconds, or an ISO 8601 date and time with a time zone (V(2026-12-01T08:00:00Z)).
+      - Compared with the controller's clock; the start time is taken from the node's C(UpTime), so the node's
+        clock and time zone do not matter.
+    type: str
+  wait:
+    description:
+      - Wait until every service shows the wanted status (C(Started), or C(Stopped) for O(state=stopped)).
+      - A restarted or started service counts only once it has started after the request.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the services, from 1 to 86400. (O(timeout) is the timeout of one HTTP request.)
+    type: int
+    default: 600
+  poll_interval:
+    description:
+      - Seconds between two requests to the node (status polls, retries), at least 2, as CUCM rate-limits
+        Serviceability.
+    type: float
+    default: 2.0
+notes:
+  - The user needs access to Serviceability (on CUCM, for example, the C(Standard CCM Admin Users) and
+    C(Standard SERVICEABILITY) roles).
+  - A restart whose answer is lost (dropped connection) is not sent again blindly; the status tells whether it
+    happened, and only a service that shows no sign of it is asked again.
+seealso:
+  - module: collab.uc.cucm_node_info
+'''
+
+EXAMPLES = r'''
+- name: Restart Cisco CallManager on one subscriber and wait until it is back
+  collab.uc.cucm_service:
+    host: cucm-pub.example.com
+    username: ccmadmin
+    password: "{{ vault_cucm_password }}"
+    node: cucm-sub1.example.com
+    services: [Cisco CallManager]
+    state: restarted
+    wait_timeout: 900
+
+- name: Restart only if it has not started since the keys were regenerated (safe to run again)
+  collab.uc.cucm_service:
+    node: cucm-sub1.example.com
+    services: [Cisco CallManager]
+    state: restarted
+    restarted_after: "{{ authz_keys_regenerated_at }}"
+
+- name: Make sure the XCP Authentication Service runs on an IM and Presence node
+  collab.uc.cucm_service:
+    node: imp1.example.com
+    services: [Cisco XCP Authentication Service]
+    state: started
+'''
+
+RETURN = r'''
+node:
+  description: The node acted on.
+  returned: always
+  type: str
+  sample: cucm-sub1.example.com
+services:
+  description: One entry per service, in the order given.
+  returned: success, and on failure once the status was read
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The service's name as the node spells it.
+      type: str
+    before:
+      description: Its status before the task.
+      type: str
+    status:
+      description: Its status at the end (C(Started), C(Stopped), C(Starting), C(Stopping)).
+      type: str
+    action:
+      description: What was sent (or would be, in check mode) - V(Start), V(Stop), V(Restart) - or V(null).
+      type: str
+    waited:
+      description: True when the service was already on its way to the wanted status and was only waited for.
+      type: bool
+    started_at:
+      description: When it started, epoch seconds on the controller's clock; V(null) when not started.
+      type: float
+    start_time:
+      description: The node's C(StartTime) text.
+      type: str
+    up_time:
+      description: Seconds since it started.
+      type: int
+    reason_code:
+      description: The reason code (-1 success, -1068 Service Not Activated, -1069 Commanded Out of Service).
+      type: int
+    reason:
+      description: The reason in words, empty on success.
+      type: str
+  sample:
+    - name: Cisco CallManager
+      before: Started
+      status: Started
+      action: Restart
+      waited: false
+      started_at: 1796115461.0
+      start_time: Tue Dec 01 08:57:41 2026
+      up_time: 3
+      reason_code: -1
+      reason: ''
+actions:
+  description: What each service needed ({service name - action or null}).
+  returned: success
+  type: dict
+  sample: {"Cisco CallManager": "Restart"}
+'''
+
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import MIN_INTERVAL, WANTED, \
+    ServiceabilityClient, converge, parse_time
+
+
+class CucmService(UCModule):
+    connections = ('cucm',)
+    argument_spec = dict(
+        services=dict(type='list', elements='str', required=True, aliases=['name']),
+        state=dict(type='str', required=True, choices=['started', 'stopped', 'restarted']),
+        node=dict(type='str'),
+        restarted_after=dict(type='str'),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=600),
+        poll_interval=dict(type='float', default=MIN_INTERVAL),
+    )
+
+    def execute(self):
+        params = self.params
+        services = [s.strip() for s in params['services'] if s and s.strip()]
+        if not services:
+            self.module.fail_json(msg='services must name at least one service')
+        if len(set(s.lower() for s in services)) != len(services):
+            self.module.fail_json(msg='services lists a service twice: %s' % ', '.join(services))
+        if not 1 <= params['wait_timeout'] <= 86400:
+            self.module.fail_json(msg='wait_timeout must be between 1 and 86400 seconds, got %s'
+                                      % params['wait_timeout'])
+        if params['poll_interval'] < MIN_INTERVAL:
+            self.module.fail_json(msg='poll_interval must be at least %s seconds (CUCM rate-limits Serviceability), '
+                                      'got %s' % (MIN_INTERVAL, params['poll_interval']))
+        restarted_after = None
+        if params['restarted_after'] is not None:
+            if params['state'] != 'restarted':
+                self.module.fail_json(msg='restarted_after only goes with state=restarted')
+            try:
+                restarted_after = parse_time(params['restarted_after'])
+            except ValueError as exc:
+                self.module.fail_json(msg='restarted_after: %s' % exc)
+        node = params['node'] or self.connection_values()['host']
+        client = ServiceabilityClient(self.http_session(host=node), min_interval=params['poll_interval'])
+        result, error = converge(client, services, params['state'], restarted_after, self.check_mode,
+                                 params['wait'], params['wait_timeout'])
+        result['node'] = node
+        wanted = WANTED[params['state']]
+        self.diff(result, dict((s['name'], s['before']) for s in result['services']),
+                  dict((s['name'], wanted if s['action'] or s['waited'] else s['before']) for s in result['services']))
+        if error is not None:
+            self.fail(error, **result)
+        return result
+
+
+def main():
+    CucmService().run()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Serviceability client over real sockets (a scripted server answering recorded-style replies): requests,
+parsing, pacing, the rate fault, lost restarts, reason codes, and converging to a state."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import (
+    SERVICEABILITY_PATH, ServiceabilityClient, converge, parse_time, plan)
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
+    DROP, ScriptedServer, plain_http, reply, session)
+
+CCM = 'Cisco CallManager'
+
+
+@pytest.fixture(autouse=True)
+def _plain(monkeypatch):
+    plain_http(monkeypatch)
+
+
+class Clock:
+    """time for the client: sleeping moves it on."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+def item(name, status='Started', reason=-1, reason_string='', start='Tue Dec 01 08:00:00 2026', up=100):
+    return ('<ns:item><ns:ServiceName>%s</ns:ServiceName><ns:ServiceStatus>%s</ns:ServiceStatus>'
+            '<ns:ReasonCode>%d</ns:ReasonCode><ns:ReasonCodeString>%s</ns:ReasonCodeString>'
+            '<ns:StartTime>%s</ns:StartTime><ns:UpTime>%d</ns:UpTime></ns:item>'
+            % (name, status, reason, reason_string, start if status == 'Started' else '', up))
+
+
+def answer(op, *items):
+    return reply(200, '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/'
+                      'envelope/"><soapenv:Body><ns:%sResponse xmlns:ns="http://schemas.cisco.com/ast/soap">'
+                      '<ns:%sReturn><ns:ReturnCode>0</ns:ReturnCode><ns:ReasonCode>-1</ns:ReasonCode>'
+                      '<ns:ServiceInfoList>%s</ns:ServiceInfoList></ns:%sReturn></ns:%sResponse></soapenv:Body>'
+                      '</soapenv:Envelope>' % (op, op, ''.join(items), op, op), {'Content-Type': 'text/xml'})
+
+
+def status(*items):
+    return answer('soapGetServiceStatus', *items)
+
+
+def control(*items):
+    return answer('soapDoControlServices', *items)
+
+
+def fault(text):
+    return reply(500, '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+                      '<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>%s</faultstring>'
+                      '</soapenv:Fault></soapenv:Body></soapenv:Envelope>' % text)
+
+
+def client(server, clock, **kwargs):
+    return ServiceabilityClient(session(server, clock.sleeps), clock=clock, sleep=clock.sleep, **kwargs)
+
+
+def test_status_request_and_reply_parsing():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, up=60), item('Cisco TFTP', 'Stopped', -1069, 'Commanded Out of Service'))]) \
+            as server:
+        infos = client(server, clock).status([CCM, 'cisco tftp'])
+    sent = server.requests[0]
+    assert sent.method == 'POST' and sent.path == SERVICEABILITY_PATH
+    assert 'http://schemas.cisco.com/ast/soap' in sent.body and '<ns:soapGetServiceStatus>' in sent.body
+    assert '<ServiceStatus><item>Cisco CallManager</item><item>cisco tftp</item></ServiceStatus>' in sent.body
+    ccm, tftp = infos
+    assert (ccm['status'], ccm['up_time'], ccm['started_at']) == ('Started', 60, 940.0)  # now - UpTime
+    assert ccm['start_time'] == 'Tue Dec 01 08:00:00 2026'
+    assert (tftp['status'], tftp['reason_code'], tftp['reason'], tftp['started_at']) == \
+        ('Stopped', -1069, 'Commanded Out of Service', None)
+
+
+def test_unknown_service_is_a_clear_error():
+    with ScriptedServer([status(item('Cisco Nope', 'Unknown', -1000, 'Service Not Found'))]) as server:
+        with pytest.raises(UCError) as info:
+            client(server, Clock()).status(['Cisco Nope'])
+    assert 'Cisco Nope is unknown on this node' in str(info.value)
+    assert '127.0.0.1:%d' % server.port in str(info.value) and 'Serviceability spells it' in str(info.value)
+
+
+def test_requests_to_a_node_are_at_least_two_seconds_apart_retries_included():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM)), fault('Exceeded allowed rate'), status(item(CCM))]) as server:
+        cl = client(server, clock)
+        cl.status([CCM])
+        cl.status([CCM])   # refused for the rate, then retried
+    assert len(server.requests) == 3
+    assert clock.sleeps[0] == 2.0          # the pacing before the second request
+    assert sum(clock.sleeps[1:]) >= 2.0    # the retry waits for its turn too (backoff and pacing)
+
+
+def test_control_sends_node_name_type_and_services():
+    clock = Clock()
+    with ScriptedServer([control(item(CCM, 'Stopping'))]) as server:
+        infos = client(server, clock, node_name='10.0.0.11').control('Restart', [CCM])
+    body = server.requests[0].body
+    assert '<ns:soapDoControlServices><ControlServiceRequest><NodeName>10.0.0.11</NodeName>' in body
+    assert '<ControlType>Restart</ControlType><ServiceList><item>Cisco CallManager</item></ServiceList>' in body
+    assert infos[0]['status'] == 'Stopping'
+
+
+def test_lost_restart_answer_is_not_sent_again_when_the_status_shows_it():
+    clock = Clock()
+    with ScriptedServer([DROP, status(item(CCM, 'Starting'))]) as server:
+        infos = client(server, clock).control('Restart', [CCM])
+    ops = [('soapDoControlServices' in r.body, 'soapGetServiceStatus' in r.body) for r in server.requests]
+    assert ops == [(True, False), (False, True)]     # one restart, then a read: no second restart
+    assert infos[0]['status'] == 'Starting'
+
+
+def test_lost_restart_answer_is_sent_again_when_the_service_shows_no_sign_of_it():
+    clock = Clock()
+    with ScriptedServer([DROP, status(item(CCM, up=5000)), control(item(CCM, 'Stopping'))]) as server:
+        infos = client(server, clock).control('Restart', [CCM])
+    assert ['soapDoControlServices' in r.body for r in server.requests] == [True, False, True]
+    assert infos[0]['status'] == 'Stopping'
+
+
+def test_start_of_a_service_not_activated_says_what_to_do():
+    with ScriptedServer([control(item(CCM, 'Stopped', -1068, 'Service Not Activated'))]) as server:
+        with pytest.raises(UCError) as info:
+            client(server, Clock()).control('Start', [CCM])
+    assert 'not activated' in str(info.value) and 'Service Activation' in str(info.value)
+
+
+def test_fault_names_the_faultstring():
+    with ScriptedServer([fault('Service Cisco X is not deployable on node n')]) as server:
+        with pytest.raises(UCError) as info:
+            client(server, Clock()).control('Restart', ['Cisco X'])
+    assert 'faultstring Service Cisco X is not deployable' in str(info.value)
+    assert len(server.requests) == 1                   # a fault is not retried
+
+
+def test_wait_polls_until_started_since_the_request_then_stops():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, 'Starting')), status(item(CCM, up=1))]) as server:
+        infos = client(server, clock).wait([CCM], lambda i: i['status'] == 'Started', 60, 'Started')
+    assert infos[0]['status'] == 'Started' and len(server.requests) == 2 and clock.sleeps == [2.0]
+
+
+def test_wait_times_out_with_the_last_status():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, 'Starting'))] * 4) as server:
+        with pytest.raises(UCError) as info:
+            client(server, clock).wait([CCM], lambda i: i['status'] == 'Started', 6, 'Started')
+    assert 'did not reach Started within 6 s (last status: Cisco CallManager Starting)' in str(info.value)
+    assert len(server.requests) <= 4
+
+
+@pytest.mark.parametrize('info, state, after, expected', [
+    ({'status': 'Started', 'started_at': 10}, 'started', None, None),
+    ({'status': 'Starting', 'started_at': None}, 'started', None, 'wait'),
+    ({'status': 'Stopped', 'started_at': None}, 'started', None, 'Start'),
+    ({'status': 'Stopped', 'started_at': None}, 'stopped', None, None),
+    ({'status': 'Started', 'started_at': 10}, 'stopped', None, 'Stop'),
+    ({'status': 'Started', 'started_at': 10}, 'restarted', None, 'Restart'),
+    ({'status': 'Started', 'started_at': 10}, 'restarted', 5, None),
+    ({'status': 'Started', 'started_at': 5.5}, 'restarted', 5, 'Restart'),  # UpTime may be a second short
+    ({'status': 'Started', 'started_at': 4}, 'restarted', 5, 'Restart'),
+    ({'status': 'Starting', 'started_at': None}, 'restarted', 5, 'wait'),
+])
+def test_plan(info, state, after, expected):
+    assert plan(info, state, after) == expected
+
+
+def test_converge_check_mode_reads_and_sends_nothing():
+    with ScriptedServer([status(item(CCM))]) as server:
+        result, error = converge(client(server, Clock()), [CCM], 'restarted', check_mode=True)
+    assert error is None and result['changed'] and result['actions'] == {CCM: 'Restart'}
+    assert len(server.requests) == 1 and 'soapGetServiceStatus' in server.requests[0].body
+
+
+def test_converge_restarted_after_leaves_a_restarted_service_alone():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, up=10))]) as server:
+        result, error = converge(client(server, clock), [CCM], 'restarted', restarted_after=980.0)
+    assert error is None and not result['changed'] and len(server.requests) == 1
+
+
+def test_converge_refuses_tomcat_before_changing_anything():
+    with ScriptedServer([status(item(CCM), item('Cisco Tomcat'))]) as server:
+        with pytest.raises(UCError) as info:
+            converge(client(server, Clock()), [CCM, 'Cisco Tomcat'], 'restarted')
+    assert 'platform CLI' in str(info.value) and 'ssh_*' in str(info.value)
+    assert len(server.requests) == 1
+
+
+def test_converge_restart_then_wait_for_a_start_after_the_request():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, up=500)), control(item(CCM, 'Stopping')),
+                         status(item(CCM, up=600)),     # still the old instance: not done
+                         status(item(CCM, 'Starting')), status(item(CCM, up=1))]) as server:
+        result, error = converge(client(server, clock), [CCM], 'restarted', timeout=60)
+    assert error is None and result['changed'] and result['services'][0]['status'] == 'Started'
+    assert result['services'][0]['before'] == 'Started' and result['services'][0]['action'] == 'Restart'
+    assert len(server.requests) == 5
+
+
+@pytest.mark.parametrize('value, expected', [
+    (1796115460, 1796115460.0), ('1796115460.5', 1796115460.5), ('2026-12-01T08:00:00Z', 1796112000.0),
+    ('2026-12-01 09:00:00+01:00', 1796112000.0)])
+def test_parse_time(value, expected):
+    assert parse_time(value) == expected
+
+
+@pytest.mark.parametrize('value', ['yesterday', '2026-12-01T08:00:00', True])
+def test_parse_time_refuses(value):
+    with pytest.raises(ValueError):
+        parse_time(value)

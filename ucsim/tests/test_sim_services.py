@@ -1,0 +1,251 @@
+"""Services per node and Serviceability SOAP (lab cluster.yml): status, Start/Stop/Restart taking time,
+activation, the node a request acts on, faults (never returns, node down, 503, rate), counters."""
+
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from simhelp import clients, find, start_simulator
+from ucsim import assumptions as A
+from ucsim import lab as labmod
+from ucsim.protocols.serviceability import PATH, parse_start_time
+from ucsim.server import KINDS
+from ucsim.state.services import ServiceError, Services
+
+CRED = ("axladmin", "C1sco12345!")
+CCM = "Cisco CallManager"
+
+
+class FakeNode:
+    def __init__(self, name, role):
+        self.name, self.role = name, role
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+# --- the rules, on a clock the test moves ------------------------------------------------------------------
+@pytest.fixture
+def svc():
+    s = Services("c", {"restart_s": 10, "times": {"Cisco TFTP": 4},
+                       "not_activated": {"sub": ["Cisco CTIManager"]}, "stopped": {"sub": [CCM]}})
+    s.clock = Clock()
+    return s
+
+
+def status(svc, node, name):
+    return svc.status(node, [name])[0]
+
+
+def test_restart_goes_stopping_starting_started_with_a_new_start_time(svc):
+    pub = FakeNode("pub", "publisher")
+    infos, acted = svc.control(pub, "Restart", [CCM])
+    assert acted == [CCM] and infos[0]["status"] == "Stopping"
+    svc.clock.now += 2.9
+    assert status(svc, pub, CCM)["status"] == "Stopping"   # 30 % of 10 s stopping
+    svc.clock.now += 0.2
+    assert status(svc, pub, CCM)["status"] == "Starting"
+    svc.clock.now += 6.9
+    info = status(svc, pub, CCM)
+    assert info["status"] == "Started" and info["start_time"] == 1010.0 and info["reason"] == A.REASON_SUCCESS
+    svc.clock.now += 5
+    assert status(svc, pub, CCM)["up_time"] == 5
+
+
+def test_stop_then_start_and_reason_codes(svc):
+    pub = FakeNode("pub", "publisher")
+    svc.control(pub, "Stop", [CCM])
+    svc.clock.now += 3
+    info = status(svc, pub, CCM)
+    assert (info["status"], info["reason"], info["reason_string"]) == ("Stopped", -1069, "Commanded Out of Service")
+    assert svc.control(pub, "Stop", [CCM])[1] == []        # already stopped: nothing done
+    svc.control(pub, "Start", [CCM])
+    assert status(svc, pub, CCM)["status"] == "Starting"
+    svc.clock.now += 7
+    assert status(svc, pub, CCM)["status"] == "Started"
+    assert svc.control(pub, "Start", [CCM])[1] == []       # started: nothing done
+
+
+def test_not_activated_and_lab_stopped_services(svc):
+    sub = FakeNode("sub", "subscriber")
+    info = status(svc, sub, "Cisco CTIManager")
+    assert (info["status"], info["reason"], info["reason_string"]) == ("Stopped", -1068, "Service Not Activated")
+    infos, acted = svc.control(sub, "Start", ["Cisco CTIManager"])
+    assert acted == [] and infos[0]["reason"] == -1068
+    assert status(svc, sub, CCM)["reason"] == -1069
+    svc.control(sub, "Start", [CCM])
+    svc.clock.now += 10 * (1 - A.SERVICE_STOP_SHARE)       # a Start takes the starting part of the time
+    assert status(svc, sub, CCM)["status"] == "Started"
+
+
+def test_not_deployable_and_tomcat_are_refused_before_anything_is_done(svc):
+    imp = FakeNode("imp", "im_presence")
+    assert status(svc, imp, CCM)["status"] == "Unknown"
+    with pytest.raises(ServiceError, match="not deployable on node imp"):
+        svc.control(imp, "Restart", ["Cisco XCP Router", CCM])
+    assert status(svc, imp, "Cisco XCP Router")["status"] == "Started"
+    with pytest.raises(ServiceError, match="utils service restart Cisco Tomcat"):
+        svc.control(imp, "Restart", ["Cisco Tomcat"])
+    assert svc.control(imp, "Restart", ["Cisco Tomcat"], via="cli")[1] == ["Cisco Tomcat"]
+    assert not svc.running(imp, "Cisco Tomcat")
+
+
+def test_a_service_that_never_returns_stays_starting_until_started_again(svc):
+    pub = FakeNode("pub", "publisher")
+    svc.control(pub, "Restart", [CCM], never_returns=lambda name: True)
+    svc.clock.now += 1000
+    assert status(svc, pub, CCM)["status"] == "Starting"
+    assert svc.control(pub, "Start", [CCM])[1] == [CCM]
+    svc.clock.now += 10
+    assert status(svc, pub, CCM)["status"] == "Started"
+    history = svc.to_json([pub])["nodes"]["pub"][CCM]["history"]
+    assert [h["action"] for h in history] == ["Restart", "Start"] and history[0]["started"] is None
+
+
+def test_rate_limit_per_node():
+    s = Services("c", {"min_poll_interval_s": 60})
+    a, b = FakeNode("a", "publisher"), FakeNode("b", "subscriber")
+    s.admit(a)
+    s.admit(b)                                  # per node
+    with pytest.raises(ServiceError, match="^Exceeded allowed rate$"):
+        s.admit(a)
+
+
+def test_bad_lab_settings():
+    with pytest.raises(labmod.LabError, match="unknown keys"):
+        Services("c", {"restart": 1})
+    with pytest.raises(labmod.LabError, match="restart_s must be"):
+        Services("c", {"restart_s": -1})
+
+
+# --- over HTTPS on the cluster's nodes ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ssim(tmp_path_factory):
+    lab = labmod.load("cluster", set(KINDS))
+    lab.system("cucm").config["services"] = {"restart_s": 0.2}
+    s = start_simulator(lab, str(tmp_path_factory.mktemp("ucsim-services")))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def node(ssim):
+    gen = clients(lambda name: ssim.nodes[name].url, ssim.cafile)
+    make = next(gen)
+    make("cucm-pub").json("POST", "/_sim/reset", {"state": True})
+    yield make
+    next(gen, None)
+
+
+def soap(client, op, inner, auth=CRED):
+    body = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:s="%s">'
+            '<soapenv:Body><s:%s>%s</s:%s></soapenv:Body></soapenv:Envelope>' % (A.SERVICEABILITY_NS, op, inner, op))
+    status, _, data = client.request("POST", PATH, body, {"Content-Type": "text/xml"}, auth=auth)
+    return status, (ET.fromstring(data) if data.startswith(b"<?xml") else data)
+
+
+def get_status(client, *names):
+    return soap(client, "soapGetServiceStatus",
+                "<s:ServiceStatus>%s</s:ServiceStatus>" % "".join("<s:item>%s</s:item>" % n for n in names))
+
+
+def control(client, node_name, action, *names):
+    return soap(client, "soapDoControlServices",
+                "<s:ControlServiceRequest><s:NodeName>%s</s:NodeName><s:ControlType>%s</s:ControlType>"
+                "<s:ServiceList>%s</s:ServiceList></s:ControlServiceRequest>"
+                % (node_name, action, "".join("<s:item>%s</s:item>" % n for n in names)))
+
+
+def items(root):
+    ret = find(root, "ServiceInfoList")
+    return [{c.tag.rsplit("}", 1)[-1]: (c.text or "") for c in item} for item in ret]
+
+
+def wait_started(client, name, limit=10):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        it = items(get_status(client, name)[1])[0]
+        if it["ServiceStatus"] == "Started":
+            return it
+        time.sleep(0.05)
+    raise AssertionError("%s never started" % name)
+
+
+def test_status_of_every_service_of_a_node_and_of_named_ones(ssim, node):
+    st, root = soap(node("imp-pub"), "soapGetServiceStatus", "<s:ServiceStatus><s:item></s:item></s:ServiceStatus>")
+    assert st == 200 and find(root, "soapGetServiceStatusReturn/ReturnCode").text == "0"
+    assert {i["ServiceName"] for i in items(root)} == set(A.DEPLOYABLE_SERVICES["im_presence"])
+    st, root = get_status(node("imp-pub"), "Cisco XCP Authentication Service", CCM)
+    xcp, ccm = items(root)
+    assert xcp["ServiceStatus"] == "Started" and xcp["ReasonCode"] == "-1" and int(xcp["UpTime"]) >= 0
+    assert parse_start_time(xcp["StartTime"]) <= time.time()
+    assert (ccm["ServiceStatus"], ccm["ReasonCode"]) == ("Unknown", str(A.REASON_NOT_DEPLOYABLE))
+
+
+def test_restart_acts_on_the_node_it_is_sent_to_and_is_counted(ssim, node):
+    sub = node("cucm-sub1")
+    before = time.time()
+    st, root = control(sub, ssim.nodes["cucm-sub1"].address, "Restart", CCM)
+    assert st == 200 and items(root)[0]["ServiceStatus"] == "Stopping"
+    assert items(get_status(node("cucm-pub"), CCM)[1])[0]["ServiceStatus"] == "Started"  # the publisher's own
+    started = wait_started(sub, CCM)
+    assert parse_start_time(started["StartTime"]) >= int(before)
+    _, counters = sub.json("GET", "/_sim/counters")
+    assert counters["nodes"]["cucm-sub1"]["service_restarts"] == {CCM: 1}
+    assert counters["nodes"]["cucm-pub"]["service_restarts"] == {}
+    assert counters["systems"]["cucm"]["service_restarts"] == {CCM: 1} and counters["writes"] == 1
+    _, state = sub.json("GET", "/_sim/state?system=cucm")
+    hist = state["services"]["nodes"]["cucm-sub1"][CCM]["history"]
+    assert len(hist) == 1 and hist[0]["requested"] < hist[0]["stopped"] < hist[0]["started"]
+    _, log = sub.json("GET", "/_sim/requests?node=cucm-sub1")
+    assert log[0]["operation"] == "soapDoControlServices" and log[0]["kind"] == "write"
+
+
+def test_node_name_of_another_node_is_refused(ssim, node):
+    st, root = control(node("cucm-sub1"), "cucm-pub", "Restart", CCM)
+    assert st == 500 and "send the request to the node it acts on" in find(root, "faultstring").text
+    st, root = control(node("cucm-sub1"), "cucm-sub1", "Restart", "Cisco XCP Router")
+    assert st == 500 and "not deployable on node cucm-sub1" in find(root, "faultstring").text
+    _, counters = node("cucm-pub").json("GET", "/_sim/counters")
+    assert counters["writes"] == 0 and counters["service_restarts"] == {}
+
+
+def test_faults_never_returns_503_node_down_and_rate(ssim, node):
+    pub, sub = node("cucm-pub"), node("cucm-sub1")
+    pub.json("POST", "/_sim/faults", {"service_never_returns": 1, "system": "cucm-sub1"})
+    control(sub, "cucm-sub1", "Restart", CCM)
+    time.sleep(0.4)
+    assert items(get_status(sub, CCM)[1])[0]["ServiceStatus"] == "Starting"
+    pub.json("POST", "/_sim/faults", {"serviceability_503": 1})
+    assert get_status(sub, CCM)[0] == 503
+    assert get_status(sub, CCM)[0] == 200
+    pub.json("POST", "/_sim/faults", {"node_down": "cucm-sub1"})
+    with pytest.raises(Exception):
+        get_status(sub, CCM)
+    assert get_status(pub, CCM)[0] == 200
+    pub.json("DELETE", "/_sim/faults")
+    pub.json("POST", "/_sim/state", {"cucm": {"services": {"min_poll_interval_s": 30}}})
+    imp = node("imp-pub")                      # no request yet: answered, the next one is too soon
+    assert get_status(imp, "Cisco Tomcat")[0] == 200
+    st, root = get_status(imp, "Cisco Tomcat")
+    assert st == 500 and find(root, "faultstring").text == "Exceeded allowed rate"
+    st, code = pub.json("POST", "/_sim/faults", {"node_down": "nope"})
+    assert st == 400
+
+
+def test_tomcat_through_serviceability_is_refused(ssim, node):
+    st, root = control(node("cucm-pub"), "cucm-pub", "Restart", "Cisco Tomcat")
+    assert st == 500 and "platform CLI" in find(root, "faultstring").text
+
+
+def test_wrong_password_and_unknown_operation(ssim, node):
+    assert get_status(node("cucm-pub"), CCM)[0] == 200
+    assert soap(node("cucm-pub"), "soapGetServiceStatus", "", auth=("axladmin", "wrong"))[0] == 401
+    st, root = soap(node("cucm-pub"), "soapGetProductInformationList", "")
+    assert st == 500 and find(root, "faultcode").text == "soapenv:Client"
