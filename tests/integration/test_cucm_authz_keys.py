@@ -285,7 +285,7 @@ def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_p
     assert [r["status"] for r in run.results] == ["changed", "failed", "failed"], run.describe()
     assert CUCM_SSH_PASSWORD not in run.output and "An0ther-Secret" not in run.output.replace(
         '"ssh_password": "An0ther-Secret"', "")
-    for root, _, files in os.walk(work):
+    for root, _dirs, files in os.walk(work):
         for name in files:
             with open(os.path.join(root, name), "rb") as fh:
                 assert CUCM_SSH_PASSWORD.encode() not in fh.read(), os.path.join(root, name)
