@@ -144,7 +144,6 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible.module_utils.six import string_types
 
 from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, is_read_only
 from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
@@ -162,12 +161,12 @@ class CucmCliCommand(UCModule):
         """``[(command, answers)]`` from the option, validated (before any login)."""
         out = []
         for n, item in enumerate(self.params['commands']):
-            if isinstance(item, string_types):
+            if isinstance(item, str):
                 command, answers = item, []
             elif isinstance(item, dict) and set(item) <= {'command', 'answers'} and isinstance(
-                    item.get('command'), string_types):
+                    item.get('command'), str):
                 command, answers = item['command'], item.get('answers') or []
-                if not isinstance(answers, list) or not all(isinstance(a, string_types) for a in answers):
+                if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
                     self.module.fail_json(msg='commands[%d].answers must be a list of strings' % n)
             else:
                 self.module.fail_json(msg='commands[%d] must be a command line or a dictionary with command and '
