@@ -285,8 +285,8 @@ def test_401_mid_run_stops_new_requests_and_keeps_the_journal(sim, cucm_env, run
     assert 200 <= len(done) < 2000
 
 
-def test_absent_token_table_fails_before_any_revoke_unless_the_fallback_is_allowed(sim, cucm_env, run_playbook,
-                                                                                  tmp_path):
+def test_absent_token_table_fails_before_any_revoke_unless_the_fallback_is_allowed(
+        sim, cucm_env, run_playbook, tmp_path):
     sim.set_state({"cucm1": {"absent_tables": ["refreshtokendetails", "enduser"]}})
     res, result = run(run_playbook, cucm_env, users=["jdoe", "nokens", "ghost"], axl_version="14.0")
     assert res.rc != 0
@@ -331,8 +331,8 @@ def test_memory_faults_that_persist_fail_the_task_clearly(sim, cucm_env, run_pla
 
 
 # -- answers lost, credentials changed, concurrent runs --------------------------------------------------------
-def test_revoke_whose_answer_is_lost_is_reported_revoked_and_carried_out_once(sim, cucm_env, run_playbook,
-                                                                             tmp_path):
+def test_revoke_whose_answer_is_lost_is_reported_revoked_and_carried_out_once(
+        sim, cucm_env, run_playbook, tmp_path):
     report = tmp_path / "report.jsonl"
     sim.faults(drop_after_write=1)
     res, result = run(run_playbook, cucm_env, users=["jdoe", "asmith", "nokens"], concurrency=1,

@@ -6,19 +6,17 @@ state): a value that means what CUCM stores writes nothing, a bad host or option
 
 from __future__ import annotations
 
-import json
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
 import yaml
 
 import helpers
-from test_cuc_authz_server import (  # noqa: F401  (fixtures)
+# lab, play and secret_vars are pytest fixtures, used by name as test arguments
+from test_cuc_authz_server import (  # noqa: F401 pylint: disable=unused-import
     CUC, NAME, SYNC_PASSWORD, authz_task, desired, lab, play, secret_vars, servers, preset)
-from test_cucm_refresh_tokens import playbook as revoke_playbook, start_playbook, stop
+from test_cucm_refresh_tokens import start_playbook, stop
 
 
 def task_playbook(module, options, name="task"):
@@ -39,7 +37,7 @@ def test_numeric_value_in_another_spelling_writes_once_then_never(sim, cucm_env,
                      {"name": "oauthTokenExpiryTimer", "value": value})
     assert first["status"] == "changed", first
     assert first["result"]["after"]["value"] == "30"
-    for _ in range(2):
+    for _run in range(2):
         again = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
                          {"name": "oauthTokenExpiryTimer", "value": value})
         assert again["status"] == "ok", again
