@@ -12,8 +12,8 @@ class ModuleDocFragment(object):
 
     Ansible merges the fragments of a module option by option and key by key, not line by line: this fragment
     gives what ``HttpsConnection`` gives every product (``type``, ``required``, ``aliases``, the defaults that do
-    not differ) and the options documented alike for all (O(timeout), O(retries)); the group's fragment gives the
-    ``description`` of the others (the product's words and its environment variables) and its O(port) default.
+    not differ) and the options documented alike for all (``timeout``, ``retries``); the group's fragment gives the
+    ``description`` of the others (the product's words and its environment variables) and its ``port`` default.
     A key is given by one of the two fragments only (tests/unit/plugins/doc_fragments checks it).
     """
 

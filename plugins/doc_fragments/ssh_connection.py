@@ -8,7 +8,8 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """What every SSH connection group (the CUCM platform CLI, Expressway) shares; used with the group's own fragment.
+    """What every SSH connection group (the CUCM platform CLI, Expressway) shares; used with the group's own
+    fragment.
 
     Ansible merges the fragments of a module option by option and key by key, not line by line: this fragment
     gives each ``ssh_*`` option's ``type``, ``required``, ``default`` and ``choices`` (as ``SshCliConnection``

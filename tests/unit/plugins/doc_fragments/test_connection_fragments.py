@@ -35,8 +35,8 @@ def merged(group):
     options = {}
     for name in set(own) | set(shared):
         twice = set(own.get(name, {})) & set(shared.get(name, {}))
-        assert not twice, '%s: %s given by both %s and %s' % (name, sorted(twice), group.doc_fragment,
-                                                               group.shared_fragment)
+        assert not twice, '%s: %s given by both %s and %s' % (
+            name, sorted(twice), group.doc_fragment, group.shared_fragment)
         options[name] = dict(shared.get(name, {}), **own.get(name, {}))
     return options
 

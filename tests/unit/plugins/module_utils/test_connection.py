@@ -106,11 +106,10 @@ def test_each_ssh_group_has_the_same_options_with_its_own_environment_variables(
     for option, suffix in SSH_ENV.items():
         assert spec[option]['fallback'][1] == ['%s_%s' % (env, suffix)], option
     assert 'fallback' not in spec['ssh_login_timeout'] and 'fallback' not in spec['ssh_command_timeout']
-    assert [spec[option].get('default') for option in ('ssh_port', 'ssh_login_timeout', 'ssh_command_timeout',
-                                                        'ssh_host_key_checking', 'ssh_known_hosts')] == \
-        [22, 60, 120, 'strict', '~/.ssh/known_hosts']
-    assert spec['ssh_password']['no_log'] is True and spec['ssh_host_key_checking']['choices'] == \
-        ['strict', 'accept_new', 'off']
+    defaults = ('ssh_port', 'ssh_login_timeout', 'ssh_command_timeout', 'ssh_host_key_checking', 'ssh_known_hosts')
+    assert [spec[option].get('default') for option in defaults] == [22, 60, 120, 'strict', '~/.ssh/known_hosts']
+    assert spec['ssh_password']['no_log'] is True
+    assert spec['ssh_host_key_checking']['choices'] == ['strict', 'accept_new', 'off']
     prefixed = connection(name, prefix='target_').argument_spec()
     assert prefixed['target_ssh_host']['fallback'][1] == ['%s_TARGET_HOST' % env]
 
