@@ -43,6 +43,21 @@ def to_json(report):
     return json.dumps(report, indent=2, sort_keys=True) + '\n'
 
 
+def same_result(report, previous_json):
+    """True when ``previous_json`` (the text of an earlier ``oauth-audit.json``, or None) holds the same result as
+    ``report``: the same systems, cells and findings; only the time it was generated may differ."""
+    if previous_json is None:
+        return False
+    try:
+        previous = json.loads(previous_json)
+    except ValueError:
+        return False
+    if not isinstance(previous, dict):
+        return False
+    strip = (lambda r: dict((k, v) for k, v in r.items() if k != 'generated_at'))
+    return strip(previous) == strip(json.loads(to_json(report)))
+
+
 def _md(text):
     return ('' if text is None else str(text)).replace('|', '\\|').replace('\n', ' ')
 
