@@ -54,8 +54,11 @@ def same_result(report, previous_json):
         return False
     if not isinstance(previous, dict):
         return False
-    strip = (lambda r: dict((k, v) for k, v in r.items() if k != 'generated_at'))
-    return strip(previous) == strip(json.loads(to_json(report)))
+    return _timeless(previous) == _timeless(json.loads(to_json(report)))
+
+
+def _timeless(report):
+    return dict((k, v) for k, v in report.items() if k != 'generated_at')
 
 
 def _md(text):

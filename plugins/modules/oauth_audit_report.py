@@ -170,8 +170,8 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._audit_report import (same_result, to_html, to_json,
-                                                                             to_markdown)
+from ansible_collections.collab.uc.plugins.module_utils._audit_report import (
+    same_result, to_html, to_json, to_markdown)
 from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit
 
 KINDS = ('cucm', 'cuc', 'expressway')
