@@ -68,6 +68,7 @@ def run_job(repo, script, tmp_path):
     proc = subprocess.run([str(repo / "ci" / script)], cwd=str(repo), env=env, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=600, check=False)
     name = script.split(".")[0]
+    assert (repo / ("%s.md" % name)).is_file(), describe(proc)
     markdown = (repo / ("%s.md" % name)).read_text()
     summary = json.loads((repo / ("%s.json" % name)).read_text())
     return proc, markdown, summary
@@ -94,8 +95,8 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     assert rows(summary, "cuc-a") == [("cucm-a: server_address", "cucm-a.lab.local", sim.host),
                                       ("cucm-a: server_port", 8443, cucm_a),
                                       ("cucm-a: key sync", "never", "sync")]
-    # Expressway-C: Cisco's defaults have OAuthLocal and LegacyCred off ("with refresh" is on already)
-    assert rows(summary, "expc-a") == [("oauth_token", "Off", "On"), ("user_credentials", "Off", "On")]
+    # Expressway-C: Cisco's defaults have OAuthLocal off ("with refresh" is on already); LegacyCred is left alone
+    assert rows(summary, "expc-a") == [("oauth_token", "Off", "On")]
     assert markdown.startswith("## UC OAuth plan (check mode: nothing was written)\n")
     assert "4 of 4 systems would change: cuc-a, cucm-a, cucm-b, expc-a." in markdown
     assert "### cucm-b\n" in markdown and "| access_token_expiry | 60 | 30 |" in markdown
@@ -113,7 +114,7 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     [server] = sim.state("cuc-a")["authz_servers"]
     assert server["Port"] == cucm_a and server["LastSyncStatus"].startswith("Passed")
     xconf = sim.state("expc-a")["xconfiguration"]
-    assert xconf["CollaborationEdge OAuthLocal"] == "On" and xconf["CollaborationEdge LegacyCred"] == "On"
+    assert xconf["CollaborationEdge OAuthLocal"] == "On" and xconf["CollaborationEdge LegacyCred"] == "Off"
     assert "4 of 4 systems changed" in markdown
     assert not [x for x in secrets if x in markdown + proc.stdout]
 

@@ -203,23 +203,24 @@ def test_expressway_is_planned_set_after_cucm_verified_and_left_alone_the_second
     assert sim.get_counters("expc-a")["ssh_logins"] == 2  # the preflight's read and the check-mode task
     lines = plan.task(PLAN_TASK)["result"]["msg"]
     for line in ("expc-a: oauth_token_with_refresh (CollaborationEdge OAuthWithRefresh): Off -> On",
-                 "expc-a: oauth_token (CollaborationEdge OAuthLocal): Off -> On",
-                 "expc-a: user_credentials (CollaborationEdge LegacyCred): Off -> On"):
+                 "expc-a: oauth_token (CollaborationEdge OAuthLocal): Off -> On"):
         assert line in lines, lines
+    # "Authorize by user credentials" is left alone by default (it opens password logins at the edge)
+    assert not [line for line in lines if "LegacyCred" in line], lines
     planned = plan.task(EXPRESSWAY_TASK, "expc-a")
-    assert planned["changed"] and planned["diff"]["before"] == {
-        "oauth_token_with_refresh": "Off", "oauth_token": "Off", "user_credentials": "Off"}, planned
+    assert planned["changed"] and planned["diff"]["before"]["oauth_token"] == "Off", planned
+    assert planned["diff"]["after"]["oauth_token"] == "On", planned
     assert sim.state("expc-a")["xconfiguration"]["CollaborationEdge OAuthLocal"] == "Off"
 
     sim.reset(state=False)
     apply = run_playbook(PLAYBOOK, inventory=inv)
     assert apply.rc == 0, apply.describe()
     assert apply.task(EXPRESSWAY_TASK, "expc-a")["changed"]
-    assert sorted(ssh_writes(sim)) == ["xConfiguration CollaborationEdge LegacyCred: On",
-                                       "xConfiguration CollaborationEdge OAuthLocal: On",
+    assert sorted(ssh_writes(sim)) == ["xConfiguration CollaborationEdge OAuthLocal: On",
                                        "xConfiguration CollaborationEdge OAuthWithRefresh: On"]
     xconf = sim.state("expc-a")["xconfiguration"]
-    assert [xconf["CollaborationEdge " + leaf] for leaf in ("OAuthWithRefresh", "OAuthLocal", "LegacyCred")] == ["On"] * 3
+    assert [xconf["CollaborationEdge " + leaf] for leaf in ("OAuthWithRefresh", "OAuthLocal", "LegacyCred")] == [
+        "On", "On", "Off"]
     # Expressway is written after CUCM (the request log is in time order)
     log = sim.get_requests()
     written = [i for i, e in enumerate(log) if e["kind"] == "write"]
@@ -242,6 +243,15 @@ def test_expressway_is_planned_set_after_cucm_verified_and_left_alone_the_second
     assert sim.get_counters()["writes"] == 0
     assert sim.get_counters("expc-a")["ssh_logins"] == 1, "only the preflight's read"
     assert "expc-a: no change" in again.task(PLAN_TASK)["result"]["msg"]
+
+    # asked for, "Authorize by user credentials" is planned like the others
+    sim.reset(state=False)
+    legacy = run_playbook(PLAYBOOK, inventory=inv, check=True,
+                          extravars={"oauth_refresh_login_expressway_user_credentials": True})
+    assert legacy.rc == 0, legacy.describe()
+    assert sim.get_counters()["writes"] == 0
+    assert ["expc-a: user_credentials (CollaborationEdge LegacyCred): Off -> On"] == [
+        line for line in legacy.task(PLAN_TASK)["result"]["msg"] if "expc-a:" in line], legacy.task(PLAN_TASK)
 
 
 @pytest.mark.sim_lab(AUDIT_LAB)
@@ -276,7 +286,7 @@ def test_checklist_mode_never_connects_and_lists_the_settings(sim, run_playbook)
     assert counters["ssh_logins"] == 0 and counters["requests"] == 0, counters
     lines = checklist_lines(res)
     mra = ('Configuration > Unified Communications > Configuration > MRA Access Control: "Authorize by OAuth token '
-           'with refresh" = On, to agree with CUCM, "Authorize by OAuth token" = On, "Authorize by user credentials" = On')
+           'with refresh" = On, to agree with CUCM, "Authorize by OAuth token" = On')
     assert "[ ] Expressway (expc-a): " + mra in lines, lines
     assert "[ ] Expressway (expc-b.example.com): " + mra in lines, lines
     assert len([line for line in lines if '"Refresh servers"' in line]) == 2, lines
