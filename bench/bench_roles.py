@@ -218,14 +218,17 @@ def main():
         "ansible.module_utils.basic from the AnsiballZ zip (about 0.1 s of CPU before the module does anything; the "
         "module's own three requests take under 10 ms); on %d cores shared with other test runs they queue on the "
         "CPU rather than run %d at a time. The clusters' read task alone takes %.1f s of the %.1f s (%d %%); a plain "
-        "one-task play (the uri rows) grows %.1f x from 1 to %d hosts on this machine. Every other task of a "
+        "one-task play (the uri rows) grows %.1f x from 1 to %d hosts on this machine, and alone takes %.1f x the "
+        "role's one-cluster time (%.1f x at %g ms): the floor of any play that starts one module per host here, "
+        "above the 6 x target before the role does anything. Every other task of a "
         "no-change run runs in the controller (no module): the argument validation, one set_fact per host (one "
         "template rendered once), one include for the systems that serve clusters (the clusters skip it), and the "
         "run-once plan and verification. With a latency per request the one-cluster run is dominated by its "
         "requests in sequence and the forks overlap them, so the ratio falls towards the limit of %d clusters / %d "
         "forks = %g x."
         % (args.clusters, args.clusters + 1, os.cpu_count(), args.forks, cpu["read"], cpu["many"],
-           100 * cpu["read"] / cpu["many"], cpu["uri_many"] / cpu["uri_one"], args.clusters, args.clusters,
+           100 * cpu["read"] / cpu["many"], cpu["uri_many"] / cpu["uri_one"], args.clusters,
+           cpu["uri_many"] / cpu["one"], runs[-1]["uri_many"] / runs[-1]["one"], runs[-1]["latency_ms"], args.clusters,
            args.forks, args.clusters / float(args.forks)),
         "",
         "The requests of a no-change run: %s." % ", ".join(
