@@ -12,8 +12,10 @@ Every call acts on the node it is sent to, so a client is bound to one node: its
 that node, and ``NodeName`` in control requests is the same name. Envelopes, faults and retries come from
 ``_soap`` and ``HttpSession``; this client adds:
 
-- pacing: at most one request every ``min_interval`` seconds (2 s by default) to the node, retries included,
-  because CUCM rate-limits Serviceability; "Exceeded allowed rate" faults are retried with backoff;
+- pacing: at most one request every ``min_interval`` seconds (2 s by default) to the node, retries and polls
+  included, because CUCM rate-limits Serviceability; the one exception is a control request, sent at once after
+  the status read it was decided on (that read is no poll); "Exceeded allowed rate" faults are retried with
+  backoff;
 - start times from ``UpTime`` (seconds), read against the controller's clock when the reply arrives, so a start
   time compares with the controller's times whatever the node's time zone or ``StartTime`` format; the raw
   ``StartTime`` is kept for reports;
@@ -131,13 +133,15 @@ class ServiceabilityClient:
         self.clock = clock
         self.sleep = sleep
         self._next = None  # earliest time of the next request to this node
+        self._at_once = False  # the next request goes out without waiting its turn (a control after a read)
         self.requests_sent = 0
         if getattr(session, 'rate_limiter', None) is None:
             session.rate_limiter = self._pace  # every attempt (retries too) waits its turn
 
     def _pace(self):
         now = self.clock()
-        if self._next is not None and now < self._next:
+        at_once, self._at_once = self._at_once, False
+        if self._next is not None and now < self._next and not at_once:
             self.sleep(self._next - now)
             now = self._next
         self._next = now + self.min_interval
@@ -193,6 +197,9 @@ class ServiceabilityClient:
         names = list(names)
         label = 'soapDoControlServices %s %s' % (action, ', '.join(names))
         sent_at = self.clock()
+        # The control request follows the status read it was decided on at once: that read is no poll. Its retries,
+        # and every poll after it, wait their turn (the first poll comes min_interval after the control).
+        self._at_once = True
         try:
             infos = self._call('soapDoControlServices', self._request(action, names), label, action != 'Restart')
         except OutcomeUnknown:

@@ -383,7 +383,9 @@ RETURN_CODE_OK = "0"
 CONTROL_OTHER_NODE_FAULT = "NodeName %s is not this node (%s): send the request to the node it acts on"
 # ASSUMPTION: "Exceeded allowed rate" is a Server fault (HTTP 500) whose faultstring is exactly those words;
 # a node refuses a Serviceability request that comes sooner than the lab's `services.min_poll_interval_s`
-# after the last one it answered (default 0: no limit). Refused requests do not move the window.
+# after the last request of the same operation it answered (default 0: no limit): the window is per node and
+# operation (soapGetServiceStatus, soapDoControlServices), so a control request right after a status read is
+# admitted, while polls closer than the window are refused. Refused requests do not move the window.
 RATE_FAULT = "Exceeded allowed rate"
 # ASSUMPTION: Cisco Tomcat cannot be controlled through Serviceability (it serves the API): a Server fault;
 # while a node's Tomcat is not Started its Serviceability answers 503. The platform CLI restarts Tomcat.

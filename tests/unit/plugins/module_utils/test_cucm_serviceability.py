@@ -108,6 +108,19 @@ def test_requests_to_a_node_are_at_least_two_seconds_apart_retries_included():
     assert sum(clock.sleeps[1:]) >= 2.0    # the retry waits for its turn too (backoff and pacing)
 
 
+def test_the_control_follows_its_status_read_at_once_and_the_first_poll_waits_its_turn():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM)), control(item(CCM, 'Stopping')), fault('Exceeded allowed rate'),
+                         control(item(CCM, 'Stopping')), status(item(CCM, 'Starting'))]) as server:
+        cl = client(server, clock)
+        cl.status([CCM])
+        cl.control('Restart', [CCM])       # at once: the read it was decided on is no poll
+        assert clock.sleeps == []
+        cl.control('Restart', [CCM])       # at once, refused for the rate; its retry waits its turn
+        cl.status([CCM])
+    assert len(server.requests) == 5 and clock.sleeps[-2:] == [2.0, 2.0]  # the retry and the poll wait their turn
+
+
 def test_control_sends_node_name_type_and_services():
     clock = Clock()
     with ScriptedServer([control(item(CCM, 'Stopping'))]) as server:
@@ -265,8 +278,9 @@ def test_tomcat_is_restarted_through_the_cli_after_the_soap_services_and_503_mea
     assert TOMCAT not in server.requests[1].body                  # never through Serviceability
     assert result['actions'] == {CCM: 'Restart', TOMCAT: 'Restart'}
     assert [s['status'] for s in result['services']] == ['Started', 'Started']
-    # each 503 was one request (no retries of its own while waiting), each paced 2 s after the last
-    assert len(server.requests) == 5 and clock.sleeps == [2.0, 2.0, 2.0, 2.0]
+    # the control right after the read it was decided on; each 503 was one request (no retries of its own while
+    # waiting), every poll paced 2 s after the last request
+    assert len(server.requests) == 5 and clock.sleeps == [2.0, 2.0, 2.0]
 
 
 def test_waiting_for_tomcat_times_out_saying_serviceability_did_not_answer():

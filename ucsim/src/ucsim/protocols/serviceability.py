@@ -49,7 +49,7 @@ def handle(ctx):
         raise soap.fault("%s (namespace %r) is not an operation of ControlCenterServices (namespace %s)"
                          % (op, ns, NS), client=True, operation=op)
     try:
-        services.admit(node)
+        services.admit(node, op)
     except ServiceError as exc:
         raise soap.fault(exc.message, operation=op)
     if op == "soapGetServiceStatus":

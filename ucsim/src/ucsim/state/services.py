@@ -115,7 +115,7 @@ class Services:
         self.not_activated = {}
         self.stopped = {}
         self.by_node = {}      # node name -> {service name: Service}
-        self.last_answer = {}  # node name -> monotonic time of the last request answered
+        self.last_answer = {}  # (node name, operation) -> monotonic time of the last request answered
         self.configure(config or {}, "lab")
 
     def configure(self, config, where="state"):
@@ -161,15 +161,17 @@ class Services:
         return services
 
     # -- rules the protocols call -----------------------------------------------------------------------
-    def admit(self, node):
-        """A Serviceability request reached ``node``: ServiceError "Exceeded allowed rate" when it comes
-        sooner than ``min_poll_interval_s`` after the last one the node answered."""
+    def admit(self, node, operation):
+        """A Serviceability request ``operation`` reached ``node``: ServiceError "Exceeded allowed rate" when it
+        comes sooner than ``min_poll_interval_s`` after the last request of the same operation the node answered
+        (the window is per node and operation: a control request right after a status read is admitted)."""
         with self.lock:
             now = time.monotonic()
-            last = self.last_answer.get(node.name)
+            key = (node.name, operation)
+            last = self.last_answer.get(key)
             if self.min_poll_interval_s and last is not None and now - last < self.min_poll_interval_s:
                 raise ServiceError(A.RATE_FAULT)
-            self.last_answer[node.name] = now
+            self.last_answer[key] = now
 
     def running(self, node, name):
         """True when ``name`` is Started on ``node`` (e.g. Cisco Tomcat, which serves Serviceability)."""
