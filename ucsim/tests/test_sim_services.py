@@ -108,13 +108,16 @@ def test_a_service_that_never_returns_stays_starting_until_started_again(svc):
     assert [h["action"] for h in history] == ["Restart", "Start"] and history[0]["started"] is None
 
 
-def test_rate_limit_per_node():
+def test_rate_limit_per_node_and_operation():
     s = Services("c", {"min_poll_interval_s": 60})
     a, b = FakeNode("a", "publisher"), FakeNode("b", "subscriber")
-    s.admit(a)
-    s.admit(b)                                  # per node
+    s.admit(a, "soapGetServiceStatus")
+    s.admit(b, "soapGetServiceStatus")          # per node
+    s.admit(a, "soapDoControlServices")         # per operation: the control right after the read
     with pytest.raises(ServiceError, match="^Exceeded allowed rate$"):
-        s.admit(a)
+        s.admit(a, "soapGetServiceStatus")
+    with pytest.raises(ServiceError, match="^Exceeded allowed rate$"):
+        s.admit(a, "soapDoControlServices")
 
 
 def test_bad_lab_settings():
