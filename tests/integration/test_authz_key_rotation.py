@@ -28,7 +28,7 @@ XCP = "Cisco XCP Authentication Service"
 # Cisco Tomcat is restarted through the platform CLI (see the module collab.uc.cucm_service)
 SERVICES = {"cucm": [CCM], "im_presence": [XCP]}
 NODES = {"cucm1-sub1": "cucm", "cucm1-imp1": "im_presence", "cucm1-pub": "cucm"}
-ROLLING = ["cucm1-sub1", "cucm1-imp1", "cucm1-pub"]
+ROLLING = ["cucm1-sub1", "cucm1-pub", "cucm1-imp1"]  # the CUCM roll (subscribers first), then IM and Presence
 SERVERS = ("cucm1", "cucm1 by address")
 
 
@@ -73,9 +73,203 @@ def inventory(sim, state_dir: Path, services=None, **cluster_vars) -> str:
         "", "[cucm_clusters]", line("cucm1", cluster), "", "[cuc_systems]", line("cuc1", connection), ""])
 
 
-def test_smoke(sim, run_playbook, tmp_path):
+
+# -- what the simulator saw -------------------------------------------------------------------------------------
+def regenerations(sim):
+    return sim.state("cucm1")["platform"]["authz_key_regenerations"]
+
+
+def regenerated_at(sim):
+    """The time of the last regeneration (the later of the two keys), the simulator's clock."""
+    return max(sim.state("cucm1")["platform"]["authz_keys_regenerated_at"].values())
+
+
+def restart_counts(sim):
+    """{node: {service: restarts}} for every node of cucm1."""
+    nodes = sim.get_counters()["nodes"]
+    return {node: dict(nodes.get(node, {}).get("service_restarts", {})) for node in NODES}
+
+
+def history(sim, node, service):
+    return sim.state("cucm1")["services"]["nodes"][node][service]["history"]
+
+
+def sync_requests(sim):
+    return [r for r in sim.get_requests("cuc1") if r.get("method") == "PUT"
+            and r.get("path", "").startswith("/vmrest/authz/sync/") and r["kind"] == "write"]
+
+
+def wanted(node):
+    return SERVICES[NODES[node]]
+
+
+def report(state_dir: Path, suffix=""):
+    [path] = sorted(state_dir.glob("cucm1-*%s.json" % suffix))
+    if not suffix:
+        assert ".plan." not in path.name
+    return json.loads(path.read_text()), path.with_suffix(".md").read_text()
+
+
+def record(state_dir: Path):
+    path = state_dir / "cucm1.state.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def assert_rotated_once(sim, state_dir: Path):
+    """One regeneration of each key; each node's chosen services restarted exactly once after it, one node at a
+    time in rolling order (the CUCM nodes, subscribers first, then the IM and Presence node), nothing else
+    restarted; both AuthZ servers synced after the restarts and holding the new keys; the report complete."""
+    assert regenerations(sim) == {"signing": 1, "encryption": 1}
+    regen = regenerated_at(sim)
+    counts = restart_counts(sim)
+    assert counts == {node: dict.fromkeys(wanted(node), 1) for node in NODES}, counts
+    spans = []
+    for node in ROLLING:
+        [entry] = history(sim, node, wanted(node)[0])
+        assert entry["requested"] > regen and entry["started"] is not None, (node, entry, regen)
+        spans.append((entry["requested"], entry["started"]))
+    for (_, back), (asked, _) in zip(spans, spans[1:]):
+        assert asked >= back, "a node was restarted before the previous one was back: %s" % spans
+    servers = sim.state("cuc1")["authz_servers"]
+    assert sorted(s["DisplayName"] for s in servers) == sorted(SERVERS)
+    assert all(s["keys_current"] is True for s in servers), servers
+    assert all(s["LastSyncStatus"] != OLD_SYNC for s in servers)
+    last_back = spans[-1][1]
+    data, markdown = report(state_dir)
+    assert data["status"] == "complete" and data["mode"] == "apply" and not data["problems"], data
+    assert data["cluster"] == "cucm1" and data["publisher"] == sim.node("cucm1-pub")["address"]
+    assert [k["key"] for k in data["regeneration"]] == ["signing", "encryption"]
+    assert all(k["checksum_after"] == sim.state("cucm1")["authz_keys"][k["key"]] != k["checksum_before"]
+               for k in data["regeneration"]), data["regeneration"]
+    addresses = {sim.node(n)["address"]: n for n in NODES}
+    assert [(addresses[x["node"]], x["service"]) for x in data["restarts"]] == \
+        [(n, wanted(n)[0]) for n in ROLLING], data["restarts"]
+    assert all(x["action"].endswith("restarted") or x["action"].startswith("already restarted")
+               for x in data["restarts"]), data["restarts"]
+    assert sorted(x["authz_server"] for x in data["syncs"]) == sorted(SERVERS)
+    assert all("synced" in x["action"] and x["last_sync_status"].startswith("Passed") for x in data["syncs"])
+    left = " ".join(data["left_for_user"])
+    assert "Refresh servers" in left and "Jabber" in left, left
+    assert "**complete**" in markdown and "Refresh servers" in markdown
+    for row in data["restarts"] + data["syncs"]:
+        assert (row.get("node") or row["authz_server"]) in markdown
+    return data, last_back
+
+
+def start_playbook(tmp_path: Path, inv: str) -> subprocess.Popen:
+    """ansible-playbook in the background, in its own session (so that it can be killed with its workers)."""
+    work = tmp_path / "bg"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "playbook.yml").write_text(PLAYBOOK)
+    (work / "inventory.ini").write_text(inv)
+    (work / "ansible.cfg").write_text("# empty on purpose\n")
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("CUCM_", "CUC_", "ANSIBLE_")))
+    env.update({"ANSIBLE_CONFIG": str(work / "ansible.cfg"), "ANSIBLE_COLLECTIONS_PATH": str(helpers.collections_path()),
+                "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False", "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_LOCAL_TEMP": str(work / "tmp"), "ANSIBLE_HOME": str(work / "home")})
+    cmd = helpers.ansible_playbook_command() + ["-i", str(work / "inventory.ini"), str(work / "playbook.yml")]
+    return subprocess.Popen(cmd, cwd=str(work), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def process_tree(pid: int) -> list:
+    """``pid`` and all its descendants (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL ansible-playbook's process group and every process group below it (workers call setsid)."""
+    groups = []
+    for pid in process_tree(proc.pid):
+        try:
+            group = os.getpgid(pid)
+        except ProcessLookupError:
+            continue
+        if group not in groups:
+            groups.append(group)
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=30)
+    proc.stdout.close()
+
+
+def kill_when(proc: subprocess.Popen, seen, what: str, timeout: float = 300.0) -> None:
+    """Poll the simulator until ``seen()`` holds, then SIGKILL the playbook."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if seen():
+            kill_tree(proc)
+            assert proc.returncode == -signal.SIGKILL, proc.returncode
+            return
+        if proc.poll() is not None:
+            raise AssertionError("ansible-playbook ended before %s:\n%s" % (what, proc.stdout.read()))
+        time.sleep(0.05)
+    kill_tree(proc)
+    raise AssertionError("the simulator did not see %s within %ss" % (what, timeout))
+
+
+def regen_seen(sim, key):
+    def seen():
+        return any(r.get("transport") == "ssh" and r["operation"] == "set key regen authz %s" % key
+                   and r["kind"] == "write" for r in sim.get_requests("cucm1"))
+    return seen
+
+
+# -- tests ------------------------------------------------------------------------------------------------------
+def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again(sim, run_playbook, tmp_path):
     prepare(sim)
-    res = run_playbook(PLAYBOOK, inventory=inventory(sim, tmp_path / "state"))
-    print(res.describe())
-    print(res.output)
-    assert res.rc == 0
+    state_dir = tmp_path / "state"
+    inv = inventory(sim, state_dir)
+    res = run_playbook(PLAYBOOK, inventory=inv)
+    assert res.rc == 0, res.describe()
+    assert res.task(REGEN_TASK, "cucm1")["changed"]
+    plan = res.task(PLAN_TASK)["result"]["msg"]
+    assert plan[0] == "Plan (applying now):" and len(plan) == 7, plan
+    _, last_back = assert_rotated_once(sim, state_dir)
+    syncs = sync_requests(sim)
+    assert len(syncs) == 2 and all(r["time"] > last_back for r in syncs), (syncs, last_back)
+    done = record(state_dir)
+    assert done["completed_at"] and done["cluster"] == {"host": "cucm1", "publisher": sim.node("cucm1-pub")["address"]}
+    report_files = sorted(p.name for p in state_dir.iterdir())
+    assert report_files == ["cucm1-%s.json" % done["id"], "cucm1-%s.md" % done["id"], "cucm1.state.json"]
+
+    # a second run: reads only, changes nothing, says why and how to rotate again
+    sim.reset(state=False)
+    again = run_playbook(PLAYBOOK, inventory=inv)
+    assert again.rc == 0, again.describe()
+    assert not again.changed, [r["task"] for r in again.results if r.get("changed")]
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and not counters["service_restarts"], counters
+    assert not [r for r in sim.get_requests() if r.get("transport") == "ssh" and "regen" in r["operation"]]
+    assert any("nothing to do (a new authz_key_rotation_id starts the next rotation)" in line
+               for line in again.task(PLAN_TASK)["result"]["msg"])
+    assert record(state_dir) == done
+    assert sorted(p.name for p in state_dir.iterdir()) == report_files
+
+    # the next rotation: a new id
+    sim.reset(state=False)
+    nxt = run_playbook(PLAYBOOK, inventory=inv, extravars={"authz_key_rotation_id": "2027-q1"})
+    assert nxt.rc == 0, nxt.describe()
+    assert regenerations(sim) == {"signing": 2, "encryption": 2}
+    assert restart_counts(sim) == {node: dict.fromkeys(wanted(node), 1) for node in NODES}
+    assert len(sync_requests(sim)) == 2
+    assert record(state_dir)["id"] == "2027-q1" and record(state_dir)["completed_at"]
+    assert json.loads((state_dir / "cucm1-2027-q1.json").read_text())["status"] == "complete"
+
