@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import helpers
+import pytest
 
 PLAYBOOK = "- ansible.builtin.import_playbook: collab.uc.authz_key_rotate\n"
 ROLE = "collab.uc.authz_key_rotation : "
@@ -273,3 +274,94 @@ def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again
     assert record(state_dir)["id"] == "2027-q1" and record(state_dir)["completed_at"]
     assert json.loads((state_dir / "cucm1-2027-q1.json").read_text())["status"] == "complete"
 
+
+
+@pytest.mark.parametrize("key", ["encryption", "signing"])
+def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tmp_path, key):
+    """SIGKILL as soon as the simulator carried out the regeneration of `key` (encryption: the last one, before
+    the role recorded it; signing: between the two keys). Every command of the platform CLI is slowed down so that
+    the kill lands before the next step."""
+    prepare(sim)
+    sim.set_state({"cucm1": {"platform": {"command_delay_s": 0.5}}})
+    state_dir = tmp_path / "state"
+    inv = inventory(sim, state_dir)
+    proc = start_playbook(tmp_path, inv)
+    kill_when(proc, regen_seen(sim, key), "the regeneration of the %s key" % key)
+    killed = record(state_dir)
+    assert killed["regeneration_requested_at"] and killed["regenerated_at"] is None, killed
+    assert regenerations(sim) == {"signing": 1, "encryption": 1 if key == "encryption" else 0}
+    assert not any(restart_counts(sim).values()) and not sync_requests(sim)
+
+    res = run_playbook(PLAYBOOK, inventory=inv)
+    assert res.rc == 0, res.describe()
+    regen = res.task(REGEN_TASK, "cucm1")["result"]
+    assert regen["regenerated"] == ([] if key == "encryption" else ["encryption"]), regen
+    data, _ = assert_rotated_once(sim, state_dir)
+    assert len(sync_requests(sim)) == 2
+    actions = dict((k["key"], k["action"]) for k in data["regeneration"])
+    assert actions == {"signing": "already regenerated",
+                       "encryption": "already regenerated" if key == "encryption" else "regenerated"}, actions
+    assert data["started_at"] < data["this_run_started_at"]
+
+
+def test_killed_in_the_middle_of_the_restarts_and_run_again(sim, run_playbook, tmp_path):
+    """SIGKILL once the first node (the subscriber) is back from its restart, before the publisher's; run again:
+    the subscriber is not restarted again, the others once, and the report says what the first run did."""
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    inv = inventory(sim, state_dir)
+    proc = start_playbook(tmp_path, inv)
+
+    def first_node_back():
+        entries = history(sim, "cucm1-sub1", CCM)
+        return bool(entries) and entries[-1]["started"] is not None
+
+    kill_when(proc, first_node_back, "the subscriber back from its restart")
+    time.sleep(3)  # a job already started in the background would restart the publisher now
+    assert restart_counts(sim)["cucm1-pub"] == {}, restart_counts(sim)
+    assert record(state_dir)["regenerated_at"] and record(state_dir)["restarts_done_at"] is None
+
+    res = run_playbook(PLAYBOOK, inventory=inv)
+    assert res.rc == 0, res.describe()
+    assert regenerations(sim) == {"signing": 1, "encryption": 1}
+    data, _ = assert_rotated_once(sim, state_dir)
+    addresses = {sim.node(n)["address"]: n for n in NODES}
+    actions = dict((addresses[x["node"]], x["action"]) for x in data["restarts"])
+    assert actions == {"cucm1-sub1": "already restarted (before this run)", "cucm1-pub": "restarted",
+                       "cucm1-imp1": "restarted"}, actions
+
+
+def test_check_mode_plans_and_changes_nothing(sim, run_playbook, tmp_path):
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir), check=True)
+    assert res.rc == 0, res.describe()
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and not counters["service_restarts"], counters
+    assert regenerations(sim) == {"signing": 0, "encryption": 0}
+    assert not sync_requests(sim)
+    assert all(s["LastSyncStatus"] == OLD_SYNC for s in sim.state("cuc1")["authz_servers"])
+    assert record(state_dir) is None
+    plan = res.task(PLAN_TASK)["result"]["msg"]
+    assert plan[0] == "Plan (check mode: nothing is changed):", plan
+    data, markdown = report(state_dir, ".plan")
+    assert data["mode"] == "check" and data["status"] == "planned", data
+    assert [k["action"] for k in data["regeneration"]] == ["would regenerate"] * 2
+    assert [x["action"] for x in data["restarts"]] == ["would restart"] * 3
+    assert [x["action"] for x in data["syncs"]] == ["would sync"] * 2
+    assert "(plan, check mode)" in markdown and "would restart" in markdown
+
+
+def test_a_record_of_another_cluster_is_refused_before_anything(sim, run_playbook, tmp_path):
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    other = {"format": 1, "id": "x", "cluster": {"host": "cucm1", "publisher": "10.9.9.9"}, "completed_at": None}
+    (state_dir / "cucm1.state.json").write_text(json.dumps(other))
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir))
+    assert res.rc != 0
+    [failed] = [r for r in res.results if r["failed"]]
+    assert failed["task"] == ROLE + "Stop before any change if a system is not ready", res.describe()
+    assert "belongs to another cluster (cucm1, publisher 10.9.9.9" in failed["msg"], failed["msg"]
+    assert sim.get_counters()["writes"] == 0 and regenerations(sim) == {"signing": 0, "encryption": 0}
+    assert json.loads((state_dir / "cucm1.state.json").read_text()) == other
