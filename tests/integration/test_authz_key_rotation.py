@@ -16,8 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-import helpers
 import pytest
+
+import helpers
 
 PLAYBOOK = "- ansible.builtin.import_playbook: collab.uc.authz_key_rotate\n"
 ROLE = "collab.uc.authz_key_rotation : "
@@ -72,7 +73,6 @@ def inventory(sim, state_dir: Path, services=None, **cluster_vars) -> str:
         "authz_key_rotation_state_dir=%s" % state_dir,
         "authz_key_rotation_services=%s" % json.dumps(SERVICES if services is None else services),
         "", "[cucm_clusters]", line("cucm1", cluster), "", "[cuc_systems]", line("cuc1", connection), ""])
-
 
 
 # -- what the simulator saw -------------------------------------------------------------------------------------
@@ -173,40 +173,9 @@ def start_playbook(tmp_path: Path, inv: str) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-def process_tree(pid: int) -> list:
-    """``pid`` and all its descendants (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry) as handle:
-                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
-
-
 def kill_tree(proc: subprocess.Popen) -> None:
-    """SIGKILL ansible-playbook's process group and every process group below it (workers call setsid)."""
-    groups = []
-    for pid in process_tree(proc.pid):
-        try:
-            group = os.getpgid(pid)
-        except ProcessLookupError:
-            continue
-        if group not in groups:
-            groups.append(group)
-    for group in groups:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    """SIGKILL ansible-playbook and its workers (helpers.kill_tree), and reap it."""
+    helpers.kill_tree(proc)
     proc.wait(timeout=30)
     proc.stdout.close()
 
@@ -273,7 +242,6 @@ def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again
     assert len(sync_requests(sim)) == 2
     assert record(state_dir)["id"] == "2027-q1" and record(state_dir)["completed_at"]
     assert json.loads((state_dir / "cucm1-2027-q1.json").read_text())["status"] == "complete"
-
 
 
 @pytest.mark.parametrize("key", ["encryption", "signing"])
@@ -365,3 +333,28 @@ def test_a_record_of_another_cluster_is_refused_before_anything(sim, run_playboo
     assert "belongs to another cluster (cucm1, publisher 10.9.9.9" in failed["msg"], failed["msg"]
     assert sim.get_counters()["writes"] == 0 and regenerations(sim) == {"signing": 0, "encryption": 0}
     assert json.loads((state_dir / "cucm1.state.json").read_text()) == other
+
+
+def test_a_service_that_does_not_come_back_stops_the_rotation_with_a_report(sim, run_playbook, tmp_path):
+    """The subscriber's Cisco CallManager never comes back: the roll stops there (the publisher untouched), no
+    Connection is synced, and the report says what was done and what was not."""
+    prepare(sim)
+    sim.faults(service_never_returns=1)
+    state_dir = tmp_path / "state"
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir, authz_key_rotation_restart_timeout=8))
+    assert res.rc != 0
+    failed = [r for r in res.results if r["failed"]][-1]   # the roll's failure (rescued), then the role's
+    assert failed["task"] == ROLE + "Fail when the rotation is not verified", res.describe()
+    assert "the restarts failed: Rolling restart of Cisco CallManager stopped at batch 1 of 2" in failed["msg"]
+    assert regenerations(sim) == {"signing": 1, "encryption": 1}
+    counts = restart_counts(sim)
+    assert counts["cucm1-sub1"] == {CCM: 1} and counts["cucm1-pub"] == {} and counts["cucm1-imp1"] == {}, counts
+    assert not sync_requests(sim)
+    data, markdown = report(state_dir)
+    assert data["status"] == "incomplete", data
+    assert [k["action"] for k in data["regeneration"]] == ["regenerated"] * 2
+    assert all(x["action"] == "not restarted" for x in data["restarts"]), data["restarts"]
+    assert all(x["action"] == "not synced" for x in data["syncs"]), data["syncs"]
+    assert "## Problems" in markdown and "the restarts failed" in markdown
+    kept = record(state_dir)
+    assert kept["regenerated_at"] and kept["restarts_done_at"] is None and kept["completed_at"] is None
