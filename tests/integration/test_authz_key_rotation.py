@@ -129,8 +129,8 @@ def assert_rotated_once(sim, state_dir: Path):
         [entry] = history(sim, node, wanted(node)[0])
         assert entry["requested"] > regen and entry["started"] is not None, (node, entry, regen)
         spans.append((entry["requested"], entry["started"]))
-    for (_, back), (asked, _) in zip(spans, spans[1:]):
-        assert asked >= back, "a node was restarted before the previous one was back: %s" % spans
+    for previous, current in zip(spans, spans[1:]):
+        assert current[0] >= previous[1], "a node was restarted before the previous one was back: %s" % spans
     servers = sim.state("cuc1")["authz_servers"]
     assert sorted(s["DisplayName"] for s in servers) == sorted(SERVERS)
     assert all(s["keys_current"] is True for s in servers), servers
@@ -212,7 +212,7 @@ def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again
     assert res.task(REGEN_TASK, "cucm1")["changed"]
     plan = res.task(PLAN_TASK)["result"]["msg"]
     assert plan[0] == "Plan (applying now):" and len(plan) == 7, plan
-    _, last_back = assert_rotated_once(sim, state_dir)
+    last_back = assert_rotated_once(sim, state_dir)[1]
     syncs = sync_requests(sim)
     assert len(syncs) == 2 and all(r["time"] > last_back for r in syncs), (syncs, last_back)
     done = record(state_dir)
@@ -264,7 +264,7 @@ def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tm
     assert res.rc == 0, res.describe()
     regen = res.task(REGEN_TASK, "cucm1")["result"]
     assert regen["regenerated"] == ([] if key == "encryption" else ["encryption"]), regen
-    data, _ = assert_rotated_once(sim, state_dir)
+    data = assert_rotated_once(sim, state_dir)[0]
     assert len(sync_requests(sim)) == 2
     actions = dict((k["key"], k["action"]) for k in data["regeneration"])
     assert actions == {"signing": "already regenerated",
@@ -292,7 +292,7 @@ def test_killed_in_the_middle_of_the_restarts_and_run_again(sim, run_playbook, t
     res = run_playbook(PLAYBOOK, inventory=inv)
     assert res.rc == 0, res.describe()
     assert regenerations(sim) == {"signing": 1, "encryption": 1}
-    data, _ = assert_rotated_once(sim, state_dir)
+    data = assert_rotated_once(sim, state_dir)[0]
     addresses = {sim.node(n)["address"]: n for n in NODES}
     actions = dict((addresses[x["node"]], x["action"]) for x in data["restarts"])
     assert actions == {"cucm1-sub1": "already restarted (before this run)", "cucm1-pub": "restarted",
