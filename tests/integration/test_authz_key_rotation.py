@@ -358,3 +358,19 @@ def test_a_service_that_does_not_come_back_stops_the_rotation_with_a_report(sim,
     assert "## Problems" in markdown and "the restarts failed" in markdown
     kept = record(state_dir)
     assert kept["regenerated_at"] and kept["restarts_done_at"] is None and kept["completed_at"] is None
+
+
+def test_another_id_is_refused_while_a_rotation_is_unfinished(sim, run_playbook, tmp_path):
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    unfinished = {"format": 1, "id": "2026-q4", "cluster": {"host": "cucm1", "publisher": sim.node("cucm1-pub")["address"]},
+                  "keys": ["signing", "encryption"], "started_at": 1796083200.0, "completed_at": None,
+                  "regenerated_at": None, "restarts_done_at": None, "syncs_done_at": None}
+    (state_dir / "cucm1.state.json").write_text(json.dumps(unfinished))
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir), extravars={"authz_key_rotation_id": "2027-q1"})
+    assert res.rc != 0
+    [failed] = [r for r in res.results if r["failed"]]
+    assert ("rotation 2026-q4 of this cluster is not finished (started 2026-12-01T00:00:00Z): run again without "
+            "authz_key_rotation_id, or with 2026-q4, to finish it before rotation 2027-q1") in failed["msg"], failed["msg"]
+    assert sim.get_counters()["writes"] == 0 and regenerations(sim) == {"signing": 0, "encryption": 0}
