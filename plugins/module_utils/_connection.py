@@ -43,9 +43,11 @@ def register(cls):
     return cls
 
 
-def connection(name, prefix='', key=None):
-    """A group instance for a module's ``connections``: group ``name``, options prefixed with ``prefix``."""
-    return GROUPS[name](prefix=prefix, key=key)
+def connection(name, prefix='', key=None, optional=False):
+    """A group instance for a module's ``connections``: group ``name``, options prefixed with ``prefix``;
+    ``optional``: none of its options is required (the module needs the connection only for some tasks, and
+    says which options are missing, ``missing()``, when it does)."""
+    return GROUPS[name](prefix=prefix, key=key, optional=optional)
 
 
 class ConnectionGroup:
@@ -58,9 +60,10 @@ class ConnectionGroup:
     hints = {}              # hints for failures, e.g. {401: ..., 403: ...}
     inherit = {}            # option: (group name, option) used when the option is unset
 
-    def __init__(self, prefix='', key=None):
+    def __init__(self, prefix='', key=None, optional=False):
         self.prefix = prefix
         self.key = key or self.name
+        self.optional = optional
 
     def options(self):
         """``{option: (spec dict, environment suffix or None)}`` of the group, unprefixed."""
@@ -86,6 +89,8 @@ class ConnectionGroup:
                 option_spec['fallback'] = (env_fallback, [self.env_name(env_suffix)])
             if self.prefix and option_spec.get('aliases'):
                 option_spec['aliases'] = [self.prefix + alias for alias in option_spec['aliases']]
+            if self.optional:
+                option_spec.pop('required', None)
             spec[self.option(name)] = option_spec
         return spec
 
@@ -103,6 +108,13 @@ class ConnectionGroup:
     def problems(self, values):
         """Messages for values out of range (checked before the first request)."""
         return []
+
+    def missing(self, values):
+        """The options (with their environment variables) a connection needs that ``values`` lacks, as words
+        for a message: ``ssh_username (or CUCM_SSH_USERNAME)``; empty when the connection can be opened."""
+        return ['%s (or %s)' % (self.option(name), self.env_name(env)) if env else self.option(name)
+                for name, (spec, env) in sorted(self.options().items())
+                if spec.get('required') and values.get(name) is None]
 
     def open(self, values, **overrides):
         """A new session to the system; the module closes it when it ends."""

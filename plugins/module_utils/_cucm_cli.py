@@ -20,6 +20,7 @@ import re
 from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
 
 AUTHZ_KEYS = ('signing', 'encryption')
+SERVICE_ACTIONS = ('Start', 'Stop', 'Restart')
 REGEN_ANSWER = 'yes'
 
 _CHECKSUM_LINE_RE = re.compile(r'(?i)\b(?:check\s*sum|hash|digest|fingerprint|md5|sha-?\d*)\b[^:=]*?\s*(?:[:=]|\bis\b)'
@@ -119,6 +120,20 @@ def parse_services(output):
     return services
 
 
+def service_command(action, name):
+    """The CLI command that carries out ``action`` (``Start``, ``Stop``, ``Restart``) on service ``name``."""
+    return 'utils service %s %s' % (action.lower(), ' '.join(name.split()))
+
+
+def service_state(services, name):
+    """The state ``parse_services`` found for ``name`` (a case or spacing difference tolerated), or None."""
+    info = services.get(name)
+    if info is None:
+        wanted = ' '.join(name.lower().split())
+        info = next((i for printed, i in services.items() if ' '.join(printed.lower().split()) == wanted), None)
+    return info['state'] if info else None
+
+
 class CucmCli:
     """The platform CLI of one CUCM node, over one ``CliSession`` (logged in once for every call)."""
 
@@ -183,27 +198,33 @@ class CucmCli:
             raise self._unparsed(command, 'any service', output)
         return services
 
+    def control_service(self, action, name, timeout=None):
+        """``utils service start|stop|restart <name>`` (``action`` ``Start``, ``Stop`` or ``Restart``); returns
+        ``(state, output)``: the last state the CLI printed for that service (``STARTED``, ``STARTING``...) or
+        None when it printed none, and the whole output.
+
+        The words the CLI prints are not documented, so they are only reported: the caller reads the service's
+        status (Serviceability) to know where it stands. An error line raises ``UCError``; a drop or a timeout
+        raises ``OutcomeUnknown`` (the command may have been carried out). This method never repeats a command.
+        """
+        if action not in SERVICE_ACTIONS:
+            raise ValueError('action must be one of %s, not %r' % (', '.join(SERVICE_ACTIONS), action))
+        if not name or not name.strip() or '\n' in name or '\r' in name:
+            raise ValueError('a service name is one non-empty line')
+        command = service_command(action, name)
+        output = self.session.run(command, timeout=timeout)
+        return service_state(parse_services(output), name), output
+
     def restart_service(self, name, timeout=None):
         """``utils service restart <name>``; returns the final state line of that service (``STARTED``...).
 
         Fails when the service did not end STARTED. A drop raises ``OutcomeUnknown`` (read ``services()``).
         """
-        if not name or '\n' in name:
-            raise ValueError('a service name is one non-empty line')
-        command = 'utils service restart %s' % name
-        output = self.session.run(command, timeout=timeout)
-        services = parse_services(output)
-        state = services.get(name, {}).get('state')
-        if state is None:
-            # Tolerate a case or spacing difference in the name the CLI prints.
-            wanted = ' '.join(name.lower().split())
-            for printed, info in services.items():
-                if ' '.join(printed.lower().split()) == wanted:
-                    state = info['state']
+        state, output = self.control_service('Restart', name, timeout=timeout)
         if state != 'STARTED':
             raise UCError('the service did not come back STARTED (last state: %s)' % (state or 'not shown'),
-                          host=self.session.endpoint, operation=command, product=self.session.product,
-                          details=[('output', shorten(output))],
+                          host=self.session.endpoint, operation='utils service restart %s' % name,
+                          product=self.session.product, details=[('output', shorten(output))],
                           hint='Check the service with "utils service list" on the node; restart it again only '
                                'once you know its state')
         return state

@@ -20,7 +20,11 @@ that node, and ``NodeName`` in control requests is the same name. Envelopes, fau
 - reason codes turned into errors that say what to do (-1068 not activated; an unknown or not deployable
   service);
 - ``Restart`` is not idempotent: when its answer is lost, the status is read to learn whether it happened,
-  and the restart is sent again only if the service shows no sign of it.
+  and the restart is sent again only if the service shows no sign of it;
+- Cisco Tomcat serves Serviceability itself, so it is controlled through the platform CLI (``converge``'s ``cli``
+  hook) and, while it is down, its node answers 503 or refuses connections: waiting for it takes that as "not
+  back yet" (one paced request per poll, until the timeout). A CLI command whose answer was lost is never typed
+  again: the status says whether it happened.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,7 +35,8 @@ import datetime
 import time
 
 from ansible_collections.collab.uc.plugins.module_utils import _soap
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, error_from_reply
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, \
+    error_from_reply
 
 
 SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'
@@ -211,24 +216,45 @@ class ServiceabilityClient:
         return [('ControlServiceRequest', [('NodeName', self.node), ('ControlType', action),
                                            ('ServiceList', [('item', n) for n in names])])]
 
-    def wait(self, names, done, timeout, what):
+    def wait(self, names, done, timeout, what, unavailable_ok=False, hint=None):
         """Poll the status of ``names`` (no faster than the pacing) until ``done(info)`` holds for each, or
-        ``timeout`` seconds have passed (then ``UCError`` saying which did not and what they last showed).
-        Returns the last statuses."""
+        ``timeout`` seconds have passed (then ``WaitTimeout`` saying which did not and what they last showed).
+        Returns the last statuses.
+
+        ``unavailable_ok``: the node's Serviceability may be down (Cisco Tomcat restarting): an ``Unavailable``
+        answer (503, a refused or dropped connection) counts as "not there yet", and each poll is one request
+        (no retries of its own), so the pacing alone sets the pace."""
         deadline = self.clock() + timeout
-        while True:
-            infos = self.status(names)
-            pending = [i for i in infos if not done(i)]
-            if not pending:
-                return infos
-            if self.clock() + self.min_interval > deadline:
-                raise WaitTimeout(
-                    infos, '%s did not reach %s within %d s (last status: %s)'
-                    % (', '.join(i['name'] for i in pending), what, timeout,
-                       ', '.join('%s %s' % (i['name'], i['status']) for i in pending)),
-                    host=self.session.endpoint, operation='wait for %s' % what, product=self.session.product,
-                    hint='Look at the service on this node (Cisco Unified Serviceability > Tools > Control '
-                         'Center - Feature Services) and its logs; nothing else was touched after it')
+        infos, unavailable = None, None
+        retries = self.session.retries
+        if unavailable_ok:
+            self.session.retries = 0
+        try:
+            while True:
+                try:
+                    infos, unavailable = self.status(names), None
+                except Unavailable as exc:
+                    if not unavailable_ok:
+                        raise
+                    unavailable = exc
+                pending = [i for i in infos if not done(i)] if unavailable is None else None
+                if pending == []:
+                    return infos
+                if self.clock() + self.min_interval > deadline:
+                    if unavailable is not None:
+                        last = 'Serviceability of this node did not answer: %s' % unavailable.message
+                        shown = ', '.join(names)
+                    else:
+                        last = ', '.join('%s %s' % (i['name'], i['status']) for i in pending)
+                        shown = ', '.join(i['name'] for i in pending)
+                    raise WaitTimeout(
+                        infos, '%s did not reach %s within %d s (last status: %s)' % (shown, what, timeout, last),
+                        host=self.session.endpoint, operation='wait for %s' % what, product=self.session.product,
+                        hint=hint or 'Look at the service on this node (Cisco Unified Serviceability > Tools > '
+                                     'Control Center - Feature Services) and its logs; nothing else was touched '
+                                     'after it')
+        finally:
+            self.session.retries = retries
 
 
 def node_service_status(client, names):
@@ -274,9 +300,19 @@ def parse_time(value):
 
 # -- converging services to a state (collab.uc.cucm_service) ----------------------------------------------------
 WANTED = {'started': 'Started', 'stopped': 'Stopped', 'restarted': 'Started'}
-CLI_NEEDED = ('%s cannot be controlled through Serviceability (it serves Serviceability itself): it is restarted '
-              'through the platform CLI, which this module cannot reach yet. Leave it out of the list and restart '
-              'it on each node with "utils service restart Cisco Tomcat" (needs the platform CLI, ssh_* options)')
+CLI_NEEDED = ('%s cannot be controlled through Serviceability (it serves Serviceability itself): it is started, '
+              'stopped and restarted through the platform CLI over SSH ("utils service restart Cisco Tomcat"), and '
+              'no platform CLI login was given')
+CLI_NEEDED_HINT = 'Set the ssh_* options (ssh_username, ssh_password) of the platform CLI, or leave it out of the list'
+TOMCAT_DOWN_HINT = ('Serviceability is served by Cisco Tomcat: while Tomcat restarts the node answers 503 or refuses '
+                    'connections. Check Cisco Tomcat on this node ("utils service list" on its platform CLI); '
+                    'nothing else was touched after it')
+# how a service shows, in its status, that a CLI command reached it
+_SIGNS = {'Start': ('Starting', 'Started'), 'Stop': ('Stopping', 'Stopped')}
+
+
+def is_tomcat(name):
+    return name.lower() == TOMCAT.lower()
 
 
 def plan(info, state, restarted_after=None):
@@ -297,15 +333,27 @@ def plan(info, state, restarted_after=None):
     return 'Restart'
 
 
-def converge(client, names, state, restarted_after=None, check_mode=False, wait=True, timeout=300, cli=None):
+def converge(client, names, state, restarted_after=None, check_mode=False, wait=True, timeout=300, cli=None,
+             cli_missing=None):
     """Bring ``names`` on the client's node to ``state``; returns ``(result, error)``: ``result`` has
     ``changed``, ``services`` (one dict per service: name, before, status, action, started_at, start_time,
     up_time, reason_code, reason) and ``actions``; ``error`` is the ``UCError`` that stopped it, or None.
 
     Every status is read first and every problem (unknown, not activated, Cisco Tomcat without ``cli``) raised
-    before anything is changed. ``cli(action, name)``, when given, carries out actions on Cisco Tomcat.
+    before anything is changed (``cli_missing``: the hint that says how to give ``cli``). ``cli(action, name)``
+    carries out actions on Cisco Tomcat, after the Serviceability ones (its restart takes Serviceability down);
+    a CLI answer that was lost (``OutcomeUnknown``) is never typed again: the status says whether it happened.
+    While waiting for a Tomcat acted on, a node that answers 503 or refuses is "not back yet".
     Check mode reads and reports what would be done, and does nothing."""
-    before = client.status(names)
+    tomcat = [n for n in names if is_tomcat(n)]
+    try:
+        before = client.status(names)
+    except Unavailable:
+        if not (tomcat and wait) or check_mode:
+            raise
+        # Tomcat may still be restarting after a run that was interrupted: wait until the node answers again.
+        before = client.wait(names, lambda info: True, timeout, 'an answer of Serviceability', unavailable_ok=True,
+                             hint=TOMCAT_DOWN_HINT)
     actions = dict((i['name'], plan(i, state, restarted_after)) for i in before)
     for info in before:
         action = actions[info['name']]
@@ -313,30 +361,32 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
             raise client.error('service %s is not activated on this node' % info['name'], 'plan %s' % state,
                                hint='Activate it first (Cisco Unified Serviceability > Tools > Service '
                                     'Activation), or leave it out of the list')
-        if info['name'].lower() == TOMCAT.lower() and action not in (None, 'wait') and cli is None:
-            raise client.error(CLI_NEEDED % info['name'], 'plan %s' % state,
-                               hint='Set the ssh_* options of the platform CLI when this module supports them')
+        if is_tomcat(info['name']) and action not in (None, 'wait') and cli is None:
+            raise client.error(CLI_NEEDED % info['name'], 'plan %s' % state, hint=cli_missing or CLI_NEEDED_HINT)
     result = {'changed': any(a not in (None, 'wait') for a in actions.values()), 'actions': actions,
               'services': [_report(i, i, actions[i['name']]) for i in before]}
     if check_mode:
         return result, None
     sent_at = {}
+    via_cli = []
     error = None
     try:
         for action in ACTIONS:
             todo = [i['name'] for i in before if actions[i['name']] == action]
-            if not todo:
-                continue
-            via_cli = [n for n in todo if n.lower() == TOMCAT.lower()]
-            soap_names = [n for n in todo if n not in via_cli]
-            for name in via_cli:
-                sent_at[name] = client.clock()
-                cli(action, name)
+            soap_names = [n for n in todo if not is_tomcat(n)]
             if soap_names:
                 now = client.clock()
                 client.control(action, soap_names)
                 for name in soap_names:
                     sent_at[name] = now
+        for action in ACTIONS:
+            for name in [i['name'] for i in before if actions[i['name']] == action and is_tomcat(i['name'])]:
+                sent_at[name] = client.clock()
+                via_cli.append(name)
+                try:
+                    cli(action, name)
+                except OutcomeUnknown as exc:
+                    _decide_after_lost_cli(client, name, action, sent_at[name], exc)
         after = before
         if wait and any(a is not None for a in actions.values()):
             wanted = WANTED[state]
@@ -349,14 +399,41 @@ def converge(client, names, state, restarted_after=None, check_mode=False, wait=
                     return True
                 floor = since if since is not None else restarted_after
                 return info['started_at'] is not None and info['started_at'] >= floor
-            after = client.wait(names, done, timeout, wanted)
+            after = client.wait(names, done, timeout, wanted, unavailable_ok=bool(via_cli or tomcat),
+                                hint=TOMCAT_DOWN_HINT if via_cli else None)
         elif sent_at:
-            after = client.status(names)
+            try:
+                after = client.status(names)
+            except Unavailable:
+                if not via_cli:
+                    raise
+                # not waiting, and Tomcat (Serviceability) is down right after its restart: nothing to read
+                after = [dict(i, status='Unknown', started_at=None, up_time=None) for i in before]
     except UCError as exc:
         error, after = exc, getattr(exc, 'infos', None) or before
     by_name = dict((i['name'], i) for i in after)
     result['services'] = [_report(b, by_name.get(b['name'], b), actions[b['name']]) for b in before]
     return result, error
+
+
+def _decide_after_lost_cli(client, name, action, sent_at, lost):
+    """The answer of a CLI command on ``name`` was lost: return when the status shows the command reached it
+    (then it is waited for as usual), raise ``UCError`` when it shows no sign of it. Never types it again."""
+    try:
+        info = client.status([name])[0]
+    except Unavailable:
+        # Serviceability (Tomcat) does not answer: Tomcat is down, so the stop or restart did happen; a start
+        # shows when Serviceability answers again (the wait).
+        return
+    if restart_seen(info, sent_at) if action == 'Restart' else info['status'] in _SIGNS[action]:
+        return
+    raise UCError('the answer of the platform CLI was lost (%s) and %s shows no sign of the %s (status %s%s): it '
+                  'was not typed again, since that could do it twice'
+                  % (lost.message, name, action.lower(), info['status'],
+                     ', started before the command' if info['started_at'] is not None else ''),
+                  host=lost.host, operation=lost.operation, product=lost.product,
+                  hint='Check %s on the node ("utils service list"), then run the task again (with restarted_after, '
+                       'a restart that did happen is not done again)' % name)
 
 
 def _report(before, info, action):

@@ -108,6 +108,13 @@ class OutcomeUnknown(UCError):
     """
 
 
+class Unavailable(UCError):
+    """The server gave no usable answer: HTTP 503 (or throttling) after the retries, a refused connection, or a
+    connection that kept dropping. Nothing was carried out; the server may be down or restarting, so a caller
+    waiting for it to come back may read again later.
+    """
+
+
 def error_from_reply(session, message, operation, response=None, details=None, hint=None, cls=UCError, status=None):
     """The ``UCError`` (or ``cls``) for an unwanted ``response`` of ``session``: host, product, status, details.
 

@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by this coll
     http_client = None
     urlencode = quote = None
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable
 
 
 SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')
@@ -339,9 +339,9 @@ class HttpSession:
                             hint='It was not sent again, because that could do it twice; check the state on the '
                                  'server and run again')
                     if attempt >= self.retries:
-                        raise UCError('connection failed or dropped: %s' % (self._reason(exc.reason),),
-                                      host=self.endpoint, operation=operation, product=self.product,
-                                      hint=self._dropped_hint(exc.reason))
+                        raise Unavailable('connection failed or dropped: %s' % (self._reason(exc.reason),),
+                                          host=self.endpoint, operation=operation, product=self.product,
+                                          hint=self._dropped_hint(exc.reason))
                     self._wait(attempt, None)
                     attempt += 1
                     continue
@@ -375,12 +375,12 @@ class HttpSession:
                               hint=self.auth_hints.get(403, 'Give the user the role this operation needs'))
             if response.status == 503 or (retry_if is not None and retry_if(response)):
                 if attempt >= self.retries:
-                    raise UCError('server busy' if response.status == 503 else 'server busy (throttled)',
-                                  host=self.endpoint, operation=operation, status=response.status,
-                                  product=self.product,
-                                  details=describe_error(response) if describe_error else None,
-                                  hint='The server is throttling; gave up after %d retries. Run again later, '
-                                       'or raise retries' % self.retries)
+                    raise Unavailable('server busy' if response.status == 503 else 'server busy (throttled)',
+                                      host=self.endpoint, operation=operation, status=response.status,
+                                      product=self.product,
+                                      details=describe_error(response) if describe_error else None,
+                                      hint='The server is throttling; gave up after %d retries. Run again later, '
+                                           'or raise retries' % self.retries)
                 self._wait(attempt, response.header('retry-after'))
                 attempt += 1
                 continue
@@ -409,7 +409,8 @@ class HttpSession:
             hint = 'Check the spelling of the host name, or give its IP address; check the DNS of this machine'
         else:
             hint = 'Check the port (the default is the product\'s HTTPS port) and that the service is running'
-        return UCError(words, host=self.endpoint, operation=operation, product=self.product, hint=hint)
+        cls = UCError if kind == 'dns' else Unavailable  # a refused port may be a server that is restarting
+        return cls(words, host=self.endpoint, operation=operation, product=self.product, hint=hint)
 
     def _wait(self, attempt, retry_after):
         delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)

@@ -21,31 +21,37 @@ description:
   - With O(wait) (the default), polls the status until every service shows the wanted status, at most one
     request every O(poll_interval) seconds to the node, and fails after O(wait_timeout) seconds saying which services
     did not get there and what they showed.
+  - V(Cisco Tomcat) serves Serviceability itself, so it is started, stopped and restarted through the node's
+    platform CLI over SSH (C(utils service restart Cisco Tomcat)), with the O(ssh_username) and O(ssh_password)
+    of the platform administrator; its status is still read through Serviceability. While that node's Tomcat is
+    down, its Serviceability answers 503 or refuses connections, which the wait counts as "not back yet".
+    Without the SSH options, a task that would act on Cisco Tomcat fails before it changes anything.
   - For rolling restarts across a cluster, see the role C(collab.uc.rolling_restart).
 author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.cucm_connection
   - collab.uc.https_connection
+  - collab.uc.cucm_cli_connection
   - collab.uc.attributes
 attributes:
   check_mode:
     support: full
-    details: Reads the status and reports what would be started, stopped or restarted; never sends a control
-      request.
+    details: Reads the status and reports what would be started, stopped or restarted (Cisco Tomcat included);
+      never sends a control request and never opens an SSH session.
   diff_mode:
     support: full
     details: Before is each service's status, after the status it is brought to.
   action_group:
-    membership: [collab.uc.cucm]
+    membership: [collab.uc.cucm, collab.uc.cucm_cli]
 options:
   services:
     description:
       - The services, as Cisco Unified Serviceability names them (for example V(Cisco CallManager),
         V(Cisco XCP Authentication Service)).
-      - V(Cisco Tomcat) serves Serviceability itself and is restarted through the platform CLI, which this module
-        does not reach yet, so a task that would start, stop or restart it fails before changing anything. Reading
-        its state (for example V(started) on a started Tomcat) works.
+      - V(Cisco Tomcat) serves Serviceability itself and is started, stopped or restarted through the platform CLI
+        (needs O(ssh_username) and O(ssh_password)); reading its state (for example V(started) on a started
+        Tomcat) needs no SSH. Serviceability services are controlled first, Cisco Tomcat last.
     type: list
     elements: str
     required: true
@@ -89,11 +95,33 @@ options:
         Serviceability.
     type: float
     default: 2.0
+  ssh_host:
+    description:
+      - Address (name or IP) of the platform CLI of O(node), used only to act on V(Cisco Tomcat).
+      - Default is O(node), since the CLI acts on the node it runs on. The E(CUCM_SSH_HOST) environment variable
+        is not used by this module, as it names one node for every task.
+    type: str
+  ssh_username:
+    description:
+      - The platform (OS) administrator of the node's CLI, needed only to act on V(Cisco Tomcat). This is not
+        the Serviceability user.
+      - If not set, the value of the E(CUCM_SSH_USERNAME) environment variable is used.
+    type: str
+    required: false
+  ssh_password:
+    description:
+      - Password of O(ssh_username), needed only to act on V(Cisco Tomcat). Sent only in the SSH authentication
+        exchange; never logged or returned. A wrong password is never retried.
+      - If not set, the value of the E(CUCM_SSH_PASSWORD) environment variable is used.
+    type: str
+    required: false
 notes:
   - The user needs access to Serviceability (on CUCM, for example, the C(Standard CCM Admin Users) and
     C(Standard SERVICEABILITY) roles).
   - A restart whose answer is lost (dropped connection) is not sent again blindly; the status tells whether it
-    happened, and only a service that shows no sign of it is asked again.
+    happened, and only a service that shows no sign of it is asked again. A platform CLI command (Cisco Tomcat)
+    whose answer is lost is never typed again - the status decides, and the task fails if it shows no sign of it.
+  - The C(wait_timeout) starts once the control requests (and the CLI command) are done.
 seealso:
   - module: collab.uc.cucm_node_info
 '''
@@ -115,6 +143,29 @@ EXAMPLES = r'''
     services: [Cisco CallManager]
     state: restarted
     restarted_after: "{{ authz_keys_regenerated_at }}"
+
+- name: Restart Cisco Tomcat on one node through its platform CLI, then wait until Serviceability sees it back
+  collab.uc.cucm_service:
+    node: cucm-sub1.example.com
+    services: [Cisco Tomcat]
+    state: restarted
+    restarted_after: "{{ authz_keys_regenerated_at }}"
+    ssh_username: "{{ platform_admin }}"
+    ssh_password: "{{ vault_platform_password }}"
+
+- name: The same with the connections set once for a play (both groups)
+  module_defaults:
+    group/collab.uc.cucm:
+      host: cucm-pub.example.com
+      username: ccmadmin
+      password: "{{ vault_cucm_password }}"
+    group/collab.uc.cucm_cli:
+      ssh_username: "{{ platform_admin }}"
+      ssh_password: "{{ vault_platform_password }}"
+  collab.uc.cucm_service:
+    node: cucm-sub1.example.com        # also the SSH host
+    services: [Cisco CallManager, Cisco Tomcat]
+    state: restarted
 
 - name: Make sure the XCP Authentication Service runs on an IM and Presence node
   collab.uc.cucm_service:
@@ -142,7 +193,10 @@ services:
       description: Its status before the task.
       type: str
     status:
-      description: Its status at the end (C(Started), C(Stopped), C(Starting), C(Stopping)).
+      description:
+        - Its status at the end (C(Started), C(Stopped), C(Starting), C(Stopping)).
+        - C(Unknown) with O(wait=false) right after a Cisco Tomcat restart, when the node's Serviceability does not
+          answer yet.
       type: str
     action:
       description: What was sent (or would be, in check mode) - V(Start), V(Stop), V(Restart) - or V(null).
@@ -181,15 +235,30 @@ actions:
   returned: success
   type: dict
   sample: {"Cisco CallManager": "Restart"}
+commands:
+  description:
+    - The platform CLI commands typed (only for Cisco Tomcat), in order; empty in check mode.
+  returned: success, and on failure once the status was read
+  type: list
+  elements: str
+  sample: [utils service restart Cisco Tomcat]
+ssh_host:
+  description: Where the platform CLI was reached (V(null) when no command was typed).
+  returned: success, and on failure once the status was read
+  type: str
+  sample: cucm-sub1.example.com:22
 '''
 
+from ansible_collections.collab.uc.plugins.module_utils._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, service_command
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import MIN_INTERVAL, WANTED, \
+from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import MIN_INTERVAL, TOMCAT, WANTED, \
     ServiceabilityClient, converge, parse_time
 
 
 class CucmService(UCModule):
-    connections = ('cucm',)
+    # the platform CLI is needed only for Cisco Tomcat: its options are optional here
+    connections = ('cucm', connection('cucm_cli', optional=True))
     argument_spec = dict(
         services=dict(type='list', elements='str', required=True, aliases=['name']),
         state=dict(type='str', required=True, choices=['started', 'stopped', 'restarted']),
@@ -198,6 +267,8 @@ class CucmService(UCModule):
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=600),
         poll_interval=dict(type='float', default=MIN_INTERVAL),
+        # the node's own CLI by default: no CUCM_SSH_HOST fallback, which would send every node's command to one
+        ssh_host=dict(type='str'),
     )
 
     def execute(self):
@@ -223,15 +294,41 @@ class CucmService(UCModule):
                 self.module.fail_json(msg='restarted_after: %s' % exc)
         node = params['node'] or self.connection_values()['host']
         client = ServiceabilityClient(self.http_session(host=node), min_interval=params['poll_interval'])
+        ssh_host = params['ssh_host'] or node
+        if ssh_host.lower() != node.lower() and any(s.lower() == TOMCAT.lower() for s in services):
+            self.module.warn('ssh_host %s is not the node %s: the platform CLI acts on the node it runs on, so '
+                             'ssh_host must be that node\'s CLI address (unset, it is the node)' % (ssh_host, node))
+        cli, missing, commands = self.platform_cli(ssh_host)
         result, error = converge(client, services, params['state'], restarted_after, self.check_mode,
-                                 params['wait'], params['wait_timeout'])
-        result['node'] = node
+                                 params['wait'], params['wait_timeout'], cli=cli, cli_missing=missing)
+        result.update(node=node, commands=commands, ssh_host=self._cli.host if self._cli else None)
         wanted = WANTED[params['state']]
         self.diff(result, dict((s['name'], s['before']) for s in result['services']),
                   dict((s['name'], wanted if s['action'] or s['waited'] else s['before']) for s in result['services']))
         if error is not None:
             self.fail(error, **result)
         return result
+
+    _cli = None
+
+    def platform_cli(self, ssh_host):
+        """``(cli, missing, commands)``: the hook ``converge`` calls for Cisco Tomcat (None without SSH options),
+        the hint naming the missing options, and the list of the commands typed. The SSH session is opened at
+        the first command, so a task that types none (check mode, nothing to do) never logs in."""
+        group = self.group('cucm_cli')
+        lacking = group.missing(self.connection_values('cucm_cli'))
+        commands = []
+        if lacking:
+            return None, ('Set %s - in the task, in module_defaults for group/collab.uc.cucm_cli, or in the '
+                          'environment; ssh_host defaults to the node - or leave Cisco Tomcat out of the list'
+                          % ' and '.join(lacking)), commands
+
+        def cli(action, name):
+            if self._cli is None:
+                self._cli = CucmCli(self.session('cucm_cli', host=ssh_host))
+            commands.append(service_command(action, name))
+            self._cli.control_service(action, name)
+        return cli, None, commands
 
 
 def main():

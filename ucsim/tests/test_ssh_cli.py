@@ -11,9 +11,15 @@ from simhelp import SshShell
 from ucsim import assumptions as A
 from ucsim.protocols import platform_cli as cli
 from ucsim.state.platform import PlatformState
+from ucsim.state.services import Services
 from ucsim.transports.ssh import MemoryRecorder, SimpleFaults, SshServer
 
 ADMIN, PASSWORD = "admin", "Pl4tform!"
+
+
+class Node:
+    def __init__(self, name, role):
+        self.name, self.role = name, role
 
 
 def Shell(port, known_hosts, user=ADMIN, password=PASSWORD, method="keyboard-interactive"):
@@ -30,6 +36,11 @@ def lab(tmp_path):
                                                                                         "privilege": 1}})
         rec = MemoryRecorder()
         options.setdefault("login_delay_s", 0.01)
+        # the node's services (the ones Serviceability would report), as the simulator wires a node's shell
+        services = Services("cucm1", {"restart_s": 0.5, "not_activated": {"cucm1": ["Cisco DirSync"]}})
+        options.setdefault("session_context", {
+            "node": Node("cucm1", "publisher"), "services": lambda: services,
+            "count": lambda counter, name: rec.count("%s %s" % (counter, name))})
         server = SshServer(platform, str(tmp_path), name="cucm1", record=rec.record, count=rec.count, **options)
         port = server.start()
         known_hosts = str(tmp_path / "known_hosts")
@@ -369,3 +380,51 @@ def test_the_hooks_plug_into_the_simulator_core(tmp_path):
     c = core.counters()["nodes"]["cucm1-pub"]
     assert (c["ssh_logins"], c["ssh_login_failures"], c["ssh_commands"], c["reads"], c["writes"],
             c["write_attempts"], c["auth_failures"]) == (1, 1, 2, 1, 1, 1, 1)
+
+
+def test_utils_service_commands_act_on_the_nodes_services(lab):
+    srv = lab()
+    services, node = srv.session_context["services"](), srv.session_context["node"]
+    sh = Shell(srv.port, srv.known_hosts)
+    sh.type("set cli pagination off")
+    listed = sh.type("utils service list")
+    assert "Cisco Tomcat[STARTED]" in listed and "Cisco DirSync[STOPPED]  Service Not Activated" in listed
+    before = time.time()
+    out = sh.type("utils service restart cisco  TOMCAT")   # names matched ignoring case and spacing
+    # printed as it stops; back at the prompt once stopped, while it is still starting
+    assert A.CLI_SERVICE_RESTART_WARNING in out and A.CLI_SERVICE_MANAGER in out
+    assert out.index("Cisco Tomcat[STOPPING]") < out.index("Cisco Tomcat[STOPPED]") < out.index(
+        "Cisco Tomcat[STARTING]")
+    assert time.time() - before >= 0.5 * A.SERVICE_STOP_SHARE
+    assert services.status(node, ["Cisco Tomcat"])[0]["status"] == "Starting"
+    assert "Cisco Tomcat[STARTING]" in sh.type("utils service list")
+    (h,) = services.to_json([node])["nodes"]["cucm1"]["Cisco Tomcat"]["history"]
+    assert h["action"] == "Restart" and h["requested"] >= before
+    assert srv.rec.counters["service_restarts Cisco Tomcat"] == 1
+    entry = srv.rec.entries[-2]
+    assert (entry["operation"], entry["kind"], entry["status"]) == ("utils service restart Cisco Tomcat", "write", "ok")
+    # stop, then stop again (nothing to do), start; not activated and unknown services
+    assert "Cisco CallManager[STOPPED]" in sh.type("utils service stop Cisco CallManager")
+    again = sh.type("utils service stop Cisco CallManager")
+    assert "Cisco CallManager[STOPPED]" in again and srv.rec.entries[-1]["kind"] == "other"
+    assert "Cisco CallManager[STARTING]" in sh.type("utils service start Cisco CallManager")
+    assert "Cisco DirSync[STOPPED]  Service Not Activated" in sh.type("utils service restart Cisco DirSync")
+    unknown = sh.type("utils service restart Cisco Nothing")
+    assert "Service not found" in unknown and A.CLI_FAILED in unknown
+    sh.close()
+    assert srv.rec.counters["service_stops Cisco CallManager"] == 1
+    assert srv.rec.counters["service_starts Cisco CallManager"] == 1
+    assert "service_restarts Cisco DirSync" not in srv.rec.counters
+
+
+def test_utils_service_changes_need_the_privilege_and_a_shell_without_node_has_no_services(lab):
+    srv = lab()
+    sh = Shell(srv.port, srv.known_hosts, user="viewer", password="v")
+    assert "Cisco Tomcat[STARTED]" in sh.type("utils service list")          # listing needs no privilege
+    out = sh.type("utils service restart Cisco Tomcat")
+    assert A.CLI_INSUFFICIENT in out and A.CLI_FAILED in out
+    sh.close()
+    bare = lab(session_context={})
+    sh = Shell(bare.port, bare.known_hosts)
+    assert A.CLI_FAILED in sh.type("utils service list")
+    sh.close()

@@ -270,6 +270,25 @@ CLI_NO_OPTIONS = "Active Version Installed Software Options:\nNo Installed Softw
 # A line with privilege below 4 for `set key regen` fails with CLI_FAILED after "Insufficient privilege".
 CLI_PRIVILEGE_REQUIRED = 4
 CLI_INSUFFICIENT = "Insufficient privilege level to execute this command"
+# ASSUMPTION: `utils service list|start|stop|restart <name>` act on the node's own services, the same ones
+# Serviceability reports (state/services.py): list prints these header lines, then one line per service,
+# "<name>[STATE]" and, for a stopped one, two spaces and its reason. STATE is the status upper-cased
+# (STARTED, STOPPED, STARTING, STOPPING). The exact words of start/stop/restart are not public: restart prints
+# the warning and "Service Manager is running", then "<name>[STOPPING]"; the shell waits until the service has
+# stopped (the stopping part of its restart time), prints "<name>[STOPPED]" and "<name>[STARTING]" and returns
+# to the prompt while the service is still starting (clients read the status to know when it is back: Cisco
+# Tomcat's node answers Serviceability with 503 until it is Started). stop prints STOPPING, waits the same way,
+# then STOPPED; start prints STARTING and returns. A service the node does not deploy fails with
+# CLI_SERVICE_UNKNOWN; a service not activated prints "<name>[STOPPED]  Service Not Activated" and is left alone;
+# start on a running service and stop on a stopped one print its line and change nothing. Changing a service
+# needs privilege level CLI_PRIVILEGE_REQUIRED; listing does not.
+CLI_SERVICE_LIST_HEADER = ("Requesting service status, please wait...", "Service Manager is running",
+                           "Getting list of all services", ">> Return code = 0")
+CLI_SERVICE_RESTART_WARNING = ("Do not press Ctrl+C while the service is restarting. If the service has not "
+                               "restarted properly, execute the same command again.")
+CLI_SERVICE_MANAGER = "Service Manager is running"
+CLI_SERVICE_LINE = "%s[%s]"
+CLI_SERVICE_UNKNOWN = "Service not found or not deployable on this node: %s"
 # ASSUMPTION: a regeneration of either AuthZ key revokes every refresh token of the cluster at once (the
 # reference says tokens issued with the old key stop working; the simulator removes them, so the SQL table and
 # the control API show zero). Access tokens are not modelled.

@@ -174,3 +174,26 @@ def test_run_passes_answers_through(cli_for):
 
     cli = cli_for({'utils dbreplication reset all': ask})[0]
     assert cli.run('utils dbreplication reset all', answers=['y']).endswith('answered y')
+
+
+def test_control_service_types_the_command_and_reports_the_state_it_printed(cli_for):
+    cli, server = cli_for({
+        'utils service restart Cisco Tomcat': 'Service Manager is running\nCisco Tomcat[STOPPING]\n'
+                                              'Cisco Tomcat[STOPPED]\nCisco Tomcat[STARTING]',
+        'utils service stop Cisco Tomcat': 'Tomcat is stopping',   # words it does not know: no state
+        'utils service start Cisco  Tomcat': 'never typed (spaces are folded)'})
+    assert cli.control_service('Restart', 'Cisco Tomcat')[0] == 'STARTING'
+    state, output = cli.control_service('Stop', 'Cisco Tomcat')
+    assert state is None and output == 'Tomcat is stopping'
+    assert server.commands[-2:] == ['utils service restart Cisco Tomcat', 'utils service stop Cisco Tomcat']
+    with pytest.raises(ValueError):
+        cli.control_service('Reload', 'Cisco Tomcat')
+    with pytest.raises(ValueError):
+        cli.control_service('Start', 'Cisco Tomcat\nshow myself')
+
+
+def test_control_service_lost_answer_is_outcome_unknown_and_not_typed_again(cli_for):
+    cli, server = cli_for({'utils service restart Cisco Tomcat': DROP})
+    with pytest.raises(OutcomeUnknown):
+        cli.control_service('Restart', 'Cisco Tomcat')
+    assert server.commands.count('utils service restart Cisco Tomcat') == 1

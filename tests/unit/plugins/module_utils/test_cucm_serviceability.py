@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import (
     SERVICEABILITY_PATH, ServiceabilityClient, converge, parse_time, plan)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
@@ -226,3 +226,111 @@ def test_parse_time(value, expected):
 def test_parse_time_refuses(value):
     with pytest.raises(ValueError):
         parse_time(value)
+
+
+# -- Cisco Tomcat through the platform CLI (the cli hook), waited for through Serviceability ---------------------
+TOMCAT = 'Cisco Tomcat'
+UNAVAILABLE = reply(503, '<html><body>Service Unavailable</body></html>', {'Content-Type': 'text/html'})
+
+
+class Cli:
+    """The ``cli`` hook: records (action, name) and the client's clock; raises ``fail`` (once) if given."""
+
+    def __init__(self, clock, fail=None):
+        self.clock = clock
+        self.calls = []
+        self.fail = fail
+
+    def __call__(self, action, name):
+        self.calls.append((action, name, self.clock.now))
+        if self.fail is not None:
+            raise self.fail
+
+
+def lost():
+    return OutcomeUnknown('the connection was closed by the server', host='127.0.0.1:22',
+                          operation='utils service restart Cisco Tomcat', product='CUCM platform CLI')
+
+
+def test_tomcat_is_restarted_through_the_cli_after_the_soap_services_and_503_means_not_back_yet():
+    clock = Clock()
+    cli = Cli(clock)
+    with ScriptedServer([status(item(CCM, up=500), item(TOMCAT, up=500)), control(item(CCM, 'Stopping')),
+                         UNAVAILABLE, UNAVAILABLE,                              # Tomcat down: not back yet
+                         status(item(CCM, up=1), item(TOMCAT, up=1))]) as server:
+        result, error = converge(client(server, clock), [CCM, TOMCAT], 'restarted', timeout=60, cli=cli)
+    assert error is None, error
+    assert [c[:2] for c in cli.calls] == [('Restart', TOMCAT)]  # typed once
+    assert ['ControlServiceRequest' in r.body for r in server.requests] == [False, True, False, False, False]
+    assert TOMCAT not in server.requests[1].body                  # never through Serviceability
+    assert result['actions'] == {CCM: 'Restart', TOMCAT: 'Restart'}
+    assert [s['status'] for s in result['services']] == ['Started', 'Started']
+    # each 503 was one request (no retries of its own while waiting), each paced 2 s after the last
+    assert len(server.requests) == 5 and clock.sleeps == [2.0, 2.0, 2.0, 2.0]
+
+
+def test_waiting_for_tomcat_times_out_saying_serviceability_did_not_answer():
+    clock = Clock()
+    with ScriptedServer([status(item(TOMCAT, up=500))] + [UNAVAILABLE] * 6) as server:
+        result, error = converge(client(server, clock), [TOMCAT], 'restarted', timeout=9, cli=Cli(clock))
+    assert isinstance(error, UCError) and 'did not reach Started within 9 s' in error.message
+    assert 'Serviceability of this node did not answer' in error.message and 'Cisco Tomcat' in error.hint
+    assert result['services'][0]['action'] == 'Restart' and len(server.requests) == 5
+
+
+def test_a_lost_cli_answer_is_not_typed_again_when_serviceability_shows_tomcat_down():
+    clock = Clock()
+    cli = Cli(clock, fail=lost())
+    with ScriptedServer([status(item(TOMCAT, up=500)), UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE,
+                         status(item(TOMCAT, up=1))]) as server:
+        result, error = converge(client(server, clock), [TOMCAT], 'restarted', timeout=60, cli=cli)
+    assert error is None, error
+    assert len(cli.calls) == 1 and result['services'][0]['status'] == 'Started'
+
+
+def test_a_lost_cli_answer_with_no_sign_of_the_restart_fails_and_is_not_typed_again():
+    clock = Clock()
+    cli = Cli(clock, fail=lost())
+    with ScriptedServer([status(item(TOMCAT, up=500)), status(item(TOMCAT, up=502))]) as server:
+        result, error = converge(client(server, clock), [TOMCAT], 'restarted', timeout=60, cli=cli)
+    assert isinstance(error, UCError) and 'shows no sign of the restart' in error.message
+    assert 'not typed again' in error.message and error.operation == 'utils service restart Cisco Tomcat'
+    assert len(cli.calls) == 1 and len(server.requests) == 2
+
+
+def test_a_lost_cli_answer_seen_as_starting_is_waited_for():
+    clock = Clock()
+    cli = Cli(clock, fail=lost())
+    with ScriptedServer([status(item(TOMCAT, up=500)), status(item(TOMCAT, 'Starting')),
+                         status(item(TOMCAT, up=1))]) as server:
+        result, error = converge(client(server, clock), [TOMCAT], 'restarted', timeout=60, cli=cli)
+    assert error is None and len(cli.calls) == 1 and len(server.requests) == 3
+
+
+def test_tomcat_still_down_after_an_interrupted_run_is_waited_for_then_judged_by_restarted_after():
+    clock = Clock()
+    cli = Cli(clock)
+    with ScriptedServer([UNAVAILABLE, UNAVAILABLE, status(item(TOMCAT, up=3))]) as server:
+        result, error = converge(client(server, clock), [TOMCAT], 'restarted', restarted_after=990.0,
+                                 timeout=60, cli=cli)
+    assert error is None and cli.calls == [] and not result['changed']
+    assert result['actions'] == {TOMCAT: None}
+
+
+def test_tomcat_check_mode_types_nothing_and_without_cli_it_names_the_options():
+    clock = Clock()
+    cli = Cli(clock)
+    with ScriptedServer([status(item(TOMCAT, up=500))]) as server:
+        result, error = converge(client(server, clock), [TOMCAT], 'restarted', check_mode=True, cli=cli)
+    assert error is None and result['changed'] and result['actions'] == {TOMCAT: 'Restart'} and cli.calls == []
+    with ScriptedServer([status(item(TOMCAT, up=500))]) as server:
+        with pytest.raises(UCError) as info:
+            converge(client(server, clock), [TOMCAT], 'restarted', cli=None, cli_missing='Set ssh_username')
+    assert info.value.hint == 'Set ssh_username' and 'utils service restart Cisco Tomcat' in info.value.message
+
+
+def test_a_503_outside_a_tomcat_wait_is_still_an_error():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, up=500)), control(item(CCM, 'Stopping'))] + [UNAVAILABLE] * 4) as server:
+        result, error = converge(client(server, clock), [CCM], 'restarted', timeout=60)
+    assert isinstance(error, UCError) and error.status == 503

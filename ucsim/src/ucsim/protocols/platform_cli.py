@@ -1,9 +1,13 @@
-"""The CUCM platform CLI (``admin:``): the command table, on top of ``state.platform.PlatformState``.
+"""The CUCM platform CLI (``admin:``): the command table, on top of ``state.platform.PlatformState`` and, for
+``utils service ...``, the node's services in ``state.services.Services`` (the ones Serviceability reports).
 
 Transport-free: ``execute(session, line)`` returns an ``Answer`` (text with ``\\n`` line ends; the transport turns
 them into CRLF, pages them and prints the prompt). A command that asks for confirmation returns an ``Answer``
 with ``confirm`` set to ``(prompt, continuation)``: the transport prints the prompt, reads one line and calls
 ``continuation(line)`` for the next ``Answer``. Exact words come from ``assumptions.py``.
+
+An ``Answer`` with ``then`` set to ``(seconds, continuation)`` is printed, then the transport waits that long and
+calls ``continuation()`` for the rest (a service restart prints as the service stops).
 
 ``Answer.kind`` is what the request log records: ``read``, ``write`` (carried out), ``other`` (a session setting,
 a cancelled write) or ``fault`` (an unknown command counts as ``other``; it is not a fault of the simulator).
@@ -12,15 +16,17 @@ a cancelled write) or ``fault`` (an unknown command counts as ``other``; it is n
 import time
 
 from .. import assumptions as A
+from ..state.services import COUNTERS
 
 
 class Answer:
-    def __init__(self, text, kind="read", operation=None, confirm=None, failed=False):
+    def __init__(self, text, kind="read", operation=None, confirm=None, failed=False, then=None):
         self.text = text
         self.kind = kind
         self.operation = operation
         self.confirm = confirm
         self.failed = failed
+        self.then = then
 
     @property
     def carried_out_write(self):
@@ -28,12 +34,31 @@ class Answer:
 
 
 class CliSession:
-    """One logged-in shell: its user and its settings (pagination)."""
+    """One logged-in shell: its user and its settings (pagination), and the node it runs on (``context``):
+    ``node``, ``services`` (a callable returning the cluster's ``Services``), ``count(counter, service)`` (the
+    core's keyed counters of this node) and ``never_returns(service)`` (the fault ``service_never_returns``).
+    Without a node the shell has no services (``utils service ...`` fails)."""
 
-    def __init__(self, state, user):
+    def __init__(self, state, user, node=None, services=None, count=None, never_returns=None):
         self.state = state
         self.user = user
         self.pagination = True
+        self.node = node
+        self._services = services
+        self.count = count or (lambda counter, name: None)
+        self.never_returns = never_returns or (lambda name: False)
+
+    @property
+    def services(self):
+        return self._services() if self._services is not None else None
+
+
+def context(core, system, node):
+    """The ``CliSession`` context of a shell on ``node`` of the CUCM cluster ``system`` (the SSH transport's
+    ``bind`` passes it): the cluster's services, looked up at each use (a lab reset makes new ones)."""
+    return {"node": node, "services": lambda: system.state.services,
+            "count": lambda counter, name: core.count_keyed(system, counter, name, node=node),
+            "never_returns": lambda name: core.fault_for(system, "service_never_returns", node)}
 
 
 def normalise(line):
@@ -85,12 +110,45 @@ def pagination(session, on):
     return Answer(A.CLI_PAGINATION_ON if on else A.CLI_PAGINATION_OFF, kind="other")
 
 
+def _service_line(info):
+    reason = info["reason_string"] if info["status"] == "Stopped" else ""
+    return A.CLI_SERVICE_LINE % (info["name"], info["status"].upper()) + ("  " + reason if reason else "")
+
+
 def service_list(session):
-    lines = ["Requesting service status, please wait...", "Service Manager is running",
-             "Getting list of all services", ">> Return code = 0"]
-    for name, state, reason in session.state.service_list():
-        lines.append("%s[%s]%s" % (name, state, "  " + reason if reason else ""))
-    return Answer("\n".join(lines))
+    services = session.services
+    if services is None:
+        return failed("Service Manager is not running", "utils service list")
+    return Answer("\n".join(A.CLI_SERVICE_LIST_HEADER + tuple(_service_line(i)
+                                                              for i in services.status(session.node))))
+
+
+def service_command(session, verb, typed):
+    """``utils service start|stop|restart <name>`` on the session's node: the same rules, times, start times and
+    restart counts as Serviceability's ``soapDoControlServices`` (only Cisco Tomcat is refused there)."""
+    action = verb.capitalize()
+    services = session.services
+    name = services.find(session.node, typed) if services is not None else None
+    operation = "utils service %s %s" % (verb, name or " ".join(typed.split()))
+    if name is None:
+        return failed(A.CLI_SERVICE_UNKNOWN % " ".join(typed.split()), operation)
+    if session.state.privilege(session.user) < A.CLI_PRIVILEGE_REQUIRED:
+        return failed(A.CLI_INSUFFICIENT, operation)
+    node = session.node
+    (info,), acted = services.control(node, action, [name], never_returns=session.never_returns, via="cli")
+    if not acted:  # already there, or not activated: nothing done
+        return Answer("\n".join((A.CLI_SERVICE_MANAGER, _service_line(info))), kind="other", operation=operation)
+    session.count(COUNTERS[action], name)
+    lines = ([A.CLI_SERVICE_RESTART_WARNING] if action == "Restart" else []) + [A.CLI_SERVICE_MANAGER]
+    line = A.CLI_SERVICE_LINE % (name, "%s")
+    if action == "Start":
+        return Answer("\n".join(lines + [line % "STARTING"]), kind="write", operation=operation)
+
+    def stopped():
+        done = [line % "STOPPED"] + ([line % "STARTING"] if action == "Restart" else [])
+        return Answer("\n".join(done), kind="write", operation=operation)
+    return Answer("\n".join(lines + [line % "STOPPING"]), kind="write", operation=operation,
+                  then=(services.stopping_left(node, name), stopped))
 
 
 # normalised command -> handler(session); the operation recorded is the command as written here.
@@ -117,9 +175,25 @@ def banner(session):
     return A.CLI_STARTING, "\n".join((A.CLI_WELCOME,) + A.CLI_BANNER_EXTRA)
 
 
+# "utils service <verb> <name>": the verbs that take a service name
+SERVICE_VERBS = ("start", "stop", "restart")
+
+
+def _service_args(line):
+    """(verb, name as typed) of a ``utils service start|stop|restart <name>`` line, else None."""
+    words = line.split()
+    if len(words) > 3 and [w.lower() for w in words[:2]] == ["utils", "service"] and words[2].lower() in SERVICE_VERBS:
+        return words[2].lower(), " ".join(words[3:])
+    return None
+
+
 def operation_of(line):
-    """The operation name a line is logged under: the known command, or the line as typed (spaces folded)."""
-    return normalise(line) if normalise(line) in COMMANDS else " ".join(line.split())
+    """The operation name a line is logged under: the known command, ``utils service <verb> <name as typed>``, or
+    the line as typed (spaces folded)."""
+    if normalise(line) in COMMANDS:
+        return normalise(line)
+    args = _service_args(line)
+    return "utils service %s %s" % args if args else " ".join(line.split())
 
 
 def execute(session, line):
@@ -128,6 +202,8 @@ def execute(session, line):
     if not command:
         return Answer("", kind="other", operation="")
     handler = COMMANDS.get(command)
+    if handler is None and _service_args(line):
+        return service_command(session, *_service_args(line))
     if handler is None:
         return failed(A.CLI_UNKNOWN % " ".join(line.split()), operation_of(line))
     answer = handler(session)

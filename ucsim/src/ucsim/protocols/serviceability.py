@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from .. import assumptions as A
 from .. import soap
-from ..state.services import ServiceError
+from ..state.services import COUNTERS, ServiceError
 from ..web import Reply, Response
 
 PATH = "/controlcenterservice2/services/ControlCenterServices"
@@ -16,7 +16,6 @@ NS = A.SERVICEABILITY_NS
 OPS = {"soapGetServiceStatus": "read", "soapDoControlServices": "write"}
 # this protocol's own fault keys (registered with the core by the simulator): {key: (types, counted)}
 FAULTS = {"serviceability_503": (int, True), "service_never_returns": (int, True)}
-COUNTER = {"Restart": "service_restarts", "Start": "service_starts", "Stop": "service_stops"}
 
 
 def peek(req):
@@ -74,7 +73,7 @@ def handle(ctx):
     except ServiceError as exc:
         raise soap.fault(exc.message, operation=op)
     for name in acted:
-        core.count_keyed(system, COUNTER[action], name, node=node)
+        core.count_keyed(system, COUNTERS[action], name, node=node)
     return _reply(op, infos, "write")
 
 

@@ -10,7 +10,9 @@ Interface used by the CLI:
   regenerate_key(kind, by=None) -> new checksum   notifies every listener: fn(kind, old, new)
   add_listener(fn) / remove_listener(fn)        the cluster wiring invalidates refresh tokens, marks Unity
                                                 Connection syncs stale...
-  version_active, hostname, services            shown by ``show version active``, ``show myself``, ``utils service list``
+  version_active, hostname                      shown by ``show version active``, ``show myself``
+                                                (``utils service ...`` acts on the node's services in
+                                                ``state/services.py``, the ones Serviceability reports)
   password_auth, login_delay_s, command_delay_s the SSH settings of the cluster (the transport reads them live)
   to_json()                                     for ``GET /_sim/state`` (no passwords)
   patch(data)                                   ``admins``, ``password_auth``, ``login_delay_s``, ``command_delay_s``
@@ -33,11 +35,6 @@ DEFAULT_VERSION_ACTIVE = "14.0.1.13900-155"
 DEFAULT_PRIVILEGE = 4
 DEFAULT_LOGIN_DELAY_S = 0.05
 SETTINGS = ("password_auth", "login_delay_s", "command_delay_s")
-DEFAULT_SERVICES = (
-    ("Cisco CallManager", "STARTED", None),
-    ("Cisco Tomcat", "STARTED", None),
-    ("Cisco DirSync", "STOPPED", "Service Not Activated"),
-)
 
 
 def new_checksum(kind, seed=None):
@@ -128,7 +125,7 @@ class ShellAccess:
 
 class PlatformState(ShellAccess):
     def __init__(self, name, admins=None, keys=None, seed=None, version_active=DEFAULT_VERSION_ACTIVE,
-                 hostname=None, services=DEFAULT_SERVICES, clock=time.time, lock=None, password_auth=False,
+                 hostname=None, clock=time.time, lock=None, password_auth=False,
                  login_delay_s=DEFAULT_LOGIN_DELAY_S, command_delay_s=0.0):
         super().__init__(name, admins=admins, lock=lock, password_auth=password_auth, login_delay_s=login_delay_s,
                          command_delay_s=command_delay_s, label="platform " + name)
@@ -142,7 +139,6 @@ class PlatformState(ShellAccess):
             self.keys.setdefault(kind, new_checksum(kind, seed))
         self.regenerated_at = dict.fromkeys(KEY_KINDS)  # epoch seconds of the last regeneration, None = never
         self.regenerations = dict.fromkeys(KEY_KINDS, 0)
-        self.services = [[n, s, r] for n, s, r in services]
         self._listeners = []
 
     # AuthZ keys -------------------------------------------------------------------------------------------
@@ -179,11 +175,6 @@ class PlatformState(ShellAccess):
             for fn in list(self._listeners):
                 fn(kind, old, new)
         return new
-
-    # services ---------------------------------------------------------------------------------------------
-    def service_list(self):
-        with self.lock:
-            return [tuple(s) for s in self.services]
 
     def to_json(self):
         with self.lock:

@@ -1,6 +1,7 @@
 """Services of a CUCM cluster's nodes: status, start times, Start/Stop/Restart taking time, activation.
 
-Business rules only; ``protocols/serviceability.py`` (SOAP) and the platform CLI call these methods. A
+Business rules only; ``protocols/serviceability.py`` (SOAP) and ``protocols/platform_cli.py`` (``utils service
+list|start|stop|restart``) call these methods: one list of services per node, whichever way it is reached. A
 cluster has one ``Services`` (in ``CucmState.services``); each node's services are made on first use from the
 node's role (``assumptions.DEPLOYABLE_SERVICES``). Times are wall-clock epoch seconds, like the request log's,
 so tests can line up a node's down time with the requests that caused it. Status moves lazily: every read
@@ -23,6 +24,9 @@ from .. import assumptions as A
 from ..lab import LabError
 
 KEYS = ("restart_s", "times", "min_poll_interval_s", "not_activated", "stopped")
+ACTIONS = ("Start", "Stop", "Restart")
+# the core's keyed counter of each action (restart counts per node and service, whatever the transport)
+COUNTERS = {"Restart": "service_restarts", "Start": "service_starts", "Stop": "service_stops"}
 
 
 class ServiceError(Exception):
@@ -173,6 +177,19 @@ class Services:
             s = self._node(node).get(name)
             return s is not None and s.settle(self.clock()) == "Started"
 
+    def find(self, node, name):
+        """The name ``node`` gives the service ``name`` (case and spacing aside), or None if it deploys none."""
+        wanted = " ".join(name.split()).lower()
+        with self.lock:
+            return next((n for n in self._node(node) if n.lower() == wanted), None)
+
+    def stopping_left(self, node, name):
+        """Seconds until ``name`` on ``node`` has stopped, in the command in progress (0 when not stopping)."""
+        with self.lock:
+            s = self._node(node).get(name)
+            t = s.transition if s is not None else None
+            return max(0.0, t["stopped"] - self.clock()) if t is not None else 0.0
+
     def status(self, node, names=None):
         """Info dicts (name, status, reason, reason_string, start_time, up_time) of ``names`` on ``node``
         (every deployable service when empty); an unknown name is status Unknown, reason not deployable."""
@@ -192,7 +209,7 @@ class Services:
         """Carry out Start/Stop/Restart of ``names`` on ``node``. ServiceError (nothing done) for a service
         the node does not deploy, or Cisco Tomcat through Serviceability. Returns (info dicts, names acted
         on); ``never_returns(name)`` is asked once per service that starts."""
-        if action not in ("Start", "Stop", "Restart"):
+        if action not in ACTIONS:
             raise ServiceError("ControlType must be Start, Stop or Restart, got %r" % action)
         with self.lock:
             services, now = self._node(node), self.clock()

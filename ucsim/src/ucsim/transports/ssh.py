@@ -222,7 +222,7 @@ class _Shell:
         self.pending = b""
         self.after_cr = False
         self.cli = server.dialect
-        self.session = self.cli.CliSession(server.platform, conn.user)
+        self.session = self.cli.CliSession(server.platform, conn.user, **server.session_context)
 
     def write(self, text):
         try:
@@ -332,6 +332,12 @@ class _Shell:
             if answer.carried_out_write and srv.fault("drop_after_write", answer.operation):
                 srv.log(self.conn, answer.operation, "write", None, carried_out=True)
                 return
+            while answer.then is not None:  # printed in steps (a service restart as it stops)
+                seconds, rest = answer.then
+                self.lines(answer.text)
+                if seconds > 0 and srv.stopping.wait(seconds):
+                    return
+                answer = rest()
             srv.log(self.conn, answer.operation, answer.kind, "failed" if answer.failed else "ok",
                     carried_out=answer.carried_out_write)
             self.output(answer.text)
@@ -344,11 +350,12 @@ class SshServer:
 
     def __init__(self, platform, state_dir, name="cucm", host="127.0.0.1", port=0, password_auth=None,
                  login_delay_s=None, page_lines=A.CLI_PAGE_LINES, command_delay_s=None, record=None, count=None,
-                 fault=None, idle_timeout_s=300, key_path=None, names=(), dialect=None):
+                 fault=None, idle_timeout_s=300, key_path=None, names=(), dialect=None, session_context=None):
         if not _loopback(host):
             raise ValueError("the simulator listens on loopback addresses only, not %r" % host)
         self._platform = platform
         self.dialect = dialect or cli
+        self.session_context = dict(session_context or {})  # passed to each shell's dialect CliSession
         self.name = name
         self.host = host
         self.port = int(port)
@@ -563,7 +570,9 @@ def bind(sim, node, host, port):
     def served():
         return system.state if attribute is None else getattr(system.state, attribute)
 
+    context = dialect.context(core, system, node) if hasattr(dialect, "context") else None
     server = SshServer(served, sim.state_dir, name=node.name, host=host, port=port, dialect=dialect,
+                       session_context=context,
                        record=functools.partial(core.record, system, "ssh", node=node),
                        count=functools.partial(core.count, system, node=node), fault=CoreFaults(core, system, node),
                        names=list(dict.fromkeys(names)))
