@@ -27,8 +27,9 @@ REGEN_TASK = ROLE + "Regenerate the AuthZ keys on the publisher, only while they
 SYNC_TASK = ROLE + "Sync the AuthZ keys of the servers that point at the rotated clusters"
 CCM = "Cisco CallManager"
 XCP = "Cisco XCP Authentication Service"
-# Cisco Tomcat is restarted through the platform CLI (see the module collab.uc.cucm_service)
-SERVICES = {"cucm": [CCM], "im_presence": [XCP]}
+TOMCAT = "Cisco Tomcat"
+# the role's default: what Cisco's documents name (Cisco Tomcat restarted through each node's platform CLI)
+SERVICES = {"cucm": [CCM, TOMCAT], "im_presence": [XCP]}
 NODES = {"cucm1-sub1": "cucm", "cucm1-imp1": "im_presence", "cucm1-pub": "cucm"}
 ROLLING = ["cucm1-sub1", "cucm1-pub", "cucm1-imp1"]  # the CUCM roll (subscribers first), then IM and Presence
 SERVERS = ("cucm1", "cucm1 by address")
@@ -68,10 +69,10 @@ def inventory(sim, state_dir: Path, services=None, **cluster_vars) -> str:
         return " ".join([name] + [shlex.quote("%s=%s" % (k, v if isinstance(v, str) else json.dumps(v)))
                                   for k, v in values.items()])
 
-    return "\n".join([
+    return "\n".join([  # the services: the role's default unless given
         "[all:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable,
-        "authz_key_rotation_state_dir=%s" % state_dir,
-        "authz_key_rotation_services=%s" % json.dumps(SERVICES if services is None else services),
+        "authz_key_rotation_state_dir=%s" % state_dir]
+        + ([] if services is None else ["authz_key_rotation_services=%s" % json.dumps(services)]) + [
         "", "[cucm_clusters]", line("cucm1", cluster), "", "[cuc_systems]", line("cuc1", connection), ""])
 
 
@@ -342,7 +343,9 @@ def test_a_service_that_does_not_come_back_stops_the_rotation_with_a_report(sim,
     prepare(sim)
     sim.faults(service_never_returns=1)
     state_dir = tmp_path / "state"
-    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir, authz_key_rotation_restart_timeout=8))
+    inv = inventory(sim, state_dir, services={"cucm": [CCM], "im_presence": [XCP]},   # a choice of services
+                    authz_key_rotation_restart_timeout=8)
+    res = run_playbook(PLAYBOOK, inventory=inv)
     assert res.rc != 0
     failed = [r for r in res.results if r["failed"]][-1]   # the roll's failure (rescued), then the role's
     assert failed["task"] == ROLE + "Fail when the rotation is not verified", res.describe()
