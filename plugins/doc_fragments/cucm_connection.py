@@ -8,7 +8,8 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Options of the cucm connection group; used with C(collab.uc.https_connection), which has the rest."""
+    """Options of the cucm connection group; their descriptions and the port default.
+    Used with ``collab.uc.https_connection``, which gives their types and the rest."""
 
     DOCUMENTATION = r'''
 options:
@@ -16,38 +17,27 @@ options:
     description:
       - Address (name or IP) of the CUCM publisher.
       - If not set, the value of the E(CUCM_HOST) environment variable is used.
-    type: str
-    required: true
   port:
     description:
       - HTTPS port of CUCM's Tomcat.
       - If not set, the value of the E(CUCM_PORT) environment variable is used, else V(8443).
-    type: int
     default: 8443
   username:
     description:
       - An application or end user with the C(Standard AXL API Access) role.
       - If not set, the value of the E(CUCM_USERNAME) environment variable is used.
-    type: str
-    required: true
-    aliases: [user]
   password:
     description:
       - Password of O(username). Never logged or returned.
       - If not set, the value of the E(CUCM_PASSWORD) environment variable is used.
-    type: str
-    required: true
   validate_certs:
     description:
       - Verify CUCM's TLS certificate. Set to V(false) only in a lab.
       - If not set, the value of the E(CUCM_VALIDATE_CERTS) environment variable is used, else V(true).
-    type: bool
-    default: true
   ca_path:
     description:
       - PEM file, or directory of hashed certificates, holding the CA that signed CUCM's Tomcat certificate.
       - If not set, the value of the E(CUCM_CA_PATH) environment variable is used, else the system trust store.
-    type: path
   axl_version:
     description:
       - AXL schema version to speak, for example V(14.0) or V(15.0).

@@ -8,10 +8,34 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """What every HTTPS connection group (CUCM, Unity Connection) shares; used with the group's own fragment."""
+    """What every HTTPS connection group (CUCM, Unity Connection) shares; used with the group's own fragment.
+
+    Ansible merges the fragments of a module option by option and key by key, not line by line: this fragment
+    gives what ``HttpsConnection`` gives every product (``type``, ``required``, ``aliases``, the defaults that do
+    not differ) and the options documented alike for all (``timeout``, ``retries``); the group's fragment gives the
+    ``description`` of the others (the product's words and its environment variables) and its ``port`` default.
+    A key is given by one of the two fragments only (tests/unit/plugins/doc_fragments checks it).
+    """
 
     DOCUMENTATION = r'''
 options:
+  host:
+    type: str
+    required: true
+  port:
+    type: int
+  username:
+    type: str
+    required: true
+    aliases: [user]
+  password:
+    type: str
+    required: true
+  validate_certs:
+    type: bool
+    default: true
+  ca_path:
+    type: path
   timeout:
     description:
       - Seconds to wait for the server to connect and to answer one request.

@@ -43,6 +43,24 @@ def to_json(report):
     return json.dumps(report, indent=2, sort_keys=True) + '\n'
 
 
+def same_result(report, previous_json):
+    """True when ``previous_json`` (the text of an earlier ``oauth-audit.json``, or None) holds the same result as
+    ``report``: the same systems, cells and findings; only the time it was generated may differ."""
+    if previous_json is None:
+        return False
+    try:
+        previous = json.loads(previous_json)
+    except ValueError:
+        return False
+    if not isinstance(previous, dict):
+        return False
+    return _timeless(previous) == _timeless(json.loads(to_json(report)))
+
+
+def _timeless(report):
+    return dict((k, v) for k, v in report.items() if k != 'generated_at')
+
+
 def _md(text):
     return ('' if text is None else str(text)).replace('|', '\\|').replace('\n', ' ')
 

@@ -57,7 +57,8 @@ class ConnectionGroup:
     label = None            # the product as messages name it, e.g. 'CUCM'
     env = None              # environment variable prefix, e.g. 'CUCM' (CUCM_HOST, ...)
     doc_fragment = None     # the fragment that documents the options, e.g. 'collab.uc.cucm_connection'
-    hints = {}              # hints for failures, e.g. {401: ..., 403: ...}
+    shared_fragment = None  # the fragment of what groups of its kind share, e.g. 'collab.uc.https_connection'
+    hints = {}              # hints for failures: HTTPS {401: ..., 403: ...}, SSH {'login': ...} (_ssh.HINTS)
     inherit = {}            # option: (group name, option) used when the option is unset
 
     def __init__(self, prefix='', key=None, optional=False):
@@ -174,6 +175,7 @@ def _range(problems, option, value, low, high):
 class HttpsConnection(ConnectionGroup):
     """A product's REST or SOAP APIs over HTTPS with Basic auth, session cookies and retries (``HttpSession``)."""
 
+    shared_fragment = 'collab.uc.https_connection'
     port = 443
 
     def options(self):
@@ -254,28 +256,35 @@ class CucConnection(HttpsConnection):
 
 
 class SshCliConnection(ConnectionGroup):
-    """An interactive admin CLI over SSH: one ``_ssh.CliSession`` (one login) per task. Subclasses set the
-    product (``name``, ``label``, ``env``, ``doc_fragment``) and ``session_kwargs`` (its prompt, its paging).
+    """An interactive admin CLI over SSH: one ``_ssh.CliSession`` (one login) per task, with the same ``ssh_*``
+    options, ranges and factory for every product. A product is a subclass that sets ``name``, ``label``, ``env``
+    and ``doc_fragment`` (the options' descriptions; ``shared_fragment`` has their types and defaults), and where
+    it differs from the platform CLI that ``CliSession`` speaks by default: ``hints`` (``_ssh.HINTS`` entries),
+    ``session_kwargs`` (its prompt, its paging), the defaults ``port``, ``login_timeout``, ``command_timeout``.
 
     ``_ssh`` (and with it paramiko) is imported only by modules that declare such a group, so HTTPS-only modules
     neither need paramiko nor pay for importing it; a missing paramiko fails when the session is opened, with
     Ansible's ``missing_required_lib`` message.
     """
 
+    shared_fragment = 'collab.uc.ssh_connection'
+    port = 22
+    login_timeout = 60
+    command_timeout = 120
     session_kwargs = {}
 
     def options(self):
         from ansible_collections.collab.uc.plugins.module_utils import _ssh
         return dict(
             ssh_host=(dict(type='str'), 'HOST'),
-            ssh_port=(dict(type='int', default=22), 'PORT'),
+            ssh_port=(dict(type='int', default=self.port), 'PORT'),
             ssh_username=(dict(type='str', required=True), 'USERNAME'),
             ssh_password=(dict(type='str', required=True, no_log=True), 'PASSWORD'),
             ssh_known_hosts=(dict(type='path', default=_ssh.DEFAULT_KNOWN_HOSTS), 'KNOWN_HOSTS'),
             ssh_host_key_checking=(dict(type='str', default='strict', choices=list(_ssh.HOST_KEY_CHECKING)),
                                    'HOST_KEY_CHECKING'),
-            ssh_login_timeout=(dict(type='int', default=60), None),
-            ssh_command_timeout=(dict(type='int', default=120), None),
+            ssh_login_timeout=(dict(type='int', default=self.login_timeout), None),
+            ssh_command_timeout=(dict(type='int', default=self.command_timeout), None),
         )
 
     def problems(self, values):
@@ -299,7 +308,7 @@ class SshCliConnection(ConnectionGroup):
             host=values['ssh_host'], port=values['ssh_port'], username=values['ssh_username'],
             password=values['ssh_password'], known_hosts=values['ssh_known_hosts'],
             host_key_checking=values['ssh_host_key_checking'], login_timeout=values['ssh_login_timeout'],
-            command_timeout=values['ssh_command_timeout'], product=self.label,
+            command_timeout=values['ssh_command_timeout'], product=self.label, hints=self.hints,
         )
         kwargs.update(self.session_kwargs)
         kwargs.update(overrides)
@@ -308,7 +317,7 @@ class SshCliConnection(ConnectionGroup):
 
 @register
 class CucmCliConnection(SshCliConnection):
-    """The CUCM platform CLI (``admin:``) over SSH."""
+    """The CUCM platform CLI (``admin:``) over SSH: ``CliSession``'s own prompt, paging and hints."""
 
     name = 'cucm_cli'
     label = 'CUCM platform CLI'
@@ -329,4 +338,9 @@ class ExpresswayConnection(SshCliConnection):
     label = 'Expressway'
     env = 'EXPRESSWAY'
     doc_fragment = 'collab.uc.expressway_connection'
+    hints = {
+        'login': 'Check ssh_username and ssh_password (an Expressway administrator account). Not retried: '
+                 'repeated failures can lock the account',
+        'login_timeout': 'Raise ssh_login_timeout or check that the Expressway is healthy and its SSH service up',
+    }
     session_kwargs = dict(prompt=EXPRESSWAY_PROMPT, pagination_command=None, prompt_ends_line=True)

@@ -56,6 +56,14 @@ HOST_KEY_CHECKING = ('strict', 'accept_new', 'off')
 DEFAULT_KNOWN_HOSTS = '~/.ssh/known_hosts'
 CUCM_PROMPT = r'admin:\s*$'
 PRODUCT = 'CUCM platform CLI'
+# The advice of the failures that depends on the product (these are the platform CLI's; a connection group passes
+# its own as ``hints``): a refused login, no prompt within the login timeout.
+HINTS = {
+    'login': 'Check ssh_username and ssh_password (the platform administrator, not the AXL user). Not retried: '
+             'the platform locks the account after repeated failures',
+    'login_timeout': 'The platform CLI starts slowly (often 10 s or more); raise ssh_login_timeout or check that '
+                     'the node is healthy',
+}
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), charset selection (ESC ( B) and two-byte escapes (ESC =, ESC 7).
 ESCAPE_RE = re.compile(r'\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()*+][0-9A-Za-z]'
@@ -205,13 +213,14 @@ class CliSession:
     ``pagination_command`` is sent once after login (``None`` to skip); its failure is not fatal.
     ``prompt_ends_line``: the prompt is a whole line ended by a newline (shells with no prompt, whose replies end
     with a closing line such as Expressway's ``OK``), so the last complete line is matched too.
+    ``hints`` replaces entries of ``HINTS`` (the product's advice for a refused login or a slow prompt).
     """
 
     def __init__(self, host, username, password, port=22, known_hosts=DEFAULT_KNOWN_HOSTS,
                  host_key_checking='strict', login_timeout=60, command_timeout=120, prompt=CUCM_PROMPT,
                  pagination_command='set cli pagination off', char_delay=0.0, product=PRODUCT,
                  terminal_width=200, terminal_height=50, sleep=time.sleep, clock=time.monotonic,
-                 prompt_ends_line=False):
+                 prompt_ends_line=False, hints=None):
         if not HAS_PARAMIKO:
             raise UCError('the Python library paramiko is required for the platform CLI over SSH',
                           host=host, operation='connect', product=product,
@@ -231,6 +240,7 @@ class CliSession:
         self.pagination_command = pagination_command
         self.char_delay = float(char_delay or 0)
         self.product = product
+        self.hints = dict(HINTS, **(hints or {}))
         self.terminal_width = terminal_width
         self.terminal_height = terminal_height
         self.sleep = sleep
@@ -323,8 +333,7 @@ class CliSession:
         left = deadline - self.clock()
         if left <= 0:
             raise self._error(UCError, 'no CLI prompt within the login timeout of %gs' % self.login_timeout,
-                              operation, hint='The platform CLI starts slowly; raise the login timeout '
-                                              '(ssh_login_timeout) or check that the node is healthy')
+                              operation, hint=self.hints['login_timeout'])
         return left
 
     def _connect(self, deadline):
@@ -421,8 +430,7 @@ class CliSession:
                     replies.append(password)
             return replies
 
-        hint = ('Check ssh_username and ssh_password (the platform administrator, not the AXL user). Not retried: '
-                'the platform locks the account after repeated failures')
+        hint = self.hints['login']
         try:
             try:
                 transport.auth_interactive(self.username, answer)
@@ -528,8 +536,7 @@ class CliSession:
                     raise self._error(UCError, 'no CLI prompt within the login timeout of %gs'
                                       % self.login_timeout, 'login',
                                       details=[('output', shorten(output))] if output.strip() else None,
-                                      hint='The platform CLI starts slowly (often 10 s or more); raise '
-                                           'ssh_login_timeout or check that the node is healthy')
+                                      hint=self.hints['login_timeout'])
                 self._lost(operation, 'no prompt within the command timeout of %gs' % self.command_timeout,
                            self._partial(text, operation), cls=CommandTimeout)
             channel.settimeout(min(0.5, max(0.01, deadline - now)))

@@ -28,6 +28,7 @@ author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.cucm_cli_connection
+  - collab.uc.ssh_connection
   - collab.uc.attributes
 attributes:
   check_mode:

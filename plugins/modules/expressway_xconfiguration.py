@@ -25,6 +25,7 @@ author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
   - collab.uc.expressway_connection
+  - collab.uc.ssh_connection
   - collab.uc.attributes
 attributes:
   check_mode:

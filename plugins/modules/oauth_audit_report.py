@@ -86,6 +86,10 @@ options:
   dest:
     description:
       - Directory to write the three reports into (created if missing). Unset, no file is written.
+      - The reports are written on every run (they say when the estate was last looked at). The task reports
+        C(changed) only when the result differs from the C(oauth-audit.json) already there - other systems, checks,
+        cells or findings - not when only the time of the audit does, so a second audit of an unchanged estate
+        is C(ok).
     type: path
   title:
     description: Title of the reports.
@@ -166,7 +170,8 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._audit_report import to_html, to_json, to_markdown
+from ansible_collections.collab.uc.plugins.module_utils._audit_report import (
+    same_result, to_html, to_json, to_markdown)
 from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit
 
 KINDS = ('cucm', 'cuc', 'expressway')
@@ -174,19 +179,22 @@ FILES = (('json', 'oauth-audit.json', to_json), ('markdown', 'oauth-audit.md', t
          ('html', 'oauth-audit.html', to_html))
 
 
+def read(path):
+    """The text of ``path``, or None when there is no such file."""
+    if not os.path.exists(path):
+        return None
+    with open(path, 'rb') as handle:
+        return handle.read().decode('utf-8', 'replace')
+
+
 def write(path, text):
-    """Write ``text`` to ``path`` atomically; True when the content changed."""
+    """Write ``text`` to ``path`` atomically."""
     data = text.encode('utf-8')
-    if os.path.exists(path):
-        with open(path, 'rb') as handle:
-            if handle.read() == data:
-                return False
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.oauth-audit-')
     with os.fdopen(fd, 'wb') as handle:
         handle.write(data)
     os.chmod(tmp, 0o644)
     os.replace(tmp, path)
-    return True
 
 
 def main():
@@ -219,10 +227,12 @@ def main():
         try:
             if not os.path.isdir(dest):
                 os.makedirs(dest)
+            # changed: the estate's result differs from the last report in dest (its generation time aside);
+            # the files are written every run, so that they say when the estate was last looked at
+            changed = not same_result(report, read(os.path.join(dest, FILES[0][1])))
             for key, name, render in FILES:
                 path = os.path.join(dest, name)
-                text = render(report) if render is to_json else render(report, module.params['title'])
-                changed = write(path, text) or changed
+                write(path, render(report) if render is to_json else render(report, module.params['title']))
                 files[key] = path
         except (IOError, OSError) as exc:
             module.fail_json(msg='cannot write the audit reports to %s: %s' % (dest, exc), report=report)

@@ -344,13 +344,7 @@ class Simulator:
                  password: str = CUCM_PASSWORD) -> Dict[str, str]:
         """CUCM_* variables for a CUCM system of the lab (default: the first CUCM system)."""
         sys_ = self.system(system or "cucm")
-        return {
-            "CUCM_HOST": self._host_of(sys_),
-            "CUCM_PORT": str(int(sys_["port"])),
-            "CUCM_USERNAME": username,
-            "CUCM_PASSWORD": password,
-            "CUCM_CA_PATH": self.ca,
-        }
+        return _env("CUCM", self._host_of(sys_), sys_["port"], username, password, CA_PATH=self.ca)
 
     def node(self, name: Optional[str] = None, system: Optional[str] = None) -> Dict[str, Any]:
         """A node of `/_sim/systems` by name (default: the publisher of `system`, or of the first CUCM)."""
@@ -372,13 +366,8 @@ class Simulator:
         """CUCM_SSH_* variables for a node's platform CLI (default: the first CUCM's publisher), checking
         host keys against the simulator's known_hosts (or `known_hosts`)."""
         n = self.node(node, system)
-        return {
-            "CUCM_SSH_HOST": n["address"],
-            "CUCM_SSH_PORT": str(n["ports"]["ssh"]),
-            "CUCM_SSH_USERNAME": username,
-            "CUCM_SSH_PASSWORD": password,
-            "CUCM_SSH_KNOWN_HOSTS": str(known_hosts or self.known_hosts),
-        }
+        return _env("CUCM_SSH", n["address"], n["ports"]["ssh"], username, password,
+                    KNOWN_HOSTS=str(known_hosts or self.known_hosts))
 
     def expressway_env(self, system: Optional[str] = None, username: str = EXPRESSWAY_USERNAME,
                        password: str = EXPRESSWAY_PASSWORD,
@@ -386,25 +375,21 @@ class Simulator:
         """EXPRESSWAY_* variables for an Expressway's admin CLI (default: the lab's first Expressway), checking
         host keys against the simulator's known_hosts (or `known_hosts`)."""
         n = self.system(system or "expressway")["nodes"][0]
-        return {
-            "EXPRESSWAY_HOST": n["address"],
-            "EXPRESSWAY_PORT": str(n["ports"]["ssh"]),
-            "EXPRESSWAY_USERNAME": username,
-            "EXPRESSWAY_PASSWORD": password,
-            "EXPRESSWAY_KNOWN_HOSTS": str(known_hosts or self.known_hosts),
-        }
+        return _env("EXPRESSWAY", n["address"], n["ports"]["ssh"], username, password,
+                    KNOWN_HOSTS=str(known_hosts or self.known_hosts))
 
     def cuc_env(self, system: Optional[str] = None, username: str = CUC_USERNAME,
                 password: str = CUC_PASSWORD) -> Dict[str, str]:
         """CUC_* variables for a Unity Connection system of the lab (default: the first one)."""
         sys_ = self.system(system or "cuc")
-        return {
-            "CUC_HOST": self._host_of(sys_),
-            "CUC_PORT": str(int(sys_["port"])),
-            "CUC_USERNAME": username,
-            "CUC_PASSWORD": password,
-            "CUC_CA_PATH": self.ca,
-        }
+        return _env("CUC", self._host_of(sys_), sys_["port"], username, password, CA_PATH=self.ca)
+
+
+def _env(prefix: str, host: str, port: Any, username: str, password: str, **more: str) -> Dict[str, str]:
+    """The environment variables of one connection group (``PREFIX_HOST``, ``_PORT``, ``_USERNAME``,
+    ``_PASSWORD`` and ``more``, e.g. ``CA_PATH``), as the modules read them."""
+    values = dict(HOST=host, PORT=str(int(port)), USERNAME=username, PASSWORD=password, **more)
+    return {"%s_%s" % (prefix, key): value for key, value in values.items()}
 
 
 def _terminate(proc: subprocess.Popen, timeout: float = 15.0) -> Optional[int]:

@@ -1,9 +1,10 @@
 """The GitOps example (examples/gitops) run as its pipelines run it, against the simulator's multi lab (two CUCM
-clusters and Unity Connection): the plan job shows every change and writes nothing, the apply job changes, a second
-apply changes nothing, and a change made behind Ansible's back makes the drift job fail and name the cluster.
+clusters, Unity Connection and an Expressway-C): the plan job shows every change and writes nothing, the apply job
+changes, a second apply changes nothing, and a change made behind Ansible's back (on a cluster, on the Expressway-C)
+makes the drift job fail and name the system.
 
 The example is copied as it is; the test adds what a lab needs and Git never holds: the simulator's CA as ca/uc-ca.pem,
-an inventory file with the simulator's addresses and ports (inventory/zz-lab.yml, read after hosts.yml), and the
+its SSH host keys as ssh/known_hosts, an inventory file with the simulator's addresses and ports (inventory/zz-lab.yml, read after hosts.yml), and the
 secrets as the CI variables the example names."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ SECRETS = {
     "CUCM_A_AXL_USERNAME": "axladmin", "CUCM_A_AXL_PASSWORD": "C1sco12345!",
     "CUCM_B_AXL_USERNAME": "axladmin-b", "CUCM_B_AXL_PASSWORD": "B-Sec ret1",
     "CUC_A_ADMIN_USERNAME": "cucadmin", "CUC_A_ADMIN_PASSWORD": "C1sco12345!",
+    "EXPC_A_ADMIN_USERNAME": "admin", "EXPC_A_ADMIN_PASSWORD": "Exp-Adm1n!",
 }
 
 
@@ -36,12 +38,15 @@ def repo(sim, tmp_path, installed_collection):
     work = tmp_path / "gitops"
     shutil.copytree(EXAMPLE, work)
     shutil.copyfile(sim.ca, work / "ca" / "uc-ca.pem")
+    shutil.copyfile(sim.known_hosts, work / "ssh" / "known_hosts")
     port = dict((s["name"], s["port"]) for s in sim.systems())
     (work / "inventory" / "zz-lab.yml").write_text(json.dumps({
         "cucm_clusters": {"hosts": dict(
             (name, {"ansible_host": sim.host, "cucm_port": port[name], "oauth_refresh_login_publisher_port": port[name]})
             for name in ("cucm-a", "cucm-b"))},
         "cuc_systems": {"hosts": {"cuc-a": {"ansible_host": sim.host, "cuc_port": port["cuc-a"]}}},
+        "expressway_systems": {"hosts": {"expc-a": {
+            "ansible_host": sim.host, "expressway_port": sim.system("expc-a")["nodes"][0]["ports"]["ssh"]}}},
     }))
     return work
 
@@ -49,7 +54,8 @@ def repo(sim, tmp_path, installed_collection):
 def run_job(repo, script, tmp_path):
     """Run ci/<script> as the pipeline does: from the repository, ansible-playbook on the PATH, secrets in the
     environment, nothing else of the caller's Ansible settings."""
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "CUCM_", "CUC_", "COLLAB_UC_")))
+    env = dict((k, v) for k, v in os.environ.items()
+               if not k.startswith(("ANSIBLE_", "CUCM_", "CUC_", "EXPRESSWAY_", "COLLAB_UC_")))
     env.update(SECRETS)
     env.update({
         "PATH": "%s%s%s" % (os.path.dirname(helpers.ansible_playbook_command()[0]), os.pathsep, env.get("PATH", "")),
@@ -88,10 +94,15 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     assert rows(summary, "cuc-a") == [("cucm-a: server_address", "cucm-a.lab.local", sim.host),
                                       ("cucm-a: server_port", 8443, cucm_a),
                                       ("cucm-a: key sync", "never", "sync")]
+    # Expressway-C: Cisco's defaults have OAuthLocal and LegacyCred off ("with refresh" is on already)
+    assert rows(summary, "expc-a") == [("oauth_token", "Off", "On"), ("user_credentials", "Off", "On")]
     assert markdown.startswith("## UC OAuth plan (check mode: nothing was written)\n")
-    assert "3 of 3 systems would change: cuc-a, cucm-a, cucm-b." in markdown
+    assert "4 of 4 systems would change: cuc-a, cucm-a, cucm-b, expc-a." in markdown
     assert "### cucm-b\n" in markdown and "| access_token_expiry | 60 | 30 |" in markdown
-    assert "C1sco12345!" not in markdown + proc.stdout and "B-Sec ret1" not in markdown + proc.stdout
+    assert "### expc-a\n" in markdown and "| oauth_token | Off | On |" in markdown
+    assert sim.state("expc-a")["xconfiguration"]["CollaborationEdge OAuthLocal"] == "Off"
+    secrets = ("C1sco12345!", "B-Sec ret1", "Exp-Adm1n!")
+    assert not [x for x in secrets if x in markdown + proc.stdout]
 
     # Merge: apply.
     proc, markdown, summary = run_job(repo, "apply.sh", tmp_path)
@@ -101,15 +112,17 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     assert sim.state("cucm-b")["enterprise_parameters"]["oauthTokenExpiryTimer"] == "30"
     [server] = sim.state("cuc-a")["authz_servers"]
     assert server["Port"] == cucm_a and server["LastSyncStatus"].startswith("Passed")
-    assert "3 of 3 systems changed" in markdown
-    assert "C1sco12345!" not in markdown + proc.stdout and "B-Sec ret1" not in markdown + proc.stdout
+    xconf = sim.state("expc-a")["xconfiguration"]
+    assert xconf["CollaborationEdge OAuthLocal"] == "On" and xconf["CollaborationEdge LegacyCred"] == "On"
+    assert "4 of 4 systems changed" in markdown
+    assert not [x for x in secrets if x in markdown + proc.stdout]
 
     # Apply again: nothing to do, no write.
     sim.reset(state=False)
     proc, markdown, summary = run_job(repo, "apply.sh", tmp_path)
     assert proc.returncode == 0, describe(proc)
     assert sim.get_counters()["writes"] == 0
-    assert "0 of 3 systems changed." in markdown
+    assert "0 of 4 systems changed." in markdown
     assert all(not host["rows"] for host in summary["hosts"].values())
 
     # Nightly: no drift yet.
@@ -126,7 +139,19 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     assert "cucm-b: access_token_expiry is 45, the desired state says 30" in proc.stdout + proc.stderr
     assert rows(summary, "cucm-b") == [("access_token_expiry", 45, 30)]
     assert not rows(summary, "cucm-a") and not rows(summary, "cuc-a")
-    assert "1 of 3 systems would change: cucm-b." in markdown
+    assert "1 of 4 systems would change: cucm-b." in markdown
+
+    # Someone turns OAuth off on the Expressway-C by hand (seed 003): the drift job names it too.
+    sim.set_state({"cucm-b": {"enterprise_parameters": {"oauthTokenExpiryTimer": "30"}},
+                   "expc-a": {"xconfiguration": {"CollaborationEdge OAuthLocal": "Off"}}})
+    sim.reset(state=False)
+    proc, markdown, summary = run_job(repo, "drift.sh", tmp_path)
+    assert proc.returncode != 0, describe(proc)
+    assert sim.get_counters()["writes"] == 0
+    assert "Drift: expc-a differ(s) from the desired state:" in proc.stdout + proc.stderr
+    assert "expc-a: oauth_token (CollaborationEdge OAuthLocal) is Off, the desired state says On" in proc.stdout
+    assert rows(summary, "expc-a") == [("oauth_token", "Off", "On")]
+    assert "1 of 4 systems would change: expc-a." in markdown
 
 
 def test_pipelines_run_the_tested_scripts():

@@ -1,6 +1,6 @@
 """Role collab.uc.oauth_audit against ucsim's audit lab (two clusters, a Connection, an Expressway-C): the audit finds
 seed 003's mismatch and the other findings the lab holds, writes nothing to any system, survives an unreachable
-system, and after the fix finds none."""
+system, and after the enablement role (collab.uc.oauth_enable) has run over the same inventory finds none."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from helpers import CUC_PASSWORD, CUC_USERNAME, CUCM_PASSWORD, CUCM_SSH_PASSWORD
 
 SIM_LAB = shipped_lab("audit")
 PLAYBOOK = str(REPO_ROOT / "playbooks" / "oauth_audit.yml")
+ENABLE = "- ansible.builtin.import_playbook: collab.uc.oauth_enable\n"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -25,16 +26,18 @@ def inventory(sim, report_dir, extra_expressway=None):
     def ssh(name):
         return sim.system(name)["nodes"][0]["ports"]["ssh"]
 
+    # one inventory for the audit and the enablement role: the serving systems name their clusters in
+    # oauth_refresh_login_serves (oauth_audit_serves defaults to it); each cluster says where Connection reaches it
+    cluster = ("%s cucm_host=127.0.0.1 cucm_port=%d cucm_ssh_port=%d oauth_audit_cluster_addresses='[\"%s.lab.local\"]' "
+               "oauth_refresh_login_publisher=%s.lab.local oauth_refresh_login_publisher_port=%d")
     lines = [
         "[cucm_clusters]",
-        "cucm-a cucm_host=127.0.0.1 cucm_port=%d cucm_ssh_port=%d oauth_audit_cluster_addresses='[\"cucm-a.lab.local\"]'"
-        % (https("cucm-a"), ssh("cucm-a")),
-        "cucm-b cucm_host=127.0.0.1 cucm_port=%d cucm_ssh_port=%d oauth_audit_cluster_addresses='[\"cucm-b.lab.local\"]'"
-        % (https("cucm-b"), ssh("cucm-b")),
+        cluster % ("cucm-a", https("cucm-a"), ssh("cucm-a"), "cucm-a", "cucm-a", https("cucm-a")),
+        cluster % ("cucm-b", https("cucm-b"), ssh("cucm-b"), "cucm-b", "cucm-b", https("cucm-b")),
         "[cuc_systems]",
-        "cuc-a cuc_host=127.0.0.1 cuc_port=%d oauth_audit_serves='[\"cucm-a\", \"cucm-b\"]'" % https("cuc-a"),
+        "cuc-a cuc_host=127.0.0.1 cuc_port=%d oauth_refresh_login_serves='[\"cucm-a\", \"cucm-b\"]'" % https("cuc-a"),
         "[expressway_systems]",
-        "expc-a expressway_host=127.0.0.1 expressway_port=%d oauth_audit_serves='[\"cucm-a\"]'" % ssh("expc-a"),
+        "expc-a expressway_host=127.0.0.1 expressway_port=%d oauth_refresh_login_serves='[\"cucm-a\"]'" % ssh("expc-a"),
     ]
     if extra_expressway:
         lines.append(extra_expressway)
@@ -45,6 +48,7 @@ def inventory(sim, report_dir, extra_expressway=None):
         "cucm_username=%s" % CUCM_USERNAME, "cucm_password=%s" % CUCM_PASSWORD, "cucm_ca_path=%s" % sim.ca,
         "cucm_ssh_username=%s" % CUCM_SSH_USERNAME, "cucm_ssh_password=%s" % CUCM_SSH_PASSWORD,
         "cucm_ssh_known_hosts=%s" % sim.known_hosts,
+        "oauth_refresh_login_authz_username=%s" % CUCM_USERNAME, "oauth_refresh_login_authz_password=%s" % CUCM_PASSWORD,
         "cuc_username=%s" % CUC_USERNAME, "cuc_password=%s" % CUC_PASSWORD, "cuc_ca_path=%s" % sim.ca,
         "expressway_username=%s" % EXPRESSWAY_USERNAME, "expressway_password=%s" % EXPRESSWAY_PASSWORD,
         "expressway_known_hosts=%s" % sim.known_hosts,
@@ -137,7 +141,7 @@ def test_matrix_shows_each_system_and_check(audited):
 
 def test_unreachable_system_is_a_finding_not_a_crash(sim, run_playbook, tmp_path):
     # nothing listens on port 1 of 127.0.0.1
-    gone = "expc-gone expressway_host=127.0.0.1 expressway_port=1 oauth_audit_serves='[\"cucm-a\"]'"
+    gone = "expc-gone expressway_host=127.0.0.1 expressway_port=1 oauth_refresh_login_serves='[\"cucm-a\"]'"
     text = inventory(sim, tmp_path / "r", extra_expressway=gone)
     run = run_playbook(PLAYBOOK, inventory=text)
     assert run.rc == 0, run.describe()
@@ -154,57 +158,20 @@ def test_fail_on_critical_fails_after_writing_the_reports(sim, run_playbook, tmp
     assert (tmp_path / "r" / "oauth-audit.html").exists()
 
 
-FIX = """
-- hosts: cucm_clusters
-  gather_facts: false
-  tasks:
-    - name: Refresh login and timers as desired
-      collab.uc.cucm_oauth:
-        host: "{{ cucm_host }}"
-        port: "{{ cucm_port }}"
-        username: "{{ cucm_username }}"
-        password: "{{ cucm_password }}"
-        ca_path: "{{ cucm_ca_path }}"
-        refresh_login: true
-        access_token_expiry: 60
-        refresh_token_expiry: 60
-- hosts: cuc_systems
-  gather_facts: false
-  tasks:
-    - name: An AuthZ server per served cluster, keys synced
-      collab.uc.cuc_authz_server:
-        host: "{{ cuc_host }}"
-        port: "{{ cuc_port }}"
-        username: "{{ cuc_username }}"
-        password: "{{ cuc_password }}"
-        ca_path: "{{ cuc_ca_path }}"
-        name: "{{ item }}"
-        server_address: "{{ item }}.lab.local"
-        server_port: "{{ hostvars[item].cucm_port }}"
-        server_username: "{{ cucm_username }}"
-        server_password: "{{ cucm_password }}"
-        sync_keys: always
-      loop: "{{ oauth_audit_serves }}"
-- hosts: expressway_systems
-  gather_facts: false
-  tasks:
-    - name: Expressway agrees with CUCM
-      collab.uc.expressway_oauth:
-        ssh_host: "{{ expressway_host }}"
-        ssh_port: "{{ expressway_port }}"
-        ssh_username: "{{ expressway_username }}"
-        ssh_password: "{{ expressway_password }}"
-        ssh_known_hosts: "{{ expressway_known_hosts }}"
-        oauth_token_with_refresh: true
-        oauth_token: true
-"""
-
-
-def test_after_the_fix_the_audit_finds_nothing(sim, run_playbook, tmp_path):
-    arrange_stale_sync(sim)
+def test_after_the_enablement_role_the_audit_finds_nothing(sim, run_playbook, tmp_path):
+    """The lab's mismatches as shipped (seed 003's Expressway, the clusters that differ, cucm-b's timer, the missing
+    AuthZ server): collab.uc.oauth_enable over the same inventory fixes them all, Expressway included, and the audit
+    then finds none. (A sync older than a key regeneration is the key rotation's to repair, not the enablement's.)"""
     text = inventory(sim, tmp_path / "r")
-    fix = run_playbook(FIX, inventory=text)
-    assert fix.rc == 0 and fix.changed, fix.describe()
+    before = run_playbook(PLAYBOOK, inventory=text)
+    assert {f["id"] for f in report_task(before)["findings"]} == {
+        "refresh_mismatch", "no_authz_server", "clusters_differ", "timers_differ", "refresh_login_differs"}
+    enable = run_playbook(ENABLE, inventory=text)
+    assert enable.rc == 0 and enable.changed, enable.describe()
+    # Expressway was set by the role, over its CLI
+    written = [e["operation"] for e in sim.get_requests("expc-a") if e["kind"] == "write"]
+    assert sorted(written) == ["xConfiguration CollaborationEdge OAuthLocal: On",
+                               "xConfiguration CollaborationEdge OAuthWithRefresh: On"], written
     sim.reset(state=False)
     run = run_playbook(PLAYBOOK, inventory=text)
     assert run.rc == 0, run.describe()

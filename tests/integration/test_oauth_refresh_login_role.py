@@ -1,6 +1,7 @@
 """The role collab.uc.oauth_refresh_login and the playbook collab.uc.oauth_enable against the simulator: the plan in
 check mode, the change, the second run, the preflight that stops before any write, the connection from
-module_defaults or from the environment alone, and a run interrupted half-way and run again."""
+module_defaults or from the environment alone, a run interrupted half-way and run again, and Expressway-C set over
+its admin CLI (the audit lab: seed 003's Expressway with OAuth off) or left to the checklist."""
 
 from __future__ import annotations
 
@@ -10,30 +11,34 @@ from pathlib import Path
 import pytest
 import ucsim
 
+from helpers import EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, shipped_lab
+
 MULTI_LAB = Path(ucsim.__file__).resolve().parent / "labs" / "multi.yml"
+AUDIT_LAB = shipped_lab("audit")
 PLAYBOOK = "- ansible.builtin.import_playbook: collab.uc.oauth_enable\n"
 ROLE = "collab.uc.oauth_refresh_login : "
 PLAN_TASK = ROLE + "Show the plan"
 GATE_TASK = ROLE + "Stop before any write if a system is not ready"
 CUCM_TASK = ROLE + "Set refresh login and the token expiry timers"
 CUC_TASK = ROLE + "Point Unity Connection at each cluster it serves and sync the keys"
-VERIFY_TASK = ROLE + "Check Token reuse (CUCM) and the key syncs (Unity Connection)"
+VERIFY_TASK = ROLE + "Check Token reuse (CUCM), the key syncs (Unity Connection) and the MRA authorization (Expressway-C)"
+EXPRESSWAY_TASK = ROLE + "Set Expressway-C's MRA authorization (OAuthLocal, LegacyCred, OAuth token with refresh)"
 CHECKLIST_TASK = ROLE + "Print what no API can do"
 
 PASSWORDS = {"cucm1": ("axladmin", "C1sco12345!"), "cucm-a": ("axladmin", "C1sco12345!"),
              "cucm-b": ("axladmin-b", "B-Sec ret1")}
 
 
-def inventory(sim, serves, connection=True, cluster_vars=None):
+def inventory(sim, serves, connection=True, cluster_vars=None, expressways=None, passwords=None):
     """INI inventory: every CUCM system of the lab a cluster host, every Connection system in `serves`
-    ({name: [clusters]}) a Connection host; with `connection`, the variables the playbook turns into
-    module_defaults."""
+    ({name: [clusters]}) a Connection host, every Expressway-C in `expressways` ({name: [clusters, variable=value
+    ...]}) an Expressway-C host; with `connection`, the variables the playbook turns into module_defaults."""
     lines = ["[all:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable,
              "ansible_host=%s" % sim.host, "", "[cucm_clusters]"]
     for system in sim.systems():
         if system["kind"] != "cucm":
             continue
-        user, password = PASSWORDS[system["name"]]
+        user, password = (passwords or PASSWORDS)[system["name"]]
         fields = ["oauth_refresh_login_publisher_port=%d" % system["port"],
                   "oauth_refresh_login_authz_username=%s" % user,
                   "'oauth_refresh_login_authz_password=%s'" % password]
@@ -48,6 +53,16 @@ def inventory(sim, serves, connection=True, cluster_vars=None):
         if connection:
             fields += ["cuc_port=%d" % sim.system(name)["port"], "cuc_username=cucadmin",
                        "'cuc_password=C1sco12345!'", "cuc_ca_path=%s" % sim.ca]
+        lines.append(" ".join([name] + fields))
+    lines += ["", "[expressway_systems]"]
+    for name, clusters in (expressways or {}).items():
+        fields = ["oauth_refresh_login_serves=%s" % ",".join(c for c in clusters if "=" not in c)]
+        fields += [c for c in clusters if "=" in c]
+        if connection and not any(c.startswith("expressway_port=") for c in clusters):
+            fields.append("expressway_port=%d" % sim.system(name)["nodes"][0]["ports"]["ssh"])
+        if connection:
+            fields += ["expressway_username=%s" % EXPRESSWAY_USERNAME, "'expressway_password=%s'" % EXPRESSWAY_PASSWORD,
+                       "expressway_known_hosts=%s" % sim.known_hosts]
         lines.append(" ".join([name] + fields))
     return "\n".join(lines) + "\n"
 
@@ -154,3 +169,114 @@ def test_interrupted_run_resumes_without_writing_twice(sim, run_playbook):
     assert second.task(CUC_TASK, "cuc1")["changed"]
     assert sim.state("cuc1")["authz_servers"][0]["LastSyncStatus"].startswith("Passed")
     assert second.task(VERIFY_TASK)["status"] == "ok"
+
+
+AUDIT_PASSWORDS = {"cucm-a": ("axladmin", "C1sco12345!"), "cucm-b": ("axladmin", "C1sco12345!")}
+
+
+def audit_inventory(sim, expressways=None, **kwargs):
+    """The audit lab: both clusters, cuc-a serving both, expc-a (seed 003: OAuth off) serving cucm-a."""
+    return inventory(sim, {"cuc-a": ["cucm-a", "cucm-b"]}, passwords=AUDIT_PASSWORDS,
+                     expressways=expressways or {"expc-a": ["cucm-a"]}, **kwargs)
+
+
+def ssh_writes(sim, system="expc-a"):
+    return [e["operation"] for e in sim.get_requests(system) if e.get("transport") == "ssh" and e["kind"] == "write"]
+
+
+def checklist_lines(run):
+    return run.task(CHECKLIST_TASK)["result"]["msg"]
+
+
+@pytest.mark.sim_lab(AUDIT_LAB)
+def test_expressway_is_planned_set_after_cucm_verified_and_left_alone_the_second_time(sim, run_playbook):
+    # seed 003's Expressway, with "Authorize by user credentials" off as well (Cisco's default)
+    sim.set_state({"expc-a": {"xconfiguration": {"CollaborationEdge LegacyCred": "Off"}}})
+    inv = audit_inventory(sim)
+
+    plan = run_playbook(PLAYBOOK, inventory=inv, check=True, diff=True)
+    assert plan.rc == 0, plan.describe()
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
+    for name in ("cucm-a", "cucm-b", "cuc-a", "expc-a"):
+        assert sim.get_counters(name)["writes"] == 0, name
+    assert sim.get_counters("expc-a")["ssh_logins"] == 2  # the preflight's read and the check-mode task
+    lines = plan.task(PLAN_TASK)["result"]["msg"]
+    for line in ("expc-a: oauth_token_with_refresh (CollaborationEdge OAuthWithRefresh): Off -> On",
+                 "expc-a: oauth_token (CollaborationEdge OAuthLocal): Off -> On",
+                 "expc-a: user_credentials (CollaborationEdge LegacyCred): Off -> On"):
+        assert line in lines, lines
+    planned = plan.task(EXPRESSWAY_TASK, "expc-a")
+    assert planned["changed"] and planned["diff"]["before"] == {
+        "oauth_token_with_refresh": "Off", "oauth_token": "Off", "user_credentials": "Off"}, planned
+    assert sim.state("expc-a")["xconfiguration"]["CollaborationEdge OAuthLocal"] == "Off"
+
+    sim.reset(state=False)
+    apply = run_playbook(PLAYBOOK, inventory=inv)
+    assert apply.rc == 0, apply.describe()
+    assert apply.task(EXPRESSWAY_TASK, "expc-a")["changed"]
+    assert sorted(ssh_writes(sim)) == ["xConfiguration CollaborationEdge LegacyCred: On",
+                                       "xConfiguration CollaborationEdge OAuthLocal: On",
+                                       "xConfiguration CollaborationEdge OAuthWithRefresh: On"]
+    xconf = sim.state("expc-a")["xconfiguration"]
+    assert [xconf["CollaborationEdge " + leaf] for leaf in ("OAuthWithRefresh", "OAuthLocal", "LegacyCred")] == ["On"] * 3
+    # Expressway is written after CUCM (the request log is in time order)
+    log = sim.get_requests()
+    written = [i for i, e in enumerate(log) if e["kind"] == "write"]
+    cucm = [i for i in written if log[i]["system"] in ("cucm-a", "cucm-b")]
+    expressway = [i for i in written if log[i]["system"] == "expc-a"]
+    assert cucm and expressway and max(cucm) < min(expressway), [(log[i]["system"], log[i]["operation"]) for i in written]
+    verified = apply.task(VERIFY_TASK)
+    assert verified["status"] == "ok" and verified["result"]["msg"] == "verified: cucm-a, cucm-b, cuc-a, expc-a"
+    # the checklist keeps "Refresh servers" for expc-a, and no MRA setting for it
+    lines = checklist_lines(apply)
+    assert [line for line in lines if "expc-a" in line] == [
+        '[ ] Expressway (expc-a): Configuration > Unified Communications > Unified CM servers (and IM and Presence '
+        'Service nodes, Unity Connection servers): "Refresh servers"'], lines
+    assert not [line for line in lines if "MRA Access Control" in line and "cucm-a" in line], lines
+
+    sim.reset(state=False)
+    again = run_playbook(PLAYBOOK, inventory=inv)
+    assert again.rc == 0, again.describe()
+    assert not again.changed, [r["task"] for r in again.results if r.get("changed")]
+    assert sim.get_counters()["writes"] == 0
+    assert sim.get_counters("expc-a")["ssh_logins"] == 1, "only the preflight's read"
+    assert "expc-a: no change" in again.task(PLAN_TASK)["result"]["msg"]
+
+
+@pytest.mark.sim_lab(AUDIT_LAB)
+def test_expressway_problems_join_the_one_preflight_message(sim, run_playbook):
+    sim.set_state({"expc-a": {"version": "X8.9.2"}})
+    inv = audit_inventory(sim, expressways={"expc-a": ["cucm-a", "cucm-b"],
+                                            "expc-gone": ["cucm-a", "expressway_port=1"]},
+                          cluster_vars={"cucm-b": {"oauth_refresh_login_enabled": "false"}})
+    res = run_playbook(PLAYBOOK, inventory=inv,
+                       extravars={"oauth_refresh_login_expressway_refresh_setting": "OAuthRefreshElsewhere"})
+    assert res.rc != 0
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found 4 problem(s); nothing was written on any system."), message
+    for expected in ("expc-a (Expressway-C): serves clusters that disagree on refresh login (cucm-a on, cucm-b off)",
+                     "expc-a (Expressway-C): version X8.9.2 is below X8.10.1",
+                     "expc-a (Expressway-C): has no setting xConfiguration CollaborationEdge OAuthRefreshElsewhere",
+                     "expc-gone (Expressway-C): cannot read it: "):
+        assert expected in message, message
+    assert "cannot connect" in message and "checklist" in message, message
+    assert sim.get_counters()["writes"] == 0 and sim.get_counters()["write_attempts"] == 0
+
+
+@pytest.mark.sim_lab(AUDIT_LAB)
+def test_checklist_mode_never_connects_and_lists_the_settings(sim, run_playbook):
+    inv = audit_inventory(sim, expressways={"expc-a": ["cucm-a", "oauth_refresh_login_expressway_mode=checklist"]},
+                          cluster_vars={"cucm-b": {"oauth_refresh_login_expressways": "'[\"expc-b.example.com\"]'"}})
+    res = run_playbook(PLAYBOOK, inventory=inv)
+    assert res.rc == 0, res.describe()
+    counters = sim.get_counters("expc-a")
+    assert counters["ssh_logins"] == 0 and counters["requests"] == 0, counters
+    lines = checklist_lines(res)
+    mra = ('Configuration > Unified Communications > Configuration > MRA Access Control: "Authorize by OAuth token '
+           'with refresh" = On, to agree with CUCM, "Authorize by OAuth token" = On, "Authorize by user credentials" = On')
+    assert "[ ] Expressway (expc-a): " + mra in lines, lines
+    assert "[ ] Expressway (expc-b.example.com): " + mra in lines, lines
+    assert len([line for line in lines if '"Refresh servers"' in line]) == 2, lines

@@ -63,6 +63,24 @@ def test_faults_are_consumed_per_key_and_scoped_to_a_system_or_node(core):
     assert core.get_faults() == {}
 
 
+def test_every_fault_reading_follows_one_scope_rule_and_node_down_is_not_scoped(core):
+    core.register_fault("ssh_login_delay_s", (int, float), counted=False)
+    core.register_fault("everywhere", (int, float), counted=False, scoped=False)
+    core.set_faults({"system": "cuc", "node_down": ["sub"], "ssh_login_delay_s": 3, "everywhere": 2,
+                     "latency_ms": 100})
+    assert core.node_down(SUB) and not core.node_down(PUB)           # names a CUCM node while system says cuc
+    assert core.fault_value(CUCM, "ssh_login_delay_s", PUB) is None and core.latency(CUCM, PUB) == 0
+    assert core.fault_value(Obj("cuc"), "ssh_login_delay_s") == 3 and core.latency(Obj("cuc")) == 0.1
+    assert core.fault_value(CUCM, "everywhere", PUB) == 2
+    core.set_faults({"node_down": "pub", "system": None})
+    assert core.node_down(PUB) and not core.node_down(SUB) and core.latency(CUCM, SUB) == 0.1
+    core.set_faults({"node_down": None})
+    assert not core.node_down(PUB)
+    for bad in ({"node_down": "nope"}, {"node_down": ["pub", 3]}):
+        with pytest.raises(LabError):
+            core.set_faults(bad)
+
+
 def test_503_rate_is_seeded(core):
     core.set_faults({"http_503_rate": 0.5, "seed": 7})
     first = [core.fault_for(CUCM, "http_503_writes") for _ in range(20)]

@@ -179,5 +179,17 @@ def _nodes(path, system, entries, names):
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
 
+def account(entry, where):
+    """A ``users`` entry of a lab or a state patch (``userid``, ``password``, ``roles``) as ``(userid, (password,
+    frozenset of roles))``, the form ``transports.core.check_login`` reads; ``where`` (e.g. ``cuc cuc1``) names
+    the system in the error."""
+    if not isinstance(entry, dict) or not entry.get("userid") or "password" not in entry:
+        raise LabError("%s: users entries need userid and password" % where)
+    roles = entry.get("roles") or []
+    if not isinstance(roles, list):
+        raise LabError("%s: roles of %s must be a list" % (where, entry["userid"]))
+    return str(entry["userid"]), (str(entry["password"]), frozenset(str(r) for r in roles))
+
+
 def warn(msg):
     sys.stderr.write("ucsim: warning: %s\n" % msg)

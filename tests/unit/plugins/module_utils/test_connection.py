@@ -9,24 +9,36 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import os
 
 import pytest
 import yaml
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, HttpsConnection, connection
+from ansible_collections.collab.uc.plugins.module_utils._connection import (
+    GROUPS, HttpsConnection, SshCliConnection, connection)
 from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils._ssh import LoginFailed
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import ScriptedSsh
 
-MODULES = ('cucm_oauth', 'cucm_oauth_info', 'cucm_enterprise_parameter', 'cucm_refresh_tokens',
-           'cuc_authz_server', 'cuc_authz_server_info', 'cucm_authz_keys', 'cucm_cli_command')
+MODULES_DIR = os.path.join(os.path.dirname(importlib.import_module(
+    'ansible_collections.collab.uc.plugins.modules.cucm_oauth').__file__))
 
 
 def module_classes():
-    for name in MODULES:
+    """(name, module, UCModule class) of every module of the collection built on ``UCModule``."""
+    for filename in sorted(os.listdir(MODULES_DIR)):
+        if not filename.endswith('.py') or filename.startswith('_'):
+            continue
+        name = filename[:-3]
         module = importlib.import_module('ansible_collections.collab.uc.plugins.modules.' + name)
         classes = [value for value in vars(module).values()
                    if isinstance(value, type) and issubclass(value, UCModule) and value is not UCModule]
-        yield name, module, classes[0]
+        if classes:
+            yield name, module, classes[0]
+
+
+MODULES = [name for name, _module, _cls in module_classes()]
 
 
 @pytest.mark.parametrize('name, module, cls', list(module_classes()), ids=MODULES)
@@ -36,7 +48,7 @@ def test_every_module_documents_the_fragments_of_its_groups(name, module, cls):
     assert cls.connections, name
     for entry in cls.connections:
         group = GROUPS[entry]() if isinstance(entry, str) else entry
-        assert group.doc_fragment in fragments
+        assert group.doc_fragment in fragments and group.shared_fragment in fragments
         assert doc['attributes']['action_group']['membership'] == ['collab.uc.%s' % group.name]
     groups = [GROUPS[entry]() if isinstance(entry, str) else entry for entry in cls.connections]
     uses_https = any(isinstance(group, HttpsConnection) for group in groups)
@@ -70,3 +82,89 @@ def test_inherit_fills_an_unset_option_from_another_group():
     assert tunnel.values(params, [cucm, tunnel])['host'] == 'cucm-pub'
     params['tunnel_host'] = 'elsewhere'
     assert tunnel.values(params, [cucm, tunnel])['host'] == 'elsewhere'
+
+
+def test_every_module_built_on_ucmodule_is_checked():
+    assert {'cucm_oauth', 'cucm_cli_command', 'expressway_oauth', 'cucm_node_info'} <= set(MODULES)
+
+
+# --- the SSH groups: one class, a product each ----------------------------------------------------------------
+
+SSH_GROUPS = [('cucm_cli', 'CUCM_SSH', 'CUCM platform CLI', 'collab.uc.cucm_cli_connection'),
+              ('expressway', 'EXPRESSWAY', 'Expressway', 'collab.uc.expressway_connection')]
+SSH_ENV = {'ssh_host': 'HOST', 'ssh_port': 'PORT', 'ssh_username': 'USERNAME', 'ssh_password': 'PASSWORD',
+           'ssh_known_hosts': 'KNOWN_HOSTS', 'ssh_host_key_checking': 'HOST_KEY_CHECKING'}
+
+
+@pytest.mark.parametrize('name, env, label, fragment', SSH_GROUPS)
+def test_each_ssh_group_has_the_same_options_with_its_own_environment_variables(name, env, label, fragment):
+    group = GROUPS[name]()
+    assert isinstance(group, SshCliConnection) and (group.label, group.doc_fragment) == (label, fragment)
+    assert group.shared_fragment == 'collab.uc.ssh_connection'
+    spec = group.argument_spec()
+    assert sorted(spec) == sorted(list(SSH_ENV) + ['ssh_login_timeout', 'ssh_command_timeout'])
+    for option, suffix in SSH_ENV.items():
+        assert spec[option]['fallback'][1] == ['%s_%s' % (env, suffix)], option
+    assert 'fallback' not in spec['ssh_login_timeout'] and 'fallback' not in spec['ssh_command_timeout']
+    defaults = ('ssh_port', 'ssh_login_timeout', 'ssh_command_timeout', 'ssh_host_key_checking', 'ssh_known_hosts')
+    assert [spec[option].get('default') for option in defaults] == [22, 60, 120, 'strict', '~/.ssh/known_hosts']
+    assert spec['ssh_password']['no_log'] is True
+    assert spec['ssh_host_key_checking']['choices'] == ['strict', 'accept_new', 'off']
+    prefixed = connection(name, prefix='target_').argument_spec()
+    assert prefixed['target_ssh_host']['fallback'][1] == ['%s_TARGET_HOST' % env]
+
+
+def test_a_product_changes_the_ssh_defaults_by_class_attributes():
+    class Slow(GROUPS['expressway']):
+        name = 'slow'
+        port = 2222
+        login_timeout = 300
+        command_timeout = 600
+
+    spec = Slow().argument_spec()
+    assert [spec['ssh_port']['default'], spec['ssh_login_timeout']['default'],
+            spec['ssh_command_timeout']['default']] == [2222, 300, 600]
+    assert GROUPS['expressway']().argument_spec()['ssh_port']['default'] == 22
+
+
+def test_ssh_host_defaults_to_the_cucm_host_for_the_platform_cli_only():
+    cucm, cli, expressway = connection('cucm'), connection('cucm_cli'), connection('expressway')
+    params = dict(host='cucm-pub.example.com', ssh_host=None)
+    assert cli.values(params, [cucm, cli])['ssh_host'] == 'cucm-pub.example.com'
+    assert cli.values(dict(params, ssh_host='cucm-sub1'), [cucm, cli])['ssh_host'] == 'cucm-sub1'
+    assert cli.values(params, [cli])['ssh_host'] is None  # no CUCM group in the module: nothing to inherit
+    values = expressway.values(params, [cucm, expressway])
+    assert values['ssh_host'] is None
+    assert expressway.problems(dict(values, ssh_port=22, ssh_login_timeout=60, ssh_command_timeout=120)) == [
+        'ssh_host is required (or the EXPRESSWAY_HOST environment variable)']
+
+
+@pytest.mark.parametrize('name, port, login, command, problem', [
+    ('cucm_cli', 0, 60, 120, 'ssh_port must be between 1 and 65535, got 0'),
+    ('expressway', 22, 3601, 120, 'ssh_login_timeout must be between 1 and 3600, got 3601'),
+    ('expressway', 22, 60, 0, 'ssh_command_timeout must be between 1 and 86400, got 0')])
+def test_ssh_ranges_are_the_same_for_every_product(name, port, login, command, problem):
+    group = GROUPS[name]()
+    assert group.problems(dict(ssh_host='h', ssh_port=port, ssh_login_timeout=login,
+                               ssh_command_timeout=command)) == [problem]
+
+
+@pytest.mark.parametrize('name, words, not_words, slow_words', [
+    ('cucm_cli', 'the platform administrator, not the AXL user', 'Expressway', 'The platform CLI starts slowly'),
+    ('expressway', 'an Expressway administrator account', 'AXL', 'check that the Expressway is healthy')])
+def test_a_refused_login_gives_the_hint_of_its_product(tmp_path, name, words, not_words, slow_words):
+    group = GROUPS[name]()
+    known_hosts = str(tmp_path / 'known_hosts')
+    with ScriptedSsh() as server:
+        with open(known_hosts, 'w') as handle:
+            handle.write(server.known_hosts_line())
+        values = dict((option, spec.get('default')) for option, spec in group.argument_spec().items())
+        values.update(ssh_host='127.0.0.1', ssh_port=server.port, ssh_username='admin', ssh_password='wrong',
+                      ssh_known_hosts=known_hosts, ssh_login_timeout=10)
+        session = group.open(values)
+        assert session.product == group.label and slow_words in session.hints['login_timeout']
+        with pytest.raises(LoginFailed) as caught:
+            session.run('show myself')
+        assert server.auth_attempts == [('keyboard-interactive', 'admin')]
+    assert words in caught.value.hint and not_words not in caught.value.hint
+    assert 'ssh_password' in caught.value.hint and 'not retried' in caught.value.hint.lower()

@@ -12,7 +12,7 @@ import time
 import uuid
 
 from .. import assumptions as A
-from ..lab import LabError
+from ..lab import LabError, account
 from ..transports.core import check_login
 
 DEFAULT_VERSION = "14.0.1.10000-117"
@@ -144,12 +144,8 @@ class CucState:
         return list(value)
 
     def add_account(self, u):
-        if not isinstance(u, dict) or not u.get("userid") or "password" not in u:
-            raise LabError("cuc %s: users entries need userid and password" % self.name)
-        roles = u.get("roles") or []
-        if not isinstance(roles, list):
-            raise LabError("cuc %s: roles of %s must be a list" % (self.name, u["userid"]))
-        self.accounts[str(u["userid"])] = (str(u["password"]), frozenset(str(r) for r in roles))
+        userid, acct = account(u, "cuc %s" % self.name)
+        self.accounts[userid] = acct
 
     def trusts(self, cucm_name):
         return self.trust is None or cucm_name in self.trust

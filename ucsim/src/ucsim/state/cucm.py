@@ -13,7 +13,7 @@ import time
 
 from .. import assumptions as A
 from .. import sql
-from ..lab import LabError
+from ..lab import LabError, account
 from .platform import PlatformState
 from .services import Services
 
@@ -333,12 +333,8 @@ class CucmState:
         self.params[pname] = stored
 
     def add_account(self, u):
-        if not isinstance(u, dict) or not u.get("userid") or "password" not in u:
-            raise LabError("cucm %s: users entries need userid and password" % self.name)
-        roles = u.get("roles") or []
-        if not isinstance(roles, list):
-            raise LabError("cucm %s: roles of %s must be a list" % (self.name, u["userid"]))
-        self.accounts[str(u["userid"])] = (str(u["password"]), frozenset(str(r) for r in roles))
+        userid, acct = account(u, "cucm %s" % self.name)
+        self.accounts[userid] = acct
 
     def add_end_user(self, u):
         uid = str(u["userid"])

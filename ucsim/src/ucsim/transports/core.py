@@ -12,12 +12,14 @@ request out, and records what happened. It never keeps a log, counters or faults
 ``core.count(system, key, n=1, node=None)``: a counter without a log entry (``connections``, ``ssh_logins``).
 ``core.count_keyed(system, counter, key, node=None)``: one of the keyed counters (``KEYED_COUNTERS``, e.g.
     ``service_restarts`` by service name), shown as ``{key: n}`` in totals, per system and per node.
-``core.node_down(node)``: True while the fault ``node_down`` names the node (it answers nothing).
 ``core.fault_for(system, key, node=None)``: True when an injected fault fires (counted faults are consumed
-    one by one; ``http_503_writes`` also fires at ``http_503_rate``). ``core.latency(system, node)``: seconds.
+    one by one; ``http_503_writes`` also fires at ``http_503_rate``).
 ``core.fault_value(system, key, node=None)``: the value of an uncounted fault (a delay, a filter) when it
-    applies to this system (and node), else None.
-``core.register_fault(key, types=int, counted=True)``: a transport's own fault keys (e.g. SSH's).
+    applies to this system (and node), else None. Every fault reading goes through these two and one rule
+    (``_applies``): the fault ``system`` limits every key registered ``scoped`` to that system or node.
+``core.latency(system, node)``: ``latency_ms`` in seconds. ``core.node_down(node)``: True while the fault
+    ``node_down`` (a node name or a list; not scoped) names the node (it answers nothing).
+``core.register_fault(key, types=int, counted=True, scoped=True)``: a transport's own fault keys (e.g. SSH's).
 ``core.check_login(accounts, user, password, role=None)``: None when the account may log in, else
     ``"credentials"`` or ``"role"`` (the transport turns that into 401/403 or a refused SSH login).
 ``core.session_open(node, user)``, ``core.session_user(node, sid, timeout_s)``, ``core.expire_sessions(...)``:
@@ -53,6 +55,13 @@ def check_login(accounts, user, password, role=None):
     return None
 
 
+def _node_names(value):
+    """The node names of the fault ``node_down``'s value: one name, a list of them, or None."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 class Counters:
     def __init__(self):
         self.c = dict.fromkeys(COUNTER_KEYS, 0)
@@ -81,7 +90,7 @@ class Core:
         self.register_fault("http_503_rate", (int, float), counted=False)
         self.register_fault("seed", (int, str, type(None)), counted=False)
         self.register_fault("system", (str, type(None)), counted=False)
-        self.register_fault("node_down", (str, list, type(None)), counted=False)
+        self.register_fault("node_down", (str, list, type(None)), counted=False, scoped=False)
         self.sessions = {}  # node name -> {sid: [userid, last_seen]}
         self._clear()
 
@@ -178,8 +187,10 @@ class Core:
             self._clear()
 
     # -- faults ------------------------------------------------------------------------------------------
-    def register_fault(self, key, types=int, counted=True):
-        self.fault_types[key] = (types, counted)
+    def register_fault(self, key, types=int, counted=True, scoped=True):
+        """Fault ``key`` of ``POST /_sim/faults``: its value's ``types``; ``counted``: a number of times, consumed
+        one by one (else a value that holds until cleared); ``scoped``: limited by the fault ``system``."""
+        self.fault_types[key] = (types, counted, scoped)
 
     def set_faults(self, data):
         if not isinstance(data, dict):
@@ -187,7 +198,7 @@ class Core:
         for k, v in data.items():
             if k not in self.fault_types:
                 raise LabError("unknown fault %r (known: %s)" % (k, ", ".join(sorted(self.fault_types))))
-            types, counted = self.fault_types[k]
+            types, counted, _scoped = self.fault_types[k]
             if not isinstance(v, types) or isinstance(v, bool):
                 raise LabError("fault %s has the wrong type" % k)
             if (counted or k == "latency_ms") and v < 0:
@@ -198,7 +209,7 @@ class Core:
                     and not any(v in nodes for nodes in self.names.values()):
                 raise LabError("no system or node named %r" % v)
             if k == "node_down" and v is not None:
-                for name in [v] if isinstance(v, str) else v:
+                for name in _node_names(v):
                     if not isinstance(name, str) or not any(name in nodes for nodes in self.names.values()):
                         raise LabError("node_down: no node named %r" % (name,))
         with self.lock:
@@ -215,15 +226,17 @@ class Core:
         with self.lock:
             self.faults.clear()
 
-    def _applies(self, system, node):
+    def _applies(self, system, key, node):
+        """Whether fault ``key`` applies to this system (and node): the fault ``system`` limits scoped keys."""
         target = self.faults.get("system")
-        return target is None or target == system.name or (node is not None and target == node.name)
+        return target is None or not self.fault_types[key][2] or target == system.name \
+            or (node is not None and target == node.name)
 
     def fault_for(self, system, key, node=None):
         """Consume one injected fault ``key``; True if it fires for this system (and node)."""
         with self.lock:
             f = self.faults
-            if not f or not self._applies(system, node):
+            if not f or not self._applies(system, key, node):
                 return False
             if f.get(key, 0) > 0:
                 f[key] -= 1
@@ -234,20 +247,17 @@ class Core:
             return False
 
     def fault_value(self, system, key, node=None):
+        """The value of the uncounted fault ``key`` if it applies to this system (and node), else None."""
         with self.lock:
-            return self.faults.get(key) if self._applies(system, node) else None
+            return self.faults.get(key) if self._applies(system, key, node) else None
 
     def node_down(self, node):
-        """True while the fault ``node_down`` (a node name or a list of them) names this node; not limited
-        by ``system``."""
-        with self.lock:
-            down = self.faults.get("node_down")
-        return bool(down) and node.name in ([down] if isinstance(down, str) else down)
+        """True while the fault ``node_down`` (a node name or a list of them) names this node."""
+        return node.name in _node_names(self.fault_value(node.system, "node_down", node))
 
     def latency(self, system, node=None):
-        with self.lock:
-            ms = self.faults.get("latency_ms", 0) if self._applies(system, node) else 0
-        return ms / 1000.0
+        """Seconds to wait before answering (the fault ``latency_ms``)."""
+        return (self.fault_value(system, "latency_ms", node) or 0) / 1000.0
 
     # -- logins and sessions -----------------------------------------------------------------------------
     check_login = staticmethod(check_login)
