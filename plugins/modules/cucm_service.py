@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - collab.uc.cucm_connection
   - collab.uc.https_connection
   - collab.uc.cucm_cli_connection
+  - collab.uc.ssh_connection
   - collab.uc.attributes
 attributes:
   check_mode:
