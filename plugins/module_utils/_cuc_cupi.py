@@ -24,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -289,6 +290,31 @@ def classify_sync_status(status):
     return SYNC_FAILED
 
 
+# "Passed - May 12,2017 07:00:53 AM GMT": the time of the sync (English month names, 12-hour clock, GMT).
+_SYNC_TIME_RE = re.compile(r'([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})\s*([AaPp][Mm])?'
+                           r'\s*(GMT|UTC|Z)?')
+_MONTHS = ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec')
+
+
+def sync_time(status):
+    """Epoch seconds of the time in a LastSyncStatus text (read as GMT, the zone Connection prints), or None when
+    the text holds no time this function can read (never synced, or a form not seen so far)."""
+    match = _SYNC_TIME_RE.search(status or '')
+    if not match or match.group(1).lower() not in _MONTHS:
+        return None
+    month, day, year, hour, minute, second, half = match.groups()[:7]
+    hour = int(hour)
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower() == 'pm' else 0)
+    try:
+        return calendar.timegm((int(year), _MONTHS.index(month.lower()) + 1, int(day), hour, int(minute),
+                                int(second), 0, 0, 0))
+    except (OverflowError, ValueError):
+        return None
+
+
 SYNC_PROBLEMS = {
     SYNC_CANNOT_CONNECT: (
         'Connection cannot reach the AuthZ server',
@@ -484,6 +510,7 @@ def server_view(server):
         view[option] = server.get(field)
     view['last_sync_status'] = server.get(LAST_SYNC) or ''
     view['last_sync_outcome'] = classify_sync_status(server.get(LAST_SYNC))
+    view['last_sync_time'] = sync_time(server.get(LAST_SYNC))
     return view
 
 

@@ -224,6 +224,14 @@ authz_server:
       type: str
       choices: [passed, never, cannot_connect, bad_credentials, missing_axl_role, certificate_not_trusted, failed]
       sample: passed
+    last_sync_time:
+      description:
+        - The time in RV(authz_server.last_sync_status), in epoch seconds (Connection prints it in GMT); V(null)
+          when it never synced or the text holds no time the module can read.
+        - Compare it with the time of a key regeneration to tell whether Connection holds the new keys.
+      type: float
+      version_added: 1.1.0
+      sample: 1494572453
   sample:
     object_id: 5c4f8e1a-2b1d-4a8e-9f0e-3b2c1d0e9f8a
     name: CUCM cluster 1
@@ -233,6 +241,7 @@ authz_server:
     ignore_certificate_errors: false
     last_sync_status: Passed - May 12,2017 07:00:53 AM GMT
     last_sync_outcome: passed
+    last_sync_time: 1494572453
 synced:
   description:
     - Whether Connection was asked to sync the keys in this run. Never V(true) in check mode.

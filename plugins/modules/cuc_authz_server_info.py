@@ -108,6 +108,14 @@ authz_servers:
       type: str
       choices: [passed, never, cannot_connect, bad_credentials, missing_axl_role, certificate_not_trusted, failed]
       sample: passed
+    last_sync_time:
+      description:
+        - The time in RV(authz_servers[].last_sync_status), in epoch seconds (Connection prints it in GMT); V(null)
+          when it never synced or the text holds no time the module can read.
+        - Compare it with the time of a key regeneration to tell whether Connection holds the new keys.
+      type: float
+      version_added: 1.1.0
+      sample: 1494572453
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule

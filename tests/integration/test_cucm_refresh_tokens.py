@@ -486,46 +486,8 @@ def wait_for_lines(path: Path, count: int, proc: subprocess.Popen, timeout: floa
     raise AssertionError("the journal did not reach %d lines in %ss" % (count, timeout))
 
 
-def process_tree(pid: int) -> list:
-    """``pid`` and all its descendants (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry) as handle:
-                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
-
-
-def kill_tree(proc: subprocess.Popen) -> list:
-    """SIGKILL ansible-playbook's process group and every process group below it.
-
-    ansible-playbook's workers call setsid() (ansible-core 2.19 and newer), so the module runs in a process group
-    of its own there: killing only
-    ansible-playbook's group would leave the module running to the end.
-    """
-    groups = []
-    for pid in process_tree(proc.pid):
-        try:
-            group = os.getpgid(pid)
-        except ProcessLookupError:
-            continue
-        if group not in groups:
-            groups.append(group)
-    for group in groups:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return groups
+process_tree = helpers.process_tree
+kill_tree = helpers.kill_tree
 
 
 def stop(proc: subprocess.Popen) -> None:

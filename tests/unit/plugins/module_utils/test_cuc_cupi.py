@@ -350,6 +350,30 @@ def test_classify_sync_status(text, outcome):
     assert cupi.classify_sync_status(text) == outcome
 
 
+@pytest.mark.parametrize('text, epoch', [
+    ('Passed - May 12,2017 07:00:53 AM GMT', 1494572453),
+    ('Passed - May 12,2017 07:00:53 PM GMT', 1494615653),
+    ('Passed - Dec 01,2026 12:00:00 AM GMT', 1796083200),   # 12 AM is midnight
+    ('Passed - Dec 01,2026 12:30:00 PM GMT', 1796128200),   # 12 PM is noon
+    ('Passed - December 1, 2026 13:30:00 GMT', 1796131800),  # a 24-hour clock, a long month name
+    ('passed - dec 01,2026 01:30:00 pm', 1796131800),          # no zone: GMT, as Connection prints it
+    ('Passed', None),
+    ('', None),
+    (None, None),
+    ('Passed - Foo 01,2026 01:30:00 PM GMT', None),
+    ('Passed - Dec 01,2026 13:30:00 PM GMT', None),            # a 12-hour clock past 12
+    ('Failed to connect to Authz Server cucm1.example.com', None),
+])
+def test_sync_time(text, epoch):
+    assert cupi.sync_time(text) == epoch
+
+
+def test_server_view_has_the_sync_time():
+    view = cupi.server_view({'ObjectId': 'a', 'DisplayName': 'c', 'LastSyncStatus': 'Passed - May 12,2017 07:00:53 AM GMT'})
+    assert view['last_sync_time'] == 1494572453 and view['last_sync_outcome'] == cupi.SYNC_PASSED
+    assert cupi.server_view({'ObjectId': 'a', 'DisplayName': 'c'})['last_sync_time'] is None
+
+
 def test_every_failure_outcome_has_a_problem_and_hint():
     for outcome in cupi.SYNC_OUTCOMES:
         if outcome != cupi.SYNC_PASSED:
@@ -375,7 +399,8 @@ def test_server_view_never_has_password():
                              'ServerUsername': 'u', 'ServerPassword': 'pw', 'IgnoreCertificateError': False,
                              'LastSyncStatus': 'Passed - x'})
     assert view == {'object_id': 'a', 'name': 'c', 'server_address': 'h', 'server_port': 1, 'server_username': 'u',
-                    'ignore_certificate_errors': False, 'last_sync_status': 'Passed - x', 'last_sync_outcome': 'passed'}
+                    'ignore_certificate_errors': False, 'last_sync_status': 'Passed - x', 'last_sync_outcome': 'passed',
+                    'last_sync_time': None}
     assert cupi.server_view(None) == {}
 
 

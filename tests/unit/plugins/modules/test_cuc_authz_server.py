@@ -78,7 +78,7 @@ def test_create_and_sync(fake):
     assert result['authz_server'] == dict(object_id=object_id, name='cucm1', server_address='cucm1.example.com',
                                           server_port=8443, server_username='axladmin',
                                           ignore_certificate_errors=False, last_sync_status=PASSED,
-                                          last_sync_outcome='passed')
+                                          last_sync_outcome='passed', last_sync_time=1494572453)
     assert result['diff']['before'] == {}
     assert result['diff']['after']['server_password'] == '********'
     assert result['diff']['after']['server_address'] == 'cucm1.example.com'
