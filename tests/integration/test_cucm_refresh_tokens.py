@@ -352,18 +352,24 @@ def test_revoke_whose_answer_is_lost_is_reported_revoked_and_carried_out_once(
 def test_revoke_in_flight_when_killed_is_reported_revoked_on_resume(sim, cucm_env, run_playbook, tmp_path):
     journal = tmp_path / "journal.jsonl"
     args = dict(users=["jdoe", "asmith"], concurrency=1, journal_path=str(journal), return_results="all")
-    sim.faults(latency_ms=2500)
+    sim.faults(latency_ms=4000)
     proc = start_playbook(tmp_path, playbook(**args), cucm_env)
     try:
         deadline = time.monotonic() + 120
         while '"attempt": true' not in (journal.read_text() if journal.exists() else ""):
             assert time.monotonic() < deadline and proc.poll() is None, "no attempt was journaled"
             time.sleep(0.05)
-        kill_tree(proc)                                  # kill -9 while jdoe's revoke is on its way
+        # the attempt is journaled just before the request is sent: give a loaded machine a second to send it
+        # (the simulator then holds it for the 4 s latency), and kill -9 while jdoe's revoke is on its way
+        time.sleep(1.0)
+        assert revoke_log(sim) == [], "the revoke was answered before the kill: the test proves nothing"
+        kill_tree(proc)
         proc.wait(timeout=30)
     finally:
         stop(proc)
-    time.sleep(3)                                        # the simulator carries it out all the same
+    deadline = time.monotonic() + 15                     # the simulator carries it out all the same
+    while tokens_of(sim, "jdoe") and time.monotonic() < deadline:
+        time.sleep(0.25)
     sim.faults(latency_ms=0)
     assert tokens_of(sim, "jdoe") == 0
     res, result = run(run_playbook, cucm_env, **args)
