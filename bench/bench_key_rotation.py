@@ -152,8 +152,8 @@ def main():
         "batch after the other: the CUCM roll (five nodes, ceil(5 / batch) batches) and then the IM and Presence "
         "roll (one node), T each. The cost beyond it does not grow with T: the preflight (node list, key checksums "
         "over SSH, Connection's AuthZ servers), the regeneration, per roll the node listing and its checks, per "
-        "batch a module start, a status read 2 s before the restart, the 2 s polling step and the 1 s job check "
-        "(see the rolling restart above), then the key sync, the verification reads and the report. So the target "
+        "batch a module start, the status read and the restart, the 2 s polling step and, for a batch of several "
+        "nodes, the job checks (see the rolling restart above), then the key sync, the verification reads and the report. So the target "
         "is met once T is long enough for that cost to fit in 15 % of the limit; a real Cisco CallManager takes "
         "minutes to restart.",
         "",
