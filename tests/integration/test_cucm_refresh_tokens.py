@@ -266,7 +266,9 @@ def test_401_mid_run_stops_new_requests_and_keeps_the_journal(sim, cucm_env, run
     proc = start_playbook(tmp_path, playbook(users_file=str(write_lines(tmp_path / "l.txt", users)),
                                              journal_path=str(journal), concurrency=4), cucm_env)
     try:
-        wait_for_lines(journal, 1 + 400, proc)  # the header line, then 200 users done (attempt and outcome)
+        # the header line, then 200 users done (attempt and outcome each), plus up to 4 attempts in flight
+        # (concurrency 4) whose outcomes are not written yet: 405 lines hold at least 200 outcomes
+        wait_for_lines(journal, 1 + 400 + 4, proc)
         sim.set_state({"cucm1": {"users": [{"userid": "axladmin", "password": "changed!", "roles": ["axl"]}]}})
         sim.expire_sessions()
         out, _err = proc.communicate(timeout=120)
