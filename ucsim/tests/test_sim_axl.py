@@ -194,6 +194,6 @@ def test_a_request_that_breaks_the_schema_is_a_client_fault_naming_the_element(c
 def test_what_the_schema_allows_is_accepted(c):
     status, _, root = c.axl("getServiceParameter", sp("ClusterID") + "<returnedTags><value/></returnedTags>")
     assert status == 200 and find(root, "return/serviceParameter/value").text == "StandAloneCluster"
-    status, _, root = c.axl("listProcessNode", "<searchCriteria><name>%</name></searchCriteria>"
-                                               "<returnedTags><name/><mac/></returnedTags><skip>1</skip><first>1</first>")
+    status, _, root = c.axl("listProcessNode", "<searchCriteria><name>%</name></searchCriteria><returnedTags><name/>"
+                                               "<mac/></returnedTags><skip>1</skip><first>1</first>")
     assert status == 200 and len(find(root, "return")) == 1

@@ -368,6 +368,12 @@ def test_a_lenient_lab_accepts_the_old_form(lenient):
         next(gen, None)
 
 
+def test_lenient_soap_flag():
+    from ucsim.cli import build_parser
+    assert build_parser().parse_args(["serve", "--lenient-soap"]).lenient_soap is True
+    assert build_parser().parse_args(["serve"]).lenient_soap is False
+
+
 def test_soap_contract_setting_is_checked():
     with pytest.raises(labmod.LabError, match="soap_contract must be one of strict, lenient"):
         labmod.parse({"sim": {"soap_contract": "loose"}}, set(KINDS))

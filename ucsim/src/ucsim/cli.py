@@ -93,6 +93,9 @@ def serve(args):
         sys.stderr.write("ucsim: %s (%s %s, %s) listening on %s%s\n"
                          % (n.name, n.system.kind, n.system.name, n.role, n.url,
                             "".join(" %s:%d" % (t, p) for t, p in sorted(n.ports.items()) if t != "https")))
+    if lab.settings.get("soap_contract") == "lenient":
+        sys.stderr.write("ucsim: lenient SOAP: AXL and Serviceability requests are not checked against their "
+                         "contracts\n")
     sys.stderr.flush()
     while not stop.wait(0.5):
         pass

@@ -173,8 +173,8 @@ SERVICEABILITY = {
 
 # -- AXL (AXLSoap.xsd; elementFormDefault="unqualified": the children carry no namespace) ----------------------
 _PARAMETER_KEY = Choice((E("uuid"),), (E("processNodeName"), E("name"), E("service")))
-_PROCESS_NODE_TAGS = tuple(E(n, STRING, 0) for n in ("name", "description", "mac", "ipv6Name", "nodeUsage",
-                                                       "lbmHubGroup", "processNodeRole"))
+_PROCESS_NODE_TAGS = tuple(E(n, STRING, 0) for n in (
+    "name", "description", "mac", "ipv6Name", "nodeUsage", "lbmHubGroup", "processNodeRole"))
 AXL = {
     "getCCMVersion": (E("processNodeName", STRING, 0),),
     "getServiceParameter": (_PARAMETER_KEY, E("returnedTags", tuple(E(n, STRING, 0) for n in (
