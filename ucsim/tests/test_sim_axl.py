@@ -194,6 +194,13 @@ def test_a_request_that_breaks_the_schema_is_a_client_fault_naming_the_element(c
 def test_what_the_schema_allows_is_accepted(c):
     status, _, root = c.axl("getServiceParameter", sp("ClusterID") + "<returnedTags><value/></returnedTags>")
     assert status == 200 and find(root, "return/serviceParameter/value").text == "StandAloneCluster"
+    uuid = find(root, "return/serviceParameter").get("uuid")
+    status, _, root = c.axl("updateServiceParameter", "<uuid>%s</uuid><value>ClusterB</value>" % uuid)
+    assert status == 200
+    status, _, root = c.axl("getServiceParameter", "<uuid>%s</uuid>" % uuid)
+    assert status == 200 and find(root, "return/serviceParameter/value").text == "ClusterB"
+    status, _, root = c.axl("getServiceParameter", "<uuid>{00000000-0000-0000-0000-000000000000}</uuid>")
+    assert status == 500 and axlerr(root)[0] == 5007
     status, _, root = c.axl("listProcessNode", "<searchCriteria><name>%</name></searchCriteria><returnedTags><name/>"
                                                "<mac/></returnedTags><skip>1</skip><first>1</first>")
     assert status == 200 and len(find(root, "return")) == 1

@@ -56,6 +56,8 @@ UNKNOWN_PARAMETER_AXLCODE = 5007
 UNKNOWN_PARAMETER_MESSAGE = "Item not valid: The specified Service Parameter was not found (%s/%s/%s)"
 
 # ASSUMPTION: a missing required element (e.g. no <name>) is answered with axlcode 5003 "... is required".
+# Other schema violations (contract.py) are Client faults "Unmarshalling Error: cvc-..."; an unknown <uuid>
+# (the schema's other key of get/updateServiceParameter) is 5007 like an unknown name.
 MISSING_ELEMENT_AXLCODE = 5003
 
 # ASSUMPTION: updateServiceParameter returns the parameter's uuid ("{XXXXXXXX-...}") in <return>.

@@ -106,6 +106,18 @@ def static_list(*services):
                       '</ns:soapGetStaticServiceListResponse></soapenv:Body></soapenv:Envelope>' % items)
 
 
+def test_a_reply_with_unqualified_children_is_read_too():
+    body = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+            '<ns:soapGetServiceStatusResponse xmlns:ns="http://schemas.cisco.com/ast/soap"><soapGetServiceStatusReturn>'
+            '<ReturnCode>0</ReturnCode><ServiceInfoList><item><ServiceName>Cisco CallManager</ServiceName>'
+            '<ServiceStatus>Started</ServiceStatus><ReasonCode>-1</ReasonCode><ReasonCodeString/><StartTime/>'
+            '<UpTime>7</UpTime></item></ServiceInfoList></soapGetServiceStatusReturn>'
+            '</ns:soapGetServiceStatusResponse></soapenv:Body></soapenv:Envelope>')
+    with ScriptedServer([reply(200, body)]) as server:
+        (info,) = client(server, Clock()).status([CCM])
+    assert (info['name'], info['status'], info['up_time']) == (CCM, 'Started', 7)
+
+
 def test_unknown_service_is_a_clear_error_naming_what_the_node_can_run():
     with ScriptedServer([status(item('Cisco Nope', 'Unknown', -1000, 'Service Not Found')),
                          static_list((CCM, True), ('Cisco TFTP', True), ('Cisco DB', False))]) as server:

@@ -10,7 +10,7 @@ from .. import contract
 from .. import soap
 from ..soap import XML_TYPE, envelope
 from ..web import Response
-from ..state.cucm import CucmError
+from ..state.cucm import ENTERPRISE_NODE, ENTERPRISE_SERVICE, PARAMS_BY_NAME, CucmError
 
 AXL_NS = "http://www.cisco.com/AXL/API/"
 
@@ -27,9 +27,9 @@ OPS = {
     "listProcessNode": ("read", ("searchCriteria", "returnedTags", "skip", "first"),
                         ("searchCriteria", "returnedTags")),
     "getCCMVersion": ("read", ("processNodeName",), ()),
-    "getServiceParameter": ("read", ("processNodeName", "name", "service", "returnedTags"),
+    "getServiceParameter": ("read", ("uuid", "processNodeName", "name", "service", "returnedTags"),
                             ("processNodeName", "name", "service")),
-    "updateServiceParameter": ("write", ("processNodeName", "name", "service", "value"),
+    "updateServiceParameter": ("write", ("uuid", "processNodeName", "name", "service", "value"),
                                ("processNodeName", "name", "service", "value")),
     "executeSQLQuery": ("read", ("sql",), ("sql",)),
     "executeSQLUpdate": ("write", ("sql",), ("sql",)),
@@ -124,7 +124,7 @@ def handle(ctx):
         else:
             args[name] = child.text or ""
     for name in required:
-        if name not in args:
+        if name not in args and not (name in ("processNodeName", "name", "service") and "uuid" in args):
             raise axl_fault(A.MISSING_ELEMENT_AXLCODE, "%s is required" % name, op)
     if kind == "read":
         if ctx.gate_axl_read():
@@ -143,6 +143,12 @@ def _getCCMVersion(ctx, version, args, op):
 
 
 def _parameter_args(args):
+    if "uuid" in args:  # the schema's other key of a service parameter
+        uuid = args["uuid"].strip().lower()
+        p = next((p for p in PARAMS_BY_NAME.values() if p.uuid.lower() == uuid), None)
+        if p is None:
+            raise CucmError(A.UNKNOWN_PARAMETER_AXLCODE, A.UNKNOWN_PARAMETER_MESSAGE % ("uuid", "", args["uuid"]))
+        return ENTERPRISE_NODE, ENTERPRISE_SERVICE, p.name
     return args["processNodeName"].strip(), args["service"].strip(), args["name"].strip()
 
 
