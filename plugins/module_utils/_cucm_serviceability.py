@@ -19,8 +19,10 @@ that node, and ``NodeName`` in control requests is the same name. Envelopes, fau
 - start times from ``UpTime`` (seconds), read against the controller's clock when the reply arrives, so a start
   time compares with the controller's times whatever the node's time zone or ``StartTime`` format; the raw
   ``StartTime`` is kept for reports;
+- requests as Cisco's WSDL defines them: every element in its namespace, one ``ServiceStatus`` per name, the
+  operation's ``SOAPAction``; replies are read by local name (qualified or not);
 - reason codes turned into errors that say what to do (-1068 not activated; an unknown or not deployable
-  service);
+  service, with what the node can run from ``soapGetStaticServiceList``);
 - ``Restart`` is not idempotent: when its answer is lost, the status is read to learn whether it happened,
   and the restart is sent again only if the service shows no sign of it;
 - Cisco Tomcat serves Serviceability itself, so it is controlled through the platform CLI (``converge``'s ``cli``
@@ -107,6 +109,24 @@ def parse_service_info(item, received):
     }
 
 
+def _bool(text):
+    return (text or '').strip().lower() in ('true', '1')
+
+
+def parse_service_specification(item):
+    """One ``Services/item`` of ``soapGetStaticServiceList`` as a dict: name, type, deployable, group,
+    dependent_services."""
+    dependent = _soap.child(item, 'DependentServices')
+    return {
+        'name': _soap.stripped(_soap.child(item, 'ServiceName')) or '',
+        'type': _soap.stripped(_soap.child(item, 'ServiceType')) or '',
+        'deployable': _bool(_soap.text(_soap.child(item, 'Deployable'))),
+        'group': _soap.stripped(_soap.child(item, 'GroupName')) or '',
+        'dependent_services': [(_soap.text(s) or '').strip() for s in (dependent if dependent is not None else ())
+                               if _soap.local(s.tag) == 'Service'],
+    }
+
+
 def fault_hint(response):
     """What to do about a Serviceability fault, by its faultstring."""
     fault = _soap.parse_fault(response.body) or {}
@@ -151,16 +171,33 @@ class ServiceabilityClient:
         """A ``UCError`` naming this node (for problems found in a reply or a plan)."""
         return error_from_reply(self.session, message, operation, details=details, hint=hint, status=200)
 
+    def _send(self, operation, fields, label, idempotent):
+        """The reply element of ``operation``: every element in Cisco's namespace (the WSDL's schema is
+        ``elementFormDefault="qualified"``) and the operation's own ``SOAPAction`` (its name, as the binding
+        declares it)."""
+        return _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
+                          soap_action='"%s"' % operation, qualified=True, retry_if=is_rate_fault,
+                          idempotent=idempotent, fault_class=ServiceabilityFault,
+                          fault_message='the node answered with a SOAP fault',
+                          fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+
     def _call(self, operation, fields, label, idempotent):
-        reply = _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
-                           retry_if=is_rate_fault, idempotent=idempotent, fault_class=ServiceabilityFault,
-                           fault_message='the node answered with a SOAP fault',
-                           fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+        reply = self._send(operation, fields, label, idempotent)
         received = self.clock()
         ret = _soap.find(reply, 'ServiceInfoList')
         if ret is None:
             raise self.error('the reply has no ServiceInfoList', label, hint=NOT_SOAP_HINT)
         return [parse_service_info(item, received) for item in ret if _soap.local(item.tag) == 'item']
+
+    def static_services(self):
+        """What this node can run (``soapGetStaticServiceList``): one dict per service with name, type
+        (``Service`` or ``Servlet``), deployable (bool), group and dependent_services (names)."""
+        label = 'soapGetStaticServiceList'
+        reply = self._send('soapGetStaticServiceList', [('ServiceInformationResponse', '')], label, True)
+        services = _soap.find(reply, 'Services')
+        if services is None:
+            raise self.error('the reply has no Services list', label, hint=NOT_SOAP_HINT)
+        return [parse_service_specification(item) for item in services if _soap.local(item.tag) == 'item']
 
     @staticmethod
     def _by_name(infos, names, label, error):
@@ -174,18 +211,35 @@ class ServiceabilityClient:
         return out
 
     def status(self, names, strict=True):
-        """The status of each of ``names`` on this node (in that order). An unknown or not deployable service
-        (status Unknown) raises ``UCError``, unless not ``strict``."""
+        """The status of each of ``names`` on this node (in that order); with no names, of every service the node
+        lists. An unknown or not deployable service (status Unknown) raises ``UCError`` (saying what the node can
+        run, when it tells), unless not ``strict``."""
         names = list(names)
-        label = 'soapGetServiceStatus %s' % ', '.join(names)
-        infos = self._call('soapGetServiceStatus', [('ServiceStatus', [('item', n) for n in names])], label, True)
-        infos = self._by_name(infos, names, label, self.error)
-        for info in infos if strict else ():
-            if info['status'] == 'Unknown':
-                raise self.error('service %s is unknown on this node (%s)'
-                                 % (info['name'], info['reason'] or 'status Unknown'), label,
-                                 hint=SERVICE_NAME_HINT, details=[('ReasonCode', info['reason_code'])])
+        label = 'soapGetServiceStatus %s' % (', '.join(names) or '(every service)')
+        # one ServiceStatus per name (the schema's element repeats); an empty one asks for every service
+        infos = self._call('soapGetServiceStatus', [('ServiceStatus', n) for n in names] or [('ServiceStatus', '')],
+                           label, True)
+        if names:
+            infos = self._by_name(infos, names, label, self.error)
+        unknown = [i for i in infos if i['status'] == 'Unknown'] if strict and names else []
+        if unknown:
+            info = unknown[0]
+            raise self.error('service %s is unknown on this node (%s)'
+                             % (info['name'], info['reason'] or 'status Unknown'), label,
+                             hint=self._unknown_hint(), details=[('ReasonCode', info['reason_code'])])
         return infos
+
+    def _unknown_hint(self):
+        """SERVICE_NAME_HINT, with the deployable services this node lists (soapGetStaticServiceList) when it
+        answers."""
+        try:
+            services = self.static_services()
+        except UCError:
+            return SERVICE_NAME_HINT
+        names = sorted(s['name'] for s in services if s['deployable'] and s['name'])
+        if not names:
+            return SERVICE_NAME_HINT
+        return '%s. This node can run: %s' % (SERVICE_NAME_HINT, ', '.join(names))
 
     def control(self, action, names):
         """``Start``, ``Stop`` or ``Restart`` ``names`` on this node; returns their status right after.

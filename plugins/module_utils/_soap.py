@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""SOAP 1.1 over ``HttpSession``: envelopes, serialisation, replies and faults, for AXL now and Serviceability next.
+"""SOAP 1.1 over ``HttpSession``: envelopes, serialisation, replies and faults, for AXL and Serviceability.
 
 Internal module: the leading underscore means its API may change without notice.
 
@@ -44,26 +44,29 @@ def xml_escape(text):
     return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 
-def serialize(fields):
-    """XML of ``fields``: a list of ``(name, value)``, value a text, None (an empty element) or a nested list."""
+def serialize(fields, prefix=''):
+    """XML of ``fields``: a list of ``(name, value)``, value a text, None (an empty element) or a nested list.
+    ``prefix`` (e.g. ``'ns:'``) qualifies every element, children included."""
     parts = []
     for name, value in fields:
+        name = prefix + name
         if value is None:
             parts.append(u'<%s/>' % name)
         elif isinstance(value, list):
-            parts.append(u'<%s>%s</%s>' % (name, serialize(value), name))
+            parts.append(u'<%s>%s</%s>' % (name, serialize(value, prefix), name))
         else:
             parts.append(u'<%s>%s</%s>' % (name, xml_escape(value), name))
     return u''.join(parts)
 
 
-def envelope(namespace, operation, fields):
+def envelope(namespace, operation, fields, qualified=False):
     """The SOAP envelope of ``operation`` (in ``namespace``, prefix ``ns``) with ``fields``; ``ValueError`` when a
-    value cannot be carried."""
+    value cannot be carried. ``qualified``: the fields are in ``namespace`` too (a schema with
+    ``elementFormDefault="qualified"``, e.g. Serviceability's); else they carry no namespace (AXL's)."""
     return (u'<?xml version="1.0" encoding="UTF-8"?>'
             u'<soapenv:Envelope xmlns:soapenv="%s" xmlns:ns="%s">'
             u'<soapenv:Header/><soapenv:Body><ns:%s>%s</ns:%s></soapenv:Body></soapenv:Envelope>'
-            % (SOAP_ENV_NS, namespace, operation, serialize(fields), operation))
+            % (SOAP_ENV_NS, namespace, operation, serialize(fields, 'ns:' if qualified else ''), operation))
 
 
 def local(tag):
@@ -132,8 +135,11 @@ def page_text(body_text):
 
 def call(session, path, namespace, operation, fields, label=None, soap_action=None, retry_if=None,
          describe_error=None, fault_hint=None, idempotent=True, fault_class=SoapFault,
-         fault_message='the server answered with a SOAP fault', not_soap_hint=None):
+         fault_message='the server answered with a SOAP fault', not_soap_hint=None, qualified=False):
     """Send ``operation`` and return the operation's reply element (the first child of the SOAP Body).
+
+    ``soap_action``: the ``SOAPAction`` header (as it goes on the wire, quotes included); ``qualified``: the
+    operation's children are in ``namespace`` too (see ``envelope``).
 
     ``describe_error(response)`` gives the details of an error for messages, ``fault_hint(response)`` the hint
     of a fault. A fault raises ``fault_class``; another status than 200, or a reply that is
@@ -143,7 +149,7 @@ def call(session, path, namespace, operation, fields, label=None, soap_action=No
     label = label or operation
     describe_error = describe_error or describe_soap_error
     try:
-        request = envelope(namespace, operation, fields)
+        request = envelope(namespace, operation, fields, qualified)
     except ValueError as exc:
         raise error_from_reply(session, 'cannot send %s: a value %s' % (operation, exc), operation,
                                hint='Remove control characters from the value')

@@ -16,7 +16,8 @@ description:
     IM and Presence) to a state through Serviceability (C(soapGetServiceStatus), C(soapDoControlServices)),
     sent to that node, since every Serviceability call acts on the node it reaches.
   - Reads the status of every service first and checks every one (known on this node, activated) before it
-    changes anything. V(started) and V(stopped) are states - a service already there is left alone (C(ok)).
+    changes anything. A name the node does not know fails with the services the node can run, as its
+    Serviceability lists them (C(soapGetStaticServiceList)). V(started) and V(stopped) are states - a service already there is left alone (C(ok)).
     V(restarted) restarts every service, unless O(restarted_after) says which restarts are already done.
   - With O(wait) (the default), polls the status until every service shows the wanted status, at most one
     request every O(poll_interval) seconds to the node, and fails after O(wait_timeout) seconds saying which services

@@ -6,11 +6,13 @@ and when the service was back)."""
 from __future__ import annotations
 
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
 
 CCM = "Cisco CallManager"
+SERVICEABILITY_NS = "http://schemas.cisco.com/ast/soap"
 # three CUCM nodes and an IM and Presence node; a restart takes 1 s
 SIM_LAB = """
 cucm:
@@ -59,6 +61,17 @@ def serviceability_requests(sim, node=None):
             and (node is None or r["node"] == node)]
 
 
+def assert_wsdl_form(reqs):
+    """Each Serviceability request as Cisco's WSDL wants it: the operation's SOAPAction, and every element of the
+    body (children included) in Cisco's namespace (elementFormDefault="qualified")."""
+    assert reqs
+    for r in reqs:
+        action = [v for k, v in r["headers"].items() if k.lower() == "soapaction"]
+        assert [a.strip('"') for a in action] == [r["operation"]], r
+        (op,) = ET.fromstring(r["body"]).find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+        assert {e.tag.partition("}")[0] for e in op.iter()} == {"{" + SERVICEABILITY_NS}, r["body"]
+
+
 def service_task(sim, node, state="restarted", name="service", **args):
     args.setdefault("services", [CCM])
     return {"name": name, "collab.uc.cucm_service": dict(node=address(sim, node), state=state, **args)}
@@ -69,14 +82,16 @@ def role(**vars_):
 
 
 def test_node_info_lists_the_cluster_and_service_status_per_node(sim, run_playbook, cucm_env):
-    res = run_playbook(play({"name": "nodes", "collab.uc.cucm_node_info": {"services": [CCM]}}), env=cucm_env)
+    res = run_playbook(play({"name": "nodes", "collab.uc.cucm_node_info": {"services": [CCM, "Cisco Tomcat"]}}),
+                       env=cucm_env)
     nodes = res.task("nodes")["result"]["nodes"]
     assert [n["description"] for n in nodes] == ["clu-pub", "clu-sub1", "clu-sub2", "clu-imp"]
     assert [n["name"] for n in nodes] == [address(sim, n["description"]) for n in nodes]
     assert [(n["publisher"], n["product"]) for n in nodes] == [
         (True, "cucm"), (False, "cucm"), (False, "cucm"), (False, "im_presence")]
-    assert [s["status"] for n in nodes for s in n["services"]] == ["Started", "Started", "Started", "Unknown"]
+    assert [s["status"] for n in nodes for s in n["services"]] == ["Started", "Started"] * 3 + ["Unknown", "Started"]
     assert nodes[3]["services"][0]["deployable"] is False
+    assert [s["name"] for s in nodes[3]["services"]] == [CCM, "Cisco Tomcat"]
     assert res.task("nodes")["result"]["rolling_order"] == [
         address(sim, n) for n in ("clu-sub1", "clu-sub2", "clu-imp", "clu-pub")]
     log = sim.get_requests()
@@ -84,6 +99,10 @@ def test_node_info_lists_the_cluster_and_service_status_per_node(sim, run_playbo
     # Serviceability to each node itself, once each
     assert sorted(r["node"] for r in serviceability_requests(sim)) == sorted(["clu-pub", "clu-sub1", "clu-sub2",
                                                                               "clu-imp"])
+    assert_wsdl_form(serviceability_requests(sim))
+    # one ServiceStatus per name (the simulator refuses the old nested <item> form)
+    assert all("<ns:ServiceStatus>Cisco CallManager</ns:ServiceStatus><ns:ServiceStatus>Cisco Tomcat"
+               "</ns:ServiceStatus>" in r["body"] for r in serviceability_requests(sim))
 
 
 def test_restart_one_service_on_one_node_and_wait(sim, run_playbook, cucm_env):
@@ -103,7 +122,8 @@ def test_restart_one_service_on_one_node_and_wait(sim, run_playbook, cucm_env):
     assert reqs[1]["time"] - reqs[0]["time"] < 1.9 and reqs[2]["time"] - reqs[1]["time"] >= 1.9
     times = [r["time"] for r in reqs if r["operation"] == "soapGetServiceStatus"]
     assert len(times) >= 2 and all(b - a >= 1.9 for a, b in zip(times, times[1:]))
-    assert f'<NodeName>{address(sim, "clu-sub1")}</NodeName>' in reqs[1]["body"]
+    assert f'<ns:NodeName>{address(sim, "clu-sub1")}</ns:NodeName>' in reqs[1]["body"]
+    assert_wsdl_form(reqs)
 
 
 def test_restarted_after_twice_restarts_once(sim, run_playbook, cucm_env):
@@ -144,8 +164,13 @@ def test_service_not_activated_and_tomcat_fail_before_anything_changes(sim, run_
     res = run_playbook(play(service_task(sim, "clu-sub1", services=["Cisco Tomcat"])), env=cucm_env)
     assert res.failed and "platform CLI" in res.task("service")["msg"]
     res = run_playbook(play(service_task(sim, "clu-imp", services=["Cisco Nope"])), env=cucm_env)
-    assert res.failed and "Cisco Nope is unknown on this node" in res.task("service")["msg"]
+    msg = res.task("service")["msg"]
+    assert res.failed and "Cisco Nope is unknown on this node" in msg
+    # with what the node can run, as its soapGetStaticServiceList says
+    assert "This node can run: Cisco Presence Engine, Cisco SIP Proxy, Cisco Tomcat" in msg
+    assert [r["operation"] for r in serviceability_requests(sim, "clu-imp")][-1] == "soapGetStaticServiceList"
     assert not [r for r in sim.get_requests() if r["operation"] == "soapDoControlServices"]
+    assert_wsdl_form(serviceability_requests(sim))
 
 
 def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, cucm_env):

@@ -102,6 +102,9 @@ def test_restart_tomcat_on_one_node_through_the_cli_and_wait_through_serviceabil
     assert reqs[0]["time"] < cli["time"] and reqs[0]["status"] == 200
     polls = [r for r in reqs if r["time"] > cli["time"]]
     assert [r["operation"] for r in reqs] == ["soapGetServiceStatus"] * len(reqs)  # never a control request
+    # as Cisco's WSDL wants them: SOAPAction, every element in its namespace, one ServiceStatus per name
+    assert all({k.lower(): v for k, v in r["headers"].items()}.get("soapaction") == '"soapGetServiceStatus"' and
+               "<ns:ServiceStatus>Cisco Tomcat</ns:ServiceStatus></ns:soapGetServiceStatus>" in r["body"] for r in reqs)
     assert 503 in [r["status"] for r in polls] and polls[-1]["status"] == 200
     times = [r["time"] for r in reqs]
     assert all(b - a >= 1.9 for a, b in zip(times, times[1:]))  # at most one request every 2 s to the node

@@ -170,3 +170,37 @@ def test_lab_on_off_values_in_any_spelling_are_stored_in_the_system_style():
     enum = CucmState("y", {"boolean_style": "enum", "enterprise_parameters": {"oAuthWithRefreshLoginFlow": "T"}})
     assert enum.get_parameter("EnterpriseWideData", "Enterprise Wide", "oAuthWithRefreshLoginFlow")[
         "valueType"] == "long" and enum.params["oAuthWithRefreshLoginFlow"] == "1"
+
+
+# --- the contract (contract.AXL): children carry no namespace, in the schema's order ---------------------------
+@pytest.mark.parametrize("op, inner, element", [
+    # qualified children: AXL's schema is elementFormDefault="unqualified"
+    ("executeSQLQuery", "<ns:sql>select 1 from processconfig</ns:sql>", "sql"),
+    ("getServiceParameter", "<name>ClusterID</name><processNodeName>EnterpriseWideData</processNodeName>"
+                            "<service>Enterprise Wide</service>", "name"),  # out of order
+    ("listProcessNode", "<searchCriteria><name>%</name></searchCriteria><returnedTags><name/></returnedTags>"
+                        "<first>ten</first>", "first"),  # not an unsignedLong
+    ("listProcessNode", "<searchCriteria><nodeUsage>Publisher</nodeUsage></searchCriteria>"
+                        "<returnedTags><name/></returnedTags>", "nodeUsage"),  # no search criterion
+    ("getCCMVersion", "<processNodeName>a</processNodeName><processNodeName>b</processNodeName>", "processNodeName"),
+])
+def test_a_request_that_breaks_the_schema_is_a_client_fault_naming_the_element(c, op, inner, element):
+    status, _, root = c.axl(op, inner)
+    text = find(root, "Fault/faultstring").text
+    assert status == 500 and find(root, "Fault/faultcode").text == "soapenv:Client"
+    assert text.startswith("Unmarshalling Error: cvc-") and "'%s'" % element in text
+
+
+def test_what_the_schema_allows_is_accepted(c):
+    status, _, root = c.axl("getServiceParameter", sp("ClusterID") + "<returnedTags><value/></returnedTags>")
+    assert status == 200 and find(root, "return/serviceParameter/value").text == "StandAloneCluster"
+    uuid = find(root, "return/serviceParameter").get("uuid")
+    status, _, root = c.axl("updateServiceParameter", "<uuid>%s</uuid><value>ClusterB</value>" % uuid)
+    assert status == 200
+    status, _, root = c.axl("getServiceParameter", "<uuid>%s</uuid>" % uuid)
+    assert status == 200 and find(root, "return/serviceParameter/value").text == "ClusterB"
+    status, _, root = c.axl("getServiceParameter", "<uuid>{00000000-0000-0000-0000-000000000000}</uuid>")
+    assert status == 500 and axlerr(root)[0] == 5007
+    status, _, root = c.axl("listProcessNode", "<searchCriteria><name>%</name></searchCriteria><returnedTags><name/>"
+                                               "<mac/></returnedTags><skip>1</skip><first>1</first>")
+    assert status == 200 and len(find(root, "return")) == 1

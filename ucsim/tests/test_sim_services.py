@@ -146,16 +146,20 @@ def node(ssim):
     next(gen, None)
 
 
-def soap(client, op, inner, auth=CRED):
+def soap(client, op, inner, auth=CRED, action=True):
+    """POST ``op`` with ``inner``; ``action``: True sends SOAPAction "op", a text sends that, None none."""
     body = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:s="%s">'
             '<soapenv:Body><s:%s>%s</s:%s></soapenv:Body></soapenv:Envelope>' % (A.SERVICEABILITY_NS, op, inner, op))
-    status, _, data = client.request("POST", PATH, body, {"Content-Type": "text/xml"}, auth=auth)
+    headers = {"Content-Type": "text/xml"}
+    if action is not None:
+        headers["SOAPAction"] = '"%s"' % op if action is True else action
+    status, _, data = client.request("POST", PATH, body, headers, auth=auth)
     return status, (ET.fromstring(data) if data.startswith(b"<?xml") else data)
 
 
 def get_status(client, *names):
     return soap(client, "soapGetServiceStatus",
-                "<s:ServiceStatus>%s</s:ServiceStatus>" % "".join("<s:item>%s</s:item>" % n for n in names))
+                "".join("<s:ServiceStatus>%s</s:ServiceStatus>" % n for n in names or ("",)))
 
 
 def control(client, node_name, action, *names):
@@ -181,7 +185,7 @@ def wait_started(client, name, limit=10):
 
 
 def test_status_of_every_service_of_a_node_and_of_named_ones(ssim, node):
-    st, root = soap(node("imp-pub"), "soapGetServiceStatus", "<s:ServiceStatus><s:item></s:item></s:ServiceStatus>")
+    st, root = soap(node("imp-pub"), "soapGetServiceStatus", "<s:ServiceStatus></s:ServiceStatus>")
     assert st == 200 and find(root, "soapGetServiceStatusReturn/ReturnCode").text == "0"
     assert {i["ServiceName"] for i in items(root)} == set(A.DEPLOYABLE_SERVICES["im_presence"])
     st, root = get_status(node("imp-pub"), "Cisco XCP Authentication Service", CCM)
@@ -252,3 +256,125 @@ def test_wrong_password_and_unknown_operation(ssim, node):
     assert soap(node("cucm-pub"), "soapGetServiceStatus", "", auth=("axladmin", "wrong"))[0] == 401
     st, root = soap(node("cucm-pub"), "soapGetProductInformationList", "")
     assert st == 500 and find(root, "faultcode").text == "soapenv:Client"
+
+
+# --- the contract: requests as Cisco's WSDL defines them (contract.py), strict by default --------------------
+def fault_of(root):
+    return find(root, "Fault/faultcode").text, find(root, "Fault/faultstring").text
+
+
+def test_several_service_status_elements_are_each_answered_in_order(ssim, node):
+    st, root = get_status(node("cucm-pub"), "Cisco TFTP", CCM, "Cisco Nope", "Cisco Tomcat")
+    assert st == 200
+    assert [i["ServiceName"] for i in items(root)] == ["Cisco TFTP", CCM, "Cisco Nope", "Cisco Tomcat"]
+    assert [i["ServiceStatus"] for i in items(root)] == ["Started", "Started", "Unknown", "Started"]
+
+
+@pytest.mark.parametrize("inner, element", [
+    # the old form: unqualified children, names as <item> of one ServiceStatus
+    ("<ServiceStatus><item>Cisco CallManager</item></ServiceStatus>", "ServiceStatus"),
+    ("<ServiceStatus>Cisco CallManager</ServiceStatus>", "ServiceStatus"),
+    # qualified, but the names nested as items
+    ("<s:ServiceStatus><s:item>Cisco CallManager</s:item></s:ServiceStatus>", "item"),
+    ("", "soapGetServiceStatus"),  # ServiceStatus is required (an empty one asks for every service)
+    ("<s:ServiceStatus>Cisco CallManager</s:ServiceStatus><s:Bogus/>", "Bogus"),
+])
+def test_a_status_request_that_breaks_the_schema_is_a_client_fault_naming_the_element(ssim, node, inner, element):
+    st, root = soap(node("cucm-pub"), "soapGetServiceStatus", inner)
+    code, text = fault_of(root)
+    assert st == 500 and code == "soapenv:Client" and "cvc-complex-type" in text and "'%s'" % element in text
+    if element == "ServiceStatus":
+        assert '{"%s":ServiceStatus}' % A.SERVICEABILITY_NS in text  # says what is expected: the qualified one
+
+
+@pytest.mark.parametrize("inner, element", [
+    ("<ControlServiceRequest><NodeName>cucm-sub1</NodeName><ControlType>Restart</ControlType><ServiceList>"
+     "<item>Cisco CallManager</item></ServiceList></ControlServiceRequest>", "ControlServiceRequest"),
+    ("<s:ControlServiceRequest><s:NodeName>cucm-sub1</s:NodeName><s:ControlType>Restart</s:ControlType>"
+     "<s:ServiceList><item>Cisco CallManager</item></s:ServiceList></s:ControlServiceRequest>", "item"),
+    ("<s:ControlServiceRequest><s:ControlType>Restart</s:ControlType><s:NodeName>cucm-sub1</s:NodeName>"
+     "<s:ServiceList/></s:ControlServiceRequest>", "ControlType"),  # out of order
+    ("<s:ControlServiceRequest><s:NodeName>cucm-sub1</s:NodeName><s:ControlType>Reboot</s:ControlType>"
+     "<s:ServiceList/></s:ControlServiceRequest>", "ControlType"),  # not one of the enumeration
+])
+def test_a_control_request_that_breaks_the_schema_is_refused_and_changes_nothing(ssim, node, inner, element):
+    sub = node("cucm-sub1")
+    st, root = soap(sub, "soapDoControlServices", inner)
+    code, text = fault_of(root)
+    assert st == 500 and code == "soapenv:Client" and "'%s'" % element in text
+    assert sub.json("GET", "/_sim/counters")[1]["nodes"]["cucm-sub1"]["service_restarts"] == {}
+
+
+def test_an_empty_service_list_is_allowed_by_the_schema(ssim, node):
+    st, root = soap(node("cucm-sub1"), "soapDoControlServices",
+                    "<s:ControlServiceRequest><s:NodeName>cucm-sub1</s:NodeName><s:ControlType>Restart</s:ControlType>"
+                    "<s:ServiceList/></s:ControlServiceRequest>")
+    # valid XML for the schema: refused by the rules (no service), not by the contract
+    assert st == 500 and "names no service" in fault_of(root)[1]
+
+
+@pytest.mark.parametrize("action", [None, '"soapDoControlServices"', "soapGetServiceStatusX"])
+def test_a_missing_or_wrong_soapaction_is_a_client_fault(ssim, node, action):
+    st, root = soap(node("cucm-pub"), "soapGetServiceStatus", "<s:ServiceStatus>%s</s:ServiceStatus>" % CCM,
+                    action=action)
+    code, text = fault_of(root)
+    assert st == 500 and code == "soapenv:Client" and "SOAPAction" in text and "'soapGetServiceStatus'" in text
+
+
+def test_soapaction_without_quotes_is_accepted(ssim, node):
+    st, _ = soap(node("cucm-pub"), "soapGetServiceStatus", "<s:ServiceStatus>%s</s:ServiceStatus>" % CCM,
+                 action="soapGetServiceStatus")
+    assert st == 200
+
+
+def test_static_service_list_lists_what_the_node_can_run(ssim, node):
+    st, root = soap(node("imp-pub"), "soapGetStaticServiceList",
+                    "<s:ServiceInformationResponse></s:ServiceInformationResponse>")
+    assert st == 200
+    services = find(root, "soapGetStaticServiceListReturn/Services")
+    names = [find(i, "ServiceName").text for i in services]
+    assert set(names) == set(A.DEPLOYABLE_SERVICES["im_presence"])
+    assert {find(i, "Deployable").text for i in services} == {"true"}
+    st, root = soap(node("imp-pub"), "soapGetStaticServiceList", "")
+    assert st == 500 and ':ServiceInformationResponse}' in fault_of(root)[1]
+
+
+def test_product_information_list(ssim, node):
+    st, root = soap(node("cucm-sub1"), "getProductInformationList", "<s:ServiceInfo></s:ServiceInfo>")
+    assert st == 200
+    ret = find(root, "getProductInformationListReturn")
+    assert find(ret, "ActiveServerVersion").text == ssim.systems["cucm"].state.version
+    assert find(ret, "Products/item/ShortName").text == "CallManager"
+    assert {find(i, "ServiceName").text for i in find(ret, "Services")} == set(A.DEPLOYABLE_SERVICES["subscriber"])
+
+
+@pytest.fixture(scope="module")
+def lenient(tmp_path_factory):
+    lab = labmod.load("cluster", set(KINDS))
+    lab.settings["soap_contract"] = "lenient"
+    s = start_simulator(lab, str(tmp_path_factory.mktemp("ucsim-lenient")))
+    yield s
+    s.stop()
+
+
+def test_a_lenient_lab_accepts_the_old_form(lenient):
+    gen = clients(lambda name: lenient.nodes[name].url, lenient.cafile)
+    pub = next(gen)("cucm-pub")
+    try:
+        st, root = soap(pub, "soapGetServiceStatus", "<ServiceStatus><item>Cisco CallManager</item><item>Cisco TFTP"
+                                                     "</item></ServiceStatus>", action=None)
+        assert st == 200 and [i["ServiceName"] for i in items(root)] == [CCM, "Cisco TFTP"]
+    finally:
+        next(gen, None)
+
+
+def test_lenient_soap_flag():
+    from ucsim.cli import build_parser
+    assert build_parser().parse_args(["serve", "--lenient-soap"]).lenient_soap is True
+    assert build_parser().parse_args(["serve"]).lenient_soap is False
+
+
+def test_soap_contract_setting_is_checked():
+    with pytest.raises(labmod.LabError, match="soap_contract must be one of strict, lenient"):
+        labmod.parse({"sim": {"soap_contract": "loose"}}, set(KINDS))
+    assert labmod.parse({"cucm": [{"name": "x"}]}, set(KINDS)).settings["soap_contract"] == "strict"

@@ -56,6 +56,8 @@ UNKNOWN_PARAMETER_AXLCODE = 5007
 UNKNOWN_PARAMETER_MESSAGE = "Item not valid: The specified Service Parameter was not found (%s/%s/%s)"
 
 # ASSUMPTION: a missing required element (e.g. no <name>) is answered with axlcode 5003 "... is required".
+# Other schema violations (contract.py) are Client faults "Unmarshalling Error: cvc-..."; an unknown <uuid>
+# (the schema's other key of get/updateServiceParameter) is 5007 like an unknown name.
 MISSING_ELEMENT_AXLCODE = 5003
 
 # ASSUMPTION: updateServiceParameter returns the parameter's uuid ("{XXXXXXXX-...}") in <return>.
@@ -344,6 +346,27 @@ XAPI_EXIT_COMMANDS = ("bye", "exit", "quit")
 # -1 success, -1068 Service Not Activated, -1069 Commanded Out of Service; only deployable services can be
 # controlled; too many calls get the fault "Exceeded allowed rate"; Tomcat serves the API itself.
 SERVICEABILITY_NS = "http://schemas.cisco.com/ast/soap"
+# Documented (ControlCenterServices.wsdl): elementFormDefault="qualified" (every element of a request in that
+# namespace), soapGetServiceStatus{ServiceStatus+} (one name each), soapDoControlServices{ControlServiceRequest{
+# NodeName, ControlType, ServiceList{item*}}}, soapGetStaticServiceList{ServiceInformationResponse},
+# getProductInformationList{ServiceInfo}; the binding's SOAPAction of each operation is its name.
+# ASSUMPTION: CUCM checks requests against that schema and refuses a violation with HTTP 500 and a Client fault
+# whose faultstring is Xerces' cvc-... message naming the element (contract.Violation.message), as AXL's
+# schema validation does; a request whose SOAPAction is missing or names another operation gets a Client
+# fault too. The real faultstrings are not documented. The lab setting `sim.soap_contract: lenient` (or
+# `ucsim serve --lenient-soap`) turns both checks off, for AXL too.
+SERVICEABILITY_SOAPACTION_FAULT = "SOAPAction %r does not name the operation %s: its binding declares SOAPAction %r"
+# ASSUMPTION: an empty <ServiceStatus> asks for every service the node deploys (documented by public clients,
+# not by the WSDL); names are answered in the order asked, one item each.
+# ASSUMPTION: soapGetStaticServiceList lists the services a node deploys (DEPLOYABLE_SERVICES of its role), each
+# Deployable true, ServiceType Service, GroupName SERVICE_GROUP, depending on Cisco Tomcat (Tomcat on nothing);
+# its ServiceInformationResponse value is ignored. getProductInformationList answers the cluster's version,
+# the publisher as PrimaryNode, no SecondaryNode, one product by the node's role (PRODUCT_BY_ROLE: name,
+# ProductID/ShortName) and the same services; its ServiceInfo value is ignored.
+SERVICE_GROUP = "CM Services"
+PRODUCT_BY_ROLE = {"publisher": ("Cisco Unified CallManager", "CallManager"),
+                   "subscriber": ("Cisco Unified CallManager", "CallManager"),
+                   "im_presence": ("Cisco Unified Presence Server", "CUPS")}
 SERVICE_STATUSES = ("Started", "Stopped", "Starting", "Stopping", "Unknown")
 REASON_SUCCESS = -1
 REASON_NOT_ACTIVATED = -1068

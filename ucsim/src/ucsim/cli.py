@@ -34,6 +34,8 @@ def build_parser():
                    help="HOST:PORT of the first system (PORT 0: pick free ports); default 127.0.0.1:8443")
     s.add_argument("--state-dir", default=None,
                    help="directory for the CA and certificates (default: ./.ucsim)")
+    s.add_argument("--lenient-soap", action="store_true",
+                   help="accept AXL and Serviceability requests that break their schema (sim.soap_contract: lenient)")
     s.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
     s.add_argument("--log-max-entries", type=int, default=None,
                    help="bound of the request log (default: lab sim.log_max_entries, 100000)")
@@ -67,6 +69,8 @@ def _load(lab_path):
 def serve(args):
     from .server import Simulator
     lab = _load(args.lab)
+    if args.lenient_soap:
+        lab.settings["soap_contract"] = "lenient"
     state_dir = os.path.abspath(args.state_dir or ".ucsim")
     os.makedirs(state_dir, exist_ok=True)
     # Handler threads spend their time waiting (injected latency, sockets); a short GIL switch interval lets a
@@ -89,6 +93,9 @@ def serve(args):
         sys.stderr.write("ucsim: %s (%s %s, %s) listening on %s%s\n"
                          % (n.name, n.system.kind, n.system.name, n.role, n.url,
                             "".join(" %s:%d" % (t, p) for t, p in sorted(n.ports.items()) if t != "https")))
+    if lab.settings.get("soap_contract") == "lenient":
+        sys.stderr.write("ucsim: lenient SOAP: AXL and Serviceability requests are not checked against their "
+                         "contracts\n")
     sys.stderr.flush()
     while not stop.wait(0.5):
         pass

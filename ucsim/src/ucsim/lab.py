@@ -19,7 +19,11 @@ SIM_SETTINGS = {
     "log_max_entries": (int, 100000),
     "max_body_bytes": (int, 16 * 1024 * 1024),
     "idle_timeout_s": (int, 300),
+    # strict: every AXL and Serviceability request is checked against its contract (contract.py), as the
+    # product's schema validation does; lenient: only what the handlers need (an older client's request form)
+    "soap_contract": (str, "strict"),
 }
+SIM_CHOICES = {"soap_contract": ("strict", "lenient")}
 
 
 class LabError(Exception):
@@ -104,6 +108,8 @@ def parse(data, known_kinds, path="<lab>"):
         typ = SIM_SETTINGS[key][0]
         if not isinstance(value, typ) or isinstance(value, bool):
             raise LabError("%s: sim.%s must be %s" % (path, key, typ.__name__))
+        if key in SIM_CHOICES and value not in SIM_CHOICES[key]:
+            raise LabError("%s: sim.%s must be one of %s" % (path, key, ", ".join(SIM_CHOICES[key])))
         settings[key] = value
     systems = []
     names = set()

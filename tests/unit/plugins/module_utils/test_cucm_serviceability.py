@@ -81,7 +81,11 @@ def test_status_request_and_reply_parsing():
     sent = server.requests[0]
     assert sent.method == 'POST' and sent.path == SERVICEABILITY_PATH
     assert 'http://schemas.cisco.com/ast/soap' in sent.body and '<ns:soapGetServiceStatus>' in sent.body
-    assert '<ServiceStatus><item>Cisco CallManager</item><item>cisco tftp</item></ServiceStatus>' in sent.body
+    # the schema's ServiceStatus repeats, one name each, in Cisco's namespace; SOAPAction names the operation
+    assert '<ns:ServiceStatus>Cisco CallManager</ns:ServiceStatus><ns:ServiceStatus>cisco tftp</ns:ServiceStatus>' \
+        '</ns:soapGetServiceStatus>' in sent.body
+    assert '<item>' not in sent.body and '<ServiceStatus' not in sent.body
+    assert sent.headers['SOAPAction'] == '"soapGetServiceStatus"'
     ccm, tftp = infos
     assert (ccm['status'], ccm['up_time'], ccm['started_at']) == ('Started', 60, 940.0)  # now - UpTime
     assert ccm['start_time'] == 'Tue Dec 01 08:00:00 2026'
@@ -89,12 +93,68 @@ def test_status_request_and_reply_parsing():
         ('Stopped', -1069, 'Commanded Out of Service', None)
 
 
-def test_unknown_service_is_a_clear_error():
-    with ScriptedServer([status(item('Cisco Nope', 'Unknown', -1000, 'Service Not Found'))]) as server:
+def static_list(*services):
+    """A soapGetStaticServiceList answer: (name, deployable) pairs."""
+    items = ''.join('<item><ServiceName>%s</ServiceName><ServiceType>Service</ServiceType><Deployable>%s</Deployable>'
+                    '<GroupName>CM Services</GroupName><DependentServices><Service>Cisco Tomcat</Service>'
+                    '</DependentServices></item>' % (name, 'true' if deployable else 'false')
+                    for name, deployable in services)
+    # unqualified children: the client reads replies by local name, whatever their namespace
+    return reply(200, '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+                      '<ns:soapGetStaticServiceListResponse xmlns:ns="http://schemas.cisco.com/ast/soap">'
+                      '<soapGetStaticServiceListReturn><Services>%s</Services></soapGetStaticServiceListReturn>'
+                      '</ns:soapGetStaticServiceListResponse></soapenv:Body></soapenv:Envelope>' % items)
+
+
+def test_a_reply_with_unqualified_children_is_read_too():
+    body = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+            '<ns:soapGetServiceStatusResponse xmlns:ns="http://schemas.cisco.com/ast/soap"><soapGetServiceStatusReturn>'
+            '<ReturnCode>0</ReturnCode><ServiceInfoList><item><ServiceName>Cisco CallManager</ServiceName>'
+            '<ServiceStatus>Started</ServiceStatus><ReasonCode>-1</ReasonCode><ReasonCodeString/><StartTime/>'
+            '<UpTime>7</UpTime></item></ServiceInfoList></soapGetServiceStatusReturn>'
+            '</ns:soapGetServiceStatusResponse></soapenv:Body></soapenv:Envelope>')
+    with ScriptedServer([reply(200, body)]) as server:
+        (info,) = client(server, Clock()).status([CCM])
+    assert (info['name'], info['status'], info['up_time']) == (CCM, 'Started', 7)
+
+
+def test_unknown_service_is_a_clear_error_naming_what_the_node_can_run():
+    with ScriptedServer([status(item('Cisco Nope', 'Unknown', -1000, 'Service Not Found')),
+                         static_list((CCM, True), ('Cisco TFTP', True), ('Cisco DB', False))]) as server:
         with pytest.raises(UCError) as info:
             client(server, Clock()).status(['Cisco Nope'])
     assert 'Cisco Nope is unknown on this node' in str(info.value)
     assert '127.0.0.1:%d' % server.port in str(info.value) and 'Serviceability spells it' in str(info.value)
+    assert 'This node can run: Cisco CallManager, Cisco TFTP' in str(info.value)  # deployable ones only
+    sent = server.requests[1]
+    assert sent.headers['SOAPAction'] == '"soapGetStaticServiceList"'
+    assert '<ns:soapGetStaticServiceList><ns:ServiceInformationResponse></ns:ServiceInformationResponse>' in sent.body
+
+
+def test_unknown_service_without_a_static_list_keeps_the_plain_hint():
+    with ScriptedServer([status(item('Cisco Nope', 'Unknown', -1000, 'Service Not Found')),
+                         fault('Operation not supported')]) as server:
+        with pytest.raises(UCError) as info:
+            client(server, Clock()).status(['Cisco Nope'])
+    assert 'Cisco Nope is unknown on this node' in str(info.value) and 'can run' not in str(info.value)
+
+
+def test_static_services_are_parsed():
+    with ScriptedServer([static_list((CCM, True), ('Cisco DB', False))]) as server:
+        services = client(server, Clock()).static_services()
+    assert services == [
+        {'name': CCM, 'type': 'Service', 'deployable': True, 'group': 'CM Services',
+         'dependent_services': ['Cisco Tomcat']},
+        {'name': 'Cisco DB', 'type': 'Service', 'deployable': False, 'group': 'CM Services',
+         'dependent_services': ['Cisco Tomcat']}]
+
+
+def test_status_of_no_names_asks_for_every_service_with_one_empty_service_status():
+    with ScriptedServer([status(item(CCM), item('Cisco TFTP', 'Stopped'))]) as server:
+        infos = client(server, Clock()).status([])
+    assert '<ns:soapGetServiceStatus><ns:ServiceStatus></ns:ServiceStatus></ns:soapGetServiceStatus>' \
+        in server.requests[0].body
+    assert [i['name'] for i in infos] == [CCM, 'Cisco TFTP']
 
 
 def test_requests_to_a_node_are_at_least_two_seconds_apart_retries_included():
@@ -126,8 +186,10 @@ def test_control_sends_node_name_type_and_services():
     with ScriptedServer([control(item(CCM, 'Stopping'))]) as server:
         infos = client(server, clock, node_name='10.0.0.11').control('Restart', [CCM])
     body = server.requests[0].body
-    assert '<ns:soapDoControlServices><ControlServiceRequest><NodeName>10.0.0.11</NodeName>' in body
-    assert '<ControlType>Restart</ControlType><ServiceList><item>Cisco CallManager</item></ServiceList>' in body
+    assert '<ns:soapDoControlServices><ns:ControlServiceRequest><ns:NodeName>10.0.0.11</ns:NodeName>' in body
+    assert '<ns:ControlType>Restart</ns:ControlType><ns:ServiceList><ns:item>Cisco CallManager</ns:item>' \
+        '</ns:ServiceList></ns:ControlServiceRequest>' in body
+    assert server.requests[0].headers['SOAPAction'] == '"soapDoControlServices"'
     assert infos[0]['status'] == 'Stopping'
 
 

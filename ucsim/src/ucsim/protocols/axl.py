@@ -1,21 +1,23 @@
 """CUCM AXL (SOAP) at POST /axl/: getCCMVersion, get/updateServiceParameter, listProcessNode,
-executeSQLQuery/Update. Parses envelopes and answers; what the cluster does is ``state/cucm.py``'s."""
+executeSQLQuery/Update. Checks each request against its contract (``contract.AXL``, unless the lab is lenient),
+parses envelopes and answers; what the cluster does is ``state/cucm.py``'s."""
 
 import re
 from xml.sax.saxutils import escape
 
 from .. import assumptions as A
+from .. import contract
 from .. import soap
 from ..soap import XML_TYPE, envelope
 from ..web import Response
-from ..state.cucm import CucmError
+from ..state.cucm import ENTERPRISE_NODE, ENTERPRISE_SERVICE, PARAMS_BY_NAME, CucmError
 
 AXL_NS = "http://www.cisco.com/AXL/API/"
 
 _ACTION = re.compile(r'^\s*"?\s*CUCM:DB(?:\s+ver=([^\s"]+))?(?:\s+([A-Za-z]\w*))?\s*"?\s*$')
 _BODY_OP = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?(\w+)")
 
-PROCESS_NODE_TAGS = ("name", "description", "macAddress", "ipv6Name", "nodeUsage", "lbmHubGroup",
+PROCESS_NODE_TAGS = ("name", "description", "mac", "ipv6Name", "nodeUsage", "lbmHubGroup",
                      "processNodeRole")
 # elements with children of their own: {element: allowed children}
 NESTED = {"searchCriteria": ("name", "description", "processNodeRole"), "returnedTags": PROCESS_NODE_TAGS}
@@ -25,8 +27,9 @@ OPS = {
     "listProcessNode": ("read", ("searchCriteria", "returnedTags", "skip", "first"),
                         ("searchCriteria", "returnedTags")),
     "getCCMVersion": ("read", ("processNodeName",), ()),
-    "getServiceParameter": ("read", ("processNodeName", "name", "service"), ("processNodeName", "name", "service")),
-    "updateServiceParameter": ("write", ("processNodeName", "name", "service", "value"),
+    "getServiceParameter": ("read", ("uuid", "processNodeName", "name", "service", "returnedTags"),
+                            ("processNodeName", "name", "service")),
+    "updateServiceParameter": ("write", ("uuid", "processNodeName", "name", "service", "value"),
                                ("processNodeName", "name", "service", "value")),
     "executeSQLQuery": ("read", ("sql",), ("sql",)),
     "executeSQLUpdate": ("write", ("sql",), ("sql",)),
@@ -96,11 +99,21 @@ def handle(ctx):
     if spec is None:
         raise fault("%s is not a valid AXL operation" % op, client=True)
     kind, allowed, required = spec
+    if ctx.strict_soap:
+        try:
+            contract.check(el, contract.AXL[op], ns, qualified=False)
+        except contract.Violation as exc:
+            if exc.kind == "missing":
+                raise axl_fault(A.MISSING_ELEMENT_AXLCODE, "%s is required" % (
+                    exc.element or " or ".join(exc.expected)), op)
+            raise fault("Unmarshalling Error: %s" % exc.message, client=True, operation=op)
     args = {}
     for child in el:
         name = _local(child.tag)
         if name not in allowed or name in args:
             raise _unexpected(name, allowed)
+        if name == "returnedTags" and op == "getServiceParameter":
+            continue  # every tag is returned
         if name in NESTED:
             args[name] = {}
             for grandchild in child:
@@ -111,7 +124,7 @@ def handle(ctx):
         else:
             args[name] = child.text or ""
     for name in required:
-        if name not in args:
+        if name not in args and not (name in ("processNodeName", "name", "service") and "uuid" in args):
             raise axl_fault(A.MISSING_ELEMENT_AXLCODE, "%s is required" % name, op)
     if kind == "read":
         if ctx.gate_axl_read():
@@ -130,6 +143,12 @@ def _getCCMVersion(ctx, version, args, op):
 
 
 def _parameter_args(args):
+    if "uuid" in args:  # the schema's other key of a service parameter
+        uuid = args["uuid"].strip().lower()
+        p = next((p for p in PARAMS_BY_NAME.values() if p.uuid.lower() == uuid), None)
+        if p is None:
+            raise CucmError(A.UNKNOWN_PARAMETER_AXLCODE, A.UNKNOWN_PARAMETER_MESSAGE % ("uuid", "", args["uuid"]))
+        return ENTERPRISE_NODE, ENTERPRISE_SERVICE, p.name
     return args["processNodeName"].strip(), args["service"].strip(), args["name"].strip()
 
 

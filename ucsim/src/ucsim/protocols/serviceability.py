@@ -1,19 +1,23 @@
 """CUCM Serviceability (SOAP) at /controlcenterservice2/services/ControlCenterServices, on every node:
-soapGetServiceStatus and soapDoControlServices (Start, Stop, Restart), acting on the node the request reached.
-Parses and answers; the services' rules are ``state/services.py``'s."""
+soapGetServiceStatus, soapDoControlServices (Start, Stop, Restart), soapGetStaticServiceList and
+getProductInformationList, acting on the node the request reached. Each request is checked against its contract
+(``contract.SERVICEABILITY``: every element in the namespace, the SOAPAction of the operation) unless the lab is
+lenient. Parses and answers; the services' rules are ``state/services.py``'s."""
 
 import calendar
 import time
 from xml.sax.saxutils import escape
 
 from .. import assumptions as A
+from .. import contract
 from .. import soap
 from ..state.services import COUNTERS, ServiceError
 from ..web import Reply, Response
 
 PATH = "/controlcenterservice2/services/ControlCenterServices"
 NS = A.SERVICEABILITY_NS
-OPS = {"soapGetServiceStatus": "read", "soapDoControlServices": "write"}
+OPS = {"soapGetServiceStatus": "read", "soapDoControlServices": "write", "soapGetStaticServiceList": "read",
+       "getProductInformationList": "read"}
 # this protocol's own fault keys (registered with the core by the simulator): {key: (types, counted)}
 FAULTS = {"serviceability_503": (int, True), "service_never_returns": (int, True)}
 
@@ -48,13 +52,20 @@ def handle(ctx):
     if op not in OPS or ns != NS:
         raise soap.fault("%s (namespace %r) is not an operation of ControlCenterServices (namespace %s)"
                          % (op, ns, NS), client=True, operation=op)
+    if ctx.strict_soap:
+        _check(req, op, el)
     try:
         services.admit(node, op)
     except ServiceError as exc:
         raise soap.fault(exc.message, operation=op)
     if op == "soapGetServiceStatus":
-        names = [t for t in _items(el, "ServiceStatus") if t]
+        # one name per ServiceStatus (empty: every service); lenient: also the old ServiceStatus/item form
+        names = [t for c in el if soap.local(c.tag) == "ServiceStatus" for t in _texts(c) if t]
         return _reply(op, services.status(node, names), "read")
+    if op == "soapGetStaticServiceList":
+        return _static_reply(op, services.status(node), "read")
+    if op == "getProductInformationList":
+        return _product_reply(ctx, op, services.status(node))
     request = _child(el, "ControlServiceRequest")
     if request is None:
         raise soap.fault("ControlServiceRequest is required", client=True, operation=op)
@@ -93,10 +104,27 @@ def _text(el, name):
 def _items(el, name):
     """The texts of ``name``'s <item> children (or ``name``'s own text when it has none)."""
     c = _child(el, name)
-    if c is None:
-        return []
+    return [] if c is None else _texts(c)
+
+
+def _texts(c):
+    """The texts of ``c``'s <item> children, or ``c``'s own text when it has none."""
     items = [(i.text or "").strip() for i in c if soap.local(i.tag) == "item"]
     return items if len(c) else [(c.text or "").strip()]
+
+
+def _check(req, op, el):
+    """Refuse (Client fault naming the element) a request that breaks the operation's contract, or whose
+    SOAPAction is not the one the binding declares for it."""
+    action = (req.headers.get("SOAPAction") or "").strip().strip('"')
+    wanted = contract.SERVICEABILITY_ACTIONS[op]
+    if action != wanted:
+        raise soap.fault(A.SERVICEABILITY_SOAPACTION_FAULT % (req.headers.get("SOAPAction"), op, wanted),
+                         client=True, operation=op)
+    try:
+        contract.check(el, contract.SERVICEABILITY[op], NS, qualified=True)
+    except contract.Violation as exc:
+        raise soap.fault(exc.message, client=True, operation=op)
 
 
 def start_time_text(epoch):
@@ -120,3 +148,37 @@ def _reply(op, infos, kind):
         '</ns:ReasonCode><ns:ReasonString></ns:ReasonString><ns:ServiceInfoList>%s</ns:ServiceInfoList>'
         '</ns:%sReturn></ns:%sResponse>' % (op, NS, op, A.RETURN_CODE_OK, A.REASON_SUCCESS, items, op, op))
     return Response(200, body, soap.XML_TYPE, kind=kind, operation=op)
+
+
+def _static_reply(op, infos, kind):
+    """soapGetStaticServiceList: what the node can run (every service it deploys, activated or not)."""
+    items = "".join(
+        "<ns:item><ns:ServiceName>%s</ns:ServiceName><ns:ServiceType>Service</ns:ServiceType>"
+        "<ns:Deployable>true</ns:Deployable><ns:GroupName>%s</ns:GroupName><ns:DependentServices>%s"
+        "</ns:DependentServices></ns:item>"
+        % (escape(i["name"]), escape(A.SERVICE_GROUP), "" if i["name"] == A.TOMCAT else
+           "<ns:Service>%s</ns:Service>" % A.TOMCAT) for i in infos)
+    body = soap.envelope('<ns:%sResponse xmlns:ns="%s"><ns:%sReturn><ns:Services>%s</ns:Services></ns:%sReturn>'
+                         '</ns:%sResponse>' % (op, NS, op, items, op, op))
+    return Response(200, body, soap.XML_TYPE, kind=kind, operation=op)
+
+
+def _product_reply(ctx, op, infos):
+    """getProductInformationList: the version, the publisher, one product and the services of this node."""
+    cluster = ctx.system
+    publisher = next((n for n in cluster.nodes if n.role == "publisher"), ctx.node)
+    version = escape(getattr(ctx.state, "version", "") or "")
+    name, short = A.PRODUCT_BY_ROLE.get(ctx.node.role, A.PRODUCT_BY_ROLE["publisher"])
+    services = "".join(
+        "<ns:item><ns:ServiceName>%s</ns:ServiceName><ns:ServiceType>Service</ns:ServiceType>"
+        "<ns:Deployable>true</ns:Deployable><ns:GroupName>%s</ns:GroupName><ns:ProductID>%s</ns:ProductID>"
+        "<ns:DependentServices/></ns:item>" % (escape(i["name"]), escape(A.SERVICE_GROUP), short) for i in infos)
+    body = soap.envelope(
+        '<ns:%sResponse xmlns:ns="%s"><ns:%sReturn><ns:ActiveServerVersion>%s</ns:ActiveServerVersion>'
+        '<ns:PrimaryNode>%s</ns:PrimaryNode><ns:SecondaryNode></ns:SecondaryNode><ns:Products><ns:item>'
+        '<ns:ProductName>%s</ns:ProductName><ns:ProductVersion>%s</ns:ProductVersion><ns:ProductDescription>%s'
+        '</ns:ProductDescription><ns:ProductID>%s</ns:ProductID><ns:ShortName>%s</ns:ShortName></ns:item>'
+        '</ns:Products><ns:Services>%s</ns:Services></ns:%sReturn></ns:%sResponse>'
+        % (op, NS, op, version, escape(publisher.address or publisher.name), name, version, name, short, short,
+           services, op, op))
+    return Response(200, body, soap.XML_TYPE, kind="read", operation=op)

@@ -40,6 +40,11 @@ class Ctx:
         self.user = None
         self.write_attempt = False
 
+    @property
+    def strict_soap(self):
+        """True unless the lab's ``sim.soap_contract`` (or ``--lenient-soap``) says lenient."""
+        return self.sim.lab.settings.get("soap_contract", "strict") != "lenient"
+
     # auth -------------------------------------------------------------------------------------------------
     def _deny(self, status, why):
         headers = []
