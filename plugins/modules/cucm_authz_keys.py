@@ -25,7 +25,7 @@ description:
   - All commands of a task run on one SSH login. A regeneration whose answer is lost (the connection drops) is
     never typed again; the module logs in once more, reads the key and reports what it finds.
   - With O(state=regenerated) (check mode too), before any key command the module checks with read-only commands
-    what the Cisco CLI reference requires for C(set key regen authz): C(show myself) must show privilege level 4,
+    what the Cisco CLI reference requires for C(set key regen authz). C(show myself) must show privilege level 4,
     and C(show network cluster) must mark the node it is logged in to (found by the C(Machine Name) of
     C(show myself), else by O(ssh_host)) as the C(Publisher). Otherwise the task fails before anything else is
     typed, naming the publisher where the cluster lists one.

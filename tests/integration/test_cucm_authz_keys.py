@@ -359,8 +359,8 @@ def test_an_upgrade_in_progress_is_reported_and_nothing_is_regenerated(sim, ssh_
 
 
 @pytest.mark.parametrize("mode", ["invalid", "deleted"])
-def test_after_a_regeneration_no_token_is_usable_and_revocation_still_works(sim, ssh_env, cucm_env, run_playbook,
-                                                                           tmp_path, mode):
+def test_after_a_regeneration_no_token_is_usable_and_revocation_still_works(
+        sim, ssh_env, cucm_env, run_playbook, tmp_path, mode):
     sim.set_state({"cucm1": {"key_regen_tokens": mode}})
     rows = sim.state("cucm")["refresh_token_count"]
     run = run_playbook(playbook(keys_task(state="regenerated", keys=["encryption"], force=True)), env=ssh_env)
