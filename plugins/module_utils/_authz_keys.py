@@ -11,6 +11,10 @@ still the one the user means to replace: ``only_if_checksum`` (the current check
 (where the platform shows when the key was last regenerated), or an explicit ``force``. Re-running a task
 after success finds the guard false and changes nothing. A regeneration whose answer is lost (dropped
 connection, timeout) is never typed again: the state is read on a new login and reported as found.
+
+Before any key command of a regeneration, read-only commands check what the Cisco CLI reference requires: the
+account has privilege level 4 and the node is the cluster's publisher (``CucmCli.check_key_regeneration``); a
+node with an upgrade in progress refuses the key commands themselves, and the module says to wait.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -135,6 +139,9 @@ class KeyRegeneration:
         failure after some key was regenerated carries ``partial`` (what was done) on the error.
         """
         check_guards(kinds, only_if_checksum, max_age_days, force)
+        if self.cli is None:
+            self.cli = self.open_cli()
+        self.cli.check_key_regeneration()
         before = self.read(AUTHZ_KEYS)
         now = self.clock()
         plan, decisions = [], {}
@@ -193,6 +200,6 @@ class KeyRegeneration:
                           % (kind, old['checksum']), host=self.cli.host, operation='set key regen authz %s' % kind,
                           product=self.cli.session.product,
                           hint='Check on the publisher with "show key authz %s"; the key may not have been '
-                               'regenerated (a cluster being upgraded refuses it)' % kind)
+                               'regenerated' % kind)
         result['regenerated'].append(kind)
         result['regenerated_at'][kind] = iso_time(self.clock())

@@ -9,6 +9,12 @@ Internal module: the leading underscore means its API may change without notice.
 The exact texts of ``show key authz ...`` and of ``set key regen authz ...`` are not documented (reference
 section 3), so the parsers here are tolerant: a checksum is the value of a line naming a checksum (hash,
 digest, fingerprint), else the one long hexadecimal token of the output.
+
+The CLI reference's rules for the key commands: ``show key authz ...`` and ``set key regen authz ...`` need
+privilege level 4 and are not allowed during an upgrade, and ``set key regen authz ...`` runs on the publisher
+only. ``key_command_refused`` turns the CLI's refusal into a message that says what to do; ``NodeCheck`` finds
+out, with read-only commands, whether a node is the publisher and the account has level 4, before a
+regeneration is typed.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,9 +23,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
 
 AUTHZ_KEYS = ('signing', 'encryption')
+KEY_PRIVILEGE = 4
 SERVICE_ACTIONS = ('Start', 'Stop', 'Restart')
 REGEN_ANSWER = 'yes'
 
@@ -28,6 +35,8 @@ _CHECKSUM_LINE_RE = re.compile(r'(?i)\b(?:check\s*sum|hash|digest|fingerprint|md
 _HEX_TOKEN_RE = re.compile(r'(?<![0-9A-Za-z])((?:[0-9A-Fa-f]{2}:){7,}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{16,})(?![0-9A-Za-z])')
 _REGENERATED_RE = re.compile(r'(?i)\blast\s+regenerat\w*\s*(?:on|at|time)?\s*[:=]\s*(.+?)\s*$')
 _VERSION_RE = re.compile(r'(?i)active\s+master\s+version\s*:\s*(\S+)')
+_CLUSTER_ROLE_RE = re.compile(r'(?i)^(publisher|subscriber)$')
+_INT_RE = re.compile(r'\d+')
 _SERVICE_RE = re.compile(r'^\s*(?P<name>\S.*?)\s*\[\s*(?P<state>[A-Z][A-Z ]*?)\s*\]\s*(?P<reason>.*?)\s*$')
 
 
@@ -105,6 +114,77 @@ def parse_key_values(output):
     return result
 
 
+def parse_network_cluster(output):
+    """The nodes ``show network cluster`` lists: ``[{'names': [address, fqdn, host...], 'publisher': bool}]``.
+
+    Documented line: ``<ip> <fqdn> <host> Publisher|Subscriber callmanager ...``. Tolerantly: a line counts when
+    one of its words (not the first) is ``Publisher`` or ``Subscriber`` (any case); the words before it are the
+    node's names (lower-cased). Other lines (headings, the processnode table) are skipped.
+    """
+    nodes = []
+    for line in output.split('\n'):
+        words = line.split()
+        for index, word in enumerate(words):
+            if index and _CLUSTER_ROLE_RE.match(word):
+                nodes.append({'names': [w.lower() for w in words[:index]], 'publisher': word.lower() == 'publisher'})
+                break
+    return nodes
+
+
+def _is_address(name):
+    return bool(re.match(r'^[0-9.]+$', name)) or ':' in name
+
+
+def _same_name(a, b):
+    """Two names of a node are the same: equal, or (host names, not addresses) equal in their first label."""
+    return a == b or (not _is_address(a) and not _is_address(b) and a.split('.')[0] == b.split('.')[0])
+
+
+def find_own_line(nodes, machine_name=None, host=None):
+    """The entry of ``parse_network_cluster`` that is the node itself: the one naming ``machine_name`` (``show
+    myself``) or, failing that, the address or name the client connected to (``host``); host names are compared
+    without case and by their first label too. None when no entry, or more than one, matches."""
+    for wanted in (machine_name, host):
+        wanted = (wanted or '').strip().lower()
+        if not wanted:
+            continue
+        found = [node for node in nodes if any(_same_name(wanted, name) for name in node['names'])]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def privilege_level(myself):
+    """The privilege level ``show myself`` printed (``privilege level : 4``), or None when it printed none."""
+    match = _INT_RE.search(myself.get('privilege_level') or '')
+    return int(match.group(0)) if match else None
+
+
+def key_command_refused(error, command):
+    """A ``UCError`` that says what to do when the CLI refused a key command ``command`` (level below 4, an
+    upgrade in progress, not the publisher); ``error`` itself when its words say none of these."""
+    text = ' '.join([error.message or ''] + [str(value) for _name, value in error.details]).lower()
+    if 'privilege' in text:
+        hint = ('Nothing was changed. "%s" needs command privilege level 4 (Cisco CLI reference): use a platform '
+                'administrator account of level 4 (ssh_username), such as the administrator created at '
+                'installation; check an account\'s level with "show myself"' % command)
+        what = 'the account\'s privilege level is too low for this command'
+    elif 'upgrade' in text:
+        hint = ('Nothing was changed. The platform does not allow "%s" while an upgrade is in progress: wait until '
+                'the upgrade has finished (and the node runs the version you want), then run the task again' % command)
+        what = 'an upgrade is in progress on the node'
+    elif 'publisher' in text:
+        hint = ('Nothing was changed. "%s" runs on the publisher only: point ssh_host at the cluster\'s publisher '
+                '(the node "show network cluster" marks Publisher)' % command)
+        what = 'this node is not the publisher'
+    else:
+        return error
+    refused = UCError('the CLI refused the command: %s (%s)' % (what, error.message), host=error.host,
+                      operation=error.operation or command, product=error.product, details=error.details, hint=hint)
+    refused.output = getattr(error, 'output', None)
+    return refused
+
+
 def parse_services(output):
     """``{name: {'state', 'reason'}}`` from ``utils service list`` / ``utils service restart`` output.
 
@@ -158,7 +238,12 @@ class CucmCli:
         """``{'checksum', 'last_regenerated'}`` of the AuthZ ``signing`` or ``encryption`` key."""
         _check_kind(kind)
         command = 'show key authz %s' % kind
-        output = self.session.run(command)
+        try:
+            output = self.session.run(command)
+        except OutcomeUnknown:
+            raise
+        except UCError as error:
+            raise key_command_refused(error, command)
         parsed = parse_key_checksum(output)
         if parsed is None:
             raise self._unparsed(command, 'the key checksum', output)
@@ -175,7 +260,13 @@ class CucmCli:
         checksum again (``authz_key``) and decide. This method never repeats the command.
         """
         _check_kind(kind)
-        return self.session.run('set key regen authz %s' % kind, answers=[REGEN_ANSWER], timeout=timeout)
+        command = 'set key regen authz %s' % kind
+        try:
+            return self.session.run(command, answers=[REGEN_ANSWER], timeout=timeout)
+        except OutcomeUnknown:
+            raise
+        except UCError as error:
+            raise key_command_refused(error, command)
 
     def version_active(self):
         command = 'show version active'
@@ -188,6 +279,51 @@ class CucmCli:
     def myself(self):
         """``show myself`` as a dict (``account_name``, ``privilege_level``...)."""
         return parse_key_values(self.session.run('show myself'))
+
+    def network_cluster(self):
+        """``show network cluster`` as ``parse_network_cluster`` reads it (at least one node, else ``UCError``)."""
+        command = 'show network cluster'
+        output = self.session.run(command)
+        nodes = parse_network_cluster(output)
+        if not nodes:
+            raise self._unparsed(command, 'any node line (<ip> <fqdn> <host> Publisher|Subscriber ...)', output)
+        return nodes, output
+
+    def check_key_regeneration(self):
+        """Read-only checks before ``set key regen authz ...`` is typed (Cisco CLI reference): the account has
+        privilege level 4 (``show myself``) and this node is the publisher (``show network cluster``). Raises
+        ``UCError`` saying what to do; returns ``{'machine_name', 'privilege_level', 'publisher'}``."""
+        myself = self.myself()
+        level = privilege_level(myself)
+        machine = myself.get('machine_name')
+        host = getattr(self.session, 'host', None)
+        if level is not None and level < KEY_PRIVILEGE:
+            raise UCError('the account %s has privilege level %d; set key regen authz needs level %d'
+                          % (myself.get('account_name') or 'used', level, KEY_PRIVILEGE),
+                          host=self.host, operation='show myself', product=self.session.product,
+                          hint='Nothing was regenerated or typed but read-only commands. Use a platform '
+                               'administrator account of level 4 (ssh_username), such as the administrator created '
+                               'at installation')
+        nodes, output = self.network_cluster()
+        own = find_own_line(nodes, machine, host)
+        publishers = [node['names'] for node in nodes if node['publisher']]
+        publisher = ' '.join(publishers[0][:2]) if len(publishers) == 1 else None
+        if own is None:
+            raise UCError('could not tell which node of "show network cluster" this is (Machine Name %s, connected '
+                          'to %s), so whether it is the publisher is unknown' % (machine or 'not shown', host),
+                          host=self.host, operation='show network cluster', product=self.session.product,
+                          details=[('output', shorten(output))],
+                          hint='Nothing was regenerated. set key regen authz runs on the publisher only: point '
+                               'ssh_host at the publisher%s by the name or address the cluster lists for it'
+                               % (' (%s)' % publisher if publisher else ''))
+        if not own['publisher']:
+            raise UCError('%s is a subscriber node (show network cluster), and set key regen authz runs on the '
+                          'publisher only' % (machine or host), host=self.host, operation='show network cluster',
+                          product=self.session.product,
+                          hint='Nothing was regenerated or typed but read-only commands. Point ssh_host at the '
+                               'publisher%s; the new keys then replicate to every node of the cluster'
+                               % (' (%s)' % publisher if publisher else ''))
+        return {'machine_name': machine, 'privilege_level': level, 'publisher': own['names']}
 
     def services(self):
         """``utils service list`` as ``{name: {'state', 'reason'}}``."""

@@ -27,27 +27,51 @@ UNKNOWN_USER = 'unknown_user'
 FAILED = 'failed'
 
 
-def _bool_attr(element, name):
+def _local(name):
+    """An element or attribute name without its namespace, lower-cased."""
+    return name.rsplit('}', 1)[-1].lower()
+
+
+def _attr(element, name):
+    """The attribute ``name`` of ``element`` in any case and namespace; None when absent."""
     if element is None:
         return None
-    value = element.get(name)
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _bool_attr(element, name):
+    value = _attr(element, name)
     if value is None:
         return None
     return value.strip().lower() == 'true'
 
 
+def _first(root, name):
+    for element in root.iter():
+        if element is not root and _local(element.tag) == name:
+            return element
+    return None
+
+
 def parse_sso_status(text):
-    """``{'version', 'sso_enabled', 'token_reuse'}`` from the singleSignOn XML (any root element name)."""
+    """``{'version', 'sso_enabled', 'token_reuse'}`` from the singleSignOn XML.
+
+    Tolerant of both public shapes and their likely variants: CUCM's ``<SingleSignOn version="">`` (the developer
+    guide's sample), the Expressway trace's ``<?xml?>`` declaration and ``<SSOResult version="1.0">``, any root
+    element name, namespaces, and the case of element and attribute names. ``version`` is the root's attribute as
+    given (``''`` in CUCM's sample; None when absent).
+    """
     try:
         root = ET.fromstring(text.strip())
     except ET.ParseError as exc:
         raise ValueError('not XML: %s' % exc)
-    status = root.find('.//Status')
-    token = root.find('.//Token')
     return {
-        'version': root.get('version'),
-        'sso_enabled': _bool_attr(status, 'enabled'),
-        'token_reuse': _bool_attr(token, 'reuse'),
+        'version': _attr(root, 'version'),
+        'sso_enabled': _bool_attr(_first(root, 'status'), 'enabled'),
+        'token_reuse': _bool_attr(_first(root, 'token'), 'reuse'),
     }
 
 

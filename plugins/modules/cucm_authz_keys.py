@@ -24,6 +24,11 @@ description:
     IM and Presence cluster).
   - All commands of a task run on one SSH login. A regeneration whose answer is lost (the connection drops) is
     never typed again; the module logs in once more, reads the key and reports what it finds.
+  - With O(state=regenerated) (check mode too), before any key command the module checks with read-only commands
+    what the Cisco CLI reference requires for C(set key regen authz). C(show myself) must show privilege level 4,
+    and C(show network cluster) must mark the node it is logged in to (found by the C(Machine Name) of
+    C(show myself), else by O(ssh_host)) as the C(Publisher). Otherwise the task fails before anything else is
+    typed, naming the publisher where the cluster lists one.
 author:
   - collab.uc contributors (@collab-uc)
 extends_documentation_fragment:
@@ -80,8 +85,12 @@ options:
     type: bool
     default: false
 notes:
-  - Run it against the publisher; the new keys replicate to every CUCM and IM and Presence node of the cluster.
-  - The account needs privilege level 4. The platform refuses a regeneration during an upgrade.
+  - Run it against the publisher (the only node where C(set key regen authz) runs); the new keys replicate to every
+    CUCM and IM and Presence node of the cluster.
+  - The account needs command privilege level 4, to read the checksums as well as to regenerate them; a lower
+    account is refused and the task says to use a level-4 administrator account.
+  - The platform refuses the key commands while an upgrade is in progress; the task then fails, having changed
+    nothing, and says to wait until the upgrade has finished.
   - The collection's guide C(docs/authz-keys.md) walks through a rotation and what must follow it.
 seealso:
   - module: collab.uc.cucm_cli_command
@@ -171,7 +180,9 @@ regenerated_at:
   type: dict
   sample: {signing: '2026-12-01T09:30:02Z'}
 ssh_logins:
-  description: How many SSH logins the task used (one; two when a regeneration's answer was lost).
+  description:
+    - How many SSH logins the task used (one; two when a regeneration's answer was lost; none when it failed before
+      logging in).
   returned: always
   type: int
   sample: 1

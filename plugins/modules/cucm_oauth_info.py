@@ -117,13 +117,15 @@ sso:
       type: bool
       returned: success
     version:
-      description: The C(version) attribute of the reply, if any.
+      description:
+        - The C(version) attribute of the reply's root element as given; V(null) when it has none.
+        - Cisco's own sample shows it empty (C(<SingleSignOn version="">)), so do not rely on it.
       type: str
       returned: success
   sample:
     enabled: false
     token_reuse: true
-    version: '1.0'
+    version: ''
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule

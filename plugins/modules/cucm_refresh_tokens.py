@@ -110,8 +110,9 @@ options:
     type: str
   client_id:
     description:
-      - Revoke only the tokens of this OAuth client (for example Jabber's client ID); without it, the tokens of
-        every client are revoked.
+      - Revoke only the tokens of this OAuth client; without it, the tokens of every client are revoked. Client IDs
+        are fixed by Cisco; Jabber's is C(C1b4b988f3efa1c3fc97d0d0a36f6b97f244b4fafe55e8d9d78774e305bae9ab1)
+        (Cisco TAC 216948), UDS's C(Cc4013d474571c1963e6d45ee9c835b6373b397bef748a6c864c07e95d8e6144e).
       - The lookup then counts only that client's tokens, and the journal is bound to this value.
     type: str
   concurrency:
@@ -265,7 +266,7 @@ EXAMPLES = r'''
 - name: Only Jabber's tokens, connection from the environment (CUCM_HOST, CUCM_USERNAME, CUCM_PASSWORD)
   collab.uc.cucm_refresh_tokens:
     users_file: /srv/hr/leavers.txt
-    client_id: C1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809a
+    client_id: C1b4b988f3efa1c3fc97d0d0a36f6b97f244b4fafe55e8d9d78774e305bae9ab1
   delegate_to: localhost
 
 - name: Who would lose tokens (nothing is revoked in check mode)

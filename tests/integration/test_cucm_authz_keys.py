@@ -54,6 +54,15 @@ def test_reads_both_checksums_on_one_login_and_changes_nothing(sim, ssh_env, run
     assert ssh_ops(sim) == ["set cli pagination off", "show key authz signing", "show key authz encryption"]
 
 
+def test_a_regeneration_checks_level_and_publisher_with_reads_first(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing"],
+                                          only_if_checksum={"signing": old["signing"]})), env=ssh_env)
+    assert run.task("keys")["status"] == "changed", run.describe()
+    assert ssh_ops(sim) == ["set cli pagination off", "show myself", "show network cluster", "show key authz signing",
+                            "show key authz encryption", REGEN_SIGNING, "show key authz signing"]
+
+
 def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, run_playbook):
     old = cluster_keys(sim)
     task = keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"].upper()})
@@ -81,14 +90,14 @@ def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, r
 
 
 def test_both_keys_and_the_refresh_tokens_of_the_cluster_die(sim, ssh_env, run_playbook):
-    assert sim.state("cucm")["refresh_token_count"] > 0
+    assert sim.state("cucm")["usable_refresh_token_count"] > 0
     run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing", "encryption"], max_age_days=30)),
                        env=ssh_env, diff=True)
     res = run.task("keys")
     assert res["status"] == "changed", run.describe()
     assert res["result"]["regenerated"] == ["signing", "encryption"]
     assert ssh_ops(sim, "write") == [REGEN_SIGNING, REGEN_ENCRYPTION]
-    assert sim.state("cucm")["refresh_token_count"] == 0
+    assert sim.state("cucm")["usable_refresh_token_count"] == 0
     diff = res["result"]["diff"]
     assert diff["before"]["signing"]["checksum"] != diff["after"]["signing"]["checksum"]
     # max_age_days: keys regenerated a moment ago are young: the same task is ok now
@@ -289,3 +298,85 @@ def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_p
         for name in files:
             with open(os.path.join(root, name), "rb") as fh:
                 assert CUCM_SSH_PASSWORD.encode() not in fh.read(), os.path.join(root, name)
+
+
+# -- the CLI reference's rules: the publisher only, privilege level 4, not during an upgrade ------------------------
+
+SUBSCRIBER = "cucm1-sub1"
+
+
+@pytest.mark.parametrize("node", [SUBSCRIBER, "cucm1-imp1"])
+@pytest.mark.parametrize("check", [False, True])
+def test_a_regeneration_aimed_at_a_subscriber_is_refused_before_anything_is_typed(sim, run_playbook, node, check):
+    old = cluster_keys(sim)
+    env = sim.cucm_ssh_env(node=node)
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing", "encryption"], force=True)),
+                       env=env, check=check)
+    res = run.task("keys")
+    assert res["status"] == "failed", run.describe()
+    assert "is a subscriber node" in res["msg"] and "publisher only" in res["msg"]
+    assert "Point ssh_host at the publisher" in res["msg"] and "cucm1.lab.local" in res["msg"]  # names the publisher
+    entries = [e for e in sim.get_requests() if e["transport"] == "ssh"]
+    assert {e["node"] for e in entries} == {node}
+    typed = [e["operation"] for e in entries if e["operation"] != "login"]
+    assert typed == ["set cli pagination off", "show myself", "show network cluster"]  # reads only: no key command
+    assert not [e for e in entries if e["operation"].startswith("set key")]
+    assert cluster_keys(sim) == old and sim.get_counters()["writes"] == 0
+    assert sim.state("cucm")["platform"]["authz_key_regenerations"] == {"signing": 0, "encryption": 0}
+
+
+def test_a_level_1_account_is_told_to_use_a_level_4_one(sim, run_playbook):
+    env = sim.cucm_ssh_env(username="osviewer", password="Pl4tform-View1")  # privilege 1 in the default lab
+    run = run_playbook(playbook(keys_task("read"),
+                                keys_task("regen", state="regenerated", keys=["signing"], force=True)), env=env)
+    read = run.task("read")
+    assert read["status"] == "failed", run.describe()
+    assert "privilege level is too low" in read["msg"] and "show key authz signing" in read["msg"]
+    assert "level 4" in read["msg"] and "Nothing was changed" in read["msg"]
+    regen = run.task("regen")
+    assert regen["status"] == "failed" and "privilege level 1" in regen["msg"] and "level 4" in regen["msg"]
+    assert ssh_ops(sim) == ["set cli pagination off", "show key authz signing",   # the read, refused by the CLI
+                            "set cli pagination off", "show myself"]             # the regeneration: stopped early
+    assert sim.get_counters()["writes"] == 0
+
+
+def test_an_upgrade_in_progress_is_reported_and_nothing_is_regenerated(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    sim.set_state({"cucm1": {"platform": {"upgrade_in_progress": ["cucm1-pub"]}}})
+    run = run_playbook(playbook(keys_task("read"), keys_task("regen", state="regenerated", keys=["signing"],
+                                                             only_if_checksum={"signing": old["signing"]})),
+                       env=ssh_env)
+    for name in ("read", "regen"):
+        res = run.task(name)
+        assert res["status"] == "failed", run.describe()
+        assert "upgrade is in progress" in res["msg"] and "wait until the upgrade has finished" in res["msg"]
+    assert not [op for op in ssh_ops(sim) if op.startswith("set key")]
+    assert cluster_keys(sim) == old and sim.get_counters()["writes"] == 0
+    sim.set_state({"cucm1": {"platform": {"upgrade_in_progress": False}}})
+    again = run_playbook(playbook(keys_task("regen", state="regenerated", keys=["signing"],
+                                            only_if_checksum={"signing": old["signing"]})), env=ssh_env)
+    assert again.task("regen")["status"] == "changed", again.describe()
+
+
+@pytest.mark.parametrize("mode", ["invalid", "deleted"])
+def test_after_a_regeneration_no_token_is_usable_and_revocation_still_works(
+        sim, ssh_env, cucm_env, run_playbook, tmp_path, mode):
+    sim.set_state({"cucm1": {"key_regen_tokens": mode}})
+    rows = sim.state("cucm")["refresh_token_count"]
+    run = run_playbook(playbook(keys_task(state="regenerated", keys=["encryption"], force=True)), env=ssh_env)
+    assert run.task("keys")["status"] == "changed", run.describe()
+    state = sim.state("cucm")
+    assert state["usable_refresh_token_count"] == 0
+    assert state["refresh_token_count"] == (rows if mode == "invalid" else 0)
+    # revoking a leaver afterwards: rows kept invalid are removed too; with none left, revoke is not even called
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("jdoe\n")
+    revoke = run_playbook(playbook(("revoke", "collab.uc.cucm_refresh_tokens", {"users_file": str(leavers)})),
+                          env=dict(ssh_env, **cucm_env))
+    res = revoke.task("revoke")
+    assert res["status"] == ("changed" if mode == "invalid" else "ok"), revoke.describe()
+    assert res["result"]["summary"]["failed"] == 0
+    calls = [e for e in sim.get_requests() if e["operation"] == "revoke"]
+    assert len(calls) == (1 if mode == "invalid" else 0)
+    user = sim.request("GET", "/_sim/state" + sim._query(system="cucm1", user="jdoe"))["user"]
+    assert user["token_count"] == 0

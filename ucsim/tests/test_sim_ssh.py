@@ -1,5 +1,6 @@
 """The SSH transport wired into the simulator: every CUCM node, one log/counters/faults, the cluster's rules."""
 
+import json
 import os
 import socket
 import subprocess
@@ -89,18 +90,132 @@ def test_nodes_share_the_clusters_keys_and_the_log_counts_per_node(nsim, ctl):
     assert counters["systems"]["cucm"]["by_operation"]["set key regen authz signing"] == 1
 
 
-def test_regeneration_revokes_every_refresh_token_of_the_cluster(nsim, ctl):
+def _sql_count(ctl, where=""):
+    status, _, root = ctl.axl("executeSQLQuery", "<sql>select count(*) from refreshtokendetails%s</sql>" % where)
+    assert status == 200
+    return int(find(root, "Body/executeSQLQueryResponse/return/row/count").text)
+
+
+def test_regeneration_invalidates_every_refresh_token_and_keeps_the_rows_by_default(nsim, ctl):
     _, st = ctl.json("GET", "/_sim/state?system=cucm")
-    assert st["refresh_token_count"] == 3
+    assert (st["refresh_token_count"], st["usable_refresh_token_count"], st["key_regen_tokens"]) == (3, 3, "invalid")
     sh = Shell(nsim, "cucm-pub")
     try:
         sh.regen("encryption")
     finally:
         sh.close()
     _, st = ctl.json("GET", "/_sim/state?system=cucm")
-    assert st["refresh_token_count"] == 0 and st["platform"]["authz_key_regenerations"]["encryption"] == 1
-    status, _, root = ctl.axl("executeSQLQuery", "<sql>select count(*) from refreshtokendetails</sql>")
-    assert status == 200 and find(root, "Body/executeSQLQueryResponse/return/row/count").text == "0"
+    assert st["platform"]["authz_key_regenerations"]["encryption"] == 1
+    assert (st["refresh_token_count"], st["usable_refresh_token_count"]) == (3, 0)  # rows stay, none usable
+    assert _sql_count(ctl) == 3 and _sql_count(ctl, " where state = %d" % A.TOKEN_STATE_ACTIVE) == 0
+    _, user = ctl.json("GET", "/_sim/state?system=cucm&user=jdoe")
+    assert {t["state"] for t in user["user"]["tokens"]} == {A.TOKEN_STATE_INVALID}
+    # revoking the user removes and lists the invalid rows too
+    status, _, body = ctl.request("GET", "/ssosp/token/revoke?user_id=jdoe", auth=("axladmin", "C1sco12345!"))
+    assert status == 200 and len(json.loads(body)["revoked_tokens"]["clientID_tokens"]) == 2
+    assert _sql_count(ctl) == 1
+
+
+def test_regeneration_deletes_the_rows_when_the_lab_says_so(nsim, ctl):
+    ctl.json("POST", "/_sim/state?system=cucm", {"key_regen_tokens": "deleted"})
+    sh = Shell(nsim, "cucm-pub")
+    try:
+        sh.regen("signing")
+    finally:
+        sh.close()
+    _, st = ctl.json("GET", "/_sim/state?system=cucm")
+    assert (st["refresh_token_count"], st["usable_refresh_token_count"], st["key_regen_tokens"]) == (0, 0, "deleted")
+    assert _sql_count(ctl) == 0
+    status, _, body = ctl.request("POST", "/_sim/state?system=cucm", body={"key_regen_tokens": "vanished"})
+    assert status == 400 and b"invalid, deleted" in body
+
+
+def test_generated_tokens_are_invalidated_in_place(tmp_path):
+    lab = labmod.parse({"cucm": [{"name": "gen", "generate_users": {"prefix": "u", "count": 5, "tokens_per_user": 2},
+                                  "platform": {"admins": {ADMIN: PASSWORD}}}]}, set(KINDS))
+    s = start_simulator(lab, str(tmp_path))
+    try:
+        state = s.systems["gen"].state
+        state.revoke("u2")
+        state.platform.regenerate_key("signing")
+        rows = list(state.table_rows("refreshtokendetails"))
+        assert len(rows) == 8 and {r["state"] for r in rows} == {A.TOKEN_STATE_INVALID}
+        assert [r["userid"] for r in rows] == ["u1", "u1", "u3", "u3", "u4", "u4", "u5", "u5"]
+        assert (state.token_count(), state.usable_token_count()) == (8, 0)
+        assert state.to_json()["tokens_by_user"] == {"u1": 2, "u3": 2, "u4": 2, "u5": 2}
+        assert [t.state for t in state.tokens_of("u4")] == [A.TOKEN_STATE_INVALID] * 2
+        assert len(state.revoke("u4")) == 2 and state.token_count() == 6
+    finally:
+        s.stop()
+
+
+def test_key_commands_need_level_4_on_every_node(nsim, ctl):
+    ctl.json("POST", "/_sim/state?system=cucm", {"platform": {"admins": [
+        {"userid": "viewer", "password": "V1ewer-Only", "privilege": 1}]}})
+    sh = Shell(nsim, "cucm-pub", user="viewer", password="V1ewer-Only")
+    try:
+        for line in ("show key authz signing", "show key authz encryption", "set key regen authz signing"):
+            out = sh.type(line)
+            assert A.CLI_INSUFFICIENT in out and A.CLI_FAILED in out and "Checksum" not in out, line
+            assert A.CLI_REGEN_CONFIRM not in out
+        assert "privilege level : 1" in sh.type("show myself")
+    finally:
+        sh.close()
+    _, st = ctl.json("GET", "/_sim/state?system=cucm")
+    assert st["platform"]["authz_key_regenerations"] == {"signing": 0, "encryption": 0}
+    assert [e["kind"] for e in ssh_entries(ctl) if e["operation"].startswith(("show key", "set key"))] == ["other"] * 3
+
+
+def test_key_commands_are_refused_on_a_node_with_an_upgrade_in_progress(nsim, ctl):
+    ctl.json("POST", "/_sim/state?system=cucm", {"platform": {"upgrade_in_progress": ["cucm-pub"]}})
+    pub, sub = Shell(nsim, "cucm-pub"), Shell(nsim, "cucm-sub1")
+    try:
+        for line in ("show key authz signing", "set key regen authz signing"):
+            out = pub.type(line)
+            assert A.CLI_UPGRADE_REFUSED in out and A.CLI_FAILED in out and A.CLI_REGEN_CONFIRM not in out, line
+        assert "Checksum" in sub.type("show key authz signing")  # the subscriber is not upgrading
+        ctl.json("POST", "/_sim/state?system=cucm", {"platform": {"upgrade_in_progress": False}})
+        assert "Checksum" in pub.type("show key authz signing")
+    finally:
+        pub.close()
+        sub.close()
+    ctl.json("POST", "/_sim/state?system=cucm", {"platform": {"upgrade_in_progress": True}})
+    _, st = ctl.json("GET", "/_sim/state?system=cucm")
+    assert st["platform"]["upgrade_in_progress"] is True and st["platform"]["authz_key_regenerations"]["signing"] == 0
+    status, _, body = ctl.request("POST", "/_sim/state?system=cucm", body={"platform": {"upgrade_in_progress": 3}})
+    assert status == 400 and b"upgrade_in_progress" in body
+
+
+def test_regeneration_runs_on_the_publisher_only(nsim, ctl):
+    for node in ("cucm-sub1", "imp-pub"):
+        sh = Shell(nsim, node)
+        try:
+            assert "Checksum" in sh.type("show key authz encryption")  # reading is allowed on any node
+            out = sh.type("set key regen authz encryption")
+            assert A.CLI_PUBLISHER_ONLY in out and A.CLI_FAILED in out and A.CLI_REGEN_CONFIRM not in out
+        finally:
+            sh.close()
+    _, st = ctl.json("GET", "/_sim/state?system=cucm")
+    assert st["platform"]["authz_key_regenerations"]["encryption"] == 0 and st["usable_refresh_token_count"] == 3
+    _, counters = ctl.json("GET", "/_sim/counters")
+    assert counters["writes"] == 0
+
+
+def test_show_network_cluster_and_show_myself_name_the_nodes(nsim, ctl):
+    sh = Shell(nsim, "cucm-sub1")
+    try:
+        out = sh.type("show network cluster")
+        myself = sh.type("show myself")
+    finally:
+        sh.close()
+    addresses = {n.name: n.address for n in nsim.systems["cucm"].nodes}
+    lines = [line.strip() for line in out.replace("\r", "").split("\n")]
+    assert "%s cucm-pub.lab.local cucm-pub Publisher callmanager DBPub authenticated" % addresses["cucm-pub"] in lines
+    assert "%s cucm-sub1.lab.local cucm-sub1 Subscriber callmanager DBSub authenticated" % addresses["cucm-sub1"] in lines
+    assert "%s imp-pub.lab.local imp-pub Subscriber cups DBSub authenticated" % addresses["imp-pub"] in lines
+    assert "Machine Name    : cucm-sub1" in myself
+    entry = [e for e in ssh_entries(ctl) if e["operation"] == "show network cluster"][0]
+    assert (entry["kind"], entry["node"]) == ("read", "cucm-sub1")
 
 
 def test_a_connection_server_that_synced_the_old_keys_is_stale_until_it_syncs_again(nsim, ctl):

@@ -3,7 +3,8 @@ import xml.etree.ElementTree as ET
 
 from simhelp import sp
 
-JABBER = "C1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809a"
+# Jabber's client_id as seed 003 (Expressway log) and TAC 216948 (revocation reply) show it
+JABBER = "C1b4b988f3efa1c3fc97d0d0a36f6b97f244b4fafe55e8d9d78774e305bae9ab1"
 UDS = "Cc4013d474571c1963e6d45ee9c835b6373b397bef748a6c864c07e95d8e6144e"
 
 
@@ -11,7 +12,10 @@ def sso(cl):
     status, _, data = cl.request("GET", "/ssosp/ws/public/singleSignOn")
     assert status == 200
     root = ET.fromstring(data)
-    assert root.tag == "SingleSignOn"
+    # seed 000's sample: root SingleSignOn with exactly one attribute, version, empty; no XML declaration
+    assert root.tag == "SingleSignOn" and root.attrib == {"version": ""}
+    assert data.startswith(b'<SingleSignOn version="">')
+    assert [child.tag for child in root] == ["Status", "Token"]
     return root.find("Status").get("enabled"), root.find("Token").get("reuse")
 
 

@@ -103,6 +103,9 @@ ENTERPRISE_NODE_PKID = "00000000-1111-0000-0000-000000000000"
 ENTERPRISE_TKSERVICE = 11
 # ASSUMPTION: refreshtokendetails.state is 1 for a usable token; validity is the expiry in epoch seconds.
 TOKEN_STATE_ACTIVE = 1
+# ASSUMPTION: a row that an AuthZ key regeneration made unusable (see "key_regen_tokens" below) has state 0 and
+# keeps its validity. The meaning of `state` is not documented: clients must not rely on either value.
+TOKEN_STATE_INVALID = 0
 
 # Documented: "Maximum AXL Memory Allocation Consumed" fault, axlcode -1 (injected with axl_memory_reads).
 MEMORY_FAULT_MESSAGE = ("Maximum AXL Memory Allocation Consumed. Please retry once requests in progress "
@@ -129,11 +132,14 @@ PASSWORD_CHANGE_ENDS_SESSIONS = True
 
 # ---------------------------------------------------------------------------------------------------------
 # /ssosp
-# ASSUMPTION: the SSO status reply is
-#   <?xml ...?><SingleSignOn version="1.0"><Status enabled="…"/><Token reuse="…"/></SingleSignOn>
-# (seed 000 shows version="", seed 003 an <SSOResult version="1.0"> root). Token reuse is "true" exactly
-# when oAuthWithRefreshLoginFlow is enabled (inferred from seed 003), read live.
-SSO_VERSION = "1.0"
+# Documented (seed 000, the developer guide's sample): the SSO status reply is
+#   <SingleSignOn version=""><Status enabled="…"/><Token reuse="…"/></SingleSignOn>
+# with exactly that root and its one attribute, version, empty; ucsim answers it so, with no XML declaration,
+# as the sample shows it. (Seed 003's Expressway trace of the edge's reply has an <?xml?> declaration and an
+# <SSOResult version="1.0"> root: clients accept any root element name and version.)
+# ASSUMPTION: Token reuse is "true" exactly when oAuthWithRefreshLoginFlow is enabled (inferred from seed 003),
+# read live.
+SSO_VERSION = ""
 
 # Refresh-token revocation. Documented: success body. Not documented, chosen here:
 # ASSUMPTION: a known end user with no (matching) tokens → 200, status "success", empty clientID_tokens.
@@ -146,12 +152,13 @@ REVOKE_UNKNOWN_USER_MESSAGE = "User not found"
 # ASSUMPTION: user ids are matched exactly (case-sensitively); only end users hold refresh tokens.
 # ASSUMPTION: refresh token values are 64 hex digits.
 
-# Fixed OAuth client ids (seed 000) and, ASSUMPTION, a made-up Jabber-like one (Cisco publishes none).
+# Fixed OAuth client ids. Documented: WebDialer, CUMI and UDS (seed 000's table); Jabber's (seed 003's Expressway
+# log, where Jabber asks /authorize with it, and TAC 216948's revocation reply; reference section 2).
 CLIENT_IDS = {
     "webdialer": "C6738b873b76e759297af757959cbbaf5f438913186b26547b37fe2ab376311ab",
     "cumi": "C69908c4f345729af0a23cdfff1d255272de942193e7d39171ddd307bc488d7a1",
     "uds": "Cc4013d474571c1963e6d45ee9c835b6373b397bef748a6c864c07e95d8e6144e",
-    "jabber": "C1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809a",
+    "jabber": "C1b4b988f3efa1c3fc97d0d0a36f6b97f244b4fafe55e8d9d78774e305bae9ab1",
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -269,9 +276,26 @@ CLI_MYSELF = ("Machine Name    : %(hostname)s", "account name    : %(user)s", "p
 # ASSUMPTION: `show version active` prints the version line and then this line.
 CLI_NO_OPTIONS = "Active Version Installed Software Options:\nNo Installed Software Options Found."
 # ASSUMPTION: commands run in about no time unless the lab sets `command_delay_s`; `exit`/`quit` close the shell.
-# A line with privilege below 4 for `set key regen` fails with CLI_FAILED after "Insufficient privilege".
+# Documented (CLI reference, reference section 3): `show key authz ...` and `set key regen authz ...` need command
+# privilege level 4 and are not allowed during an upgrade; `set key regen authz ...` runs on the publisher only.
+# ASSUMPTION: the words of the refusals (not public): each is one line, then CLI_FAILED; nothing is asked or done.
+# A user below level 4 gets CLI_INSUFFICIENT (also for `utils service start|stop|restart`).
 CLI_PRIVILEGE_REQUIRED = 4
 CLI_INSUFFICIENT = "Insufficient privilege level to execute this command"
+# ASSUMPTION: "during an upgrade" means while the node the command is typed on has an upgrade in progress (the lab's
+# `platform.upgrade_in_progress`: true for every node of the cluster, or a list of node names); the other nodes
+# of the cluster still allow the commands. The privilege check comes first.
+CLI_UPGRADE_REFUSED = "This command is not allowed while an upgrade is in progress"
+# ASSUMPTION: `set key regen authz ...` typed on a subscriber or an IM and Presence node is refused after the
+# privilege and upgrade checks (real CUCM may hide the command there or word it otherwise).
+CLI_PUBLISHER_ONLY = "This command can be executed only on the publisher node"
+# Documented: `show network cluster` prints one line per node, `<ip> <fqdn> <host> Publisher|Subscriber
+# callmanager ...`. ASSUMPTION: the rest of the line is `callmanager` (`cups` for IM and Presence), `DBPub` /
+# `DBSub` and `authenticated`; the nodes come in lab order; the node's fqdn is its first host name (or its lab
+# name), its host the fqdn's first label; then a blank line and the processnode table of the fqdns:
+CLI_CLUSTER_LINE = "%(address)s %(fqdn)s %(host)s %(usage)s %(product)s %(db)s authenticated"
+CLI_CLUSTER_TABLE = ("", "Server Table (processnode) Entries", "----------------------------------")
+# ASSUMPTION: `show myself` shows the node's own host name as Machine Name (the fqdn's first label).
 # ASSUMPTION: `utils service list|start|stop|restart <name>` act on the node's own services, the same ones
 # Serviceability reports (state/services.py): list prints these header lines, then one line per service,
 # "<name>[STATE]" and, for a stopped one, two spaces and its reason. STATE is the status upper-cased
@@ -291,9 +315,15 @@ CLI_SERVICE_RESTART_WARNING = ("Do not press Ctrl+C while the service is restart
 CLI_SERVICE_MANAGER = "Service Manager is running"
 CLI_SERVICE_LINE = "%s[%s]"
 CLI_SERVICE_UNKNOWN = "Service not found or not deployable on this node: %s"
-# ASSUMPTION: a regeneration of either AuthZ key revokes every refresh token of the cluster at once (the
-# reference says tokens issued with the old key stop working; the simulator removes them, so the SQL table and
-# the control API show zero). Access tokens are not modelled.
+# Documented: a regeneration of either AuthZ key makes every refresh token of the cluster invalid (reference
+# section 3: tokens issued with the old keys "become invalid"). Not documented: whether their rows in
+# refreshtokendetails go. The lab's `key_regen_tokens` chooses:
+# ASSUMPTION (default): `invalid`: the rows stay, with state TOKEN_STATE_INVALID (the control API counts them in
+# refresh_token_count, and only usable ones in usable_refresh_token_count); `deleted`: the rows go, as on a
+# revocation. Either way the revoke endpoint removes and lists a user's rows, invalid ones too, and a change of
+# refreshTokenExpiryTimer (documented: "revokes") removes every row. Access tokens are not modelled.
+KEY_REGEN_TOKENS_MODES = ("invalid", "deleted")
+KEY_REGEN_TOKENS_DEFAULT = "invalid"
 # ASSUMPTION: Unity Connection is not told of a regeneration: CUPI's LastSyncStatus keeps the last sync's words
 # ("Passed - ..."); the control API shows the server as stale (keys_current false) until it syncs again.
 # ASSUMPTION: the platform administrators are the lab's `platform.admins` (not the AXL application users), with

@@ -31,7 +31,7 @@ from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake impo
 )
 
 SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
-JABBER = 'C1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809a'
+JABBER = 'C1b4b988f3efa1c3fc97d0d0a36f6b97f244b4fafe55e8d9d78774e305bae9ab1'
 UDS = 'Cc4013d474571c1963e6d45ee9c835b6373b397bef748a6c864c07e95d8e6144e'
 
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")

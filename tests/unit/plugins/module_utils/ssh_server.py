@@ -201,10 +201,24 @@ class ScriptedSsh:
 class Platform:
     """Keys a scripted CLI serves; ``regen`` replies (with a fault) as the platform would."""
 
-    def __init__(self, fault=None):
+    def __init__(self, fault=None, role='Publisher', privilege=4, machine='cucm-pub'):
         self.keys = {'signing': 'aa' * 16, 'encryption': 'bb' * 16}
         self.fault = fault  # None | 'drop_after' | 'drop_before' | 'unchanged'
         self.regenerations = []
+        self.role = role  # how show network cluster marks this node (the CLI's words)
+        self.privilege = privilege
+        self.machine = machine
+
+    def myself(self, shell):
+        return ('Machine Name    : %s\naccount name    : admin\nprivilege level : %d\n'
+                'command count disabled : false' % (self.machine, self.privilege))
+
+    def cluster(self, shell):
+        other = 'Subscriber' if self.role == 'Publisher' else 'Publisher'
+        return ('10.0.0.1 %s.example.com %s %s callmanager DBPub authenticated\n'
+                '10.0.0.2 cucm-other.example.com cucm-other %s callmanager DBSub authenticated using TCP\n\n'
+                'Server Table (processnode) Entries\n----------------------------------\n%s.example.com\n'
+                'cucm-other.example.com\n' % (self.machine, self.machine, self.role, other, self.machine))
 
     def show(self, kind):
         return lambda shell: 'Checksum: %s\nLast Regenerated: Never' % self.keys[kind]
@@ -227,7 +241,8 @@ class Platform:
         return reply
 
     def replies(self):
-        out = {'set cli pagination off': 'Automatic pagination is turned off'}
+        out = {'set cli pagination off': 'Automatic pagination is turned off', 'show myself': self.myself,
+               'show network cluster': self.cluster}
         for kind in ('signing', 'encryption'):
             out['show key authz %s' % kind] = self.show(kind)
             out['set key regen authz %s' % kind] = self.regen(kind)

@@ -128,7 +128,8 @@ def test_regenerates_a_guarded_key_once_and_reads_it_again(flow):
     assert result['regenerated'] == ['signing'] and result['changed'] is True
     assert result['keys']['signing']['checksum'] == platform.keys['signing'] != 'aa' * 16
     assert result['regenerated_at'] == {'signing': '2026-12-01T09:00:00Z'}
-    assert server.commands == ['set cli pagination off', 'show key authz signing', 'show key authz encryption',
+    assert server.commands == ['set cli pagination off', 'show myself', 'show network cluster',
+                               'show key authz signing', 'show key authz encryption',
                                'set key regen authz signing', 'show key authz signing']
     assert len(server.auth_attempts) == 1 and 'access token' in warnings[0]
     again = work.run(['signing'], {'signing': 'aa' * 16})
@@ -176,3 +177,51 @@ def test_a_failure_after_one_key_carries_what_was_done(flow):
     with pytest.raises(UCError) as caught:
         work.run(['signing', 'encryption'], force=True)
     assert caught.value.partial['regenerated'] == ['signing'] and 'signing key' in warnings[0]
+
+
+# --- the CLI reference's rules: the publisher only, privilege level 4, not during an upgrade ---------------------
+
+def test_a_subscriber_is_refused_before_any_key_command(flow):
+    platform = Platform(role='Subscriber')
+    work, server, warnings = flow(platform)
+    with pytest.raises(UCError) as caught:
+        work.run(['signing'], force=True)
+    assert 'subscriber' in caught.value.message and 'publisher only' in caught.value.message
+    assert 'cucm-other' in caught.value.hint and 'ssh_host' in caught.value.hint
+    assert server.commands == ['set cli pagination off', 'show myself', 'show network cluster']
+    assert platform.regenerations == [] and warnings == []
+
+
+def test_check_mode_on_a_subscriber_is_refused_too(flow):
+    work, server, warnings = flow(Platform(role='Subscriber'))
+    with pytest.raises(UCError, match='publisher only'):
+        work.run(['signing'], force=True, check_mode=True)
+    assert all(is_read_only(c) for c in server.commands if c != 'set cli pagination off')
+
+
+def test_an_account_below_level_4_is_refused_before_the_cluster_is_even_read(flow):
+    work, server, warnings = flow(Platform(privilege=1))
+    with pytest.raises(UCError) as caught:
+        work.run(['encryption'], force=True)
+    assert 'privilege level 1' in caught.value.message and 'level 4' in caught.value.hint
+    assert server.commands == ['set cli pagination off', 'show myself']
+
+
+def test_a_node_that_cannot_be_found_in_the_cluster_list_is_refused(flow):
+    work, server, warnings = flow(Platform(machine='elsewhere'))
+    server.replies['show myself'] = 'Machine Name    : nowhere\nprivilege level : 4'
+    with pytest.raises(UCError) as caught:
+        work.run(['signing'], force=True)
+    assert 'could not tell which node' in caught.value.message and 'elsewhere.example.com' in caught.value.hint
+    assert not [c for c in server.commands if c.startswith(('set key', 'show key'))]
+
+
+def test_an_upgrade_refusal_says_to_wait(flow):
+    platform = Platform()
+    work, server, warnings = flow(platform)
+    server.replies['show key authz signing'] = ('This command is not allowed while an upgrade is in progress\n'
+                                                'Executed command unsuccessfully')
+    with pytest.raises(UCError) as caught:
+        work.run(['signing'], force=True)
+    assert 'upgrade is in progress' in caught.value.message and 'wait until the upgrade has finished' in caught.value.hint
+    assert platform.regenerations == []

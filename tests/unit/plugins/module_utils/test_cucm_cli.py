@@ -11,7 +11,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import (
-    CucmCli, parse_key_checksum, parse_key_values, parse_services, parse_version_active)
+    CucmCli, find_own_line, parse_key_checksum, parse_key_values, parse_network_cluster, parse_services,
+    parse_version_active, privilege_level)
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
@@ -197,3 +198,78 @@ def test_control_service_lost_answer_is_outcome_unknown_and_not_typed_again(cli_
     with pytest.raises(OutcomeUnknown):
         cli.control_service('Restart', 'Cisco Tomcat')
     assert server.commands.count('utils service restart Cisco Tomcat') == 1
+
+
+# --- show network cluster, show myself, and the key commands' refusals ------------------------------------------
+
+CLUSTER = ('10.1.1.10 cucm-pub.example.com cucm-pub Publisher callmanager DBPub authenticated\n'
+           '10.1.1.11 cucm-sub1.example.com cucm-sub1 Subscriber callmanager DBSub authenticated using TCP since Mon\n'
+           '10.1.1.12 imp1.example.com imp1 subscriber cups DBSub authenticated\n'
+           '\nServer Table (processnode) Entries\n----------------------------------\ncucm-pub.example.com\n'
+           'Publisher\n\nSuccessful\n')
+
+
+def test_network_cluster_lines_are_read_tolerantly():
+    nodes = parse_network_cluster(CLUSTER)
+    assert nodes == [
+        {'names': ['10.1.1.10', 'cucm-pub.example.com', 'cucm-pub'], 'publisher': True},
+        {'names': ['10.1.1.11', 'cucm-sub1.example.com', 'cucm-sub1'], 'publisher': False},
+        {'names': ['10.1.1.12', 'imp1.example.com', 'imp1'], 'publisher': False}]
+    assert parse_network_cluster('no nodes here\nPublisher') == []
+
+
+@pytest.mark.parametrize('machine, host, expected', [
+    ('cucm-sub1', None, '10.1.1.11'),           # Machine Name = the host column
+    ('CUCM-PUB', '10.9.9.9', '10.1.1.10'),      # any case
+    ('cucm-pub.example.com', None, '10.1.1.10'),
+    (None, '10.1.1.12', '10.1.1.12'),           # no Machine Name: the address connected to
+    ('unknown', 'cucm-sub1.example.com', '10.1.1.11'),
+    ('unknown', 'cucm-sub1.other.net', '10.1.1.11'),  # first labels match
+    ('unknown', '10.1.1.1', None),              # addresses are compared whole
+    (None, None, None),
+])
+def test_the_own_line_is_found_by_machine_name_then_by_host(machine, host, expected):
+    own = find_own_line(parse_network_cluster(CLUSTER), machine, host)
+    assert (own['names'][0] if own else None) == expected
+
+
+def test_privilege_level_of_show_myself():
+    assert privilege_level(parse_key_values('account name : admin\nprivilege level : 4')) == 4
+    assert privilege_level(parse_key_values('Privilege Level: 1 (read only)')) == 1
+    assert privilege_level(parse_key_values('account name : admin')) is None
+
+
+@pytest.mark.parametrize('words, expected', [
+    ('Insufficient privilege level to execute this command', ('privilege level is too low', 'level 4')),
+    ('This command is not allowed while an upgrade is in progress', ('upgrade is in progress', 'wait until')),
+    ('This command can be executed only on the publisher node', ('not the publisher', 'point ssh_host')),
+])
+def test_a_refused_key_command_says_what_to_do(cli_for, words, expected):
+    refusal = words + '\nExecuted command unsuccessfully'
+    cli, server = cli_for({'show key authz signing': refusal, 'set key regen authz signing': refusal})
+    for call in (lambda: cli.authz_key('signing'), lambda: cli.regenerate_authz_key('signing')):
+        with pytest.raises(UCError) as caught:
+            call()
+        assert expected[0] in caught.value.message and expected[1] in caught.value.hint
+        assert caught.value.hint.startswith('Nothing was changed')
+    assert 'yes' not in server.received  # refused before any question: nothing answered
+
+
+def test_another_failure_of_a_key_command_keeps_the_clis_words(cli_for):
+    cli, server = cli_for({'show key authz signing': 'Executed command unsuccessfully'})
+    with pytest.raises(UCError) as caught:
+        cli.authz_key('signing')
+    assert 'Executed command unsuccessfully' in caught.value.message and 'privilege level it needs' in caught.value.hint
+
+
+def test_check_key_regeneration_reads_only(cli_for):
+    cli, server = cli_for({'show myself': 'Machine Name    : cucm-pub\nprivilege level : 4', 'show network cluster': CLUSTER})
+    assert cli.check_key_regeneration()['publisher'] == ['10.1.1.10', 'cucm-pub.example.com', 'cucm-pub']
+    cli, server = cli_for({'show myself': 'Machine Name    : imp1\nprivilege level : 4', 'show network cluster': CLUSTER})
+    with pytest.raises(UCError) as caught:
+        cli.check_key_regeneration()
+    assert 'imp1 is a subscriber node' in caught.value.message
+    assert '(10.1.1.10 cucm-pub.example.com)' in caught.value.hint
+    cli, server = cli_for({'show myself': 'Machine Name    : x\nprivilege level : 4', 'show network cluster': 'Nothing'})
+    with pytest.raises(UCError, match='could not find any node line'):
+        cli.check_key_regeneration()

@@ -32,6 +32,13 @@ def _plain(monkeypatch):
     (TRACE_SAMPLE, {'version': '1.0', 'sso_enabled': False, 'token_reuse': True}),
     ('<SingleSignOn><Status enabled="TRUE"/></SingleSignOn>', {'version': None, 'sso_enabled': True,
                                                                'token_reuse': None}),
+    # variants neither sample shows, read the same way: a namespace, other letter case, spaces in values
+    ('<s:SingleSignOn xmlns:s="urn:cisco:sso" s:version="2.0"><s:Status s:enabled="true"/><s:Token reuse="true"/>'
+     '</s:SingleSignOn>', {'version': '2.0', 'sso_enabled': True, 'token_reuse': True}),
+    ('<SingleSignOn Version=""><status Enabled=" False "/><TOKEN Reuse="TRUE"/></SingleSignOn>',
+     {'version': '', 'sso_enabled': False, 'token_reuse': True}),
+    ('<SingleSignOn version=""><Response><Status enabled="true"/></Response><Token reuse="false"/></SingleSignOn>',
+     {'version': '', 'sso_enabled': True, 'token_reuse': False}),
 ])
 def test_parse_sso_status(text, expected):
     assert parse_sso_status(text) == expected

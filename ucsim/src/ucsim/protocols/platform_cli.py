@@ -74,7 +74,31 @@ def _when(epoch):
     return A.CLI_KEY_NEVER if epoch is None else time.strftime(A.CLI_TIME_FORMAT, time.gmtime(epoch))
 
 
+def _node_name(session):
+    return session.node.name if session.node is not None else None
+
+
+def _is_publisher(session):
+    """A shell with no node (standalone use) is taken as the publisher's."""
+    return session.node is None or session.node.role == "publisher"
+
+
+def _key_refusal(session, operation, publisher_only=False):
+    """The refusal of a key command by the CLI reference's rules (level 4, not during an upgrade, the publisher
+    only for a regeneration), or None when the command may run."""
+    if session.state.privilege(session.user) < A.CLI_PRIVILEGE_REQUIRED:
+        return failed(A.CLI_INSUFFICIENT, operation)
+    if session.state.upgrading(_node_name(session)):
+        return failed(A.CLI_UPGRADE_REFUSED, operation)
+    if publisher_only and not _is_publisher(session):
+        return failed(A.CLI_PUBLISHER_ONLY, operation)
+    return None
+
+
 def show_key(session, kind):
+    refused = _key_refusal(session, "show key authz %s" % kind)
+    if refused is not None:
+        return refused
     info = session.state.key_info(kind)
     return Answer("\n".join([A.CLI_KEY_TITLE % kind, A.CLI_KEY_CHECKSUM % info["checksum"],
                              A.CLI_KEY_REGENERATED % _when(info["last_regenerated"])]))
@@ -82,8 +106,9 @@ def show_key(session, kind):
 
 def regen_key(session, kind):
     operation = "set key regen authz %s" % kind
-    if session.state.privilege(session.user) < A.CLI_PRIVILEGE_REQUIRED:
-        return failed(A.CLI_INSUFFICIENT, operation)
+    refused = _key_refusal(session, operation, publisher_only=True)
+    if refused is not None:
+        return refused
 
     def answered(reply):
         if normalise(reply) in ("yes", "y"):
@@ -99,10 +124,33 @@ def show_version(session):
     return Answer("Active Master Version: %s\n%s" % (session.state.version_active, A.CLI_NO_OPTIONS))
 
 
+def _names(node):
+    """(fqdn, host) of a node as ``show network cluster`` and ``show myself`` print them."""
+    names = node.hostnames()
+    fqdn = names[0] if names else node.name
+    return fqdn, fqdn.split(".")[0]
+
+
 def show_myself(session):
-    values = {"hostname": session.state.hostname, "user": session.user,
-              "privilege": session.state.privilege(session.user)}
+    node = session.node
+    hostname = _names(node)[1] if hasattr(node, "hostnames") else session.state.hostname
+    values = {"hostname": hostname, "user": session.user, "privilege": session.state.privilege(session.user)}
     return Answer("\n".join(line % values for line in A.CLI_MYSELF))
+
+
+def show_network_cluster(session):
+    """One line per node of the cluster (the shell's node's system), then the processnode table."""
+    if not hasattr(session.node, "system"):
+        return failed("The cluster's nodes are not known", "show network cluster")
+    lines, fqdns = [], []
+    for node in session.node.system.nodes:
+        fqdn, host = _names(node)
+        lines.append(A.CLI_CLUSTER_LINE % {
+            "address": node.address or node.name, "fqdn": fqdn, "host": host, "usage": A.NODE_USAGE[node.role],
+            "product": "cups" if node.role == "im_presence" else "callmanager",
+            "db": "DBPub" if node.role == "publisher" else "DBSub"})
+        fqdns.append(fqdn)
+    return Answer("\n".join(lines + list(A.CLI_CLUSTER_TABLE) + fqdns))
 
 
 def pagination(session, on):
@@ -159,6 +207,7 @@ COMMANDS = {
     "set key regen authz encryption": lambda s: regen_key(s, "encryption"),
     "show version active": show_version,
     "show myself": show_myself,
+    "show network cluster": show_network_cluster,
     "set cli pagination off": lambda s: pagination(s, False),
     "set cli pagination on": lambda s: pagination(s, True),
     "utils service list": service_list,

@@ -30,8 +30,8 @@ def _sso_status(ctx):
     if ctx.req.method not in ("GET", "HEAD"):
         return Response(405, "Method Not Allowed", headers=[("Allow", "GET")], kind="other")
     enabled, reuse = ctx.state.sso_status()
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<SingleSignOn version="%s">\n    <Status enabled="%s"/>\n'
-            '    <Token reuse="%s"/>\n</SingleSignOn>\n'
+    # seed 000's sample: this root, its one attribute version="" (assumptions.py), no XML declaration
+    body = ('<SingleSignOn version="%s">\n    <Status enabled="%s"/>\n    <Token reuse="%s"/>\n</SingleSignOn>\n'
             % (A.SSO_VERSION, "true" if enabled else "false", "true" if reuse else "false"))
     return Response(200, body, "text/xml; charset=utf-8", kind="read", operation="singleSignOn")
 

@@ -112,7 +112,8 @@ PARAMS_BY_NAME = {p.name: p for p in PARAMS}
 
 CUCM_KEYS = {"name", "port", "hostnames", "version", "axl_versions", "session_timeout_s", "sso",
              "boolean_style", "enterprise_parameters", "users", "end_users", "generate_users",
-             "axl_max_response_bytes", "token_seed", "nodes", "platform", "ssh_port", "services"}
+             "axl_max_response_bytes", "token_seed", "nodes", "platform", "ssh_port", "services",
+             "key_regen_tokens"}
 
 TABLES = {
     "processconfig": ("pkid", "fkprocessnode", "tkservice", "paramname", "paramvalue"),
@@ -225,19 +226,49 @@ class Generator:
         """Rows of every live token, without building Token objects (table scans)."""
         tpu, clients, nc = self.tpu, self.clients, len(self.clients)
         base, validity, alive = self.index_base, self.validity, self.alive
-        k = alive.find(1)
-        while k >= 0:
+        for k in _rows_of(alive):
             yield {"pkid": self.token_pkid(k) if pkid else None, "refreshtokenindex": base + k,
                    "userid": self.userid(k // tpu), "clientid": clients[(k % tpu) % nc], "validity": validity,
-                   "state": A.TOKEN_STATE_ACTIVE}
-            k = alive.find(1, k + 1)
+                   "state": _ROW_STATE[alive[k]]}
 
     def tokens_of(self, i):
         base = i * self.tpu
-        return [self.token(i, j) for j in range(self.tpu) if self.alive[base + j]]
+        out = []
+        for j in range(self.tpu):
+            if self.alive[base + j]:
+                token = self.token(i, j)
+                token.state = _ROW_STATE[self.alive[base + j]]
+                out.append(token)
+        return out
 
     def live_count(self):
+        """Rows in the table (usable or invalidated)."""
+        return len(self.alive) - self.alive.count(0)
+
+    def usable_count(self):
         return self.alive.count(1)
+
+    def invalidate(self):
+        """Mark every row invalid (a key regeneration in mode ``invalid``); gone rows stay gone."""
+        self.alive = self.alive.translate(_INVALIDATE)
+
+
+# A generator's ``alive`` byte per token: 0 no row (revoked), 1 a usable row, 2 a row a key regeneration made
+# unusable. Its ``state`` column as ``_ROW_STATE`` says.
+_ROW_STATE = {1: A.TOKEN_STATE_ACTIVE, 2: A.TOKEN_STATE_INVALID}
+_INVALIDATE = bytes([0, 2, 2]) + bytes(range(3, 256))
+
+
+def _rows_of(alive):
+    """Indexes of the non-zero bytes of ``alive`` (rows that exist), in order (each kind searched once ahead)."""
+    ahead = {1: alive.find(1), 2: alive.find(2)}
+    while True:
+        found = [k for k in ahead.values() if k >= 0]
+        if not found:
+            return
+        k = min(found)
+        yield k
+        ahead[alive[k]] = alive.find(alive[k], k + 1)
 
 
 def _like(pattern, value):
@@ -281,6 +312,7 @@ class CucmState:
                                       hostname=(config.get("hostnames") or [name])[0].split(".")[0])
         self.platform.patch(config.get("platform") or {})
         self.platform.add_listener(self._key_regenerated)
+        self.key_regen_tokens = self._regen_mode(config.get("key_regen_tokens", A.KEY_REGEN_TOKENS_DEFAULT))
         self._seq = 0
         self.absent_tables = set()  # tables this release does not have (state patch absent_tables, tests)
         self.services = Services(name, config.get("services"))  # services of every node (state/services.py)
@@ -405,11 +437,33 @@ class CucmState:
             self.tokens.pop(userid, None)
         return removed
 
+    def _regen_mode(self, mode):
+        if mode not in A.KEY_REGEN_TOKENS_MODES:
+            raise LabError("cucm %s: key_regen_tokens must be one of %s, not %r"
+                           % (self.name, ", ".join(A.KEY_REGEN_TOKENS_MODES), mode))
+        return mode
+
     def _key_regenerated(self, kind, old, new):
         """Rule: a new AuthZ key invalidates every refresh token of the cluster (they were signed or encrypted
-        with the old one). Unity Connection servers that synced the old keys see themselves stale
-        (``CucState``), as they compare what they hold with these checksums."""
-        self.revoke_all()
+        with the old one). What becomes of their rows is not documented (``key_regen_tokens``, assumptions.py):
+        ``invalid`` keeps them with state ``TOKEN_STATE_INVALID``, ``deleted`` removes them. Unity Connection
+        servers that synced the old keys see themselves stale (``CucState``), as they compare what they hold with
+        these checksums."""
+        if self.key_regen_tokens == "deleted":
+            self.revoke_all()
+        else:
+            self.invalidate_all()
+
+    def invalidate_all(self):
+        for toks in self.tokens.values():
+            for t in toks:
+                t.state = A.TOKEN_STATE_INVALID
+        for g in self.generators:
+            g.invalidate()
+
+    def usable_token_count(self):
+        return (sum(1 for v in self.tokens.values() for t in v if t.state == A.TOKEN_STATE_ACTIVE)
+                + sum(g.usable_count() for g in self.generators))
 
     def revoke_all(self):
         self.tokens.clear()
@@ -535,6 +589,8 @@ class CucmState:
                 "users": [{"userid": u, "roles": sorted(r)} for u, (_, r) in self.accounts.items()],
                 "end_user_count": len(self.end_users) + sum(g.count for g in self.generators),
                 "refresh_token_count": self.token_count(),
+                "usable_refresh_token_count": self.usable_token_count(),
+                "key_regen_tokens": self.key_regen_tokens,
                 "authz_keys": dict(self.authz_keys),
                 "platform": self.platform.to_json(),
                 "services": self.services.to_json(self.nodes),
@@ -549,7 +605,7 @@ class CucmState:
                 for g in self.generators:
                     if g.tpu:
                         for i in range(g.count):
-                            n = g.alive[i * g.tpu:(i + 1) * g.tpu].count(1)
+                            n = g.tpu - g.alive[i * g.tpu:(i + 1) * g.tpu].count(0)
                             if n:
                                 uid = g.userid(i)
                                 counts[uid] = counts.get(uid, 0) + n
@@ -561,13 +617,14 @@ class CucmState:
         session_timeout_s, users [account], end_users [{userid, firstname, lastname, tokens}],
         tokens {userid: [client or {client, validity_days, validity, state}]} (added),
         clear_tokens: true | [userid], regenerate_authz_keys [signing | encryption] (the CLI's rule: every
-        refresh token is revoked), platform {admins, password_auth, login_delay_s, command_delay_s},
+        refresh token is invalidated), key_regen_tokens (invalid | deleted: what a regeneration does to the token
+        rows), platform {admins, password_auth, login_delay_s, command_delay_s, upgrade_in_progress},
         absent_tables [table]."""
         if not isinstance(data, dict):
             raise LabError("state patch must be a mapping")
         known = {"enterprise_parameters", "sso", "boolean_style", "session_timeout_s", "users", "end_users",
                  "tokens", "clear_tokens", "version", "axl_versions", "axl_max_response_bytes",
-                 "regenerate_authz_keys", "platform", "absent_tables", "services"}
+                 "regenerate_authz_keys", "platform", "absent_tables", "services", "key_regen_tokens"}
         unknown = set(data) - known
         if unknown:
             raise LabError("unknown state keys %s (known: %s)" % (sorted(unknown), sorted(known)))
@@ -595,6 +652,8 @@ class CucmState:
                 if unknown:
                     raise LabError("absent_tables: unknown tables %s (known: %s)" % (sorted(unknown), sorted(TABLES)))
                 self.absent_tables = set(data["absent_tables"] or [])
+            if "key_regen_tokens" in data:
+                self.key_regen_tokens = self._regen_mode(data["key_regen_tokens"])
             for k in data.get("regenerate_authz_keys") or []:  # "signing" / "encryption": as the CLI does it
                 if k not in self.authz_keys:
                     raise LabError("regenerate_authz_keys: %r is not signing or encryption" % k)

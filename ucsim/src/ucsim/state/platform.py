@@ -14,8 +14,10 @@ Interface used by the CLI:
                                                 (``utils service ...`` acts on the node's services in
                                                 ``state/services.py``, the ones Serviceability reports)
   password_auth, login_delay_s, command_delay_s the SSH settings of the cluster (the transport reads them live)
+  upgrading(node_name) -> bool                  an upgrade is in progress on that node (``upgrade_in_progress``)
   to_json()                                     for ``GET /_sim/state`` (no passwords)
-  patch(data)                                   ``admins``, ``password_auth``, ``login_delay_s``, ``command_delay_s``
+  patch(data)                                   ``admins``, ``password_auth``, ``login_delay_s``, ``command_delay_s``,
+                                                ``upgrade_in_progress`` (true, false or a list of node names)
 
 ``keys`` may be passed in: the dict is used as it is (not copied), so a cluster state that already holds the
 checksums (``CucmState.authz_keys``) and this one stay one truth; ``lock`` likewise (the cluster's lock), so a
@@ -140,6 +142,32 @@ class PlatformState(ShellAccess):
         self.regenerated_at = dict.fromkeys(KEY_KINDS)  # epoch seconds of the last regeneration, None = never
         self.regenerations = dict.fromkeys(KEY_KINDS, 0)
         self._listeners = []
+        self.upgrade_in_progress = False  # True (every node) or a frozenset of node names
+
+    def patch(self, data):
+        """The shell settings (``ShellAccess.patch``) and ``upgrade_in_progress``: true or false for every node of
+        the cluster, or a list of the node names (lab ``nodes[].name``) with an upgrade in progress."""
+        if isinstance(data, dict) and "upgrade_in_progress" in data:
+            data = dict(data)
+            value = data.pop("upgrade_in_progress")
+            if isinstance(value, bool):
+                upgrading = value
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                upgrading = frozenset(value)
+            else:
+                raise LabError("%s: upgrade_in_progress must be true, false or a list of node names" % self.label)
+            ShellAccess.patch(self, data)
+            with self.lock:
+                self.upgrade_in_progress = upgrading
+            return
+        ShellAccess.patch(self, data)
+
+    def upgrading(self, node_name):
+        """True while the node ``node_name`` (None: a shell with no node) has an upgrade in progress."""
+        with self.lock:
+            if isinstance(self.upgrade_in_progress, bool):
+                return self.upgrade_in_progress
+            return node_name in self.upgrade_in_progress
 
     # AuthZ keys -------------------------------------------------------------------------------------------
     @staticmethod
@@ -180,4 +208,6 @@ class PlatformState(ShellAccess):
         with self.lock:
             return dict(self.access_json(), authz_keys=dict(self.keys),
                         authz_keys_regenerated_at=dict(self.regenerated_at),
-                        authz_key_regenerations=dict(self.regenerations), version_active=self.version_active)
+                        authz_key_regenerations=dict(self.regenerations), version_active=self.version_active,
+                        upgrade_in_progress=(self.upgrade_in_progress if isinstance(self.upgrade_in_progress, bool)
+                                             else sorted(self.upgrade_in_progress)))
