@@ -215,7 +215,7 @@ class ExpresswayCli:
 
 def section_of(path):
     """The top-level section of an xConfiguration path (``CollaborationEdge OAuthLocal`` -> ``CollaborationEdge``)."""
-    return check_path(path).split(' ')[0]
+    return check_path(path).split(' ', 1)[0]
 
 
 def read_section(cli, section):

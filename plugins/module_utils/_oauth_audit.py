@@ -281,8 +281,8 @@ class Audit:
     def leaves_text(s):
         """What the MRA cell adds about discovery: a setting whose leaf the Expressway does not show (the name of
         "with refresh" is assumed), then every CollaborationEdge leaf seen, as the Expressway spells it."""
-        absent = [option for option in s.get('absent') or [] if option in ('oauth_token_with_refresh', 'oauth_token',
-                                                                            'user_credentials')]
+        options = ('oauth_token_with_refresh', 'oauth_token', 'user_credentials')
+        absent = [option for option in s.get('absent') or [] if option in options]
         seen = s.get('xconfiguration')
         text = ''
         if absent:
