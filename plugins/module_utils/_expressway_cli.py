@@ -211,6 +211,76 @@ class ExpresswayCli:
         return out, raw
 
 
+# --- discovery: read the whole section first, write only the leaves it shows --------------------------------
+
+def section_of(path):
+    """The top-level section of an xConfiguration path (``CollaborationEdge OAuthLocal`` -> ``CollaborationEdge``)."""
+    return check_path(path).split(' ', 1)[0]
+
+
+def read_section(cli, section):
+    """``{path: value}`` of every leaf the Expressway shows under ``section`` (its spelling, its order); ``{}`` when
+    it has no such section (No match)."""
+    try:
+        return cli.read(section)
+    except XapiError as error:
+        if 'no match' in (error.reason or '').lower():
+            return {}
+        raise
+
+
+def leaf_names(values, section):
+    """The names of the leaves of ``values`` ({path: value}) below ``section``, as the Expressway spells them
+    (``CollaborationEdge OAuthLocal`` -> ``OAuthLocal``), in order."""
+    prefix = section.lower() + ' '
+    return [path[len(prefix):] for path in values if path.lower().startswith(prefix)]
+
+
+def find_leaf(values, path):
+    """The path as the Expressway spells it in ``values`` (paths compare ignoring case, seed 003 prints both
+    ``OAuthLocal`` and ``OauthLocal``), or None when it does not show it."""
+    wanted = ' '.join(str(path).split()).lower()
+    for name in values:
+        if name.lower() == wanted:
+            return name
+    return None
+
+
+def absent_message(path, section, values, hint=None):
+    """Why ``path`` is not written: the Expressway does not show it; the message lists every leaf it shows."""
+    names = leaf_names(values, section)
+    shown = ('its xConfiguration %s section shows %d leaves: %s' % (section, len(names), ', '.join(names))
+             if names else 'it shows no xConfiguration %s section at all' % section)
+    return 'the Expressway has no xConfiguration setting %s (%s); nothing was written%s' % (
+        path, shown, (': ' + hint) if hint else '')
+
+
+def discover(cli, paths, sections=None, hints=None):
+    """Read, once each, the whole section of every path of ``paths``, before anything is written; raise
+    ``UCError`` naming every absent path and every leaf its section shows when the Expressway does not show one.
+
+    ``sections`` ({section: {path: value}}) holds sections already read (it is filled in); ``hints`` ({path:
+    text}) adds what to do about an absent path. Returns ``sections``.
+    """
+    sections = {} if sections is None else sections
+    absent = []
+    for path in paths:
+        section = section_of(path)
+        if section not in sections:
+            sections[section] = read_section(cli, section)
+        if find_leaf(sections[section], path) is None:
+            absent.append((path, section))
+    if absent:
+        messages = [absent_message(path, section, sections[section], (hints or {}).get(path))
+                    for path, section in absent]
+        raise UCError('; '.join(messages), host=cli.session.endpoint,
+                      operation='xConfiguration %s' % ', xConfiguration '.join(sorted(set(s for _p, s in absent))),
+                      product='Expressway',
+                      hint='Only settings the Expressway shows are written. Check the path against the list above '
+                           '(run "xConfiguration %s" on the Expressway)' % absent[0][1])
+    return sections
+
+
 def wanted_text(value, current):
     """The value to compare and set: a YAML boolean (Ansible turns ``On`` unquoted into ``True``) becomes On/Off
     where the leaf holds On/Off."""
@@ -221,13 +291,17 @@ def wanted_text(value, current):
     return text
 
 
-def ensure(cli, wanted, check_mode, reconnect):
+def ensure(cli, wanted, check_mode, reconnect, sections=None, hints=None):
     """Make the leaves of ``wanted`` ({path: value}) hold their values: read, compare, set where different.
 
     Returns ``(before, after, changed_paths)`` ({path: value}). In check mode nothing is set (``after`` is what
     would be). When the connection drops during a set, nothing is typed again: ``reconnect()`` gives a new
     ``ExpresswayCli``, the leaf is read and the outcome decided from what it holds.
+
+    First the whole section of every path is read (``discover``: ``sections`` and ``hints`` go to it): when the
+    Expressway does not show one of the leaves, nothing is set, and the error lists the leaves it shows.
     """
+    discover(cli, wanted, sections, hints)
     before, after, changed = {}, {}, []
     current = {}
     for path in wanted:

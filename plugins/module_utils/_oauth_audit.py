@@ -14,7 +14,9 @@ gathers it (``error`` set when the system could not be read):
   last_regenerated}}) or ``keys_error``, ``addresses`` (the names and IPs that reach its publisher), ``port``;
 * ``kind: cuc``: ``name``, ``version`` (declared, no API reads it), ``serves`` (cluster names),
   ``refresh_login`` (declared, no API reads it), ``authz_servers`` (as ``cuc_authz_server_info`` returns them);
-* ``kind: expressway``: ``name``, ``version``, ``serves``, ``settings`` (as ``expressway_oauth`` returns them).
+* ``kind: expressway``: ``name``, ``version``, ``serves``, ``settings`` and, optionally, ``xconfiguration`` (every
+  ``CollaborationEdge`` leaf read, {path: value}) and ``absent`` (the settings whose leaf it does not show), as
+  ``expressway_oauth`` returns them. The leaves are listed in the MRA cell and in the system's JSON row.
 
 Output: ``{'checks', 'systems', 'findings', 'summary'}``. A cell is ``{'status': ok|warning|critical|na,
 'text'}``; a finding ``{'id', 'severity': critical|warning, 'title', 'systems', 'detail', 'fix'}``. Nothing here
@@ -275,6 +277,21 @@ class Audit:
                              'with Refresh Login Flow" to Enabled (no API sets it).' % s['name'])
         return row
 
+    @staticmethod
+    def leaves_text(s):
+        """What the MRA cell adds about discovery: a setting whose leaf the Expressway does not show (the name of
+        "with refresh" is assumed), then every CollaborationEdge leaf seen, as the Expressway spells it."""
+        options = ('oauth_token_with_refresh', 'oauth_token', 'user_credentials')
+        absent = [option for option in s.get('absent') or [] if option in options]
+        seen = s.get('xconfiguration')
+        text = ''
+        if absent:
+            text += '; no leaf for %s (the name of "with refresh" is assumed)' % ', '.join(absent)
+        if seen is not None:
+            text += '; CollaborationEdge leaves seen: %s' % (', '.join(
+                '%s %s' % (path.split(' ', 1)[-1], value) for path, value in seen.items()) or 'none')
+        return text
+
     def expressway(self, s):
         row = {'timers': _na(), 'sso': _na(), 'keys': _na(), 'authz_servers': _na()}
         settings = s.get('settings') or {}
@@ -282,7 +299,7 @@ class Audit:
                                  settings.get('user_credentials'))
         accepts = refresh if refresh is not None else token
         text = 'with refresh %s, OAuth token (OAuthLocal) %s, user credentials (LegacyCred) %s' % (
-            _onoff(refresh), _onoff(token), _onoff(creds))
+            _onoff(refresh), _onoff(token), _onoff(creds)) + self.leaves_text(s)
         status = OK
         for cluster in s.get('serves') or []:
             c = self.clusters.get(cluster)
@@ -344,6 +361,8 @@ class Audit:
                 row.update(getattr(self, kind)(s))
             rows.append({'name': s['name'], 'kind': kind, 'label': KIND_LABELS.get(kind, kind), 'cells': row,
                          'serves': s.get('serves') or []})
+            if kind == 'expressway' and s.get('xconfiguration') is not None:
+                rows[-1]['xconfiguration'] = dict(s['xconfiguration'])
         self.compare_clusters()
         self.findings.sort(key=lambda f: (SEVERITY_ORDER[f['severity']], f['id'], f['systems']))
         summary = {'systems': len(rows), 'critical': sum(1 for f in self.findings if f['severity'] == CRITICAL),

@@ -21,6 +21,14 @@ description:
     O(user_credentials) is C(CollaborationEdge LegacyCred) ("Authorize by user credentials"), and
     O(oauth_token_with_refresh) is "Authorize by OAuth token with refresh", whose CLI name Cisco does not
     publish; O(refresh_setting_name) names it.
+  - Names seen on a real Expressway (seed 003, an MRA troubleshooting transcript) are only C(OAuthLocal) and
+    C(LegacyCred). The name of the "with refresh" setting is B(assumed) (V(OAuthWithRefresh)); no public source
+    gives it.
+  - Discovery first. The module reads the whole C(xConfiguration CollaborationEdge) section before anything else
+    and writes only leaves the Expressway shows (names compare ignoring case). When a setting to be set has no leaf
+    there, the task fails before any C(xConfiguration) write, in check mode too, and its message lists every leaf
+    the section shows, so that you can pick the right name for O(refresh_setting_name). A setting only read whose
+    leaf is absent is returned as V(null) (RV(absent) names it).
   - Options left unset are only read. Idempotent; check mode and diff supported.
   - Also returns the software version and whether it meets the minimum for refresh logins (X8.10.1).
 author:
@@ -62,7 +70,9 @@ options:
       - B(Assumption.) Cisco does not publish this name; the default V(OAuthWithRefresh) is the collection's
         assumption, which the simulator implements. Check it on your Expressway (C(xConfiguration
         CollaborationEdge) lists the section) and set this option if it differs.
-      - When the Expressway has no such setting, reading returns V(null) for it with a warning, and setting it fails.
+      - When the Expressway does not show this leaf, reading returns V(null) for it with a warning that lists the
+        leaves it shows, and setting it fails before anything is written. The assumed name is never written to an
+        Expressway that does not show it.
     type: str
     default: OAuthWithRefresh
 notes:
@@ -122,6 +132,20 @@ xconfiguration:
   returned: always
   type: dict
   sample: {"CollaborationEdge OAuthLocal": "Off", "CollaborationEdge LegacyCred": "On"}
+leaves:
+  description: The names of every leaf the Expressway shows under C(xConfiguration CollaborationEdge), as it spells
+    them, in its order (the discovery read).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Enabled", "OAuthLocal", "LegacyCred", "InternalAuthAvailability"]
+absent:
+  description: The settings (option names) whose leaf the Expressway does not show; their RV(settings) are V(null)
+    and they are never written.
+  returned: always
+  type: list
+  elements: str
+  sample: ["oauth_token_with_refresh"]
 changes:
   description: The settings that were (in check mode, would be) changed.
   returned: always
@@ -164,8 +188,12 @@ ssh_logins:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
-    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, ensure, version_key)
+    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, ensure, find_leaf, leaf_names,
+    read_section, version_key)
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+
+
+DEFAULT_REFRESH_SETTING = 'OAuthWithRefresh'
 
 
 class ExpresswayOauth(UCModule):
@@ -174,7 +202,7 @@ class ExpresswayOauth(UCModule):
         oauth_token_with_refresh=dict(type='bool'),
         oauth_token=dict(type='bool'),
         user_credentials=dict(type='bool'),
-        refresh_setting_name=dict(type='str', default='OAuthWithRefresh'),
+        refresh_setting_name=dict(type='str', default=DEFAULT_REFRESH_SETTING),
     )
 
     def paths(self):
@@ -187,26 +215,41 @@ class ExpresswayOauth(UCModule):
     def cli(self):
         return ExpresswayCli(self.session('expressway'))
 
+    def refresh_hint(self, path):
+        return ('the CLI name of "Authorize by OAuth token with refresh" is not public (%s is %s): set '
+                'refresh_setting_name to its name among the leaves listed, or leave oauth_token_with_refresh unset and '
+                'set it in the web interface (Configuration > Unified Communications > Configuration > MRA Access '
+                'Control)' % (path, "this collection's assumption" if self.params['refresh_setting_name'] ==
+                              DEFAULT_REFRESH_SETTING else 'the name given in refresh_setting_name'))
+
     def execute(self):
         paths = self.paths()
         cli = self.cli()
-        raw = cli.read(MRA_SECTION)
+        # Discovery: the whole section first; a setting is written only where the Expressway shows its leaf.
+        raw = read_section(cli, MRA_SECTION)
+        sections = {MRA_SECTION: raw}
         lowered = dict((name.lower(), value) for name, value in raw.items())
+        absent = [option for option, _leaf, _label in MRA_SETTINGS if find_leaf(raw, paths[option]) is None]
         wanted = dict((paths[option], 'On' if self.params[option] else 'Off')
                       for option, _leaf, _label in MRA_SETTINGS if self.params[option] is not None)
-        before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
+        refresh_path = paths['oauth_token_with_refresh']
+        before, after, changed = ensure(cli, wanted, self.check_mode, self.cli, sections=sections,
+                                        hints={refresh_path: self.refresh_hint(refresh_path)})
         current = {}
         for option, _leaf, _label in MRA_SETTINGS:
             path = paths[option]
             value = after.get(path, lowered.get(path.lower()))
             current[option] = None if value is None else value.lower() == 'on'
-        if current['oauth_token_with_refresh'] is None:
+        leaves = leaf_names(raw, MRA_SECTION)
+        if 'oauth_token_with_refresh' in absent:
             self.module.warn('the Expressway has no setting %s (the name of "Authorize by OAuth token with refresh" '
-                             'is an assumption): set refresh_setting_name to its name' % paths['oauth_token_with_refresh'])
+                             'is an assumption; its %s section shows %s): set refresh_setting_name to its name'
+                             % (refresh_path, MRA_SECTION, ', '.join(leaves) or 'no leaf'))
         version = cli.version()
         key = version_key(version)
         names = dict((paths[o], o) for o in paths)
-        result = dict(changed=bool(changed), settings=current, xconfiguration=raw, version=version,
+        result = dict(changed=bool(changed), settings=current, xconfiguration=raw, leaves=leaves, absent=absent,
+                      version=version,
                       meets_refresh_minimum=None if key is None else key >= version_key(MIN_REFRESH_VERSION),
                       changes=[dict(setting=names[p], path=p, before=before[p], after=after[p]) for p in changed],
                       ssh_logins=self.logins())

@@ -18,6 +18,10 @@ description:
     C(*c xConfiguration CollaborationEdge OAuthLocal: On); a set is C(xConfiguration <path>: <value>).
   - Idempotent. Each value is read first and set only when it differs (words such as V(On) and V(Off) compare
     ignoring case, as the xAPI accepts them in any case; quoted strings compare exactly).
+  - Discovery first. Before any set, the module reads the whole section (the first word of each path, such as
+    C(xConfiguration CollaborationEdge)) of every value to set, and sets only leaves the Expressway shows. When one
+    is not shown, the task fails before any write, in check mode too, and its message lists every leaf of that
+    section.
   - All commands of a task run on one SSH login. A set whose answer is lost (the connection drops) is never typed
     again; the module logs in once more, reads the value and reports what it finds.
   - For the MRA authorization settings, M(collab.uc.expressway_oauth) names them for you.

@@ -45,7 +45,9 @@ options:
         M(collab.uc.cucm_authz_keys) returns them) or C(keys_error), C(addresses) and C(port) of the publisher;
         Unity Connection C(serves) (cluster names), C(authz_servers) (as M(collab.uc.cuc_authz_server_info) returns
         them), optional C(version) and C(refresh_login) (no API reads them); Expressway-C C(serves), C(version),
-        C(settings) (as M(collab.uc.expressway_oauth) returns them).
+        C(settings), and optionally C(xconfiguration) and C(absent) (as M(collab.uc.expressway_oauth) returns them;
+        every C(CollaborationEdge) leaf it shows is listed in the reports, with the settings whose leaf it does not
+        show).
     type: list
     elements: dict
     required: true

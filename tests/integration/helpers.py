@@ -64,6 +64,22 @@ def shipped_lab(name: str) -> Path:
     return Path(LABS_DIR) / (name + ".yml")
 
 
+def expressway_discovery_lab(absent=("CollaborationEdge OAuthWithRefresh",), extra=None) -> str:
+    """The audit lab (YAML text) with its Expressway-C expc-a lacking the leaves ``absent`` (by default the
+    collection's assumed name of "Authorize by OAuth token with refresh") and showing the leaves ``extra``
+    ({path: value}) that the simulator does not otherwise know (ucsim's lab keys absent_leaves, extra_leaves)."""
+    import yaml  # noqa: PLC0415
+
+    lab = yaml.safe_load(shipped_lab("audit").read_text())
+    for system in lab["expressway"]:
+        if system["name"] == "expc-a":
+            system["absent_leaves"] = list(absent)
+            system["extra_leaves"] = dict(extra or {})
+            for path in absent:
+                (system.get("xconfiguration") or {}).pop(path, None)
+    return yaml.safe_dump(lab, sort_keys=False)
+
+
 def _bin_dir() -> Path:
     """The directory of the Python running the tests (the venv's bin), else the repository's .venv/bin."""
     candidate = Path(sys.executable).parent

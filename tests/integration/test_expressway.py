@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
-from helpers import shipped_lab
+from helpers import expressway_discovery_lab, shipped_lab
 
 SIM_LAB = shipped_lab("audit")
+# expc-a without the assumed "with refresh" leaf, and with two leaves the collection does not know
+NO_REFRESH_LAB = expressway_discovery_lab(extra={"CollaborationEdge SomeNewLeaf": "On",
+                                                 "CollaborationEdge JabberTokenGrace": 30})
+NO_REFRESH_LEAVES = "Enabled, OAuthLocal, LegacyCred, InternalAuthAvailability, SomeNewLeaf, JabberTokenGrace"
 XCONF = "collab.uc.expressway_xconfiguration"
 OAUTH = "collab.uc.expressway_oauth"
 
@@ -147,3 +152,41 @@ def test_oauth_refresh_setting_name_is_an_option(sim, run_playbook):
     assert any("refresh_setting_name" in w for w in read.get("warnings", []))
     assert "no xConfiguration setting CollaborationEdge OAuthRefreshElsewhere" in run.task("set other")["result"]["msg"]
     assert sim.get_counters("expc-a")["writes"] == 0
+
+
+@pytest.mark.sim_lab(NO_REFRESH_LAB)
+@pytest.mark.parametrize("check", [False, True], ids=["apply", "check_mode"])
+def test_oauth_without_the_assumed_leaf_fails_before_any_write_naming_the_leaves_found(sim, run_playbook, check):
+    task = ("agree", OAUTH, {"oauth_token_with_refresh": True, "oauth_token": True})
+    run = run_playbook(playbook(task), env=sim.expressway_env(), check=check)
+    res = run.task("agree")
+    assert res["status"] == "failed", run.describe()
+    msg = res["result"]["msg"]
+    assert "no xConfiguration setting CollaborationEdge OAuthWithRefresh" in msg, msg
+    assert "section shows 6 leaves: " + NO_REFRESH_LEAVES in msg, msg
+    assert "refresh_setting_name" in msg and "assumption" in msg and "nothing was written" in msg, msg
+    # the section was read first; nothing was set, not even OAuthLocal, which the Expressway does show
+    assert ssh_ops(sim)[0] == "xConfiguration CollaborationEdge", ssh_ops(sim)
+    assert ssh_ops(sim, "write") == [] and sim.get_counters("expc-a")["writes"] == 0
+    assert sim.state("expc-a")["xconfiguration_writes"] == 0
+    assert xconf(sim)["CollaborationEdge OAuthLocal"] == "Off"
+    assert not [op for op in ssh_ops(sim) if "OAuthWithRefresh" in op], ssh_ops(sim)
+
+
+@pytest.mark.sim_lab(NO_REFRESH_LAB)
+def test_oauth_reads_what_the_expressway_shows_and_sets_only_leaves_it_shows(sim, run_playbook):
+    run = run_playbook(playbook(("read", OAUTH, {}), ("set shown", OAUTH, {"oauth_token": True}),
+                                ("xconf", XCONF, {"settings": {"CollaborationEdge OAuthWithRefresh": "On"}})),
+                       env=sim.expressway_env())
+    read = run.task("read")["result"]
+    assert read["settings"] == {"oauth_token_with_refresh": None, "oauth_token": False, "user_credentials": True}
+    assert read["absent"] == ["oauth_token_with_refresh"]
+    assert read["leaves"] == NO_REFRESH_LEAVES.split(", ")
+    assert read["xconfiguration"]["CollaborationEdge SomeNewLeaf"] == "On"
+    assert any(NO_REFRESH_LEAVES in w for w in read.get("warnings", [])), read.get("warnings")
+    shown = run.task("set shown")
+    assert shown["status"] == "changed", run.describe()
+    assert shown["result"]["settings"]["oauth_token_with_refresh"] is None
+    failed = run.task("xconf")["result"]["msg"]
+    assert "no xConfiguration setting CollaborationEdge OAuthWithRefresh" in failed and NO_REFRESH_LEAVES in failed
+    assert ssh_ops(sim, "write") == ["xConfiguration CollaborationEdge OAuthLocal: On"]

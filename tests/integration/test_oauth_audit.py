@@ -11,7 +11,7 @@ import time
 import pytest
 
 from helpers import CUC_PASSWORD, CUC_USERNAME, CUCM_PASSWORD, CUCM_SSH_PASSWORD, CUCM_SSH_USERNAME, \
-    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, shipped_lab
+    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, expressway_discovery_lab, shipped_lab
 
 SIM_LAB = shipped_lab("audit")
 PLAYBOOK = str(REPO_ROOT / "playbooks" / "oauth_audit.yml")
@@ -137,6 +137,25 @@ def test_matrix_shows_each_system_and_check(audited):
     assert rows["cucm-b"]["timers"]["status"] == "warning"
     assert rows["cucm-a"]["version"]["status"] == "ok"
     assert all(cell["status"] == "ok" for cell in (rows[name]["reachable"] for name in rows))
+
+
+@pytest.mark.sim_lab(expressway_discovery_lab(extra={"CollaborationEdge SomeNewLeaf": "On"}))
+def test_reports_list_every_collaboration_edge_leaf_seen(sim, run_playbook, tmp_path):
+    # an Expressway without the assumed "with refresh" leaf, showing one the collection does not know
+    report_dir = tmp_path / "reports"
+    run = run_playbook(PLAYBOOK, inventory=inventory(sim, report_dir))
+    assert run.rc == 0, run.describe()
+    seen = ("Enabled On", "OAuthLocal Off", "LegacyCred On", "InternalAuthAvailability Off", "SomeNewLeaf On")
+    data = json.loads((report_dir / "oauth-audit.json").read_text())
+    row = [r for r in data["systems"] if r["name"] == "expc-a"][0]
+    assert row["xconfiguration"] == dict(("CollaborationEdge " + leaf.split()[0], leaf.split()[1]) for leaf in seen)
+    assert "CollaborationEdge leaves seen: " + ", ".join(seen) in row["cells"]["mra"]["text"], row
+    assert "no leaf for oauth_token_with_refresh" in row["cells"]["mra"]["text"], row
+    for name in ("oauth-audit.md", "oauth-audit.html"):
+        text = (report_dir / name).read_text()
+        assert "CollaborationEdge leaves seen: " + ", ".join(seen) in text, name
+        assert "no leaf for oauth_token_with_refresh" in text, name
+    assert sim.get_counters()["writes"] == 0 and sim.get_counters()["write_attempts"] == 0
 
 
 def test_unreachable_system_is_a_finding_not_a_crash(sim, run_playbook, tmp_path):

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 import ucsim
 
-from helpers import EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, shipped_lab
+from helpers import EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, expressway_discovery_lab, shipped_lab
 
 MULTI_LAB = Path(ucsim.__file__).resolve().parent / "labs" / "multi.yml"
 AUDIT_LAB = shipped_lab("audit")
+# the audit lab's expc-a without the assumed "with refresh" leaf, and with a leaf the collection does not know
+NO_REFRESH_LAB = expressway_discovery_lab(extra={"CollaborationEdge SomeNewLeaf": "On"})
 PLAYBOOK = "- ansible.builtin.import_playbook: collab.uc.oauth_enable\n"
 ROLE = "collab.uc.oauth_refresh_login : "
 PLAN_TASK = ROLE + "Show the plan"
@@ -274,6 +276,37 @@ def test_expressway_problems_join_the_one_preflight_message(sim, run_playbook):
         assert expected in message, message
     assert "cannot connect" in message and "checklist" in message, message
     assert sim.get_counters()["writes"] == 0 and sim.get_counters()["write_attempts"] == 0
+
+
+@pytest.mark.sim_lab(NO_REFRESH_LAB)
+@pytest.mark.parametrize("check", [False, True], ids=["apply", "check_mode"])
+def test_expressway_without_the_assumed_leaf_stops_in_preflight_with_zero_writes_anywhere(sim, run_playbook, check):
+    """Acceptance (issue 18, item 5): an Expressway without the assumed leaf: the enablement role stops in
+    preflight, naming the leaves it found, with zero writes on every system (CUCM, Connection and Expressway)."""
+    inv = audit_inventory(sim)
+    res = run_playbook(PLAYBOOK, inventory=inv, check=check)
+    assert res.rc != 0, res.describe()
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found 1 problem(s); nothing was written on any system."), message
+    assert ("expc-a (Expressway-C): has no setting xConfiguration CollaborationEdge OAuthWithRefresh; its "
+            "xConfiguration CollaborationEdge section shows 5 leaves: Enabled, OAuthLocal, LegacyCred, "
+            "InternalAuthAvailability, SomeNewLeaf") in message, message
+    assert "oauth_refresh_login_expressway_refresh_setting" in message and "assumption" in message, message
+    # no system's apply ran, and not one write (nor attempt) reached any system, over HTTPS or SSH
+    for task in (CUCM_TASK, CUC_TASK, EXPRESSWAY_TASK):
+        assert not [r for r in res.results if r["task"] == task and r["status"] != "skipped"], task
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
+    for name in ("cucm-a", "cucm-b", "cuc-a", "expc-a"):
+        assert sim.get_counters(name)["writes"] == 0, name
+        assert not [e for e in sim.get_requests(name) if e["kind"] == "write"], name
+    assert sim.get_counters("cucm-a")["requests"] > 0 and sim.get_counters("cuc-a")["requests"] > 0
+    assert sim.get_counters("expc-a")["ssh_logins"] == 1, "only the preflight's read"
+    assert sim.state("expc-a")["xconfiguration_writes"] == 0
+    assert [e["operation"] for e in sim.get_requests("expc-a") if e["operation"].startswith("xConfiguration")] == [
+        "xConfiguration CollaborationEdge"]
 
 
 @pytest.mark.sim_lab(AUDIT_LAB)

@@ -176,3 +176,66 @@ def test_control_api_patch_is_not_a_write_and_lab_errors(xsim, ctl):
     with pytest.raises(labmod.LabError, match="Invalid value"):
         from ucsim.server import Simulator
         Simulator(labmod.parse(bad, set(KINDS)), None, quiet=True)
+
+
+# Discovery (issue 18): an Expressway without the assumed leaf, and one with leaves ucsim does not otherwise know
+DISCOVERY_LAB = {
+    "expressway": [{
+        "name": "expc1", "version": "X14.2.1",
+        "admins": [{"userid": "admin", "password": "Exp-Adm1n!"}],
+        "absent_leaves": ["collaborationedge  " + A.XAPI_REFRESH_SETTING.lower()],
+        "extra_leaves": {"CollaborationEdge JabberRefreshGrace": "On", "CollaborationEdge TokenCacheSize": 64,
+                         "CollaborationEdge Note": "a b"},
+        "xconfiguration": {"CollaborationEdge OAuthLocal": "On", "CollaborationEdge JabberRefreshGrace": "Off"},
+    }],
+}
+
+
+def test_lab_without_the_assumed_leaf_and_with_extra_leaves(tmp_path):
+    s = start_simulator(labmod.parse(DISCOVERY_LAB, set(KINDS)), str(tmp_path))
+    try:
+        sh = XShell(s)
+        assert sh.type("xConfiguration CollaborationEdge") == [
+            "*c xConfiguration CollaborationEdge Enabled: On", "*c xConfiguration CollaborationEdge OAuthLocal: On",
+            "*c xConfiguration CollaborationEdge LegacyCred: Off",
+            "*c xConfiguration CollaborationEdge InternalAuthAvailability: Off",
+            "*c xConfiguration CollaborationEdge JabberRefreshGrace: Off",
+            "*c xConfiguration CollaborationEdge TokenCacheSize: 64",
+            '*c xConfiguration CollaborationEdge Note: "a b"', "OK"]
+        # the absent leaf is unknown when read or set on its own, and nothing is written
+        for line in ("xConfiguration CollaborationEdge %s" % A.XAPI_REFRESH_SETTING,
+                     "xConfiguration CollaborationEdge %s: On" % A.XAPI_REFRESH_SETTING):
+            out = sh.type(line)
+            assert A.XAPI_ERROR_REASON % A.XAPI_NO_MATCH in out and out[-1] == A.XAPI_ERROR, out
+        # the extra leaves take values of their kind
+        assert sh.type("xConfiguration CollaborationEdge JabberRefreshGrace: on") == ["OK"]
+        assert sh.type("xConfiguration CollaborationEdge TokenCacheSize: x")[-1] == A.XAPI_ERROR
+        sh.close()
+        cl = Client(s.systems["expc1"].url, s.cafile)
+        state = cl.json("GET", "/_sim/state?system=expc1")[1]
+        assert "CollaborationEdge " + A.XAPI_REFRESH_SETTING not in state["xconfiguration"]
+        assert state["xconfiguration"]["CollaborationEdge JabberRefreshGrace"] == "On"
+        assert state["xconfiguration_writes"] == 1
+        # a reset restores the lab's leaves
+        cl.json("POST", "/_sim/reset", {"state": True})
+        state = cl.json("GET", "/_sim/state?system=expc1")[1]
+        assert state["xconfiguration"]["CollaborationEdge JabberRefreshGrace"] == "Off"
+        assert "CollaborationEdge " + A.XAPI_REFRESH_SETTING not in state["xconfiguration"]
+        cl.close()
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"absent_leaves": ["CollaborationEdge Nope"]}, "not a leaf the simulator has"),
+    ({"absent_leaves": "CollaborationEdge OAuthLocal"}, "must be a list"),
+    ({"extra_leaves": {"Lonely": "On"}}, "at least two words"),
+    ({"extra_leaves": {"CollaborationEdge OAuthLocal": "On"}}, "must be a new path"),
+    ({"absent_leaves": ["CollaborationEdge OAuthLocal"], "xconfiguration": {"CollaborationEdge OAuthLocal": "On"}},
+     "No match"),
+])
+def test_discovery_lab_keys_are_checked(change, words):
+    from ucsim.server import Simulator
+    lab = {"expressway": [dict({"name": "e"}, **change)]}
+    with pytest.raises(labmod.LabError, match=words):
+        Simulator(labmod.parse(lab, set(KINDS)), None, quiet=True)

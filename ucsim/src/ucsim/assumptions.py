@@ -341,6 +341,12 @@ KEY_REGEN_TOKENS_DEFAULT = "invalid"
 # ASSUMPTION: "Check for internal authentication availability" is `CollaborationEdge InternalAuthAvailability`
 # (On|Off), MRA itself `CollaborationEdge Enabled` (On|Off, default On in the simulator).
 XAPI_REFRESH_SETTING = "OAuthWithRefresh"
+# Discovery (issue 18): because that name is a guess, a lab can take leaves out (`absent_leaves: ["CollaborationEdge
+# OAuthWithRefresh"]`: an Expressway that does not show the assumed leaf) and add leaves ucsim does not otherwise
+# know (`extra_leaves: {"CollaborationEdge SomeNewLeaf": "On"}`, listed after the known ones, in the lab's order).
+# ASSUMPTION: a leaf the system does not have is absent from `xConfiguration <section>` and answered like any
+# unknown path (XAPI_NO_MATCH) when read or set on its own. A real Expressway may name "Authorize by OAuth token
+# with refresh" otherwise (the client discovers the section and writes only the leaves it lists).
 # ASSUMPTION: the login banner: before the login delay nothing; then these lines (with the lab's hostname and
 # version), then `OK`. No prompt follows: the client waits for the `OK` line.
 XAPI_BANNER = ("Welcome to %(hostname)s", "Cisco Expressway-C Release %(version)s", "SW Release Date: 2023-06-01")

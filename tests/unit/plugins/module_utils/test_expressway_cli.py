@@ -14,7 +14,8 @@ import pytest
 from ansible_collections.collab.uc.plugins.module_utils._connection import connection
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
-    ExpresswayCli, XapiError, check_path, ensure, on_off, parse_lines, same_value, version_key, wanted_text)
+    ExpresswayCli, XapiError, absent_message, check_path, discover, ensure, find_leaf, leaf_names, on_off, parse_lines,
+    read_section, same_value, section_of, version_key, wanted_text)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
 
 PASSWORD = 's3cret!pw'
@@ -103,7 +104,8 @@ def test_error_reply_raises_with_the_reason_and_a_missing_leaf_reads_as_none(tmp
 
 
 def test_ensure_sets_only_what_differs_and_check_mode_sets_nothing(tmp_path):
-    replies = {'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
+    replies = {'xConfiguration CollaborationEdge': SECTION,
+               'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
                'xConfiguration CollaborationEdge LegacyCred': '*c xConfiguration CollaborationEdge LegacyCred: On\nOK',
                'xConfiguration CollaborationEdge OAuthLocal: On': 'OK'}
     wanted = {'CollaborationEdge OAuthLocal': 'On', 'CollaborationEdge LegacyCred': 'on'}
@@ -131,7 +133,7 @@ def test_a_set_whose_answer_is_lost_is_read_again_not_repeated(tmp_path):
     def read(shell):
         shell.write('*c xConfiguration CollaborationEdge OAuthLocal: %s\r\nOK\r\n' % state['value'])
 
-    replies = {'xConfiguration CollaborationEdge OAuthLocal': read,
+    replies = {'xConfiguration CollaborationEdge': SECTION, 'xConfiguration CollaborationEdge OAuthLocal': read,
                'xConfiguration CollaborationEdge OAuthLocal: On': carried_out_then_dropped}
     with serve(replies) as server:
         cli, session = cli_for(server, tmp_path)
@@ -154,7 +156,8 @@ def test_a_set_whose_answer_is_lost_is_read_again_not_repeated(tmp_path):
 
 
 def test_lost_set_that_did_not_happen_fails_without_repeating(tmp_path):
-    replies = {'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
+    replies = {'xConfiguration CollaborationEdge': SECTION,
+               'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
                'xConfiguration CollaborationEdge OAuthLocal: On': DROP}
     with serve(replies) as server:
         cli, session = cli_for(server, tmp_path)
@@ -174,3 +177,69 @@ def test_lost_set_that_did_not_happen_fails_without_repeating(tmp_path):
         finally:
             for s in [session] + others:
                 s.close()
+
+
+# --- discovery: the whole section first, only leaves the Expressway shows are written --------------------------
+
+# seed 003's Expressway spells OauthLocal so in one place; this one lacks the assumed OAuthWithRefresh and has a leaf
+# the collection does not know
+WITHOUT_REFRESH = ('*c xConfiguration CollaborationEdge Enabled: On\n*c xConfiguration CollaborationEdge OauthLocal: Off\n'
+                   '*c xConfiguration CollaborationEdge LegacyCred: On\n'
+                   '*c xConfiguration CollaborationEdge SomeNewLeaf: "x y"\nOK')
+HIERARCHICAL = ('*c xConfiguration CollaborationEdge:\n    Enabled: On\n    OAuthLocal: Off\n    LegacyCred: On\n'
+                '    Extra:\n      Depth: 2\nOK')
+
+
+def test_section_parsing_names_every_leaf_as_the_expressway_spells_it():
+    values = dict((p, v[0]) for p, v in parse_lines(WITHOUT_REFRESH).items())
+    assert leaf_names(values, 'CollaborationEdge') == ['Enabled', 'OauthLocal', 'LegacyCred', 'SomeNewLeaf']
+    assert leaf_names(values, 'collaborationedge') == ['Enabled', 'OauthLocal', 'LegacyCred', 'SomeNewLeaf']
+    assert values['CollaborationEdge SomeNewLeaf'] == 'x y'
+    nested = dict((p, v[0]) for p, v in parse_lines(HIERARCHICAL).items())
+    assert leaf_names(nested, 'CollaborationEdge') == ['Enabled', 'OAuthLocal', 'LegacyCred', 'Extra Depth']
+    assert leaf_names({'SystemUnit Name': 'x'}, 'CollaborationEdge') == []
+    assert find_leaf(values, 'CollaborationEdge  OAuthLocal') == 'CollaborationEdge OauthLocal'
+    assert find_leaf(values, 'CollaborationEdge OAuthWithRefresh') is None
+    assert find_leaf(values, 'CollaborationEdge') is None, 'a section is not a leaf'
+    assert section_of('collaborationedge   OAuthLocal') == 'collaborationedge'
+
+
+def test_absent_message_lists_every_leaf_found():
+    values = dict((p, v[0]) for p, v in parse_lines(WITHOUT_REFRESH).items())
+    msg = absent_message('CollaborationEdge OAuthWithRefresh', 'CollaborationEdge', values, 'set the name')
+    assert msg == ('the Expressway has no xConfiguration setting CollaborationEdge OAuthWithRefresh (its xConfiguration '
+                   'CollaborationEdge section shows 4 leaves: Enabled, OauthLocal, LegacyCred, SomeNewLeaf); nothing '
+                   'was written: set the name')
+    assert 'shows no xConfiguration CollaborationEdge section at all' in absent_message(
+        'CollaborationEdge OAuthLocal', 'CollaborationEdge', {})
+
+
+def test_discovery_reads_the_section_once_and_fails_before_any_write(tmp_path):
+    replies = {'xConfiguration CollaborationEdge': WITHOUT_REFRESH, 'xConfiguration Nothing': NO_MATCH,
+               'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OauthLocal: Off\nOK',
+               'xConfiguration CollaborationEdge OAuthLocal: On': 'OK',
+               'xConfiguration CollaborationEdge OAuthWithRefresh: On': 'OK'}
+    wanted = {'CollaborationEdge OAuthLocal': 'On', 'CollaborationEdge OAuthWithRefresh': 'On'}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        try:
+            for check_mode in (True, False):
+                with pytest.raises(UCError) as info:
+                    ensure(cli, wanted, check_mode, None,
+                           hints={'CollaborationEdge OAuthWithRefresh': 'the name is an assumption'})
+                text = str(info.value)
+                assert 'no xConfiguration setting CollaborationEdge OAuthWithRefresh' in text, text
+                assert 'shows 4 leaves: Enabled, OauthLocal, LegacyCred, SomeNewLeaf' in text, text
+                assert 'the name is an assumption' in text and '127.0.0.1' in text, text
+            assert read_section(cli, 'Nothing') == {}
+            # sections already read are not read again; a leaf it shows (any case) passes
+            sections = {}
+            assert discover(cli, ['CollaborationEdge oauthlocal', 'CollaborationEdge LegacyCred'], sections) is sections
+            assert list(sections) == ['CollaborationEdge']
+            ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, None, sections=sections)
+        finally:
+            session.close()
+        assert not [c for c in server.commands if 'OAuthWithRefresh' in c], server.commands
+        assert server.commands == ['xConfiguration CollaborationEdge'] * 2 + [
+            'xConfiguration Nothing', 'xConfiguration CollaborationEdge',
+            'xConfiguration CollaborationEdge OAuthLocal', 'xConfiguration CollaborationEdge OAuthLocal: On']

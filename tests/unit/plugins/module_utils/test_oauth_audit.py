@@ -151,3 +151,25 @@ def test_reports_say_the_same_in_json_markdown_and_html():
     assert COLOURS['critical'][0] in html and '<td class="cell critical" data-check="mra">' in html
     clean = to_html(audit([cucm('cucm-a')], DESIRED, now=NOW), 'x')
     assert 'id="no-findings"' in clean
+
+
+def test_every_collaboration_edge_leaf_seen_is_in_every_report():
+    # an Expressway that does not show the assumed "with refresh" leaf, and shows one the collection does not know
+    seen = {'CollaborationEdge Enabled': 'On', 'CollaborationEdge OauthLocal': 'On', 'CollaborationEdge LegacyCred': 'Off',
+            'CollaborationEdge SomeNewLeaf': 'x|y'}
+    system = dict(expressway(refresh=None, token=True), xconfiguration=seen, absent=['oauth_token_with_refresh'])
+    report = audit([cucm('cucm-a'), system], DESIRED, now=NOW)
+    row = [r for r in report['systems'] if r['name'] == 'expc'][0]
+    assert row['xconfiguration'] == seen
+    assert json.loads(to_json(report))['systems'][1]['xconfiguration'] == seen
+    text = row['cells']['mra']['text']
+    assert 'no leaf for oauth_token_with_refresh (the name of "with refresh" is assumed)' in text, text
+    assert 'CollaborationEdge leaves seen: Enabled On, OauthLocal On, LegacyCred Off, SomeNewLeaf x|y' in text, text
+    markdown = to_markdown(report, 'Audit')
+    html = to_html(report, 'Audit')
+    for leaf in ('Enabled On', 'OauthLocal On', 'LegacyCred Off', 'SomeNewLeaf x'):
+        assert leaf in markdown and leaf in html, leaf
+    assert 'no leaf for oauth_token_with_refresh' in markdown and 'no leaf for oauth_token_with_refresh' in html
+    # without a discovery read (older input), the cell says what it said
+    plain = audit([cucm('cucm-a'), expressway()], DESIRED, now=NOW)
+    assert 'xconfiguration' not in plain['systems'][1] and 'leaves seen' not in plain['systems'][1]['cells']['mra']['text']

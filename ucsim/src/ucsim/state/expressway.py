@@ -12,7 +12,11 @@ Business rules live here (which leaves exist, which values they take, who may se
 
 Lab keys: ``name``, ``version`` (e.g. ``X14.2.1``), ``hostname``, ``hostnames``, ``admins``
 ([{userid, password, privilege}]), ``password_auth``, ``login_delay_s``, ``command_delay_s``, ``ssh_port``,
-``xconfiguration`` ({path: value}, e.g. ``{"CollaborationEdge OAuthLocal": "On"}``), ``port``.
+``xconfiguration`` ({path: value}, e.g. ``{"CollaborationEdge OAuthLocal": "On"}``), ``port``, and two for the
+discovery of leaves (assumptions.XAPI_ABSENT_LEAVES): ``absent_leaves`` ([path], leaves this Expressway does not
+have, e.g. ``["CollaborationEdge OAuthWithRefresh"]``: the assumed name of "Authorize by OAuth token with refresh")
+and ``extra_leaves`` ({path: value}, leaves the simulator does not otherwise know, listed after the others; a value
+On/Off makes an On/Off leaf, digits a number, anything else a string).
 """
 
 from .. import assumptions as A
@@ -55,6 +59,41 @@ class Leaf:
         return text
 
 
+def _extra_leaf(path, value):
+    """A leaf a lab adds (``extra_leaves``): its kind follows its value."""
+    if isinstance(value, bool):  # YAML's On/Off are booleans unless quoted
+        value = "On" if value else "Off"
+    text = str(value)
+    if text.lower() in ("on", "off"):
+        return Leaf(path, "enum", text.capitalize(), ON_OFF)
+    if text.isdigit():
+        return Leaf(path, "int", text, lo=0, hi=2 ** 31 - 1)
+    return Leaf(path, "string", text)
+
+
+def _discovery(name, leaves, config):
+    """The lab's ``absent_leaves`` taken out of ``leaves`` and its ``extra_leaves`` added (LabError when wrong)."""
+    absent = config.get("absent_leaves") or []
+    extra = config.get("extra_leaves") or {}
+    if not isinstance(absent, list) or not all(isinstance(p, str) for p in absent):
+        raise LabError("expressway %s: absent_leaves must be a list of xConfiguration paths" % name)
+    if not isinstance(extra, dict):
+        raise LabError("expressway %s: extra_leaves must be a mapping {path: value}" % name)
+    known = {fold(leaf.path) for leaf in leaves}
+    for path in absent:
+        if fold(path) not in known:
+            raise LabError("expressway %s: absent_leaves: %r is not a leaf the simulator has (it has: %s)"
+                           % (name, path, ", ".join(leaf.path for leaf in leaves)))
+    kept = [leaf for leaf in leaves if fold(leaf.path) not in {fold(p) for p in absent}]
+    for path, value in extra.items():
+        words = " ".join(str(path).split())
+        if len(words.split(" ")) < 2 or fold(words) in known:
+            raise LabError("expressway %s: extra_leaves: %r must be a new path of at least two words (Section Leaf)"
+                           % (name, path))
+        kept.append(_extra_leaf(words, value))
+    return kept
+
+
 def _leaves(name):
     return [
         Leaf("CollaborationEdge Enabled", "enum", "On", ON_OFF),
@@ -82,7 +121,7 @@ class ExpresswayState(ShellAccess):
     node_roles = ("publisher",)
     kind = "expressway"
     LAB_KEYS = {"name", "version", "hostname", "hostnames", "admins", "xconfiguration", "port", "ssh_port",
-                "https_port"} | set(SETTINGS)
+                "https_port", "absent_leaves", "extra_leaves"} | set(SETTINGS)
 
     def __init__(self, name, config):
         unknown = set(config) - self.LAB_KEYS
@@ -93,7 +132,7 @@ class ExpresswayState(ShellAccess):
                          **{k: config[k] for k in SETTINGS if k in config})
         self.version = str(config.get("version", "X14.2.1"))
         self.hostname = str(config.get("hostname") or name)
-        self.leaves = _leaves(self.hostname)
+        self.leaves = _discovery(name, _leaves(self.hostname), config)
         self.values = {leaf.path: leaf.default for leaf in self.leaves}
         self.writes = 0
         self.nodes = []
