@@ -187,7 +187,7 @@ def test_after_the_enablement_role_the_audit_finds_nothing(sim, run_playbook, tm
     assert "No findings" in (tmp_path / "r" / "oauth-audit.html").read_text()
 
 
-# --- a capture of an estate, imported as an offline lab (docs/capture.md) ---------------------------------------
+# --- a capture of an estate, imported as an offline lab (docs/offline-lab.md) ---------------------------------------
 REPLAY_PASSWORD = "Replay-Pw-0001"
 
 
