@@ -156,17 +156,24 @@ def _write(record):
         return
     with _lock:
         if _state['path'] is None or not _state['path'].startswith(folder):
-            if not os.path.isdir(folder):
+            try:
                 os.makedirs(folder, 0o700)
+            except OSError:  # it exists (another module of the audit made it), or is no directory (raised below)
+                pass
             system = re.sub(r'[^\w.-]', '_', os.environ.get(ENV_SYSTEM) or record['host'])
-            _state['path'] = os.path.join(folder, 'capture-%s-%d-%d.ndjson' % (system, os.getpid(),
-                                                                                int(time.time() * 1000)))
+            name = 'capture-%s-%d-%d.ndjson' % (system, os.getpid(), int(time.time() * 1000))
+            _state['path'] = os.path.join(folder, name)
         _state['seq'] += 1
         record['seq'] = _state['seq']
         line = json.dumps(record, sort_keys=True, ensure_ascii=False) + '\n'
-        fd = os.open(_state['path'], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, 'a') as handle:
-            handle.write(line)
+        try:
+            fd = os.open(_state['path'], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, 'a') as handle:
+                handle.write(line)
+        except (IOError, OSError) as exc:
+            raise UCError('cannot write the capture file %s: %s' % (_state['path'], exc), host=record['host'],
+                          operation='capture', product=record['product'],
+                          hint='Set oauth_audit_capture_dir (%s) to a directory this host can write' % ENV_DIR)
 
 
 def _basic_secrets(authorization):

@@ -167,3 +167,15 @@ def test_cli_transcript_recorded_masked_and_writes_refused(capture, tmp_path):
     assert shown['command'] == 'show key authz signing' and shown['user'] == 'osadmin'
     assert shown['output'] == 'Checksum: abc\nsecret %s' % MASK and shown['closing'] == 'admin:'
     assert 's3cret!pw' not in json.dumps([pager, shown]) and 'Checksum: abc' in shown['raw']
+
+
+def test_unwritable_capture_directory_is_a_clear_error(tmp_path, monkeypatch):
+    plain_http(monkeypatch)
+    blocker = tmp_path / 'file'
+    blocker.write_text(u'not a directory')
+    monkeypatch.setenv(_capture.ENV_DIR, str(blocker / 'capture'))
+    monkeypatch.setattr(_capture, '_state', {'path': None, 'seq': 0})
+    with ScriptedServer([reply(200, 'x')]) as server:
+        with pytest.raises(UCError) as info:
+            session(server).request('GET', '/vmrest/x', 'read')
+    assert 'cannot write the capture file' in str(info.value) and 'oauth_audit_capture_dir' in info.value.hint
