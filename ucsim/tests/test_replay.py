@@ -26,6 +26,8 @@ VERSION_REQUEST = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/
                    '</soapenv:Body></soapenv:Envelope>')
 XCONFIG = ("*c xConfiguration CollaborationEdge OAuthLocal: On\n"
            "*c xConfiguration CollaborationEdge SomethingNew: \"Only in X15\"")
+SQL_BODY = ("<return><row><paramname>oAuthWithRefreshLoginFlow</paramname><paramvalue>T</paramvalue></row>"
+            "<row><paramname>oauthTokenExpiryTimer</paramname><paramvalue>30</paramvalue></row></return>")
 RECORDS = [
     {"transport": "https", "system": "cucm-real", "product": "CUCM", "host": "cucm-pub.example.com", "port": 8443,
      "user": "axlreader", "method": "POST", "path": "/axl/", "soap_action": "getCCMVersion",
@@ -38,10 +40,15 @@ RECORDS = [
      "port": 22, "user": "osadmin", "command": "show  key authz signing",
      "output": "AuthZ signing key\nChecksum: 0123456789abcdef\nLast Regenerated: 01/02/2026 03:04:05",
      "closing": "admin:", "prompt_ends_line": False, "time": 3.0, "seq": 3},
+    {"transport": "https", "system": "cucm-real", "product": "CUCM", "host": "cucm-pub.example.com", "port": 8443,
+     "user": "axlreader", "method": "POST", "path": "/axl/", "soap_action": "executeSQLQuery",
+     "request": "<sql>select paramname, paramvalue from processconfig where ...</sql>", "status": 200,
+     "headers": {"content-type": "text/xml"}, "body": SQL_BODY, "time": 1.5, "seq": 7},
     {"transport": "https", "system": "cuc-real", "product": "Unity Connection", "host": "10.1.1.20", "port": 443,
      "user": "cucreader", "method": "GET", "path": "/vmrest/authz/server/?rowsPerPage=100&pageNumber=1",
      "status": 200, "headers": {"content-type": "application/json"},
-     "body": '{"@total":"1","AuthZServer":{"DisplayName":"cucm-real","ServerPassword":"********"}}',
+     "body": '{"@total":"1","AuthZServer":{"DisplayName":"cucm-real","ServerNodeAddress":"cucm-pub.example.com",'
+             '"Port":"8443","ServerUsername":"axlreader","ServerPassword":"********"}}',
      "time": 4.0, "seq": 4},
     {"transport": "ssh", "system": "exp-real", "product": "Expressway", "host": "exp.example.com", "port": 22,
      "user": "auditor", "command": "xConfiguration CollaborationEdge", "output": XCONFIG, "closing": "OK",
@@ -51,6 +58,9 @@ RECORDS = [
      "output": '*s SystemUnit Software Version: "X15.0.2"', "closing": "OK", "prompt_ends_line": True,
      "time": 6.0, "seq": 6},
 ]
+
+SQL = next(r for r in RECORDS if r.get("soap_action") == "executeSQLQuery")
+CUPI = next(r for r in RECORDS if r["system"] == "cuc-real")
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +95,24 @@ def test_import_builds_systems_accounts_versions_and_leaves(imported):
     assert cuc["users"][0]["userid"] == "cucreader" and exp["admins"][0]["userid"] == "auditor"
     # a leaf the model knows goes to the model; one it does not know is answered from the capture only
     assert exp["xconfiguration"] == {"CollaborationEdge OAuthLocal": "On"}
+    assert cucm["enterprise_parameters"] == {"oAuthWithRefreshLoginFlow": "T", "oauthTokenExpiryTimer": "30"}
+    assert cuc["authz_servers"] == [{"DisplayName": "cucm-real", "ServerNodeAddress": "cucm-pub.example.com",
+                                     "Port": "8443", "ServerUsername": "axlreader", "ServerPassword": PASSWORD}]
     assert "SomethingNew" in text.split("\nsim:")[0]  # named in the header notes
     # the pager setting is the model's (it changes the session); the reads are replayed
-    assert [e.get("command") for e in cucm["replay"]] == [None, "show  key authz signing"]
+    assert [e.get("command") or e["soap_action"] for e in cucm["replay"]] == [
+        "getCCMVersion", "executeSQLQuery", "show  key authz signing"]
     # and the file loads (ucsim check)
     assert cli.main(["check", "--lab", str(imported)]) == 0
+
+
+def test_import_keeps_out_of_the_model_what_it_refuses(tmp_path):
+    record = dict(SQL, body=SQL_BODY.replace("oauthTokenExpiryTimer", "someFutureParameter"))
+    (tmp_path / "c.ndjson").write_text(json.dumps(record) + "\n" + json.dumps(RECORDS[0]) + "\n")
+    lab, notes = replay.import_capture(str(tmp_path), PASSWORD)
+    assert "enterprise_parameters" not in lab["cucm"][0] and lab["cucm"][0]["version"] == "15.0.1.12900(234)"
+    assert len(notes) == 1 and "someFutureParameter" in notes[0] and "enterprise_parameters" in notes[0]
+    assert len(lab["cucm"][0]["replay"]) == 2
 
 
 def test_import_refuses_a_directory_without_capture(tmp_path):
@@ -124,10 +147,10 @@ def test_captured_cupi_read_is_answered_byte_for_byte(rsim):
     cl = Client(rsim.systems["cuc-real"].url, rsim.cafile)
     status, _, data = cl.request("GET", "/vmrest/authz/server/?rowsPerPage=100&pageNumber=1",
                                  auth=("cucreader", PASSWORD))
-    assert status == 200 and data == RECORDS[3]["body"].encode("utf-8")
+    assert status == 200 and data == CUPI["body"].encode("utf-8")
     status, _, data = cl.request("GET", "/vmrest/authz/server/?rowsPerPage=50&pageNumber=1",
                                  auth=("cucreader", PASSWORD))
-    assert status == 200 and data != RECORDS[3]["body"].encode("utf-8")  # the model's (no server)
+    assert status == 200 and data != CUPI["body"].encode("utf-8")  # the model's (no server)
     cl.close()
 
 

@@ -125,7 +125,8 @@ def lab_command(args):
     lab, notes = replay.import_capture(args.directory, args.password)
     _load_data(lab)  # refuse to write a lab this simulator cannot load
     header = ["# Imported by `ucsim lab import %s`: the systems of a capture, every account with the password given"
-              % args.directory, "# by --password; replay: the captured reads, answered byte for byte (ucsim/README.md)."]
+              % args.directory,
+              "# by --password; replay: the captured reads, answered byte for byte (ucsim/README.md)."]
     header += ["# NOTE: " + note for note in notes]
     text = "\n".join(header) + "\n" + yaml.safe_dump(lab, sort_keys=False, allow_unicode=True, width=4096)
     if args.output:

@@ -10,7 +10,8 @@ A capture is what ``collab.uc.oauth_audit`` writes with ``oauth_audit_capture_di
 
 ``import_capture`` groups the records by system (``system``: the inventory host name; else the host), takes the
 kind from the product, and writes a lab whose systems have the captured accounts (all with one password, as the
-capture holds none), what the model can hold (versions, Expressway leaves the model knows), and a ``replay:``
+capture holds none), what the model can hold and accepts (versions, CUCM's OAuth enterprise parameters,
+Connection's AuthZ servers, Expressway leaves; a key the model refuses is dropped with a note), and a ``replay:``
 list: the captured reads. ``replay`` is not a key of the kinds' state: ``lab.parse`` takes it off the system's
 mapping (``SystemSpec.replay``).
 
@@ -18,8 +19,9 @@ Replay: the HTTPS transport asks ``answer(ctx)`` before the protocol handler, an
 ``dialect(module, system)``, whose ``execute`` asks the table first. A request that matches a captured read
 (HTTPS: method, path with query, SOAP operation and the request body with the whitespace between elements folded;
 SSH: the command with its spaces folded) is answered with the captured status, content type and body byte for byte
-(after the authentication its handler asks: an AXL user, a Connection administrator), or the captured output; the first captured reply of
-a key wins. Anything else goes to the model as before, so a replayed lab still takes writes.
+(after the authentication its handler asks: an AXL user, a Connection administrator), or the captured output; the
+first captured reply of a key wins. Anything else goes to the model as before, so a replayed lab still takes
+writes.
 """
 
 import base64
@@ -225,6 +227,13 @@ def _cucm(name, records, password, notes):
     version = _find([r for r in records if r.get("soap_action") == "getCCMVersion"], r"<version>([^<]+)</version>")
     if version:
         system["version"] = version
+    parameters = {}
+    for record in records:
+        if record.get("soap_action") == "executeSQLQuery" and "processconfig" in (record.get("request") or ""):
+            for name, value in SQL_PARAM_ROW.findall(record.get("body") or ""):
+                parameters.setdefault(name, value)
+    if parameters:
+        system["enterprise_parameters"] = parameters
     users = _users(records, "https") or ["axladmin"]
     system["users"] = [{"userid": u, "password": password, "roles": ["axl"]} for u in users]
     admins = _users(records, "ssh")
@@ -235,9 +244,27 @@ def _cucm(name, records, password, notes):
 
 def _cuc(name, records, password, notes):
     users = _users(records, "https") or ["cucadmin"]
-    return {"name": name, "users": [{"userid": u, "password": password, "roles": ["admin"]} for u in users]}
+    system = {"name": name, "users": [{"userid": u, "password": password, "roles": ["admin"]} for u in users]}
+    servers = []
+    for record in records:
+        if record.get("method") != "GET" or not re.match(r"(?i)/vmrest/authz/server/?(\?|$)", record.get("path", "")):
+            continue
+        try:
+            found = json.loads(record.get("body") or "{}").get("AuthZServer") or []
+        except (ValueError, AttributeError):
+            continue
+        for server in [found] if isinstance(found, dict) else found:
+            entry = {k: server[k] for k in ("DisplayName", "ServerNodeAddress", "Port", "ServerUsername")
+                     if isinstance(server, dict) and k in server}
+            if entry.get("DisplayName") and all(e["DisplayName"] != entry["DisplayName"] for e in servers):
+                entry["ServerPassword"] = password
+                servers.append(entry)
+    if servers:
+        system["authz_servers"] = servers
+    return system
 
 
+SQL_PARAM_ROW = re.compile(r"<row>\s*<paramname>([^<]+)</paramname>\s*<paramvalue>([^<]*)</paramvalue>\s*</row>")
 XCONFIG_LINE = re.compile(r'^\*c xConfiguration (.+?): ?"?(.*?)"?\s*$')
 
 
@@ -290,6 +317,32 @@ def import_capture(directory, password):
         hosts = sorted(set(r["host"] for r in mine if r.get("host") and not _is_address(r["host"])))
         if hosts:
             system["hostnames"] = hosts
+        _fit(kind, system, notes)
         system["replay"] = _reads(mine)
         lab.setdefault(kind, []).append(system)
     return lab, notes
+
+
+OPTIONAL_KEYS = ("enterprise_parameters", "authz_servers", "xconfiguration", "version")
+
+
+def _fit(kind, system, notes):
+    """Keep in the model what it accepts; drop (with a note) an optional key it refuses (a parameter or a value it
+    does not know): the replay answers its reads anyway."""
+    from .server import _resolve
+    state_cls = _resolve(kind)[0]
+    kept = {k: v for k, v in system.items() if k not in OPTIONAL_KEYS}
+    try:
+        state_cls(system["name"], dict(kept))
+    except (LabError, ValueError, TypeError, KeyError) as exc:
+        raise LabError("%s %s: the simulator's model refuses the imported system: %s" % (kind, system["name"], exc))
+    for key in OPTIONAL_KEYS:
+        if key not in system:
+            continue
+        try:
+            state_cls(system["name"], dict(kept, **{key: system[key]}))
+            kept[key] = system[key]
+        except (LabError, ValueError, TypeError, KeyError) as exc:
+            notes.append("%s %s: %s not kept in the model (%s); answered from the capture only"
+                         % (kind, system["name"], key, exc))
+            del system[key]
