@@ -11,7 +11,7 @@ sets it for its read tasks from ``oauth_audit_capture_dir``; ``COLLAB_UC_CAPTURE
 so the import can name the system). While it is on:
 
 * every HTTPS exchange (``_http.HttpSession.request``) and every CLI command (``_ssh.CliSession.run``) that got an
-  answer is appended as one JSON line to ``DIR/capture-<system>-<pid>.ndjson`` (one file per module run, mode 0600;
+  answer is appended as one JSON line to ``DIR/capture-<system>-<pid>-<ms>.ndjson`` (one file per module run, mode 0600;
   the format is ``RECORD_FORMAT`` and is described in docs/offline-lab.md);
 * a request that could change the system (an HTTP method other than GET/HEAD/OPTIONS, a SOAP operation that is not
   a get/list/query, a token revocation, a CLI command that is not a show, an ``xConfiguration``/``xStatus`` read or
