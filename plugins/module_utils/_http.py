@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by this coll
     http_client = None
     urlencode = quote = None
 
+from ansible_collections.collab.uc.plugins.module_utils import _capture
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable
 
 
@@ -298,6 +299,7 @@ class HttpSession:
             url = '%s?%s' % (path, urlencode(query, quote_via=quote))
         if isinstance(body, str):
             body = body.encode('utf-8')
+        captured = _capture.http_start(self, method, url, body, headers, operation)  # None unless capturing
         attempt = 0
         expired = 0
         connect_failures = 0
@@ -384,6 +386,8 @@ class HttpSession:
                 self._wait(attempt, response.header('retry-after'))
                 attempt += 1
                 continue
+            if captured is not None:
+                captured(response)
             return response
 
     def _refused(self, operation, error):

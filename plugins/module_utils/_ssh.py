@@ -40,6 +40,7 @@ import socket
 import time
 import traceback
 
+from ansible_collections.collab.uc.plugins.module_utils import _capture
 from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, OutcomeUnknown, UCError, shorten
 
 try:
@@ -583,6 +584,7 @@ class CliSession:
         if not isinstance(command, str) or not command.strip() or '\n' in command or '\r' in command:
             raise ValueError('a CLI command is one non-empty line')
         command = command.strip()
+        captured = _capture.cli_start(self, command)  # None unless capturing (which refuses writes)
         self.open()
         pending = _normalise_answers(answers)
         self._drain()
@@ -591,6 +593,8 @@ class CliSession:
         limit = self.command_timeout if timeout is None else float(timeout)
         raw = self._read_until_prompt(self.clock() + limit, command, pending)
         output = strip_transcript(clean_text(raw), command, self.prompt_re)
+        if captured is not None:
+            captured(raw, output)
         if check:
             errors = error_lines(output)
             if errors:

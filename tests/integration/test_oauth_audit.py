@@ -5,13 +5,18 @@ system, and after the enablement role (collab.uc.oauth_enable) has run over the 
 from __future__ import annotations
 
 import json
+import stat
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import CUC_PASSWORD, CUC_USERNAME, CUCM_PASSWORD, CUCM_SSH_PASSWORD, CUCM_SSH_USERNAME, \
-    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, expressway_discovery_lab, shipped_lab
+    CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, expressway_discovery_lab, shipped_lab, \
+    ucsim_command
 
 SIM_LAB = shipped_lab("audit")
 PLAYBOOK = str(REPO_ROOT / "playbooks" / "oauth_audit.yml")
@@ -200,3 +205,107 @@ def test_after_the_enablement_role_the_audit_finds_nothing(sim, run_playbook, tm
                row["cells"].items() if key != "refresh_login" or row["kind"] != "cuc"), result["report"]["systems"]
     assert sim.get_counters()["writes"] == 0
     assert "No findings" in (tmp_path / "r" / "oauth-audit.html").read_text()
+
+
+# --- a capture of an estate, imported as an offline lab (docs/offline-lab.md) ---------------------------------------
+REPLAY_PASSWORD = "Replay-Pw-0001"
+
+
+def default_lab_inventory(sim, report_dir, password=None, capture_dir=None):
+    """The shipped default lab (cucm1, cuc1, expc1) as the audit's inventory; ``password``: one for every account
+    (an imported lab's), else the lab's own."""
+    lines = [
+        "[cucm_clusters]",
+        "cucm1 cucm_host=127.0.0.1 cucm_port=%d cucm_ssh_port=%d oauth_audit_cluster_addresses='[\"cucm1.lab.local\"]'"
+        % (sim.system("cucm1")["port"], sim.system("cucm1")["nodes"][0]["ports"]["ssh"]),
+        "[cuc_systems]",
+        "cuc1 cuc_host=127.0.0.1 cuc_port=%d oauth_refresh_login_serves='[\"cucm1\"]'" % sim.system("cuc1")["port"],
+        "[expressway_systems]",
+        "expc1 expressway_host=127.0.0.1 expressway_port=%d oauth_refresh_login_serves='[\"cucm1\"]'"
+        % sim.system("expc1")["nodes"][0]["ports"]["ssh"],
+        "[all:vars]",
+        "ansible_connection=local",
+        "ansible_python_interpreter=%s" % sys.executable,
+        "cucm_username=%s" % CUCM_USERNAME, "cucm_password=%s" % (password or CUCM_PASSWORD), "cucm_ca_path=%s" % sim.ca,
+        "cucm_ssh_username=%s" % CUCM_SSH_USERNAME, "cucm_ssh_password=%s" % (password or CUCM_SSH_PASSWORD),
+        "cucm_ssh_known_hosts=%s" % sim.known_hosts,
+        "cuc_username=%s" % CUC_USERNAME, "cuc_password=%s" % (password or CUC_PASSWORD), "cuc_ca_path=%s" % sim.ca,
+        "expressway_username=%s" % EXPRESSWAY_USERNAME, "expressway_password=%s" % (password or EXPRESSWAY_PASSWORD),
+        "expressway_known_hosts=%s" % sim.known_hosts,
+        "oauth_audit_report_dir=%s" % report_dir,
+    ]
+    if capture_dir:
+        lines.append("oauth_audit_capture_dir=%s" % capture_dir)
+    return "\n".join(lines) + "\n"
+
+
+def lab_secrets(lab_path):
+    """Every password of a lab file (any key named password, at any depth)."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if "password" in str(key).lower() and isinstance(value, str):
+                    found.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load(Path(lab_path).read_text()))
+    return sorted(set(found))
+
+
+@pytest.mark.sim_lab(str(shipped_lab("default")))
+def test_capture_of_the_default_lab_imported_gives_the_same_findings(sim, sim_factory, run_playbook, tmp_path):
+    capture = tmp_path / "capture"
+    first = run_playbook(PLAYBOOK, inventory=default_lab_inventory(sim, tmp_path / "r1", capture_dir=capture))
+    assert first.rc == 0, first.describe()
+    findings = report_task(first)["findings"]
+    assert {f["id"] for f in findings} >= {"no_authz_server"}, findings
+    assert sim.get_counters()["writes"] == 0
+    files = sorted(capture.glob("*.ndjson"))
+    records = [json.loads(line) for path in files for line in path.read_text().splitlines()]
+    assert {r["system"] for r in records} == {"cucm1", "cuc1", "expc1"}
+    assert {r["transport"] for r in records} == {"https", "ssh"}
+    # every request the simulator answered with a read was captured (the log's reads, per system)
+    for name in ("cucm1", "cuc1", "expc1"):
+        reads = [e for e in sim.get_requests(name) if e["kind"] == "read"]
+        assert reads and len([r for r in records if r["system"] == name]) >= len(reads), name
+    # no password of the lab, no Basic credentials, no session cookie the simulator saw, in any file
+    text = "\n".join(path.read_text() for path in files)
+    secrets = set(lab_secrets(shipped_lab("default")))
+    for entry in sim.get_requests():
+        headers = entry.get("headers") or {}
+        if headers.get("Authorization"):
+            secrets.add(headers["Authorization"].split(" ", 1)[1])
+        for part in (headers.get("Cookie") or "").split(";"):
+            if "=" in part:
+                secrets.add(part.split("=", 1)[1].strip())
+    assert len(secrets) > 6
+    leaked = [s for s in secrets if s and s in text]
+    assert not leaked, leaked
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files)
+
+    # ucsim lab import, then the same audit against the imported lab: the same findings
+    lab = tmp_path / "imported.yml"
+    done = subprocess.run(ucsim_command() + ["lab", "import", str(capture), "-o", str(lab), "--password",
+                                             REPLAY_PASSWORD], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert not [s for s in lab_secrets(shipped_lab("default")) if s in lab.read_text()]
+    data = yaml.safe_load(lab.read_text())
+    assert [s["name"] for s in data["cucm"] + data["cuc"] + data["expressway"]] == ["cucm1", "cuc1", "expc1"]
+    assert data["cucm"][0]["version"] == "14.0.1.13900(155)" and data["expressway"][0]["version"] == "X14.2.1"
+    # the model of the imported lab now says too old everywhere: only the replay of the captured reads can give
+    # the same findings
+    data["cucm"][0]["version"], data["expressway"][0]["version"] = "10.5.2.10000(5)", "X8.1.1"
+    lab.write_text(yaml.safe_dump(data, sort_keys=False))
+    replayed = sim_factory(str(lab))
+    second = run_playbook(PLAYBOOK, inventory=default_lab_inventory(replayed, tmp_path / "r2", REPLAY_PASSWORD))
+    assert second.rc == 0, second.describe()
+    assert report_task(second)["findings"] == findings
+    # the simulator answered from the capture (every read of the second audit is a captured one)
+    replay_reads = [e for e in replayed.get_requests() if e["kind"] == "read"]
+    assert replay_reads and replayed.get_counters()["writes"] == 0

@@ -41,6 +41,13 @@ def build_parser():
                    help="bound of the request log (default: lab sim.log_max_entries, 100000)")
     c = sub.add_parser("check", help="load and validate a lab, print its systems")
     c.add_argument("--lab", default=None)
+    lab = sub.add_parser("lab", help="lab files: import a capture")
+    labsub = lab.add_subparsers(dest="lab_command")
+    i = labsub.add_parser("import", help="turn a capture (oauth_audit_capture_dir) into a lab that replays it")
+    i.add_argument("directory", help="the capture directory (its *.ndjson files)")
+    i.add_argument("-o", "--output", default=None, help="the lab file to write (default: standard output)")
+    i.add_argument("--password", default="ucsim-replay",
+                   help="the password of every account of the lab (a capture holds none); default ucsim-replay")
     k = sub.add_parser("known-hosts", help="print the known_hosts lines of a running simulator's SSH listeners")
     k.add_argument("--state-dir", default=None, help="the simulator's state dir (default: ./.ucsim)")
     return p
@@ -116,6 +123,37 @@ def check(args):
     return 0
 
 
+def lab_command(args):
+    if args.lab_command != "import":
+        sys.stderr.write("ucsim lab: give a subcommand (import)\n")
+        return 2
+    from . import replay
+    import yaml
+    lab, notes = replay.import_capture(args.directory, args.password)
+    _load_data(lab)  # refuse to write a lab this simulator cannot load
+    header = ["# Imported by `ucsim lab import %s`: the systems of a capture, every account with the password given"
+              % args.directory,
+              "# by --password; replay: the captured reads, answered byte for byte (ucsim/README.md)."]
+    header += ["# NOTE: " + note for note in notes]
+    text = "\n".join(header) + "\n" + yaml.safe_dump(lab, sort_keys=False, allow_unicode=True, width=4096)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        systems = [s["name"] for kind, entries in lab.items() if kind != "sim" for s in entries]
+        sys.stderr.write("ucsim: wrote %s: %d systems (%s), %d captured reads\n" % (
+            args.output, len(systems), ", ".join(systems),
+            sum(len(s["replay"]) for kind, entries in lab.items() if kind != "sim" for s in entries)))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _load_data(data):
+    from . import lab as labmod
+    from .server import KINDS, Simulator
+    Simulator(labmod.parse(data, set(KINDS)), state_dir=None, quiet=True)
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -123,7 +161,7 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        return {"serve": serve, "check": check, "known-hosts": known_hosts}[args.command](args)
+        return {"serve": serve, "check": check, "known-hosts": known_hosts, "lab": lab_command}[args.command](args)
     except LabError as exc:
         sys.stderr.write("ucsim: lab error: %s\n" % exc)
         return 2

@@ -51,6 +51,7 @@ class SystemSpec:
         self.port = port
         self.hostnames = list(hostnames)
         self.nodes = nodes or [NodeSpec(name, implicit=True)]
+        self.replay = []  # captured reads answered byte for byte (replay.py)
 
     def __repr__(self):
         return "SystemSpec(%s:%s)" % (self.kind, self.name)
@@ -140,7 +141,13 @@ def parse(data, known_kinds, path="<lab>"):
             if not isinstance(hostnames, list) or not all(isinstance(h, str) for h in hostnames):
                 raise LabError("%s: %s.hostnames must be a list of names" % (path, name))
             nodes = _nodes(path, name, entry.get("nodes"), names)
+            # replay: the captured reads of an imported estate (replay.py), not a key of the kind's state
+            entry = dict(entry)
+            replay = entry.pop("replay", None)
+            if replay is not None and not isinstance(replay, list):
+                raise LabError("%s: %s.replay must be a list of captured exchanges" % (path, name))
             systems.append(SystemSpec(kind, name, entry, port, hostnames, nodes))
+            systems[-1].replay = replay or []
     if not systems:
         raise LabError("%s: the lab defines no system of a supported kind (%s)" % (path, ", ".join(sorted(known_kinds))))
     return Lab(path, settings, systems, warnings)

@@ -14,7 +14,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .. import assumptions as A
-from .. import tls
+from .. import replay, tls
 from ..protocols import control
 from ..web import Reply, Request, Response
 
@@ -263,7 +263,7 @@ class Handler(BaseHTTPRequestHandler):
             resp = Response(404, "Not Found: %s" % req.path, "text/plain; charset=utf-8", kind="other")
         else:
             try:
-                resp = proto.handle(ctx)
+                resp = replay.answer(ctx) or proto.handle(ctx)  # a captured read of an imported lab first
             except Reply as r:
                 resp = r.response
             except Exception as exc:  # a simulator bug: answer 500 and say so on stderr

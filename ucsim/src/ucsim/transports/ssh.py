@@ -52,6 +52,7 @@ import time
 import paramiko
 
 from .. import assumptions as A
+from .. import replay
 from ..protocols import platform_cli as cli
 
 COUNTER_KEYS = ("ssh_logins", "ssh_login_failures", "ssh_commands")
@@ -560,6 +561,7 @@ def bind(sim, node, host, port):
     """The SSH listener of ``node`` (a node of a CUCM cluster or an Expressway), bound, not yet serving."""
     core, system = sim.core, node.system
     dialect, attribute = dialect_of(system.kind)
+    dialect = replay.dialect(dialect, system)  # captured reads of an imported lab first
     for key, (types, counted) in CORE_FAULTS.items():
         if key not in core.fault_types:
             core.register_fault(key, types, counted=counted)
