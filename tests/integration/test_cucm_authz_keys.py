@@ -241,7 +241,8 @@ def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, r
     run = run_playbook(playbook(
         ("read", COMMAND, {"commands": ["show version active", "utils service list", "show myself"]}),
         ("refused", COMMAND, {"commands": ["show myself", "utils service restart Cisco Tomcat"]}),
-        ("unknown", COMMAND, {"commands": ["show nonsense"]}),
+        ("unlisted", COMMAND, {"commands": ["show nonsense"]}),
+        ("unknown", COMMAND, {"commands": ["show myself nonsense"]}),
     ), env=ssh_env)
     read = run.task("read")
     assert read["status"] == "ok", run.describe()
@@ -250,11 +251,14 @@ def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, r
     assert read["result"]["results"][2]["command"] == "show myself" and read["result"]["ssh_logins"] == 1
     refused = run.task("refused")
     assert refused["status"] == "failed" and "allow_changes" in refused["msg"]
+    unlisted = run.task("unlisted")  # not in the read-only list: refused before the login
+    assert unlisted["status"] == "failed" and "allow_changes" in unlisted["msg"]
     unknown = run.task("unknown")
     assert unknown["status"] == "failed" and "Executed command unsuccessfully" in unknown["msg"]
+    assert unknown["changed"] is False
     assert ssh_ops(sim) == ["set cli pagination off", "show version active", "utils service list", "show myself",
-                            "set cli pagination off", "show nonsense"]
-    assert sim.get_counters()["ssh_logins"] == 2  # the refused task never logged in
+                            "set cli pagination off", "show myself nonsense"]
+    assert sim.get_counters()["ssh_logins"] == 2  # the refused tasks never logged in
 
 
 def test_cli_command_confirmations_need_explicit_answers(sim, ssh_env, run_playbook):
@@ -282,7 +286,7 @@ def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_p
     run = run_playbook(playbook(
         keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"]}),
         keys_task("wrong", ssh_password="An0ther-Secret"),
-        ("cli", COMMAND, {"commands": ["show myself", "show nonsense"]}),
+        ("cli", COMMAND, {"commands": ["show myself", "show myself nonsense"]}),
     ), env=ssh_env, verbosity=4, diff=True, workdir=work)
     assert [r["status"] for r in run.results] == ["changed", "failed", "failed"], run.describe()
     assert CUCM_SSH_PASSWORD not in run.output and "An0ther-Secret" not in run.output.replace(
