@@ -341,8 +341,8 @@ def json_playbook(*tasks):
         ensure_ascii=True) + "\n"
 
 
-def test_cli_command_without_allow_changes_cannot_change_anything_whatever_bytes_it_holds(sim, ssh_env,
-                                                                                         run_playbook):
+def test_cli_command_without_allow_changes_cannot_change_anything_whatever_its_bytes(
+        sim, ssh_env, run_playbook):
     old = cluster_keys(sim)
     tasks = [(name, COMMAND, {"commands": [{"command": command, "answers": ["yes"]}]})
              for name, command in HOSTILE.items()]
