@@ -16,6 +16,8 @@ options:
   ssh_host:
     description:
       - Address (name or IP) of the CUCM node whose platform CLI (C(admin:)) to log in to.
+      - A host name, FQDN or IP address only, checked as C(host) is before anything is sent (no URL, port, path,
+        user name or spaces; labels of at most 63 characters).
       - If not set, the value of the E(CUCM_SSH_HOST) environment variable is used; a module that also connects
         to CUCM over HTTPS uses its C(host) option then. One of them is required.
   ssh_port:
@@ -42,6 +44,8 @@ options:
         C(validate_certs)).
       - V(strict) refuses a node whose key is not in the file. V(accept_new) trusts a node seen for the first
         time and adds its key to the file. V(off) accepts an unknown key without saving it (a lab only).
+      - In check mode, V(accept_new) trusts an unknown key for that run only, writes nothing to the file and
+        warns.
       - A key that differs from the one in the file is always refused, whatever this option says.
       - If not set, the value of the E(CUCM_SSH_HOST_KEY_CHECKING) environment variable is used, else V(strict).
   ssh_login_timeout:

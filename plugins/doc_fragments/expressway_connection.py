@@ -16,6 +16,8 @@ options:
   ssh_host:
     description:
       - Address (name or IP) of the Expressway-C whose admin CLI to log in to.
+      - A host name, FQDN or IP address only, checked as C(host) is before anything is sent (no URL, port, path,
+        user name or spaces; labels of at most 63 characters).
       - If not set, the value of the E(EXPRESSWAY_HOST) environment variable is used. One of them is required.
   ssh_port:
     description:
@@ -41,6 +43,8 @@ options:
         C(validate_certs)).
       - V(strict) refuses a system whose key is not in the file. V(accept_new) trusts a system seen for the first
         time and adds its key to the file. V(off) accepts an unknown key without saving it (a lab only).
+      - In check mode, V(accept_new) trusts an unknown key for that run only, writes nothing to the file and
+        warns.
       - A key that differs from the one in the file is always refused, whatever this option says.
       - If not set, the value of the E(EXPRESSWAY_HOST_KEY_CHECKING) environment variable is used, else
         V(strict).

@@ -268,6 +268,8 @@ class SshCliConnection(ConnectionGroup):
     """
 
     shared_fragment = 'collab.uc.ssh_connection'
+    # UCModule.session passes check_mode (accept_new then writes no known_hosts) and the module's warn
+    takes_check_mode = True
     port = 22
     login_timeout = 60
     command_timeout = 120
@@ -292,12 +294,16 @@ class SshCliConnection(ConnectionGroup):
         if not values['ssh_host']:
             problems.append('%s is required (or the %s environment variable)'
                             % (self.option('ssh_host'), self.env_name('HOST')))
+        else:
+            problem = host_problem(self.option('ssh_host'), values['ssh_host'])
+            if problem:
+                problems.append(problem)
         _range(problems, self.option('ssh_port'), values['ssh_port'], 1, 65535)
         _range(problems, self.option('ssh_login_timeout'), values['ssh_login_timeout'], 1, 3600)
         _range(problems, self.option('ssh_command_timeout'), values['ssh_command_timeout'], 1, 86400)
         return problems
 
-    def open(self, values, **overrides):
+    def open(self, values, check_mode=False, warn=None, **overrides):
         from ansible_collections.collab.uc.plugins.module_utils import _ssh
         if not _ssh.HAS_PARAMIKO:
             error = UCError(missing_required_lib('paramiko'), host=values['ssh_host'], operation='connect',
@@ -309,6 +315,7 @@ class SshCliConnection(ConnectionGroup):
             password=values['ssh_password'], known_hosts=values['ssh_known_hosts'],
             host_key_checking=values['ssh_host_key_checking'], login_timeout=values['ssh_login_timeout'],
             command_timeout=values['ssh_command_timeout'], product=self.label, hints=self.hints,
+            timeout_option=self.option('ssh_command_timeout'), save_new_host_keys=not check_mode, warn=warn,
         )
         kwargs.update(self.session_kwargs)
         kwargs.update(overrides)

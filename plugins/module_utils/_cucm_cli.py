@@ -40,26 +40,55 @@ _INT_RE = re.compile(r'\d+')
 _SERVICE_RE = re.compile(r'^\s*(?P<name>\S.*?)\s*\[\s*(?P<state>[A-Z][A-Z ]*?)\s*\]\s*(?P<reason>.*?)\s*$')
 
 
-# Commands that only read: every ``show ...``, and ``utils ...`` commands whose words say they read (``utils service
-# list``, ``utils dbreplication runtimestate``, ``utils ntp status``, ``utils network ping``...). Anything else
-# (``set ...``, ``utils service restart``, ``utils system restart``, ``file delete``...) may change the node.
-_READ_ONLY_UTILS_WORDS = frozenset(('list', 'status', 'runtimestate', 'ping', 'traceroute', 'host', 'show', 'get',
-                                    'check', 'version', 'query'))
-_CHANGING_WORDS = frozenset(('restart', 'start', 'stop', 'reset', 'repair', 'delete', 'set', 'clear', 'add',
-                             'remove', 'enable', 'disable', 'install', 'upgrade', 'switch', 'shutdown', 'reboot',
-                             'generate', 'regen', 'rebuild', 'activate', 'deactivate', 'update', 'modify'))
+# The commands that run without ``allow_changes`` (collab.uc.cucm_cli_command): an exact allow-list of read-only
+# command prefixes, matched word by word on the command as the CLI sees it (``cli_words``: spaces folded, lower
+# case; the CLI matches command words ignoring case). Whatever follows a prefix is an argument (a node, a host to
+# ping), and may hold only the characters of names and addresses. Each entry is listed in the CUCM CLI reference as
+# displaying or testing, not setting; the reference section 3 names the first ones (``show key authz``, ``show
+# version active``, ``show network cluster``, ``utils service list``); ``show myself`` is what this collection
+# reads. Deliberately NOT here, as they write files, start jobs or change the node: ``utils network capture``
+# (writes a capture file; its ``host`` argument made the old word-based guard take it for ``utils network
+# host``), ``utils dbreplication status`` (runs a replication check and writes its report), ``show tech ...``
+# and any command given a ``file`` argument (writes the output to a file on the node).
+READ_ONLY_COMMANDS = tuple(tuple(prefix.split()) for prefix in (
+    'show key authz signing', 'show key authz encryption',
+    'show version active', 'show version inactive',
+    'show myself', 'show status', 'show hardware', 'show environment', 'show timezone config',
+    'show network cluster', 'show network eth0', 'show network status', 'show network route', 'show network dhcp',
+    'show network ipprefs', 'show network ntp option',
+    'show cert own', 'show cert trust', 'show cert list',
+    'show ctl', 'show itl', 'show diskusage', 'show memory', 'show process list', 'show process load',
+    'show open ports', 'show open files', 'show stats io', 'show logins', 'show account', 'show accountlocking',
+    'show web-security', 'show workingdir', 'show ups status', 'show perf list', 'show risdb list',
+    'utils service list', 'utils dbreplication runtimestate', 'utils ntp status', 'utils core active list',
+    'utils core inactive list', 'utils network ping', 'utils network traceroute', 'utils network host',
+    'utils network arp list', 'utils fips status', 'utils sso status', 'utils system upgrade status',
+    'utils firewall ipv4 status', 'utils firewall ipv4 list',
+))
+# Words that make a listed command write: its output to a file on the node.
+_WRITING_ARGUMENTS = frozenset(('file',))
+# An argument: a name, an address, a number (no quotes, pipes, redirections or separators).
+_ARGUMENT_RE = re.compile(r'^[a-z0-9._:/@%=,+-]+$')
+
+
+def cli_words(command):
+    """The words of ``command`` as the CLI sees them: spaces folded, lower case (the CLI ignores the case of its
+    command words). Only meaningful for text ``_ssh.typed_problem`` accepts: other characters are refused."""
+    return command.lower().split()
 
 
 def is_read_only(command):
-    """True when ``command`` only reads (``show ...``, or a ``utils ...`` command that lists or shows a status)."""
-    words = command.lower().split()
-    if not words:
+    """True only when ``command`` is one of ``READ_ONLY_COMMANDS`` (word by word, as the CLI sees it) followed by
+    plain arguments. Anything else - a command holding a character other than printable ASCII, an unlisted
+    command, an argument with other characters or a ``file`` argument - may change the node."""
+    if not isinstance(command, str) or not re.match(r'^[ -~]+$', command):
         return False
-    if words[0] == 'show':
-        return True
-    if words[0] != 'utils':
-        return False
-    return bool(_READ_ONLY_UTILS_WORDS.intersection(words[1:])) and not _CHANGING_WORDS.intersection(words[1:])
+    words = cli_words(command)
+    for prefix in READ_ONLY_COMMANDS:
+        if tuple(words[:len(prefix)]) == prefix:
+            arguments = words[len(prefix):]
+            return all(_ARGUMENT_RE.match(word) and word not in _WRITING_ARGUMENTS for word in arguments)
+    return False
 
 
 def _check_kind(kind):

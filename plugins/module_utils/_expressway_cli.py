@@ -26,6 +26,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._ssh import typed_problem
 
 # ASSUMPTION (the name is not public): the xConfiguration leaf of "Authorize by OAuth token with refresh".
 REFRESH_SETTING = 'OAuthWithRefresh'
@@ -52,8 +53,38 @@ def check_path(path):
     folded = ' '.join(str(path).split())
     if not _PATH_RE.match(folded):
         raise ValueError('an xConfiguration path is words of letters and digits separated by spaces (for example '
-                         '"CollaborationEdge OAuthLocal"), got %r' % (path,))
+                         '"CollaborationEdge OAuthLocal"), got %s' % shorten(repr(path), 100))
     return folded
+
+
+# The longest value typed (the line adds the path): Expressway's own limits are lower.
+MAX_VALUE = 512
+
+
+def check_value(path, value):
+    """``value`` for leaf ``path`` as it will be typed, checked before the login: a string (printable ASCII, no
+    double quote, one line), a whole number or a boolean (both kept: ``wanted_text`` renders them in the type of
+    the leaf once read). ValueError, naming the path, for anything else: a dictionary, a list, no value, a
+    fraction, or text holding a control character (which the CLI's line editor would act on)."""
+    if isinstance(value, bool) or isinstance(value, int):
+        return value
+    if value is None:
+        raise ValueError('the value of %s is missing (null); give the value it must hold' % path)
+    if isinstance(value, dict):
+        raise ValueError('the value of %s is a dictionary; an xConfiguration value is one string, number or '
+                         'boolean (give one path per value)' % path)
+    if isinstance(value, (list, tuple)):
+        raise ValueError('the value of %s is a list; an xConfiguration value is one string, number or boolean'
+                         % path)
+    if not isinstance(value, str):
+        raise ValueError('the value of %s is a %s (%s); give it as a quoted string' % (
+            path, type(value).__name__, shorten(repr(value), 40)))
+    problem = typed_problem(value, 'the value of %s' % path, limit=MAX_VALUE)
+    if problem:
+        raise ValueError(problem)
+    if '"' in value:
+        raise ValueError('the value of %s holds a double quote, which an xConfiguration value cannot hold' % path)
+    return value
 
 
 def unquote(value):
@@ -181,9 +212,9 @@ class ExpresswayCli:
     def set(self, path, value):
         """Set one leaf (``OK`` or ``XapiError``). Strings with spaces go in double quotes."""
         path = check_path(path)
-        text = str(value)
-        if '\n' in text or '\r' in text or '"' in text:
-            raise ValueError('an xConfiguration value is one line without double quotes')
+        text = check_value(path, value)
+        if not isinstance(text, str):
+            raise ValueError('the value of %s must be rendered before it is set' % path)
         if not text or re.search(r'\s', text):
             text = '"%s"' % text
         self.command('xConfiguration %s: %s' % (path, text))
@@ -281,13 +312,36 @@ def discover(cli, paths, sections=None, hints=None):
     return sections
 
 
-def wanted_text(value, current):
-    """The value to compare and set: a YAML boolean (Ansible turns ``On`` unquoted into ``True``) becomes On/Off
-    where the leaf holds On/Off."""
+
+# The two-valued words of xConfiguration leaves: (the word for true, the word for false).
+_TWO_VALUED = (('On', 'Off'), ('Yes', 'No'), ('True', 'False'), ('Enabled', 'Disabled'))
+
+
+def wanted_text(value, current, path=None):
+    """The value to compare and set, in the type of the leaf ``current`` (``(value, quoted)`` as read).
+
+    A boolean (Ansible turns ``On`` unquoted into ``True``) becomes the leaf's own words (On/Off, Yes/No...); the
+    text ``True``/``False`` too where the leaf holds On/Off. ValueError, naming ``path``, for a boolean or a number
+    given for a string (quoted) leaf, a boolean for a leaf that is not two-valued, a number for an On/Off leaf."""
+    quoted = current is not None and current[1]
+    held = current[0] if current is not None else None
+    if isinstance(value, bool):
+        pair = None if quoted or held is None else next(
+            (words for words in _TWO_VALUED if held.lower() in (words[0].lower(), words[1].lower())), None)
+        if pair is None:
+            raise ValueError('%s holds %s, not one of two words such as On/Off; give its value as a quoted string '
+                             '(a YAML yes/no/true/false/on/off unquoted is a boolean)'
+                             % (path, '"%s"' % held if quoted else held))
+        return pair[0] if value else pair[1]
     text = str(value)
-    if current is not None and on_off(current[0]) is not None and current[0].lower() in ('on', 'off') \
-            and text.lower() in ('true', 'false'):
-        return 'On' if text.lower() == 'true' else 'Off'
+    if quoted and value is not None and not isinstance(value, str):
+        raise ValueError('%s is a string setting; give its value as a quoted string, not the number %s'
+                         % (path, text))
+    if held is not None and held.lower() in ('on', 'off'):
+        if text.lower() in ('true', 'false'):
+            return 'On' if text.lower() == 'true' else 'Off'
+        if not isinstance(value, str):
+            raise ValueError('%s holds On or Off; give On or Off, not the number %s' % (path, text))
     return text
 
 
@@ -313,8 +367,17 @@ def ensure(cli, wanted, check_mode, reconnect, sections=None, hints=None):
                                % path.split(' ')[0])
         current[path] = leaf
         before[path] = leaf[0]
+    texts = {}
     for path, value in wanted.items():
-        text = wanted_text(value, current[path])
+        # every value checked against the type its leaf takes before the first set
+        try:
+            texts[path] = check_value(path, wanted_text(value, current[path], path))
+        except ValueError as exc:
+            raise UCError('%s; nothing was set' % exc, host=cli.session.endpoint, operation='xConfiguration %s' % path,
+                          product='Expressway', hint='Give the value in the type the setting takes (its current '
+                                                     'value: %s)' % shorten(current[path][0], 60))
+    for path in wanted:
+        text = texts[path]
         if same_value(current[path][0], text, current[path][1]):
             after[path] = current[path][0]
             continue

@@ -114,6 +114,9 @@ class UCModule:
     def session(self, key=None, **overrides):
         """A new session of group ``key`` (the first group by default); closed when the module ends."""
         group = self.group(key)
+        if getattr(group, 'takes_check_mode', False):
+            overrides.setdefault('check_mode', self.check_mode)
+            overrides.setdefault('warn', self.module.warn)
         session = group.open(self.connection_values(key), **overrides)
         self._sessions.append(session)
         return session

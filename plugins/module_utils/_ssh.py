@@ -18,6 +18,10 @@ The CUCM platform CLI offers no exec channel, only an interactive vt100 shell, s
   that appear anyway;
 * answers confirmation prompts from the caller's explicit ``answers`` only (a prompt with no answer left is
   declined and raised);
+* types only printable ASCII (``typed_problem``): a command, an answer or a value holding a control character
+  (DEL, backspace, Ctrl-C, Ctrl-U, NUL, ESC, tab...), a C1 control or any non-ASCII character is refused before
+  the login and again before it is sent, since the CLI's line editor acts on such characters (erasing,
+  cancelling or recalling what was typed) and the CLI would run another command than the one judged;
 * cleans the output of echo, prompt, ANSI/VT100 escape sequences, CR/LF and backspaces, and raises
   ``UCError`` for error lines such as "Executed command unsuccessfully";
 * raises ``_errors.OutcomeUnknown`` (with ``output``: what the CLI printed until then) when the connection drops
@@ -83,6 +87,65 @@ ERROR_RES = (
     re.compile(r'(?i)^\s*(?:%\s*)?(?:error|syntax\s+error|invalid\s+(?:command|input|option|parameter)s?'
                r'|unrecognized\s+command|unknown\s+command|command\s+not\s+found|incomplete\s+command)\b'),
 )
+
+
+# What may be typed into a CLI session: printable ASCII, space to tilde. Anything else is refused: C0 controls and
+# DEL are line-editing keys (BS/DEL erase, Ctrl-C cancels the line, Ctrl-U kills it, ESC starts cursor and history
+# keys, tab completes), C1 controls (U+0080-U+009F, among them NEL and the 8-bit CSI) and the Unicode line and
+# paragraph separators end or edit lines on some terminals, and the UTF-8 bytes of any other non-ASCII character
+# include 0x80-0x9F, which an 8-bit line editor takes for C1 controls. The CLIs' own commands and values are ASCII.
+TYPED_RE = re.compile(r'^[ -~]*$')
+MAX_TYPED = 1024
+_CONTROL_NAMES = dict(enumerate((
+    'NUL', 'Ctrl-A', 'Ctrl-B', 'Ctrl-C', 'Ctrl-D', 'Ctrl-E', 'Ctrl-F', 'BEL', 'backspace', 'tab', 'line feed',
+    'Ctrl-K', 'form feed', 'carriage return', 'Ctrl-N', 'Ctrl-O', 'Ctrl-P', 'Ctrl-Q', 'Ctrl-R', 'Ctrl-S', 'Ctrl-T',
+    'Ctrl-U', 'Ctrl-V', 'Ctrl-W', 'Ctrl-X', 'Ctrl-Y', 'Ctrl-Z', 'ESC', 'Ctrl-\\', 'Ctrl-]', 'Ctrl-^', 'Ctrl-_')))
+_CONTROL_NAMES.update({0x7f: 'DEL', 0x85: 'NEL, next line', 0x9b: 'CSI', 0xa0: 'no-break space',
+                       0x2028: 'line separator', 0x2029: 'paragraph separator'})
+
+
+def char_name(char):
+    """``U+007F (DEL)``: a character as messages show it."""
+    code = ord(char)
+    name = _CONTROL_NAMES.get(code)
+    if name is None:
+        if 0x80 <= code <= 0x9f:
+            name = 'C1 control'
+        else:
+            try:
+                import unicodedata
+                name = unicodedata.name(char)
+            except (ValueError, ImportError):
+                name = 'not printable'
+    return 'U+%04X (%s)' % (code, name)
+
+
+def typed_problem(text, what='the text', limit=MAX_TYPED):
+    """Why ``text`` may not be typed into a CLI session (None when it may): not a string, longer than ``limit``,
+    or holding a character other than printable ASCII (named with its position). ``what`` names it."""
+    if not isinstance(text, str):
+        return '%s must be a string, got %s' % (what, type(text).__name__)
+    if len(text) > limit:
+        return '%s is %d characters long; at most %d may be typed into the CLI' % (what, len(text), limit)
+    if TYPED_RE.match(text):
+        return None
+    for position, char in enumerate(text):
+        if not ' ' <= char <= '~':
+            return ('%s holds %s at character %d; only printable ASCII characters (space to ~) may be typed into '
+                    'the CLI (its line editor acts on control characters, erasing, cancelling or recalling what was '
+                    'typed, and takes bytes of other characters for controls)' % (what, char_name(char), position + 1))
+    return None  # pragma: no cover - the regular expression matched
+
+
+def shown(text):
+    """``text`` fit for a message: every character but printable ASCII written as an escape (``\\x7f``)."""
+    if TYPED_RE.match(text):
+        return text
+    return ''.join(char if ' ' <= char <= '~' else char.encode('unicode_escape').decode('ascii') for char in text)
+
+
+class UnsafeInput(UCError):
+    """A command, answer or value that may not be typed into the CLI (see ``typed_problem``). Nothing was sent."""
 
 
 class CommandTimeout(OutcomeUnknown):
@@ -215,13 +278,16 @@ class CliSession:
     ``prompt_ends_line``: the prompt is a whole line ended by a newline (shells with no prompt, whose replies end
     with a closing line such as Expressway's ``OK``), so the last complete line is matched too.
     ``hints`` replaces entries of ``HINTS`` (the product's advice for a refused login or a slow prompt).
+    ``timeout_option`` names the option that sets ``command_timeout`` (``ssh_command_timeout``) in the timeout
+    message. ``save_new_host_keys`` False (check mode): ``accept_new`` trusts an unknown key for this session only,
+    writes nothing and says so through ``warn`` (a callable taking a message, e.g. ``AnsibleModule.warn``).
     """
 
     def __init__(self, host, username, password, port=22, known_hosts=DEFAULT_KNOWN_HOSTS,
                  host_key_checking='strict', login_timeout=60, command_timeout=120, prompt=CUCM_PROMPT,
                  pagination_command='set cli pagination off', char_delay=0.0, product=PRODUCT,
                  terminal_width=200, terminal_height=50, sleep=time.sleep, clock=time.monotonic,
-                 prompt_ends_line=False, hints=None):
+                 prompt_ends_line=False, hints=None, timeout_option=None, save_new_host_keys=True, warn=None):
         if not HAS_PARAMIKO:
             raise UCError('the Python library paramiko is required for the platform CLI over SSH',
                           host=host, operation='connect', product=product,
@@ -242,6 +308,9 @@ class CliSession:
         self.char_delay = float(char_delay or 0)
         self.product = product
         self.hints = dict(HINTS, **(hints or {}))
+        self.timeout_option = timeout_option
+        self.save_new_host_keys = bool(save_new_host_keys)
+        self.warn = warn
         self.terminal_width = terminal_width
         self.terminal_height = terminal_height
         self.sleep = sleep
@@ -253,6 +322,7 @@ class CliSession:
         self.logins = 0
         self.commands_sent = 0
         self.host_key_added = False
+        self.host_key_accepted = None  # 'type fingerprint' of a key accept_new trusted without saving it
         self.banner = ''
         # The line that ended the last output (the prompt; on shells that print no prompt, the closing line such
         # as Expressway's OK/ERROR, which strip_transcript removes from the output).
@@ -276,6 +346,8 @@ class CliSession:
     def _error(self, cls, message, operation, hint=None, details=None, output=None):
         """A ``cls`` error of this endpoint, password masked. ``output`` (what the CLI printed) goes on the error."""
         details = [(name, self._mask(value)) for name, value in (details or [])]
+        # the operation is the command typed: a long one is cut so that it does not swamp the message
+        operation = self._mask(shorten(shown(operation), 200)) if operation else operation
         error = cls(self._mask(message), host=self.endpoint, operation=operation, product=self.product,
                     hint=hint, details=details)
         if output is not None:
@@ -402,6 +474,14 @@ class CliSession:
                               % (name, self.known_hosts or 'any known_hosts file', offered), 'host key',
                               hint='Add the node\'s key to the known_hosts file (ssh-keyscan, verified out of '
                                    'band), or set ssh_host_key_checking=accept_new to trust it on first use')
+        if self.host_key_checking == 'accept_new' and self.known_hosts and not self.save_new_host_keys:
+            # check mode writes nothing: the key is trusted for this session only, and the user is told
+            self.host_key_accepted = offered
+            if self.warn is not None:
+                self.warn('%s: the host key of %s (%s) is not in %s; check mode trusted it for this run only and '
+                          'did NOT save it (ssh_host_key_checking=accept_new saves it on a run without check mode)'
+                          % (self.product, name, offered, self.known_hosts))
+            return
         if self.host_key_checking == 'accept_new' and self.known_hosts:
             line = '%s %s %s\n' % (name, key.get_name(), key.get_base64())
             try:
@@ -476,6 +556,11 @@ class CliSession:
 
     # commands ---------------------------------------------------------------------------------------------
     def _send(self, text, operation):
+        # The last guard: nothing but printable ASCII (and the newline that ends a line) is ever typed.
+        problem = typed_problem(text[:-1] if text.endswith('\n') else text, 'the text to type')
+        if problem:
+            raise self._error(UnsafeInput, 'refused to type it: %s' % problem, operation,
+                              hint='Nothing was sent. Give commands, answers and values in printable ASCII')
         try:
             if self.char_delay > 0:
                 for ch in text:
@@ -494,7 +579,15 @@ class CliSession:
                           hint='The command may or may not have been carried out: read the state again before '
                                'deciding; never repeat it blindly')
 
-    def _read_until_prompt(self, deadline, operation, answers):
+    def _timeout_words(self, timeout):
+        if timeout is not None and timeout != self.command_timeout:
+            return 'no prompt within the command timeout of %gs given for this command' % timeout
+        words = 'no prompt within the command timeout of %gs' % self.command_timeout
+        if self.timeout_option:
+            words += ' (%s; raise it if the command needs longer)' % self.timeout_option
+        return words
+
+    def _read_until_prompt(self, deadline, operation, answers, timeout=None):
         """Read until the prompt closes the output; answer pagers and confirmations on the way. Returns raw text."""
         channel = self._channel
         buf = []
@@ -538,8 +631,8 @@ class CliSession:
                                       % self.login_timeout, 'login',
                                       details=[('output', shorten(output))] if output.strip() else None,
                                       hint=self.hints['login_timeout'])
-                self._lost(operation, 'no prompt within the command timeout of %gs' % self.command_timeout,
-                           self._partial(text, operation), cls=CommandTimeout)
+                self._lost(operation, self._timeout_words(timeout), self._partial(text, operation),
+                           cls=CommandTimeout)
             channel.settimeout(min(0.5, max(0.01, deadline - now)))
             try:
                 data = channel.recv(65536)
@@ -581,17 +674,24 @@ class CliSession:
         The output is returned as printed (parsers need it whole); messages mask the password, and Ansible masks
         ``no_log`` values in module results.
         """
-        if not isinstance(command, str) or not command.strip() or '\n' in command or '\r' in command:
+        if not isinstance(command, str) or not command.strip():
             raise ValueError('a CLI command is one non-empty line')
+        # checked before the login: a command or an answer that may not be typed sends nothing
+        pending = _normalise_answers(answers)
+        problems = [typed_problem(command, 'the command')] + [
+            typed_problem(reply, 'answer %d' % (n + 1)) for n, (dummy, reply) in enumerate(pending)]
+        problems = [problem for problem in problems if problem]
+        if problems:
+            raise self._error(UnsafeInput, 'refused to type it: %s' % '; '.join(problems), command,
+                              hint='Nothing was sent. Give commands and answers in printable ASCII')
         command = command.strip()
         captured = _capture.cli_start(self, command)  # None unless capturing (which refuses writes)
         self.open()
-        pending = _normalise_answers(answers)
         self._drain()
         self.commands_sent += 1
         self._send(command + '\n', command)
         limit = self.command_timeout if timeout is None else float(timeout)
-        raw = self._read_until_prompt(self.clock() + limit, command, pending)
+        raw = self._read_until_prompt(self.clock() + limit, command, pending, timeout=limit)
         output = strip_transcript(clean_text(raw), command, self.prompt_re)
         if captured is not None:
             captured(raw, output)

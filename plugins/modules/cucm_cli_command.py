@@ -15,10 +15,24 @@ description:
   - Runs commands on the platform administration CLI (C(admin:)) of a Cisco Unified Communications Manager (CUCM)
     or IM and Presence node over SSH, and returns their output cleaned of echo, prompt, paging and terminal
     escape sequences. For what the collection has no module for.
-  - Read-only by default. Without O(allow_changes), only commands that read run - every C(show ...) command and
-    C(utils ...) commands that list or show a status (C(utils service list), C(utils dbreplication
-    runtimestate), C(utils ntp status), C(utils network ping ...)). Any other command is refused before the
-    login.
+  - Read-only by default. Without O(allow_changes), only the commands of an exact list of read-only commands run,
+    judged as the CLI sees them (spaces folded, case ignored) - C(show key authz signing|encryption),
+    C(show version active|inactive), C(show myself), C(show status), C(show hardware), C(show environment),
+    C(show timezone config), C(show network cluster|eth0|status|route|dhcp|ipprefs), C(show network ntp option),
+    C(show cert own|trust|list), C(show ctl), C(show itl), C(show diskusage), C(show memory),
+    C(show process list|load), C(show open ports|files), C(show stats io), C(show logins), C(show account),
+    C(show accountlocking), C(show web-security), C(show workingdir), C(show ups status), C(show perf list),
+    C(show risdb list), C(utils service list), C(utils dbreplication runtimestate), C(utils ntp status),
+    C(utils core active|inactive list), C(utils network ping|traceroute|host), C(utils network arp list),
+    C(utils fips status), C(utils sso status), C(utils system upgrade status) and
+    C(utils firewall ipv4 status|list) - each followed only by plain arguments (names, addresses, numbers) and
+    never by C(file) (which writes the output to a file on the node). Any other command (C(set ...),
+    C(utils service restart ...), C(utils network capture ...), C(utils dbreplication status), C(show tech ...),
+    ...) is refused before the login.
+  - Commands and answers may hold only printable ASCII characters (space to C(~)), at most 1024 each. A control
+    character (DEL, backspace, tab, ESC, Ctrl-C, Ctrl-U, NUL, a new line...), a C1 control (such as NEL) or any
+    other non-ASCII character is refused before the login, whatever O(allow_changes) says, since the CLI's line
+    editor would act on it (erase, cancel or recall what was typed) and run another command than the one given.
   - A command that asks for confirmation gets only the answers given in its C(answers); a question with no answer
     left is declined and the task fails.
   - All commands of a task run on one SSH login, in order; the first one that fails ends the task (the CLI's
@@ -44,19 +58,24 @@ options:
         C(answers).
       - C(answers) is the list of replies to the command's confirmation questions (for example V(yes)), in the
         order the CLI asks them. A command without C(answers) declines every question.
+      - Commands and answers are lines of printable ASCII (see the description).
     type: list
     elements: raw
     required: true
   allow_changes:
     description:
       - Also run commands that are not read-only (C(set ...), C(utils service restart ...), ...). The task then
-        reports V(changed) when such a command ran.
+        reports V(changed) when such a command ran. A command the CLI refused (C(Executed command unsuccessfully))
+        or whose question was declined changed nothing and does not count; one whose connection dropped or that
+        timed out may have, and does.
     type: bool
     default: false
 notes:
   - The platform refuses commands above the account's privilege level with C(Executed command unsuccessfully).
   - A command whose connection drops is not repeated; the task fails saying it may or may not have been carried
     out.
+  - In check mode with O(ssh_host_key_checking=accept_new), an unknown host key is trusted for that run only and
+    not written to O(ssh_known_hosts); the task warns.
 seealso:
   - module: collab.uc.cucm_authz_keys
 '''
@@ -146,7 +165,8 @@ ssh_logins:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, is_read_only
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._ssh import shown, typed_problem
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 
 
@@ -170,10 +190,15 @@ class CucmCliCommand(UCModule):
                     self.module.fail_json(msg='commands[%d].answers must be a list of strings' % n)
             else:
                 self.module.fail_json(msg='commands[%d] must be a command line or a dictionary with command and '
-                                          'answers, got %r' % (n, item))
-            if not command.strip() or '\n' in command or '\r' in command:
+                                          'answers, got %s' % (n, shorten(repr(item), 200)))
+            problems = [typed_problem(command, 'commands[%d]' % n)] + [
+                typed_problem(answer, 'commands[%d].answers[%d]' % (n, i)) for i, answer in enumerate(answers)]
+            problems = [problem for problem in problems if problem]
+            if problems:
+                self.module.fail_json(msg='%s. Nothing was sent (no login)' % '; '.join(problems))
+            if not command.strip():
                 self.module.fail_json(msg='commands[%d] must be one non-empty line' % n)
-            out.append((' '.join(command.split()), [str(a) for a in answers]))
+            out.append((' '.join(command.split()), list(answers)))
         if not out:
             self.module.fail_json(msg='commands must list at least one command')
         return out
@@ -182,11 +207,13 @@ class CucmCliCommand(UCModule):
         commands = self.commands()
         changing = [command for command, dummy in commands if not is_read_only(command)]
         if changing and not self.params['allow_changes']:
-            self.module.fail_json(msg='refused, as they may change the node: %s. Only show commands and utils '
-                                      'commands that list or show a status run by default; set allow_changes=true '
-                                      'to run these' % ', '.join(changing))
+            self.module.fail_json(msg='refused, as they may change the node: %s. Only the read-only commands listed '
+                                      'in the module documentation run by default; set allow_changes=true to run '
+                                      'these. Nothing was sent (no login)'
+                                      % shorten(', '.join(shown(command) for command in changing), 1000))
         results, skipped, changed = [], [], False
         cli = None
+        running = None
         try:
             for command, answers in commands:
                 if command in changing and self.check_mode:
@@ -195,11 +222,16 @@ class CucmCliCommand(UCModule):
                     continue
                 if cli is None:
                     cli = CucmCli(self.session('cucm_cli'))
+                running = command
                 output = cli.run(command, answers=answers)
+                running = None
                 changed = changed or command in changing
                 results.append(dict(command=command, output=output, lines=output.split('\n') if output else []))
         except UCError as error:
-            self.fail(error, changed=changed or bool(error.operation in changing), **self.report(results, skipped))
+            # A command the CLI refused or whose question was declined changed nothing; one whose answer was lost
+            # (a drop, a timeout) may have changed the node.
+            unknown = isinstance(error, OutcomeUnknown) and running in changing
+            self.fail(error, changed=changed or unknown, **self.report(results, skipped))
         result = dict(changed=changed, **self.report(results, skipped))
         return result
 

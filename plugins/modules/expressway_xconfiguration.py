@@ -50,15 +50,27 @@ options:
   value:
     description:
       - The value O(path) must hold. Without it, the task only reads.
-      - Quote V("On") and V("Off") in YAML; an unquoted V(On) reaches the module as V(True), which is set as V(On)
-        where the value is On/Off.
-    type: str
+      - A string, a whole number or a boolean, checked against the type the setting takes once read. A boolean
+        (an unquoted V(On), V(yes) or V(true) in YAML) is set in the words of a two-valued setting (V(On)/V(Off),
+        V(Yes)/V(No)...) and refused for any other. A string setting (one the Expressway prints in double quotes)
+        takes only a string; an On/Off setting no number. A dictionary, a list or a null is refused naming the
+        path, before the login.
+      - A string holds only printable ASCII characters (space to C(~)), no double quote, at most 512. A control
+        character (DEL, backspace, tab, ESC, Ctrl-C, Ctrl-U, NUL, a new line...), a C1 control (such as NEL) or any
+        other non-ASCII character is refused before the login, since the CLI's line editor would act on it and set
+        another value or setting than the one given.
+    type: raw
   settings:
     description:
-      - Several values to set on one login, as a dictionary of paths and values. Mutually exclusive with O(path).
+      - Several values to set on one login, as a dictionary of paths and values (each value as O(value) takes
+        it). Mutually exclusive with O(path).
     type: dict
 notes:
   - Setting values needs an administrator account with read-write access.
+  - Paths and values are checked before the login; a value of the wrong type for its setting fails the task
+    before any value is set.
+  - In check mode with O(ssh_host_key_checking=accept_new), an unknown host key is trusted for that run only and
+    not written to O(ssh_known_hosts); the task warns.
 seealso:
   - module: collab.uc.expressway_oauth
 '''
@@ -129,7 +141,8 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import ExpresswayCli, check_path, ensure
+from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+    ExpresswayCli, check_path, check_value, ensure)
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 
 
@@ -137,7 +150,7 @@ class ExpresswayXConfiguration(UCModule):
     connections = ('expressway',)
     argument_spec = dict(
         path=dict(type='str'),
-        value=dict(type='str'),
+        value=dict(type='raw'),
         settings=dict(type='dict'),
     )
     module_kwargs = dict(mutually_exclusive=[('path', 'settings'), ('value', 'settings')],
@@ -149,13 +162,14 @@ class ExpresswayXConfiguration(UCModule):
             if self.params['settings'] is not None:
                 if not self.params['settings']:
                     self.module.fail_json(msg='settings must name at least one path')
-                return None, dict((check_path(p), v) for p, v in self.params['settings'].items())
+                return None, dict((check_path(p), check_value(check_path(p), v))
+                                  for p, v in self.params['settings'].items())
             path = check_path(self.params['path'])
+            if self.params['value'] is None:
+                return path, {}
+            return None, {path: check_value(path, self.params['value'])}
         except ValueError as exc:
-            self.module.fail_json(msg=str(exc))
-        if self.params['value'] is None:
-            return path, {}
-        return None, {path: self.params['value']}
+            self.module.fail_json(msg='%s. Nothing was sent (no login)' % exc)
 
     def cli(self):
         return ExpresswayCli(self.session('expressway'))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
 
 import paramiko
 import pytest
@@ -248,7 +250,8 @@ def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, r
     run = run_playbook(playbook(
         ("read", COMMAND, {"commands": ["show version active", "utils service list", "show myself"]}),
         ("refused", COMMAND, {"commands": ["show myself", "utils service restart Cisco Tomcat"]}),
-        ("unknown", COMMAND, {"commands": ["show nonsense"]}),
+        ("unlisted", COMMAND, {"commands": ["show nonsense"]}),
+        ("unknown", COMMAND, {"commands": ["show myself nonsense"]}),
     ), env=ssh_env)
     read = run.task("read")
     assert read["status"] == "ok", run.describe()
@@ -257,11 +260,14 @@ def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, r
     assert read["result"]["results"][2]["command"] == "show myself" and read["result"]["ssh_logins"] == 1
     refused = run.task("refused")
     assert refused["status"] == "failed" and "allow_changes" in refused["msg"]
+    unlisted = run.task("unlisted")  # not in the read-only list: refused before the login
+    assert unlisted["status"] == "failed" and "allow_changes" in unlisted["msg"]
     unknown = run.task("unknown")
     assert unknown["status"] == "failed" and "Executed command unsuccessfully" in unknown["msg"]
+    assert unknown["changed"] is False
     assert ssh_ops(sim) == ["set cli pagination off", "show version active", "utils service list", "show myself",
-                            "set cli pagination off", "show nonsense"]
-    assert sim.get_counters()["ssh_logins"] == 2  # the refused task never logged in
+                            "set cli pagination off", "show myself nonsense"]
+    assert sim.get_counters()["ssh_logins"] == 2  # the refused tasks never logged in
 
 
 def test_cli_command_confirmations_need_explicit_answers(sim, ssh_env, run_playbook):
@@ -289,7 +295,7 @@ def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_p
     run = run_playbook(playbook(
         keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"]}),
         keys_task("wrong", ssh_password="An0ther-Secret"),
-        ("cli", COMMAND, {"commands": ["show myself", "show nonsense"]}),
+        ("cli", COMMAND, {"commands": ["show myself", "show myself nonsense"]}),
     ), env=ssh_env, verbosity=4, diff=True, workdir=work)
     assert [r["status"] for r in run.results] == ["changed", "failed", "failed"], run.describe()
     assert CUCM_SSH_PASSWORD not in run.output and "An0ther-Secret" not in run.output.replace(
@@ -380,3 +386,150 @@ def test_after_a_regeneration_no_token_is_usable_and_revocation_still_works(
     assert len(calls) == (1 if mode == "invalid" else 0)
     user = sim.request("GET", "/_sim/state" + sim._query(system="cucm1", user="jdoe"))["user"]
     assert user["token_count"] == 0
+
+
+# -- issue 17: nothing but printable ASCII is typed; the read-only guard is exact --------------------------------
+REGEN = "set key regen authz signing"
+RESTART_CCM = "utils service restart Cisco CallManager"
+# Byte sequences the CLI's line editor acts on (ucsim's CLI_LINE_EDITOR), each hiding a changing command behind a
+# read-only one. On the old code the ones marked * ran the changing command (its guard judged the first word).
+HOSTILE = {
+    "del*": "show version active" + "\x7f" * 19 + REGEN,
+    "backspace*": "show myself" + "\b" * 11 + REGEN,
+    "ctrl_c*": "show myself\x03" + RESTART_CCM,
+    "ctrl_c_regen*": "show myself\x03" + REGEN,
+    "ctrl_u*": "show myself\x15" + REGEN,
+    "ctrl_w*": "show key authz\x17\x17\x17" + REGEN,
+    "nul_ctrl_u*": "show\x00 myself\x15" + REGEN,
+    "esc_csi_ctrl_u*": "show myself\x1b[2K\x15" + REGEN,
+    "esc_history": "show myself\x1b[A",
+    "tab_ctrl_u*": "show myself\t\x15" + REGEN,
+    "c1_csi": "show myself\x9b2K\x15" + REGEN,
+    "line_separator": "show myself\u2028" + REGEN,
+    "paragraph_separator": "show myself\u2029" + REGEN,
+    "nel": "show myself\x85" + REGEN,
+    "vt_ff": "show myself\x0b\x0c" + REGEN,
+    "cr": "show myself\r" + REGEN,
+    "lf": "show myself\n" + REGEN,
+    "bell_ctrl_d": "show myself\x07\x04",
+    "non_ascii": "show my\u0455elf",
+}
+
+
+def no_change_at_all(sim, old_keys):
+    """The simulator saw no login, no command, no write and no restart; the keys are the old ones."""
+    assert cluster_keys(sim) == old_keys
+    assert [e for e in sim.get_requests() if e["transport"] == "ssh"] == []
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["ssh_logins"] == 0 and counters["ssh_commands"] == 0
+    assert all(not node.get("service_restarts") for node in counters["nodes"].values())
+
+
+def json_playbook(*tasks):
+    # JSON (a YAML subset) keeps every character escaped as \uXXXX, NEL and the separators included
+    return json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": name, module: options, "ignore_errors": True} for name, module, options in tasks]}],
+        ensure_ascii=True) + "\n"
+
+
+def test_cli_command_without_allow_changes_cannot_change_anything_whatever_its_bytes(
+        sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    tasks = [(name, COMMAND, {"commands": [{"command": command, "answers": ["yes"]}]})
+             for name, command in HOSTILE.items()]
+    # answers are typed text too: an answer hiding a second line or an edit is refused as well
+    tasks.append(("answer", COMMAND, {"commands": [{"command": "show myself",
+                                                    "answers": ["yes\n" + REGEN, "\x15" + REGEN]}]}))
+    # utils network capture is not read-only, whatever its words (the old guard saw "host")
+    tasks.append(("capture", COMMAND, {"commands": ["utils network capture eth0 host ip 10.1.1.1"]}))
+    run = run_playbook(json_playbook(*tasks), env=ssh_env)
+    for name in HOSTILE:
+        res = run.task(name)
+        assert res["status"] == "failed" and res["changed"] is False, (name, res)
+        assert "commands[0] holds U+" in res["msg"] and "Nothing was sent" in res["msg"], (name, res["msg"])
+    answer = run.task("answer")
+    assert answer["status"] == "failed" and "commands[0].answers[0] holds U+000A (line feed)" in answer["msg"]
+    capture = run.task("capture")
+    assert capture["status"] == "failed" and "allow_changes" in capture["msg"], capture
+    no_change_at_all(sim, old)
+
+
+def test_control_characters_are_refused_even_with_allow_changes(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    run = run_playbook(json_playbook(
+        ("del", COMMAND, {"allow_changes": True, "commands": [
+            {"command": "show myself" + "\x7f" * 11 + "set key regen authz encryption", "answers": ["yes"]}]}),
+        ("answer", COMMAND, {"allow_changes": True, "commands": [
+            {"command": REGEN, "answers": ["n\x7fyes"]}]}),
+    ), env=ssh_env)
+    for name in ("del", "answer"):
+        res = run.task(name)
+        assert res["status"] == "failed" and "holds U+007F (DEL)" in res["msg"], (name, res)
+    no_change_at_all(sim, old)
+
+
+def test_a_declined_or_refused_command_is_no_change(sim, ssh_env, run_playbook):
+    old = cluster_keys(sim)
+    sim.faults(ssh_command_fails=1, ssh_fault_command=REGEN)
+    run = run_playbook(playbook(
+        ("refused", COMMAND, {"allow_changes": True, "commands": [{"command": REGEN, "answers": ["yes"]}]}),
+        ("declined", COMMAND, {"allow_changes": True, "commands": [REGEN]}),
+    ), env=ssh_env)
+    refused, declined = run.task("refused"), run.task("declined")
+    assert refused["status"] == "failed" and "Executed command unsuccessfully" in refused["msg"], refused
+    assert declined["status"] == "failed" and "no answer was given" in declined["msg"], declined
+    assert refused["changed"] is False and declined["changed"] is False
+    assert cluster_keys(sim) == old and sim.get_counters()["writes"] == 0
+
+
+def test_the_command_timeout_names_its_option(sim, ssh_env, run_playbook):
+    sim.faults(latency_ms=2500)
+    run = run_playbook(playbook(("slow", COMMAND, {"commands": ["show myself"], "ssh_command_timeout": 1,
+                                                   "ssh_login_timeout": 30})), env=ssh_env)
+    res = run.task("slow")
+    assert res["status"] == "failed" and "command timeout of 1s (ssh_command_timeout" in res["msg"], res["msg"]
+    assert res["changed"] is False  # a read-only command: nothing may have changed
+    # let the simulator finish the slow command, so that its log entry does not land in the next test's log
+    deadline = time.monotonic() + 15
+    while "show myself" not in ssh_ops(sim) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def test_messages_stay_short_whatever_the_command(sim, ssh_env, run_playbook):
+    long_command = "show " + "x" * 20000
+    run = run_playbook(playbook(
+        ("long", COMMAND, {"allow_changes": True, "commands": [long_command]}),
+        ("many", COMMAND, {"commands": ["set " + "y" * 900] * 30}),
+    ), env=ssh_env)
+    long_res, many = run.task("long"), run.task("many")
+    assert long_res["status"] == "failed" and "at most 1024" in long_res["msg"], long_res["msg"][:300]
+    assert many["status"] == "failed" and "allow_changes" in many["msg"]
+    assert len(long_res["msg"]) < 2000 and len(many["msg"]) < 2000
+    assert [e for e in sim.get_requests() if e["transport"] == "ssh"] == []
+
+
+@pytest.mark.parametrize("host, words", [
+    ("a" * 70 + ".example.com", "longer than 63 characters"),
+    ("https://127.0.0.1/", "is a URL"),
+    ("cucm pub.example.com", "contains spaces"),
+])
+def test_ssh_host_is_validated_as_host_is_before_anything_is_sent(sim, ssh_env, run_playbook, host, words):
+    run = run_playbook(playbook(("bad", COMMAND, {"commands": ["show myself"], "ssh_host": host})), env=ssh_env)
+    res = run.task("bad")
+    assert res["status"] == "failed" and res["msg"].startswith("ssh_host ") and words in res["msg"], res["msg"]
+    assert "host name, FQDN or IP address" in res["msg"]
+    assert [e for e in sim.get_requests() if e["transport"] == "ssh"] == []
+
+
+def test_accept_new_in_check_mode_trusts_the_key_for_the_run_and_writes_nothing(sim, run_playbook, tmp_path):
+    path = tmp_path / "new" / "known_hosts"
+    env = sim.cucm_ssh_env(known_hosts=path)
+    task = ("read", COMMAND, {"commands": ["show myself"], "ssh_host_key_checking": "accept_new"})
+    check = run_playbook(playbook(task), env=env, check=True)
+    res = check.task("read")
+    assert res["status"] == "ok", check.describe()
+    assert not path.exists() and not path.parent.exists()
+    assert any("did NOT save it" in w for w in res["result"].get("warnings", [])), res["result"]
+    run = run_playbook(playbook(task), env=env)
+    assert run.task("read")["status"] == "ok" and path.read_text().split()[1:] == \
+        sim.node()["known_hosts"][0].split()[1:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -190,3 +192,82 @@ def test_oauth_reads_what_the_expressway_shows_and_sets_only_leaves_it_shows(sim
     failed = run.task("xconf")["result"]["msg"]
     assert "no xConfiguration setting CollaborationEdge OAuthWithRefresh" in failed and NO_REFRESH_LEAVES in failed
     assert ssh_ops(sim, "write") == ["xConfiguration CollaborationEdge OAuthLocal: On"]
+
+
+# -- issue 17: values are typed only in printable ASCII, in the type their setting takes ---------------------------
+def json_playbook(*tasks):
+    # JSON (a YAML subset) keeps every character escaped as \uXXXX
+    return json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": name, module: options, "ignore_errors": True} for name, module, options in tasks]}],
+        ensure_ascii=True) + "\n"
+
+
+OAUTH_LOCAL = "CollaborationEdge OAuthLocal"
+# On the old code the first three set another setting than the one given (the CLI's line editor acts on DEL,
+# Ctrl-C, Ctrl-U before the xAPI sees the line): LegacyCred instead of OAuthLocal, SystemUnit Name twice.
+HOSTILE_VALUES = {
+    "del": "\x7f" * len("OAuthLocal: ") + "LegacyCred:Off",
+    "ctrl_c": "\x03xConfiguration SystemUnit Name: pwned",
+    "ctrl_u": "\x15xConfiguration SystemUnit Name: pwned2",
+    "backspace": "\b" * len("OAuthLocal: ") + "LegacyCred:Off",
+    "esc": "On\x1b[A",
+    "tab": "On\t",
+    "nul": "On\x00",
+    "nel": "On\x85xConfiguration SystemUnit Name: x",
+    "line_separator": "On\u2028xConfiguration SystemUnit Name: x",
+    "lf": "On\nxConfiguration SystemUnit Name: x",
+}
+
+
+def test_values_the_line_editor_would_act_on_are_refused_before_the_login(sim, run_playbook):
+    before = xconf(sim)
+    tasks = [(name, XCONF, {"path": OAUTH_LOCAL, "value": value}) for name, value in HOSTILE_VALUES.items()]
+    tasks += [("settings", XCONF, {"settings": {"SystemUnit Name": "ok", OAUTH_LOCAL: "\x7f\x7fOn"}}),
+              ("dict", XCONF, {"settings": {"SystemUnit Name": {"a": "b"}}}),
+              ("list", XCONF, {"settings": {OAUTH_LOCAL: ["On"]}}),
+              ("null", XCONF, {"settings": {OAUTH_LOCAL: None}}),
+              ("dict value", XCONF, {"path": "SystemUnit Name", "value": {"a": "b"}})]
+    run = run_playbook(json_playbook(*tasks), env=sim.expressway_env())
+    for name in HOSTILE_VALUES:
+        res = run.task(name)
+        assert res["status"] == "failed" and res["changed"] is False, (name, run.describe())
+        assert "the value of CollaborationEdge OAuthLocal holds U+" in res["msg"], (name, res["msg"])
+        assert "Nothing was sent" in res["msg"]
+    assert "the value of CollaborationEdge OAuthLocal holds U+007F (DEL)" in run.task("settings")["msg"]
+    assert "the value of SystemUnit Name is a dictionary" in run.task("dict")["msg"]
+    assert "the value of SystemUnit Name is a dictionary" in run.task("dict value")["msg"]
+    assert "the value of CollaborationEdge OAuthLocal is a list" in run.task("list")["msg"]
+    assert "the value of CollaborationEdge OAuthLocal is missing" in run.task("null")["msg"]
+    assert xconf(sim) == before
+    assert [e for e in sim.get_requests("expc-a") if e["transport"] == "ssh"] == []
+    assert sim.get_counters("expc-a")["ssh_logins"] == 0
+
+
+def test_values_are_checked_against_the_type_of_their_setting(sim, run_playbook):
+    before = xconf(sim)
+    run = run_playbook(playbook(
+        ("bool for a string", XCONF, {"settings": {"SystemUnit Name": True}}),
+        ("bool for a number", XCONF, {"settings": {"Administration TimeOut": True}}),
+        ("number for on/off", XCONF, {"settings": {OAUTH_LOCAL: 1}}),
+        ("number for a string", XCONF, {"settings": {"SystemUnit Name": 5, OAUTH_LOCAL: "On"}}),
+    ), env=sim.expressway_env())
+    for name, words in (("bool for a string", 'SystemUnit Name holds "'),
+                        ("bool for a number", "Administration TimeOut holds 30, not one of two words"),
+                        ("number for on/off", "give On or Off, not the number 1"),
+                        ("number for a string", "SystemUnit Name is a string setting")):
+        res = run.task(name)
+        assert res["status"] == "failed" and words in res["msg"] and "nothing was set" in res["msg"], (name, res)
+    assert xconf(sim) == before and ssh_ops(sim, "write") == []
+    good = run_playbook(playbook(("number", XCONF, {"settings": {"Administration TimeOut": 45, OAUTH_LOCAL: True}})),
+                        env=sim.expressway_env())
+    assert good.task("number")["status"] == "changed", good.describe()
+    assert xconf(sim)["Administration TimeOut"] == "45" and xconf(sim)[OAUTH_LOCAL] == "On"
+
+
+def test_ssh_host_of_the_expressway_is_validated_before_anything_is_sent(sim, run_playbook):
+    run = run_playbook(playbook(("long", XCONF, {"path": "CollaborationEdge", "ssh_host": "e" * 70 + ".example.com"}),
+                                ("url", XCONF, {"path": "CollaborationEdge", "ssh_host": "https://expc1/"})),
+                       env=sim.expressway_env())
+    assert "ssh_host" in run.task("long")["msg"] and "longer than 63" in run.task("long")["msg"]
+    assert "ssh_host" in run.task("url")["msg"] and "is a URL" in run.task("url")["msg"]
+    assert [e for e in sim.get_requests("expc-a") if e["transport"] == "ssh"] == []

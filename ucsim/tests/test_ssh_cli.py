@@ -214,6 +214,31 @@ def test_backspace_editing_and_ctrl_c(lab):
     assert [e["operation"] for e in srv.rec.entries[1:]] == ["show myself"]
 
 
+def test_the_line_editor_acts_on_control_keys_before_the_command_is_judged(lab):
+    """CLI_LINE_EDITOR: DEL/BS erase, Ctrl-U kills, Ctrl-W erases a word, Ctrl-C cancels, ESC sequences are keys
+    (cursor up recalls the history), other controls and C1 bytes are ignored: what runs is the edited line."""
+    srv = lab()
+    sh = Shell(srv.port, srv.known_hosts)
+    old = srv.platform_state.key_info("signing")["checksum"]
+    sh.type("show myself")
+    assert "account name" in sh.type("show version active\x15show myself")           # Ctrl-U: killed
+    assert "account name" in sh.type("show version\x17\x17show myself")             # Ctrl-W twice
+    assert "account name" in sh.type("sh\x00ow\x09 my\x01self")                     # NUL, tab, Ctrl-A ignored
+    assert "account name" in sh.type("show ver\x1b[Dsion\x1bOC\x1bx\x15show myself")  # sequences swallowed
+    assert "account name" in sh.type("show version\x1b[A\x1b[A\x1b[B")                # up, up, down: recalled
+    sh.chan.sendall(b"show version\x9b\x41\x15\x1b[A\n")                           # 8-bit CSI up: recalled
+    assert "account name" in sh.until(A.CLI_PROMPT)
+    sh.chan.sendall(b"show key authz signing\x7f" * 1 + b"\x08" * 21 + b"set key regen authz signing\n")
+    assert A.CLI_REGEN_CONFIRM in sh.until(A.CLI_REGEN_CONFIRM)
+    sh.type("no")
+    sh.chan.sendall(b"show version active\x03set key regen authz signing\n")
+    assert A.CLI_REGEN_CONFIRM in sh.until(A.CLI_REGEN_CONFIRM)
+    sh.type("n\x7fyes")                                                               # the answer is edited too
+    sh.close()
+    assert srv.platform_state.key_info("signing")["checksum"] != old
+    assert [e["operation"] for e in srv.rec.entries[1:]] == ["show myself"] * 7 + ["set key regen authz signing"] * 2
+
+
 def test_login_delay_is_slept_between_the_banner_lines(lab):
     srv = lab(login_delay_s=0.3)
     started = time.monotonic()

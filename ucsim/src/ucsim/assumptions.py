@@ -247,6 +247,18 @@ CLI_BANNER_EXTRA = ("", "VMware Installation:", "  2 vCPU: Intel(R) Xeon(R) CPU"
 # ASSUMPTION: commands are matched case-insensitively after folding spaces; an unknown or incomplete command is
 # answered with the line below and then CLI_FAILED (real CUCM prints its help for incomplete commands).
 CLI_UNKNOWN = "Invalid command: %s"
+# ASSUMPTION (not documented; the CLI's shell is a vt100 line editor): the shells of the platform CLI and of
+# Expressway's xAPI edit lines as a terminal line editor does, and act on what they receive byte by byte, before
+# any command is judged: DEL (0x7f) and backspace (0x08) erase the last character, Ctrl-U (0x15) kills the whole
+# line, Ctrl-W (0x17) erases the last word, Ctrl-C (0x03) cancels the line (echo "^C", a fresh prompt), CR or LF
+# ends it. ESC starts an escape sequence (ESC [ ... final or ESC O final; ESC + any other character is a Meta key)
+# and the 8-bit CSI byte 0x9b a CSI sequence: cursor up (final A) recalls the previous line of the session's
+# history, cursor down (B) the next one; other sequences are swallowed. Other control bytes (NUL, tab, Ctrl-A...)
+# and the other C1 bytes 0x80-0x9f are ignored; bytes are read as Latin-1, so the UTF-8 bytes of a non-ASCII
+# character become several characters (and those with a byte 0x80-0x9f lose it). A real CLI may also complete on
+# tab and move the cursor with left/right: the collection types nothing but printable ASCII, so none of this
+# reaches a command it judged.
+CLI_LINE_EDITOR = "vt100"
 # ASSUMPTION: automatic pagination is on at login and pages output longer than 20 lines with the prompt below;
 # any key but `q` shows the next page, `q` ends the output. The prompt line is erased with CR + spaces + CR.
 CLI_PAGE_LINES = 20

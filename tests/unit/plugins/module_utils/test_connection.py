@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.collab.uc.plugins.module_utils._connection import (
-    GROUPS, HttpsConnection, SshCliConnection, connection)
+    GROUPS, HttpsConnection, SshCliConnection, connection, host_problem)
 from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils._ssh import LoginFailed
@@ -168,3 +168,18 @@ def test_a_refused_login_gives_the_hint_of_its_product(tmp_path, name, words, no
         assert server.auth_attempts == [('keyboard-interactive', 'admin')]
     assert words in caught.value.hint and not_words not in caught.value.hint
     assert 'ssh_password' in caught.value.hint and 'not retried' in caught.value.hint.lower()
+
+
+@pytest.mark.parametrize('name', ['cucm_cli', 'expressway'])
+@pytest.mark.parametrize('host, words', [
+    ('a' * 70 + '.example.com', 'longer than 63 characters'), ('https://cucm.example.com/', 'is a URL'),
+    ('cucm pub.example.com', 'contains spaces'), ('cucm.example.com:22', 'holds a port'),
+    ('admin@cucm.example.com', 'holds a user name'), ('cucm_pub', 'not a valid host name'),
+])
+def test_ssh_host_is_validated_as_host_is(name, host, words):
+    group = connection(name)
+    values = dict(ssh_host=host, ssh_port=22, ssh_login_timeout=60, ssh_command_timeout=120)
+    problems = group.problems(values)
+    assert problems == [host_problem('ssh_host', host)] and words in problems[0]
+    assert group.problems(dict(values, ssh_host='cucm-pub.example.com')) == []
+    assert group.problems(dict(values, ssh_host='10.1.1.10')) == []

@@ -11,8 +11,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import (
-    CucmCli, find_own_line, parse_key_checksum, parse_key_values, parse_network_cluster, parse_services,
-    parse_version_active, privilege_level)
+    READ_ONLY_COMMANDS, CucmCli, find_own_line, is_read_only, parse_key_checksum, parse_key_values,
+    parse_network_cluster, parse_services, parse_version_active, privilege_level)
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
@@ -273,3 +273,35 @@ def test_check_key_regeneration_reads_only(cli_for):
     cli, server = cli_for({'show myself': 'Machine Name    : x\nprivilege level : 4', 'show network cluster': 'Nothing'})
     with pytest.raises(UCError, match='could not find any node line'):
         cli.check_key_regeneration()
+
+
+@pytest.mark.parametrize('command', [
+    'show key authz signing', 'SHOW  Key AUTHZ encryption', 'show version active', 'show myself', 'show status',
+    'show network cluster', 'utils service list', 'utils dbreplication runtimestate', 'utils ntp status',
+    'utils network ping 10.1.1.1 count 5', 'utils network host cucm-pub.example.com', 'show process list detail',
+    'utils core active list', 'show cert own tomcat/tomcat.pem',
+])
+def test_read_only_commands_are_an_exact_list(command):
+    assert is_read_only(command)
+
+
+@pytest.mark.parametrize('command', [
+    'set key regen authz signing', 'utils service restart Cisco Tomcat', 'utils service stop Cisco CallManager',
+    'utils network capture eth0 file cap host ip 10.1.1.1', 'utils network capture eth0 host ip 10.1.1.1',
+    'utils dbreplication status', 'utils dbreplication reset all', 'utils system restart', 'file delete activelog x',
+    'show tech all', 'show diskusage activelog file out', 'show', 'utils', 'utils network', 'show key authz',
+    'show version active; set key regen authz signing', 'show myself | set key', 'show myself "x"',
+    'show version active\x7f\x7f\x7fset key regen authz signing', 'show myself\x03utils service restart x',
+    'show myself\x15set key regen authz signing', 'show\tmyself', 'show\u00a0myself', 'show myself\u2028',
+    'exit', 'quit', 'delete account x', 'run sql select * from x',
+    'show myselfx', 'shows myself', 'utils service listx', 'set cli pagination off',
+])
+def test_every_other_command_may_change_the_node(command):
+    assert not is_read_only(command)
+
+
+def test_the_read_only_list_holds_no_changing_word():
+    changing = {'set', 'restart', 'start', 'stop', 'reset', 'delete', 'capture', 'regen', 'file', 'tech',
+                'repair'}
+    for prefix in READ_ONLY_COMMANDS:
+        assert prefix[0] in ('show', 'utils') and not changing.intersection(prefix[1:-1]), prefix

@@ -14,8 +14,8 @@ import pytest
 from ansible_collections.collab.uc.plugins.module_utils._connection import connection
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
-    ExpresswayCli, XapiError, absent_message, check_path, discover, ensure, find_leaf, leaf_names, on_off, parse_lines,
-    read_section, same_value, section_of, version_key, wanted_text)
+    ExpresswayCli, XapiError, absent_message, check_path, check_value, discover, ensure, find_leaf, leaf_names,
+    on_off, parse_lines, read_section, same_value, section_of, version_key, wanted_text)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
 
 PASSWORD = 's3cret!pw'
@@ -52,6 +52,33 @@ def test_values_compare_as_the_xapi_accepts_them():
     assert on_off('Off') is False and on_off('maybe') is None
     assert version_key('X14.2.1') == (14, 2, 1) and version_key('X8.10.1') < version_key('X14.0')
     assert version_key('unknown') is None
+
+
+@pytest.mark.parametrize('value, words', [
+    ({'a': 1}, 'the value of P Q is a dictionary'), (['On'], 'the value of P Q is a list'),
+    (None, 'the value of P Q is missing'), (1.5, 'the value of P Q is a float'),
+    ('On\x7f\x7fx', 'U+007F (DEL) at character 3'), ('\x03xConfiguration SystemUnit Name: x', 'U+0003 (Ctrl-C)'),
+    ('a\x15b', 'U+0015 (Ctrl-U)'), ('a\nb', 'U+000A (line feed)'), ('a\u2028b', 'U+2028 (line separator)'),
+    ('a\x85b', 'U+0085 (NEL, next line)'), ('a\tb', 'U+0009 (tab)'), ('\x1b[A', 'U+001B (ESC)'),
+    ('say "hi"', 'double quote'), ('x' * 513, 'at most 512'),
+])
+def test_values_that_cannot_be_typed_are_refused_naming_the_path(value, words):
+    with pytest.raises(ValueError) as caught:
+        check_value('P Q', value)
+    assert words in str(caught.value)
+
+
+def test_values_in_the_type_the_leaf_takes():
+    assert check_value('P', 'exp c 1') == 'exp c 1' and check_value('P', True) is True and check_value('P', 30) == 30
+    assert wanted_text(True, ('Off', False), 'P') == 'On' and wanted_text(False, ('yes', False), 'P') == 'No'
+    assert wanted_text(True, ('Disabled', False), 'P') == 'Enabled' and wanted_text(30, ('10', False), 'P') == '30'
+    for value, current, words in ((True, ('exp', True), 'P holds "exp", not one of two words'),
+                                  (True, ('30', False), 'P holds 30, not one of two words'),
+                                  (5, ('exp', True), 'P is a string setting'),
+                                  (1, ('On', False), 'P holds On or Off; give On or Off, not the number 1')):
+        with pytest.raises(ValueError) as caught:
+            wanted_text(value, current, 'P')
+        assert words in str(caught.value)
 
 
 def serve(replies):

@@ -364,11 +364,105 @@ def test_char_delay_sends_each_character_apart(known_hosts):
     assert slept == [0.001] * len('show myself\n')
 
 
-@pytest.mark.parametrize('command', ['', '   ', 'show a\nshow b', 'x\r'])
-def test_a_command_is_one_line(command):
+@pytest.mark.parametrize('command', ['', '   '])
+def test_a_command_is_not_empty(command):
     cli = CliSession('127.0.0.1', 'admin', PASSWORD)
     with pytest.raises(ValueError):
         cli.run(command)
+
+
+# Byte sequences a line editor acts on (or that hide a second line), each around a changing command.
+HOSTILE = ['show a\nshow b', 'x\r', 'show version active' + '\x7f' * 19 + 'set key regen authz signing',
+           'show myself' + '\b' * 11 + 'set key regen authz signing', 'show myself\x03set key regen authz signing',
+           'show myself\x15set key regen authz signing', 'show myself\x17\x17set key', 'show\x00 myself',
+           'show\tmyself', 'show myself\x1b[A', 'show myself\x1bOA', 'show myself\x9b\x41', 'show myself\x1b',
+           'show myself\u2028set key regen authz signing', 'show myself\u2029x', 'show myself\x85set key',
+           'show my\u00a0self', 'show myself\x0bx', 'show myself\x0cx', 'show \u0131myself', 'show myself\ud800',
+           'show myself\u200b', 'show myself\u202e', 'show myself\x04', 'x' * 1025]
+
+
+@pytest.mark.parametrize('command', HOSTILE)
+def test_a_command_holding_anything_but_printable_ascii_is_never_typed_and_nothing_is_sent(known_hosts, command):
+    with serve({'show myself': 'ok'}) as srv:
+        cli = session(srv, trusted(srv, known_hosts))
+        with pytest.raises(_ssh.UnsafeInput) as caught:
+            cli.run(command)
+        assert srv.auth_attempts == [] and srv.received == [] and cli.logins == 0
+    message = str(caught.value)
+    assert 'printable ASCII' in message or 'at most 1024' in message
+    assert all(' ' <= char <= '~' for char in message), message  # the command is shown escaped
+    assert 'Nothing was sent' in message
+
+
+@pytest.mark.parametrize('answer', ['yes\nset key regen authz encryption', 'n\x7fyes', '\x03', 'y\x1b[A',
+                                    'yes\u2028'])
+def test_an_answer_holding_anything_but_printable_ascii_is_refused_before_the_login(known_hosts, answer):
+    with serve({'set key regen authz signing': 'ok'}) as srv:
+        cli = session(srv, trusted(srv, known_hosts))
+        with pytest.raises(_ssh.UnsafeInput) as caught:
+            cli.run('set key regen authz signing', answers=['yes', answer])
+        assert srv.auth_attempts == [] and srv.received == []
+    assert 'answer 2 holds U+' in caught.value.message
+
+
+def test_the_last_guard_refuses_to_send_a_control_character_on_an_open_session(known_hosts):
+    with serve({'show myself': 'ok'}) as srv:
+        with session(srv, trusted(srv, known_hosts)) as cli:
+            with pytest.raises(_ssh.UnsafeInput):
+                cli._send('show myself\x03set key regen authz signing\n', 'show myself')
+            assert cli.run('show myself') == 'ok'
+        assert srv.received == ['set cli pagination off', 'show myself']
+
+
+@pytest.mark.parametrize('text, words', [
+    ('show myself', None), ('x' * 1024, None), (' ~!"#$%&()*+,-./:;<=>?@[\\]^_`{|}', None),
+    ('a\x7f', 'U+007F (DEL) at character 2'), ('\x08', 'U+0008 (backspace) at character 1'),
+    ('a\x03', 'U+0003 (Ctrl-C)'), ('a\x15', 'U+0015 (Ctrl-U)'), ('\x00', 'U+0000 (NUL)'), ('\t', 'U+0009 (tab)'),
+    ('\x1b[A', 'U+001B (ESC)'), ('\x85', 'U+0085 (NEL, next line)'), ('\x9b', 'U+009B (CSI)'),
+    ('\x90', 'U+0090 (C1 control)'), ('\u2028', 'U+2028 (line separator)'), ('\u2029', 'U+2029 (paragraph separator)'),
+    ('\u00e9', 'U+00E9 (LATIN SMALL LETTER E WITH ACUTE)'), ('x' * 1025, '1025 characters long; at most 1024'),
+    (b'show', 'must be a string, got bytes'),
+])
+def test_typed_problem_allows_printable_ascii_only_and_names_the_character(text, words):
+    problem = _ssh.typed_problem(text, 'the command')
+    if words is None:
+        assert problem is None
+    else:
+        assert problem.startswith('the command ') and words in problem, problem
+
+
+def test_a_long_command_is_shortened_in_messages(known_hosts):
+    command = 'show ' + 'x' * 5000
+    with serve({command: 'Executed command unsuccessfully'}) as srv:
+        with session(srv, trusted(srv, known_hosts)) as cli:
+            with pytest.raises(UCError) as caught:
+                cli.run(command)
+    assert len(str(caught.value)) < 2000 and len(caught.value.operation) <= 203
+
+
+def test_the_command_timeout_message_names_its_option(known_hosts):
+    def slow(shell):
+        time.sleep(2)
+        return 'late'
+
+    with serve({'utils slow': slow}) as srv:
+        with session(srv, trusted(srv, known_hosts), command_timeout=0.3, timeout_option='ssh_command_timeout') as cli:
+            with pytest.raises(CommandTimeout) as caught:
+                cli.run('utils slow')
+    assert 'command timeout of 0.3s (ssh_command_timeout; raise it' in str(caught.value)
+
+
+def test_accept_new_in_check_mode_trusts_the_key_for_the_session_only_and_writes_nothing(known_hosts):
+    warnings = []
+    with serve({'show myself': 'ok'}) as srv:
+        with session(srv, known_hosts, host_key_checking='accept_new', save_new_host_keys=False,
+                     warn=warnings.append) as cli:
+            assert cli.run('show myself') == 'ok'
+            assert not cli.host_key_added and cli.host_key_accepted.startswith('ecdsa-sha2-nistp256 SHA256:')
+        assert not os.path.exists(known_hosts)
+        with pytest.raises(HostKeyError):
+            session(srv, known_hosts).open()  # still unknown to a strict session
+    assert len(warnings) == 1 and 'did NOT save it' in warnings[0] and known_hosts in warnings[0]
 
 
 def test_connection_refused_says_what_to_check(known_hosts):

@@ -139,8 +139,54 @@ def test_cli_command_refuses_changes_unless_allowed_and_answers_only_as_given(cl
     assert server.auth_attempts == [] and platform.regenerations == ['signing']
 
 
+@pytest.mark.parametrize('command', [
+    'show version active' + '\x7f' * 19 + 'set key regen authz signing', 'show myself\x03set key regen authz signing',
+    'show myself\x15set key regen authz signing', 'show myself' + '\x08' * 11 + 'set key regen authz signing',
+    'show\x00myself', 'show myself\x1b[A', 'show myself\u2028set key', 'show myself\x85set key', 'show\tmyself',
+])
+@pytest.mark.parametrize('allow_changes', [False, True])
+def test_cli_command_refuses_control_characters_before_the_login(cli, command, allow_changes):
+    platform = Platform()
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=allow_changes, commands=[
+        {'command': command, 'answers': ['yes']}]), platform)
+    assert failed and 'commands[0] holds U+' in result['msg'] and 'Nothing was sent' in result['msg']
+    assert server.auth_attempts == [] and platform.regenerations == [] and not result.get('changed')
+
+
+def test_cli_command_refuses_answers_with_control_characters_before_the_login(cli):
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
+        {'command': 'set key regen authz signing', 'answers': ['no\nset key regen authz encryption']}]))
+    assert failed and 'commands[0].answers[0] holds U+000A (line feed)' in result['msg']
+    assert server.auth_attempts == []
+
+
+def test_cli_command_refused_or_declined_is_not_a_change(cli):
+    platform = Platform()
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
+        'set key regen authz signing']), platform)
+    assert failed and 'no answer was given' in result['msg'] and result['changed'] is False
+    refused = {'set key regen authz signing': 'Executed command unsuccessfully'}
+    failed, result, dummy, server = cli(cucm_cli_command.main, dict(allow_changes=True, commands=[
+        {'command': 'set key regen authz signing', 'answers': ['yes']}]), platform, replies=refused)
+    assert failed and 'Executed command unsuccessfully' in result['msg'] and result['changed'] is False
+    assert platform.regenerations == []
+
+
+def test_cli_command_in_check_mode_with_accept_new_writes_no_known_hosts(cli, tmp_path):
+    known_hosts = tmp_path / 'empty_known_hosts'
+    failed, result, warnings, server = cli(cucm_cli_command.main, dict(
+        commands=['show key authz signing'], ssh_known_hosts=str(known_hosts), ssh_host_key_checking='accept_new'),
+        check_mode=True)
+    assert not failed, result
+    assert not known_hosts.exists() and 'did NOT save it' in warnings[0]
+    failed, result, warnings, server = cli(cucm_cli_command.main, dict(
+        commands=['show key authz signing'], ssh_known_hosts=str(known_hosts), ssh_host_key_checking='accept_new'))
+    assert not failed and known_hosts.read_text() == server.known_hosts_line() and warnings == []
+
+
 @pytest.mark.parametrize('commands, message', [
-    ([], 'at least one'), (['two\nlines'], 'one non-empty line'), ([{'cmd': 'x'}], 'must be a command line'),
+    ([], 'at least one'), (['two\nlines'], 'U+000A (line feed)'), ([' '], 'one non-empty line'),
+    ([{'cmd': 'x'}], 'must be a command line'),
     ([{'command': 'show x', 'answers': 'yes'}], 'answers must be a list'),
 ])
 def test_cli_command_validates_before_the_login(cli, commands, message):

@@ -222,6 +222,7 @@ class _Shell:
         self.chan = chan
         self.pending = b""
         self.after_cr = False
+        self.history = []  # the lines typed in this shell, oldest first (recalled with cursor up)
         self.cli = server.dialect
         self.session = self.cli.CliSession(server.platform, conn.user, **server.session_context)
 
@@ -252,8 +253,29 @@ class _Shell:
     def read_key(self):
         return self._byte().decode("latin-1")
 
+    def _erase(self, buf, n):
+        """Erase the last ``n`` characters of the line being typed, on screen too."""
+        n = min(n, len(buf))
+        if n:
+            del buf[-n:]
+            self.write("\b \b" * n)
+
+    def _escape(self, introducer):
+        """Read the rest of an escape sequence (after ESC, or the 8-bit CSI); return its final character for a CSI
+        or SS3 sequence (``A`` cursor up...), else None."""
+        if introducer == "\x1b":
+            ch = self.read_key()
+            if ch not in "[O":
+                return None  # ESC + one character (a Meta key): ignored
+        while True:
+            ch = self.read_key()
+            if "\x40" <= ch <= "\x7e":
+                return ch
+
     def read_line(self):
+        """One line as the CLI's line editor makes it (``assumptions.CLI_LINE_EDITOR``)."""
         buf = []
+        recalled = len(self.history)
         while True:
             ch = self.read_key()
             if ch == "\n" and self.after_cr:
@@ -262,17 +284,31 @@ class _Shell:
             self.after_cr = ch == "\r"
             if ch in "\r\n":
                 self.write("\r\n")
-                return "".join(buf)
+                line = "".join(buf)
+                if line.strip():
+                    self.history.append(line)
+                return line
             if ch in "\x7f\x08":
-                if buf:
-                    buf.pop()
-                    self.write("\b \b")
+                self._erase(buf, 1)
             elif ch == "\x03":
                 self.write("^C\r\n")
                 return ""
-            elif ch >= " ":
+            elif ch == "\x15":  # Ctrl-U: kill the line
+                self._erase(buf, len(buf))
+            elif ch == "\x17":  # Ctrl-W: erase the word before the cursor
+                text = "".join(buf)
+                self._erase(buf, len(text) - (text.rstrip(" ").rfind(" ") + 1))
+            elif ch in ("\x1b", "\x9b"):
+                final = self._escape(ch)
+                if final in ("A", "B") and self.history:  # cursor up / down: the history
+                    recalled = max(0, recalled - 1) if final == "A" else min(len(self.history), recalled + 1)
+                    self._erase(buf, len(buf))
+                    buf.extend(self.history[recalled] if recalled < len(self.history) else "")
+                    self.write("".join(buf))
+            elif " " <= ch <= "~" or ch >= "\xa0":
                 buf.append(ch)
                 self.write(ch)
+            # any other control (NUL, tab, Ctrl-A...) or C1 control byte: ignored
 
     def login(self):
         srv = self.server
