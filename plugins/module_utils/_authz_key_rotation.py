@@ -113,7 +113,9 @@ def unknown_variables(names, known=ROLE_VARIABLES):
     for name in sorted(set(names)):
         if not name.startswith(PREFIX) or name in known:
             continue
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(name[len(PREFIX):], sorted(k[len(PREFIX):] for k in known), n=1,
+                                          cutoff=0.75)
+        close = [PREFIX + c for c in close]
         problems.append('%s is not a variable of collab.uc.authz_key_rotation%s; it would be ignored. Fix or remove it '
                         '(the variables: ansible-doc -t role collab.uc.authz_key_rotation)'
                         % (name, ' (did you mean %s?)' % close[0] if close else ''))

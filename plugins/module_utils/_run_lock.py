@@ -215,7 +215,7 @@ def take_run_lock(path, what, pid=None, host=None, timeout=0, clock=time.time, s
     lock_path = path + '.lock'
     deadline = clock() + (timeout or 0)
     while True:
-        guard = _GuardLock('the lock file', lock_path, clock=clock, sleep=sleep)
+        guard = _GuardLock('the lock file', lock_path)
         guard.error = error
         guard.acquire(10)
         try:

@@ -265,6 +265,8 @@ def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tm
     kill_when(proc, regen_seen(sim, key), "the regeneration of the %s key" % key)
     killed = record(state_dir)
     assert killed["regeneration_requested_at"] and killed["regenerated_at"] is None, killed
+    stale = json.loads((state_dir / "cucm1.state.json.lock").read_text())   # the killed run's lock, left behind
+    assert stale["pid"] == proc.pid, stale
     assert regenerations(sim) == {"signing": 1, "encryption": 1 if key == "encryption" else 0}
     assert not any(restart_counts(sim).values()) and not sync_requests(sim)
 
@@ -272,6 +274,9 @@ def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tm
     assert res.rc == 0, res.describe()
     regen = res.task(REGEN_TASK, "cucm1")["result"]
     assert regen["regenerated"] == ([] if key == "encryption" else ["encryption"]), regen
+    took_over = res.task(ROLE + "Lock the cluster's state for this run", "cucm1")["result"]["took_over"]
+    assert "a run that is gone (PID %d on " % proc.pid in took_over, took_over
+    assert not list(state_dir.glob("*.lock*")), list(state_dir.iterdir())
     data = assert_rotated_once(sim, state_dir)[0]
     assert len(sync_requests(sim)) == 2
     actions = dict((k["key"], k["action"]) for k in data["regeneration"])
