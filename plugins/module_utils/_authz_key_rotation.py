@@ -182,8 +182,8 @@ def check_variables(values, names=None, host=None):
     if name in values:
         batch = as_integer(get('batch_size'))
         if batch is None:
-            problems.append('%s must be an integer, not %s (%s)' % (name, _type_name(get('batch_size')),
-                                                                   _show(get('batch_size'))))
+            problems.append('%s must be an integer, not %s (%s)'
+                            % (name, _type_name(get('batch_size')), _show(get('batch_size'))))
         elif batch < 1:
             problems.append('%s must be at least 1 (nodes restarted at once), got %s' % (name, batch))
         else:
@@ -216,8 +216,8 @@ def check_variables(values, names=None, host=None):
     if name in values:
         wait = as_integer(get('lock_timeout'))
         if wait is None or not 0 <= wait <= LOCK_TIMEOUT_MAX:
-            problems.append('%s must be an integer from 0 to %s seconds, not %s' % (name, LOCK_TIMEOUT_MAX,
-                                                                                   _show(get('lock_timeout'))))
+            problems.append('%s must be an integer from 0 to %s seconds, not %s'
+                            % (name, LOCK_TIMEOUT_MAX, _show(get('lock_timeout'))))
         else:
             normal['lock_timeout'] = wait
 
@@ -251,8 +251,8 @@ def check_variables(values, names=None, host=None):
         name = PREFIX + short
         if name in values:
             if not isinstance(get(short), str) or not get(short).strip():
-                problems.append('%s must be a directory path, not %s (%s)' % (name, _type_name(get(short)),
-                                                                            _show(get(short))))
+                problems.append('%s must be a directory path, not %s (%s)'
+                                % (name, _type_name(get(short)), _show(get(short))))
             else:
                 normal[short] = os.path.abspath(os.path.expanduser(get(short)))
     return problems, normal

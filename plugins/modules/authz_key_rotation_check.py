@@ -74,7 +74,6 @@ notes:
   - The role runs it twice on a cluster - the variables first (before any request), then the batch size and the
     services once the nodes are read.
 seealso:
-  - role: collab.uc.authz_key_rotation
   - module: collab.uc.cucm_node_info
 '''
 

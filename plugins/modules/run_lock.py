@@ -58,8 +58,6 @@ options:
 notes:
   - The holder is the C(ansible-playbook) process (the parent of the worker that runs the task), so the lock is
     held for the whole run, across tasks and plays, and is the same for every host of the run.
-seealso:
-  - role: collab.uc.authz_key_rotation
 '''
 
 EXAMPLES = r'''

@@ -425,8 +425,8 @@ BAD_VALUES = [  # (test id, cluster host variables, the variable the failure mus
 
 
 @pytest.mark.parametrize("cluster_vars,variable", [pytest.param(v, n, id=i) for i, v, n in BAD_VALUES])
-def test_a_rotation_with_any_invalid_variable_fails_with_no_change(sim, run_playbook, tmp_path, cluster_vars,
-                                                                  variable):
+def test_a_rotation_with_any_invalid_variable_fails_with_no_change(
+        sim, run_playbook, tmp_path, cluster_vars, variable):
     """Issue 17 item 6: a wrong value used to be found only after the regeneration (every token dead, no restart,
     no sync) or, for the id, after the whole rotation. Now the run stops before the first regeneration, naming
     the variable, and leaves no state record and no lock behind."""
