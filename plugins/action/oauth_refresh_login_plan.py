@@ -11,21 +11,33 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
+from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all
+
+try:  # ansible-core 2.19 and later
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:  # ansible-core 2.16 to 2.18
+    _apply_action_arg_defaults = None
+    from ansible.executor.module_common import get_action_args_with_defaults
+
+ENV_PREFIXES = ('CUCM_', 'CUC_', 'EXPRESSWAY_')
 
 ARGUMENT_SPEC = {
-    'step': {'type': 'str', 'required': True, 'choices': ['plan', 'verify', 'checklist', 'drift', 'summary']},
+    'step': {'type': 'str', 'required': True,
+             'choices': ['input', 'plan', 'verify', 'checklist', 'drift', 'summary']},
+    'variables': {'type': 'dict'},
+    'authz_password': {'type': 'str', 'no_log': True},
+    'workers': {'type': 'int', 'default': 16},
     'cucm_group': {'type': 'str', 'default': 'cucm_clusters'},
     'cuc_group': {'type': 'str', 'default': 'cuc_systems'},
     'expressway_group': {'type': 'str', 'default': 'expressway_systems'},
     'fail_on_change': {'type': 'bool', 'default': False},
 }
 INPUT = '__oauth_refresh_login_input'
-READ = {'cucm': '__oauth_refresh_login_info', 'cuc': '__oauth_refresh_login_cuc_info',
-        'expressway': '__oauth_refresh_login_expressway_info'}
 STATE = '__oauth_refresh_login_state'
 RESULTS = {'cucm_info': '__oauth_refresh_login_verify_info', 'cuc_results': '__oauth_refresh_login_cuc_result',
            'expressway_readback': '__oauth_refresh_login_expressway_readback'}
@@ -36,7 +48,49 @@ def _plain(value):
     return json.loads(json.dumps(value, default=str))
 
 
+def _kind(host, members, variables):
+    """The kind of system ``host`` is for the role (a Connection host that is also in the Expressway group is
+    Connection), and whether it is read."""
+    for kind in ('cucm', 'cuc', 'expressway'):
+        if host in members[kind]:
+            return kind
+    return None
+
+
 class ActionModule(ActionBase):
+
+    def _module_args(self, module, task_vars):
+        """The read module's arguments as the module would get them on this host: its ``module_defaults`` (its
+        own and its action group's, templated with this host's variables), omitted values left out."""
+        if _apply_action_arg_defaults is not None:
+            args = _apply_action_arg_defaults(module, self._task, {}, self._templar)
+        else:
+            args = get_action_args_with_defaults(module, {}, self._task.module_defaults, self._templar,
+                                                 action_groups=self._task._parent._play._action_groups)
+            args = self._templar.template(args)
+        omit = task_vars.get('omit')
+        return dict((k, v) for k, v in (args or {}).items()
+                    if v is not None and not (isinstance(v, str) and omit and v.startswith(omit)))
+
+    def _environment(self):
+        """The environment of the module's fallbacks: the controller's and the task's ``environment``."""
+        environ = dict(os.environ)
+        for item in self._task.environment or []:
+            if isinstance(item, dict):
+                environ.update(self._templar.template(item))
+        return dict((k, str(v)) for k, v in environ.items() if k.startswith(ENV_PREFIXES))
+
+    def _input(self, params, task_vars, members):
+        """One host's part, in its own context: its role variables, its kind, and the arguments and environment its
+        read module would get (module_defaults templated with its variables)."""
+        host = task_vars.get('inventory_hostname')
+        variables = dict(params['variables'] or {})
+        variables['authz_password_set'] = params['authz_password'] not in (None, '')
+        kind = _kind(host, members, variables)
+        read = kind in ('cucm', 'cuc') or (kind == 'expressway' and variables.get('expressway_mode', 'set') == 'set')
+        return {'changed': False, 'kind': kind, 'vars': variables, 'authz_password': params['authz_password'],
+                'read_args': self._module_args(MODULES[kind], task_vars) if kind and read else None,
+                'environ': self._environment() if kind and read else None}
 
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -61,15 +115,21 @@ class ActionModule(ActionBase):
             return None if value is None else _plain(value)
 
         result['changed'] = False
+        if params['step'] == 'input':
+            return dict(result, **self._input(params, task_vars, members))
         if params['step'] == 'plan':
-            hosts = {}
-            for host in order:
-                data = get(host, INPUT) or {}
-                kind = next((k for k in ('cucm', 'cuc', 'expressway') if host in members[k]), None)
-                read = get(host, READ[kind]) if data and kind else None
-                if isinstance(read, dict) and read.get('skipped'):
-                    read = None
-                hosts[host] = {'kind': kind if data else None, 'vars': data, 'read': read}
+            inputs = dict((host, get(host, INPUT) or {}) for host in order)
+            jobs = dict((host, (data['kind'], data['read_args'], data['environ'],
+                                data['vars'].get('expressway_refresh_setting')))
+                        for host, data in inputs.items() if data.get('read_args') is not None)
+            reads = read_all(jobs, workers=max(1, min(params['workers'], 64)))
+            hosts = dict((host, {'kind': data.get('kind'), 'vars': data.get('vars') or {}, 'read': reads.get(host)})
+                         for host, data in inputs.items())
+            warnings = ['%s: %s' % (host, warning) for host in order
+                        for warning in (reads.get(host) or {}).get('warnings') or []]
+            if warnings:
+                result['warnings'] = warnings
+            result['reads'] = dict((host, 'failed' if read.get('failed') else 'read') for host, read in reads.items())
             outcome = planner.plan(hosts, alive, dict(cucm=sorted(members['cucm']), cuc=sorted(members['cuc']),
                                                       expressway=sorted(members['expressway']), names=names),
                                    check_mode=check_mode, fail_on_change=params['fail_on_change'])
@@ -93,7 +153,7 @@ class ActionModule(ActionBase):
                 return dict(result, failed=True, msg=' '.join(problems), problems=problems)
             result['msg'] = 'verified: %s' % ', '.join(live)
         elif params['step'] == 'checklist':
-            variables = dict((h, get(h, INPUT) or {}) for h in order)
+            variables = dict((h, (get(h, INPUT) or {}).get('vars') or {}) for h in order)
             result['checklist'] = planner.checklist_lines(states, order, variables, check_mode)
         elif params['step'] == 'drift':
             lines = planner.drift_lines(states, order)
