@@ -24,21 +24,29 @@ except ImportError:  # ansible-core 2.16 to 2.18
     _apply_action_arg_defaults = None
     from ansible.executor.module_common import get_action_args_with_defaults
 
+try:  # ansible-core 2.19 and later: a template made here must be marked as trusted to be rendered
+    from ansible.template import trust_as_template
+except ImportError:
+    def trust_as_template(text):
+        return text
+
 ENV_PREFIXES = ('CUCM_', 'CUC_', 'EXPRESSWAY_')
 
 ARGUMENT_SPEC = {
-    'step': {'type': 'str', 'required': True,
-             'choices': ['input', 'plan', 'verify', 'checklist', 'drift', 'summary']},
-    'variables': {'type': 'dict'},
-    'authz_password': {'type': 'str', 'no_log': True},
+    'step': {'type': 'str', 'required': True, 'choices': ['plan', 'verify', 'checklist', 'drift', 'summary']},
     'workers': {'type': 'int', 'default': 16},
     'cucm_group': {'type': 'str', 'default': 'cucm_clusters'},
     'cuc_group': {'type': 'str', 'default': 'cuc_systems'},
     'expressway_group': {'type': 'str', 'default': 'expressway_systems'},
     'fail_on_change': {'type': 'bool', 'default': False},
 }
-INPUT = '__oauth_refresh_login_input'
-STATE = '__oauth_refresh_login_state'
+# the role variables the planner reads, without their prefix oauth_refresh_login_
+ROLE_VARIABLES = ('enabled', 'access_token_expiry', 'refresh_token_expiry', 'device_refresh_token_expiry', 'serves',
+                  'authz_name', 'publisher', 'publisher_port', 'authz_username', 'authz_ignore_certificate_errors',
+                  'min_cucm_version', 'min_cuc_version', 'min_expressway_version', 'imp_versions', 'cuc_version',
+                  'sso_expected', 'expressway_mode', 'expressway_oauth_token', 'expressway_user_credentials',
+                  'expressway_refresh_setting', 'expressways')
+PLAN = '__oauth_refresh_login_plan'  # the plan step's registered result (run_once: every host has it)
 RESULTS = {'cucm_info': '__oauth_refresh_login_verify_info', 'cuc_results': '__oauth_refresh_login_cuc_result',
            'expressway_readback': '__oauth_refresh_login_expressway_readback'}
 
@@ -80,20 +88,38 @@ class ActionModule(ActionBase):
                 environ.update(self._templar.template(item))
         return dict((k, str(v)) for k, v in environ.items() if k.startswith(ENV_PREFIXES))
 
-    def _input(self, params, task_vars, members):
-        """One host's part, in its own context: its role variables, its kind, and the arguments and environment its
-        read module would get (module_defaults templated with its variables)."""
-        host = task_vars.get('inventory_hostname')
-        variables = dict(params['variables'] or {})
-        variables['authz_password_set'] = params['authz_password'] not in (None, '')
-        kind = _kind(host, members, variables)
-        read = kind in ('cucm', 'cuc') or (kind == 'expressway' and variables.get('expressway_mode', 'set') == 'set')
-        return {'changed': False, 'kind': kind, 'vars': variables, 'authz_password': params['authz_password'],
-                'read_args': self._module_args(MODULES[kind], task_vars) if kind and read else None,
-                'environ': self._environment() if kind and read else None}
+    def _host_templar(self, task_vars, host):
+        """A templar over ``host``'s variables as a task of this role on ``host`` would see them (play, role
+        defaults and variables, inventory, facts, extra vars: the variable manager's own computation)."""
+        hostvars = task_vars['hostvars']
+        manager, inventory = hostvars._variable_manager, hostvars._inventory
+        variables = manager.get_vars(play=self._task.get_play(), host=inventory.get_host(host), task=self._task,
+                                     _hosts=task_vars.get('ansible_play_hosts'),
+                                     _hosts_all=task_vars.get('ansible_play_hosts_all'))
+        if hasattr(self._templar, 'copy_with_new_env'):  # ansible-core 2.19 and later
+            return self._templar.copy_with_new_env(available_variables=variables), variables
+        from ansible.template import Templar
+        return Templar(loader=self._loader, variables=variables), variables
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    def _input(self, task_vars, host, kind):
+        """One host's part, in its own context: its role variables, and the arguments and environment its read
+        module would get (its module_defaults templated with its variables)."""
+        templar, variables = self._host_templar(task_vars, host)
+        values = {}
+        for name in ROLE_VARIABLES:
+            values[name] = templar.template(trust_as_template('{{ %s%s }}' % (planner.PREFIX, name)))
+        password = templar.template(trust_as_template('{{ %sauthz_password }}' % planner.PREFIX))
+        values['authz_password_set'] = password not in (None, '')
+        read = kind in ('cucm', 'cuc') or (kind == 'expressway' and values.get('expressway_mode', 'set') == 'set')
+        args = None
+        if kind and read:
+            saved = self._templar
+            self._templar = templar
+            try:
+                args = self._module_args(MODULES[kind], variables)
+            finally:
+                self._templar = saved
+        return {'kind': kind, 'vars': _plain(values), 'read_args': args}
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -115,15 +141,22 @@ class ActionModule(ActionBase):
             return None if value is None else _plain(value)
 
         result['changed'] = False
-        if params['step'] == 'input':
-            return dict(result, **self._input(params, task_vars, members))
         if params['step'] == 'plan':
-            inputs = dict((host, get(host, INPUT) or {}) for host in order)
-            jobs = dict((host, (data['kind'], data['read_args'], data['environ'],
+            environ = self._environment()
+            inputs = {}
+            for host in order:
+                kind = _kind(host, members, None)
+                try:
+                    inputs[host] = self._input(task_vars, host, kind) if kind else {}
+                except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated
+                    inputs[host] = {'kind': kind, 'vars': {}, 'read_args': None,
+                                    'error': 'its variables cannot be templated: %s' % exc}
+            jobs = dict((host, (data['kind'], data['read_args'], environ,
                                 data['vars'].get('expressway_refresh_setting')))
                         for host, data in inputs.items() if data.get('read_args') is not None)
             reads = read_all(jobs, workers=max(1, min(params['workers'], 64)))
-            hosts = dict((host, {'kind': data.get('kind'), 'vars': data.get('vars') or {}, 'read': reads.get(host)})
+            hosts = dict((host, {'kind': data.get('kind') if data.get('vars') else None, 'vars': data.get('vars') or {},
+                                 'read': reads.get(host)})
                          for host, data in inputs.items())
             warnings = ['%s: %s' % (host, warning) for host in order
                         for warning in (reads.get(host) or {}).get('warnings') or []]
@@ -134,16 +167,20 @@ class ActionModule(ActionBase):
                                                       expressway=sorted(members['expressway']), names=names),
                                    check_mode=check_mode, fail_on_change=params['fail_on_change'])
             result['states'] = outcome['states']
+            for host, data in inputs.items():
+                if data.get('error'):
+                    outcome['problems'].append({'host': host, 'label': None, 'problem': data['error']})
             if outcome['problems']:
                 result.update(failed=True, msg=planner.preflight_message(outcome['problems']),
                               collab_uc_preflight={'planned': False, 'problems': outcome['problems']})
                 return result
             result['plan'] = planner.plan_lines(outcome['states'], order, check_mode)
+            result['variables'] = dict((h, data.get('vars') or {}) for h, data in inputs.items())
             result['collab_uc_preflight'] = {'planned': True, 'problems': [],
                                              'drift': bool(params['fail_on_change'])}
             return result
-        states = dict((host, get(host, STATE)) for host in order)
-        states = dict((h, s) for h, s in states.items() if s)
+        planned = task_vars.get(PLAN) or {}
+        states = _plain(planned.get('states') or {}) if isinstance(planned, dict) else {}
         order = [h for h in order if h in states]
         if params['step'] == 'verify':
             live = [h for h in alive if h in states]
@@ -153,7 +190,7 @@ class ActionModule(ActionBase):
                 return dict(result, failed=True, msg=' '.join(problems), problems=problems)
             result['msg'] = 'verified: %s' % ', '.join(live)
         elif params['step'] == 'checklist':
-            variables = dict((h, (get(h, INPUT) or {}).get('vars') or {}) for h in order)
+            variables = dict((h, (planned.get('variables') or {}).get(h) or {}) for h in order)
             result['checklist'] = planner.checklist_lines(states, order, variables, check_mode)
         elif params['step'] == 'drift':
             lines = planner.drift_lines(states, order)

@@ -123,7 +123,7 @@ def plan_cluster(variables, read):
         if expected is not None and sso.get('enabled') is not None and bool(sso['enabled']) != expected:
             problems.append('single sign-on is %s, %s says %s' % ('enabled' if sso['enabled'] else 'disabled',
                                                                   _var('sso_expected'), expected))
-    for imp in variables.get('imp_versions') or []:
+    for imp in serves_list(variables.get('imp_versions')):
         if below(imp, minimum) is not False:
             problems.append('IM and Presence version %s (%s) is below %s (%s): upgrade IM and Presence first'
                             % (imp, _var('imp_versions'), minimum, MIN_VERSION_NAMES['imp']))
