@@ -71,9 +71,9 @@ def whole_number_problem(option, given):
     if isinstance(given, bool):
         return '%s must be a whole number, got the boolean %s' % (option, str(given).lower())
     if isinstance(given, float) or (isinstance(given, str) and not _DECIMAL.match(given)):
+        shown = clip(given if isinstance(given, str) else repr(given), 60)
         return ('%s must be a whole number written in decimal digits, such as 30, got %s; write it without a '
-                'decimal point, exponent or separator' % (option, clip(given if isinstance(given, str) else
-                                                                      repr(given), 60)))
+                'decimal point, exponent or separator' % (option, shown))
     return None
 
 

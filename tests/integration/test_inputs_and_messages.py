@@ -216,8 +216,8 @@ def test_certificate_for_another_name_is_not_blamed_on_the_ca(sim, cucm_env, run
 
 
 @pytest.mark.parametrize("value", ["1e3", "60.0", "1_000"])
-def test_whole_number_option_in_another_notation_is_refused_before_any_request(sim, cucm_env, run_playbook,
-                                                                              value):
+def test_whole_number_option_in_another_notation_is_refused_before_any_request(
+        sim, cucm_env, run_playbook, value):
     """Ansible's int type reads "1e3" as 1000: a token expiry of 1000 minutes from a typo."""
     result = run_task(run_playbook, cucm_env, "collab.uc.cucm_oauth", {"access_token_expiry": value})
     assert result["status"] == "failed", result

@@ -206,8 +206,8 @@ def md_cells(row):
     return [c.strip() for c in out[1:]]
 
 
-def test_hostile_values_from_systems_stay_plain_text_in_the_audit_and_the_gitops_summary(sim, run_playbook,
-                                                                                        tmp_path):
+def test_hostile_values_from_systems_stay_plain_text_in_the_audit_and_the_gitops_summary(
+        sim, run_playbook, tmp_path):
     """Issue 17 item 4: a Connection AuthZ server name and a CUCM ClusterID as the systems hold them end up
     escaped - one cell each, no HTML, no link - in the audit's Markdown report and in the gitops_summary page."""
     sim.set_state({"cuc-a": {"authz_servers": [{
