@@ -26,19 +26,35 @@ import re
 from ansible.module_utils.basic import AnsibleModule, _load_params
 
 from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, ConnectionGroup
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, clip
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, clip, type_words
 
 # A whole number as a person writes one: decimal ASCII digits, maybe a sign. Ansible's int type also takes
 # "1e3", "30.0", "1_000" and other scripts' digits; a module of collab.uc refuses them (issue 17).
 _DECIMAL = re.compile(r'^\s*[+-]?[0-9]+\s*$')
 
 
+# Python's names of the types in Ansible's own messages ("is of type list", "<class 'dict'>"), in user words
+_TYPE_WORDS = {'list': 'a list', 'tuple': 'a list', 'dict': 'a dictionary (mapping)', 'str': 'a string',
+               'int': 'a whole number', 'float': 'a number', 'bool': 'a boolean', 'NoneType': 'null (no value)',
+               'bytes': 'binary data'}
+_CONVERT = re.compile(r"is of type (?:<class ')?(\w+)(?:'>)? and we were unable to convert to (\w+)(?:: .*)?$",
+                      re.DOTALL)
+_CLASS = re.compile(r"<class '(\w+)'>")
+
+
+def user_words(msg):
+    """``msg`` with Python's type names (as Ansible's argument checks print them) in user words."""
+    msg = _CONVERT.sub(lambda m: 'is %s, which cannot be read as %s' % (
+        _TYPE_WORDS.get(m.group(1), 'a value of another kind'), _TYPE_WORDS.get(m.group(2), m.group(2))), msg)
+    return _CLASS.sub(lambda m: _TYPE_WORDS.get(m.group(1), 'a value of another kind'), msg)
+
+
 class _Module(AnsibleModule):
     """AnsibleModule whose failure message is never longer than ``_errors.MAX_MESSAGE`` characters (head and tail
-    kept), whichever path fails: a system's answer of a megabyte stays readable."""
+    kept), whichever path fails - a system's answer of a megabyte stays readable - and names no Python type."""
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
-        super(_Module, self).fail_json(msg=clip(msg), **kwargs)
+        super(_Module, self).fail_json(msg=clip(user_words(msg) if isinstance(msg, str) else msg), **kwargs)
 
 
 def _group(entry):
@@ -74,6 +90,14 @@ def whole_number_problem(option, given):
         shown = clip(given if isinstance(given, str) else repr(given), 60)
         return ('%s must be a whole number written in decimal digits, such as 30, got %s; write it without a '
                 'decimal point, exponent or separator' % (option, shown))
+    return None
+
+
+def text_problem(option, option_spec, given):
+    """Why ``given`` (a str option's value as the task gave it) cannot be text, or None: Ansible turns a list or a
+    dictionary given for text into its Python spelling ("['a']", "{'x': 1}")."""
+    if (option_spec.get('type') or 'str') == 'str' and isinstance(given, (list, dict)):
+        return '%s must be a string, got %s' % (option, type_words(given))
     return None
 
 
@@ -116,12 +140,13 @@ class UCModule:
         problems = []
         given = given_params()
         for option, option_spec in sorted(self.module.argument_spec.items()):
-            if option_spec.get('type') != 'int':
-                continue
-            # Ansible takes true as the integer 1 and "1e3" as 1000: refuse them, since nobody means "1 minute"
-            # by true, and "1e3" is more likely a typo than a thousand minutes.
             for name in [option] + list(option_spec.get('aliases') or ()):
-                problem = whole_number_problem(name, given[name] if name in given else self.params.get(option))
+                if option_spec.get('type') == 'int':
+                    # Ansible takes true as the integer 1 and "1e3" as 1000: refuse them, since nobody means
+                    # "1 minute" by true, and "1e3" is more likely a typo than a thousand minutes.
+                    problem = whole_number_problem(name, given[name] if name in given else self.params.get(option))
+                else:
+                    problem = text_problem(name, option_spec, given.get(name))
                 if problem:
                     problems.append(problem)
                     break

@@ -305,3 +305,21 @@ def test_sessions_of_one_module_share_credentials():
     first, second = group.open(values), group.open(values)
     other = group.open(dict(values, host='other'))
     assert first.credentials is second.credentials and other.credentials is not first.credentials
+
+
+class TextProbe(Probe):
+    argument_spec = dict(label=dict(type='str'), minutes=dict(type='int'), on=dict(type='bool'))
+
+
+@pytest.mark.parametrize('args, msg', [
+    (dict(label=['a']), 'label must be a string, got a list'),
+    (dict(label={'x': 1}), 'label must be a string, got a dictionary (mapping)'),
+    (dict(minutes=[1]), "argument 'minutes' is a list, which cannot be read as a whole number"),
+    (dict(minutes={'x': 1}), "argument 'minutes' is a dictionary (mapping), which cannot be read as a whole number"),
+    (dict(on=[1]), "argument 'on' is a list, which cannot be read as a boolean"),
+])
+def test_a_value_of_the_wrong_kind_is_named_in_user_words(capture, args, msg):
+    """Issue 17: no Python class name ("of type list", "<class 'list'>") nor Python spelling ("{'x': 1}") in a
+    message; a list given for text is refused rather than sent as "['a']"."""
+    failed, result = capture(TextProbe, dict(host='h', username='u', password='p', **args))
+    assert failed and result['msg'] == msg, result
