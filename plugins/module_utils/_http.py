@@ -250,7 +250,7 @@ class HttpSession:
         words = getattr(exc, 'verify_message', None) or str(exc)
         code = getattr(exc, 'verify_code', None)
         where = dict(host=self.endpoint, operation='connect', product=self.product)
-        if code in _NAME_MISMATCH or 'mismatch' in words.lower():
+        if code in _NAME_MISMATCH or 'hostname mismatch' in words.lower() or 'ip address mismatch' in words.lower():
             # OpenSSL checks the name once the chain is built up to a trusted CA: the CA is not the problem
             return UCError('TLS certificate does not name this host: %s; the certificate was issued by a trusted CA '
                            '(%s), but not for the name or address %s' % (
@@ -259,7 +259,7 @@ class HttpSession:
                                                 'alternative names; for CUCM usually the node\'s fully qualified '
                                                 'domain name), or have the certificate reissued with this name; '
                                                 'ca_path needs no change', **where)
-        if code in _EXPIRED or 'expired' in words.lower():
+        if code in _EXPIRED or 'certificate has expired' in words.lower():
             return UCError('TLS certificate not valid now: %s' % words,
                            hint='Renew the server\'s certificate (for CUCM the tomcat certificate), or correct the '
                                 'clock of the host running the module if it is wrong', **where)
