@@ -308,13 +308,15 @@ def main():
             "",
         ]
     lines += [
-        "What the role costs: no module reads. One task per host runs in the worker without a module process (its "
-        "role variables and the connection its read would get, module_defaults templated with its variables), then "
-        "one run-once task reads every system on the controller, %d threads at most, and plans in Python (%.1f s "
-        "for %d clusters at 0 ms); modules start only where the plan changes something. The one-task uri play, one "
-        "module process per host, grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer "
-        "sits on."
-        % (16, cpu["read"], args.clusters, cpu["uri_many"] / cpu["uri_one"], args.clusters),
+        "What the role costs: no module reads. One run-once task takes every host's role variables and the "
+        "connection its read would get (module_defaults templated with that host's variables, from the variable "
+        "manager), reads every system on the controller, %d threads at most, and plans in Python (%.1f s for %d "
+        "clusters at 0 ms); modules start only where the plan changes something. What is left per host is one "
+        "task: the include of the writes, which a host without changes skips (a worker process each, no module); "
+        "with the run-once tasks it is what the %d-cluster run costs beyond the reading pass, and why the ratio to "
+        "one cluster stays above 3 x at 0 ms on this loaded machine. The one-task uri play, one module process per "
+        "host, grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer sits on."
+        % (16, cpu["read"], args.clusters, args.clusters, cpu["uri_many"] / cpu["uri_one"], args.clusters),
         "",
         "The requests of a no-change run: %s." % ", ".join(
             "%s %d" % (op, n) for op, n in sorted(cpu["counters"]["by_operation"].items())),
