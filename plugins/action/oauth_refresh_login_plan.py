@@ -56,7 +56,7 @@ def _plain(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def _kind(host, members, variables):
+def _kind(host, members):
     """The kind of system ``host`` is for the role (a Connection host that is also in the Expressway group is
     Connection), and whether it is read."""
     for kind in ('cucm', 'cuc', 'expressway'):
@@ -145,7 +145,7 @@ class ActionModule(ActionBase):
             environ = self._environment()
             inputs = {}
             for host in order:
-                kind = _kind(host, members, None)
+                kind = _kind(host, members)
                 try:
                     inputs[host] = self._input(task_vars, host, kind) if kind else {}
                 except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated

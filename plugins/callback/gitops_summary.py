@@ -167,8 +167,8 @@ def render_preflight(summary, title):
     failing = [h for h in sorted(hosts) if h in by_host]
     lines = ['## %s %s: no plan could be made' % (md_text(title), summary['mode']),
              '', 'The preflight found %d problem(s) on %d of %d systems, so no plan could be made and nothing was '
-             'written on any system. Fix every problem below and run again.' % (len(problems), len(failing),
-                                                                               len(hosts)),
+             'written on any system. Fix every problem below and run again.' % (
+                 len(problems), len(failing), len(hosts)),
              '', '| system | problems |', '|---|---|']
     for host in sorted(hosts):
         found = by_host.get(host, [])

@@ -72,8 +72,8 @@ def cluster_desired(variables, problems):
         value = _typed(variables, key, as_int, problems)
         parameter = BY_OPTION[key]
         if value is not None and not parameter.minimum <= value <= parameter.maximum:
-            problems.append('%s is %s, outside %d-%d %s' % (_var(key), value, parameter.minimum, parameter.maximum,
-                                                           parameter.unit))
+            problems.append('%s is %s, outside %d-%d %s' % (
+                _var(key), value, parameter.minimum, parameter.maximum, parameter.unit))
             value = None
         desired[key] = value
     return desired

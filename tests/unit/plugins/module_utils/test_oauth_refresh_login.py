@@ -153,11 +153,11 @@ def test_connection_compares_as_text_and_resyncs_a_failed_sync():
 
 
 @pytest.mark.parametrize('kw, expected', [
-    ({'cuc_vars': {'serves': 'cucm1,nowhere'}}, 'cuc1 (Unity Connection): serves nowhere, which is not a host of '
-                                                 'the group cucm_clusters'),
-    ({'cluster_vars': {'authz_password_set': False}}, 'cuc1 (Unity Connection): serves cucm1, which lacks '
-                                                       'oauth_refresh_login_authz_username or '
-                                                       'oauth_refresh_login_authz_password'),
+    ({'cuc_vars': {'serves': 'cucm1,nowhere'}},
+     'cuc1 (Unity Connection): serves nowhere, which is not a host of the group cucm_clusters'),
+    ({'cluster_vars': {'authz_password_set': False}},
+     'cuc1 (Unity Connection): serves cucm1, which lacks oauth_refresh_login_authz_username or '
+     'oauth_refresh_login_authz_password'),
     ({'cuc': {'authz_servers': [server('cucm1', 'a'), server('cucm1', 'b')]}},
      'cuc1 (Unity Connection): has several AuthZ servers named cucm1'),
     ({'cuc': {'msg': 'not found', 'error': {'status': 404}}},
@@ -282,7 +282,7 @@ def test_versions(version, minimum, expected):
 
 def test_one_table_of_minimum_versions_and_typed_variables():
     assert rules.MIN_VERSIONS == {'cucm': '11.5.1.13900', 'cuc': '11.5.1.13900', 'imp': '11.5.1.13900',
-                                   'expressway': 'X8.10.1'}
+                                  'expressway': 'X8.10.1'}
     assert rules.serves_list(' a, b ,,c') == ['a', 'b', 'c'] and rules.serves_list(None) == []
     assert rules.as_bool('True') is True and rules.as_bool('') is None and rules.as_int(' 8443') == 8443
     with pytest.raises(ValueError):
