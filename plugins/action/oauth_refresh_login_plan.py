@@ -18,11 +18,12 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
 from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all
 
+from ansible.executor import module_common
+
 try:  # ansible-core 2.19 and later
     from ansible.executor.module_common import _apply_action_arg_defaults
 except ImportError:  # ansible-core 2.16 to 2.18
     _apply_action_arg_defaults = None
-    from ansible.executor.module_common import get_action_args_with_defaults
 
 try:  # ansible-core 2.19 and later: a template made here must be marked as trusted to be rendered
     from ansible.template import trust_as_template
@@ -73,8 +74,9 @@ class ActionModule(ActionBase):
         if _apply_action_arg_defaults is not None:
             args = _apply_action_arg_defaults(module, self._task, {}, self._templar)
         else:
-            args = get_action_args_with_defaults(module, {}, self._task.module_defaults, self._templar,
-                                                 action_groups=self._task._parent._play._action_groups)
+            older = getattr(module_common, 'get_action_args_with_defaults')
+            args = older(module, {}, self._task.module_defaults, self._templar,
+                         action_groups=self._task._parent._play._action_groups)
             args = self._templar.template(args)
         omit = task_vars.get('omit')
         return dict((k, v) for k, v in (args or {}).items()

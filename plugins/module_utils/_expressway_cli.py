@@ -326,7 +326,6 @@ def discover(cli, paths, sections=None, hints=None):
     return sections
 
 
-
 # The two-valued words of xConfiguration leaves: (the word for true, the word for false).
 _TWO_VALUED = (('On', 'Off'), ('Yes', 'No'), ('True', 'False'), ('Enabled', 'Disabled'))
 
