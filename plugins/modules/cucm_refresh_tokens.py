@@ -530,7 +530,10 @@ class CucmRefreshTokens(UCModule):
 
         def revoker_factory():
             with session_lock:
-                return SsospClient(self.http_session(rate_limiter=limiter))
+                session = self.http_session(rate_limiter=limiter)
+            # A throttled revoke is retried from the run's delayed queue (Retry-After honoured), not in the thread.
+            session.throttle_retries = 0
+            return SsospClient(session)
 
         run = Revocation(users.ids, lookup, revoker_factory, client_id=client_id, concurrency=params['concurrency'],
                          journal=None if self.check_mode else journal, previous=previous,
