@@ -11,12 +11,14 @@ Internal module: the leading underscore means its API may change without notice.
 says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded allowed rate" fault).
 
 * Until the first throttling nothing is paced: the window is the configured concurrency.
-* Throttling (at most once per ``decrease_interval``, so one burst of refusals counts once) cuts the window by
-  half and sets the pacing rate to the smaller of ``beta`` times the current rate and the rate of successful
-  answers in the last second (multiplicative decrease; under a token bucket the rate of successes is the
-  bucket's rate).
-* Every second without throttling the rate grows by ``increase`` times the rate set at the last cut (additive
-  increase), and each success widens the window by ``1 / window`` (one slot a window of successes).
+* Throttling halves the window (at most once per ``decrease_interval``, so one burst of refusals counts once);
+  each success widens it again by ``1 / window`` (additive increase, multiplicative decrease).
+* A rate limit (an answer that says when to come back, ``Retry-After``, or CUCM's "Exceeded allowed rate") also
+  starts pacing: from then on the requests are paced at the rate the server admits, the highest rate of successful
+  answers over one phase (``phase_seconds``) seen in the last ``filter_seconds``, times a gain that cycles
+  through 1.25 (a probe: has the limit risen?), 0.75 (drain what the probe queued) and six times 1. A lower limit
+  shows as a lower rate of successes, which the pace follows once the higher samples age out. A bare 503 (a server
+  busy for other reasons, maybe at random) only narrows the window: it costs its retry, not a slower run.
 
 A ``Retry-After`` is honoured by the caller for the one request it was given to (``retry_delay``): that request
 goes back on a delayed queue, and the thread takes another request meanwhile (see ``_refresh_token_revocation``).
@@ -31,9 +33,11 @@ import heapq
 import threading
 import time
 
-# Cut the rate to at most this share of what it was, and grow it back by INCREASE of that a second.
-BETA = 0.9
-INCREASE = 0.1
+# The pacing gains of one cycle (probe, drain, cruise) and the length of each phase, in seconds.
+GAINS = (1.25, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+PHASE_SECONDS = 1.0
+# The admitted rate is the best rate of successes over one phase in this many seconds (one cycle of gains).
+FILTER_SECONDS = 8.0
 DECREASE_INTERVAL = 1.0
 MIN_RATE = 0.5
 # A Retry-After above this (seconds) is taken as this (a misconfigured server must not stall a run for hours).
@@ -56,93 +60,121 @@ def parse_retry_after(value):
 class AdaptiveLimiter:
     """Concurrency window + pacing rate, adapted to throttling (see the module's docstring). Thread-safe."""
 
-    def __init__(self, concurrency, clock=time.monotonic, beta=BETA, increase=INCREASE,
-                 decrease_interval=DECREASE_INTERVAL, min_rate=MIN_RATE):
+    def __init__(self, concurrency, clock=time.monotonic, gains=GAINS, phase_seconds=PHASE_SECONDS,
+                 filter_seconds=FILTER_SECONDS, decrease_interval=DECREASE_INTERVAL, min_rate=MIN_RATE):
         self.max_window = max(1, int(concurrency))
         self.window = float(self.max_window)
         self.clock = clock
-        self.beta = beta
-        self.increase = increase
+        self.gains = tuple(gains)
+        self.phase_seconds = phase_seconds
+        self.filter_seconds = filter_seconds
         self.decrease_interval = decrease_interval
         self.min_rate = min_rate
-        self.rate = None  # requests a second; None: not paced
+        self.paced_since = None  # the first throttling: pacing starts
         self.in_flight = 0
         self.throttled_count = 0
         self.decreases = 0
-        self._base = None  # the rate set at the last cut
-        self._grown_at = None
         self._last_cut = None
         self._next_start = None
-        self._successes = collections.deque()
+        self._successes = collections.deque()  # times of successful answers in the last phase
         self._first = None
+        self._samples = collections.deque()  # (time, rate of successes over the phase before it, a whole phase)
         self._cond = threading.Condition()
 
     # -- the decisions (no waiting; the tests drive them with a fake clock) --
-    def _grow(self, now):
-        if self.rate is not None and self._grown_at is not None and now > self._grown_at:
-            self.rate += self.increase * self._base * (now - self._grown_at)
-        self._grown_at = now
+    @property
+    def admitted(self):
+        """The best rate of successes over one phase of the last ``filter_seconds`` (None: none measured)."""
+        full = [rate for _when, rate, whole in self._samples if whole]
+        if full:
+            return max(full)
+        return self._samples[-1][1] if self._samples else None  # the first phase: the latest estimate
+
+    def rate(self, now=None):
+        """The pace now (requests a second), or None while not paced."""
+        now = self.clock() if now is None else now
+        with self._cond:
+            return self._rate(now)
+
+    def _rate(self, now):
+        if self.paced_since is None:
+            return None
+        while self._samples and now - self._samples[0][0] > self.filter_seconds:
+            self._samples.popleft()
+        admitted = self.admitted
+        if admitted is None:
+            return None  # throttled before any success: only the window holds the sender back
+        phase = int((now - self.paced_since) / self.phase_seconds) % len(self.gains)
+        return max(self.min_rate, self.gains[phase] * admitted)
 
     def try_acquire(self, now=None):
-        """Take a slot now and return 0.0, or return the seconds to wait before asking again."""
+        """Take a slot now and return 0.0, or return the seconds to wait before asking again (None: until a
+        slot is released)."""
         with self._cond:
             return self._try(self.clock() if now is None else now)
 
     def _try(self, now):
-        self._grow(now)
         if self.in_flight >= max(1, int(self.window)):
-            return None  # wait for a release
-        if self.rate is not None and self._next_start is not None and now < self._next_start:
-            return self._next_start - now
-        if self.rate is not None:
-            start = now if self._next_start is None else max(now, self._next_start)
-            # never bank more than one interval of idle time: no burst after a pause
-            self._next_start = max(start, now) + 1.0 / self.rate
+            return None
+        rate = self._rate(now)
+        if rate is not None:
+            if self._next_start is not None and now < self._next_start:
+                return self._next_start - now
+            # idle time is not banked: no burst after a pause
+            self._next_start = now + 1.0 / rate
         self.in_flight += 1
         return 0.0
 
-    def release(self, throttled=False, now=None):
-        """The request of a slot got its answer: ``throttled`` for a 503 or a rate fault."""
+    def release(self, throttled=False, rate_limited=False, now=None):
+        """The request of a slot got its answer: ``throttled`` for a 503 or a rate fault; ``rate_limited`` when
+        the answer was a rate limit (a ``Retry-After``, "Exceeded allowed rate")."""
         with self._cond:
             now = self.clock() if now is None else now
             self.in_flight = max(0, self.in_flight - 1)
-            if throttled:
-                self.throttled(now)
+            if throttled or rate_limited:
+                self._throttled(now, rate_limited)
             else:
-                if self._first is None:
-                    self._first = now
-                self._successes.append(now)
-                self._prune(now)
-                if self.window < self.max_window:
-                    self.window = min(float(self.max_window), self.window + 1.0 / self.window)
+                self._success(now)
             self._cond.notify_all()
 
-    def throttled(self, now=None):
-        """A throttling answer (also for callers that hold no slot, e.g. an ``HttpSession`` hook)."""
-        with self._cond:
-            now = self.clock() if now is None else now
-            self.throttled_count += 1
-            if self._last_cut is not None and now - self._last_cut < self.decrease_interval:
-                return
-            self._prune(now)
-            self._grow(now)
-            # the rate of successes in the last second: what the server admits
-            span = min(1.0, now - self._first) if self._first is not None else 0.0
-            admitted = len(self._successes) / span if span > 0.05 and self._successes else None
-            if self.rate is not None:
-                self.rate = max(self.min_rate, min(self.beta * self.rate, admitted or self.rate))
-            elif admitted is not None:
-                self.rate = max(self.min_rate, admitted)
-            if self.rate is not None:
-                self._base = self.rate
-            self._last_cut = now
-            self.decreases += 1
-            self.window = max(1.0, self.window / 2.0)
-            self._cond.notify_all()
-
-    def _prune(self, now):
-        while self._successes and now - self._successes[0] > 1.0:
+    def _success(self, now):
+        if self._first is None:
+            self._first = now
+        self._successes.append(now)
+        width = self.phase_seconds  # a sample spans one phase: a probe's rate is measured whole
+        while self._successes and now - self._successes[0] > width:
             self._successes.popleft()
+        span = now - self._first
+        if span >= width / 10 and (not self._samples or now - self._samples[-1][0] >= width / 10):
+            # a full phase: its successes; before that, an estimate: the successes after the first, over their time
+            if span >= width:
+                self._samples.append((now, len(self._successes) / width, True))
+            else:
+                self._samples.append((now, (len(self._successes) - 1) / span, False))
+        while self._samples and now - self._samples[0][0] > self.filter_seconds:
+            self._samples.popleft()
+        if self.window < self.max_window:
+            self.window = min(float(self.max_window), self.window + 1.0 / self.window)
+
+    def throttled(self, rate_limited=False, now=None):
+        """A throttling answer (also for callers that hold no slot)."""
+        with self._cond:
+            self._throttled(self.clock() if now is None else now, rate_limited)
+            self._cond.notify_all()
+
+    def _throttled(self, now, rate_limited):
+        self.throttled_count += 1
+        if rate_limited and self.paced_since is None:
+            # pacing starts: measure what the server admits from now on (before, nothing held the sender back)
+            self.paced_since = now
+            self._first = None
+            self._successes.clear()
+            self._samples.clear()
+        if self._last_cut is not None and now - self._last_cut < self.decrease_interval:
+            return
+        self._last_cut = now
+        self.decreases += 1
+        self.window = max(1.0, self.window / 2.0)
 
     # -- blocking use --
     def acquire(self, stop=None):

@@ -90,6 +90,10 @@ REPORT_FIELDS = ('time', 'cluster', 'user', 'client_id', 'outcome', 'tokens', 'r
 
 # A revoke answered with throttling is tried again from the delayed queue, this many times in all after the first.
 THROTTLE_ATTEMPTS = 8
+# Without a Retry-After, a throttled user waits this backoff (base, cap; seconds) on the delayed queue: short, as the
+# adaptive limiter already slows the whole run down.
+THROTTLE_BACKOFF_BASE = 0.1
+THROTTLE_BACKOFF_CAP = 4.0
 
 
 class _Stopped(Exception):
@@ -798,7 +802,8 @@ class Revocation:
 
     def __init__(self, users, lookup, revoker_factory, client_id=None, concurrency=8, journal=None, previous=None,
                  check_mode=False, clock=time.time, cluster=None, evidence=None, limiter=None,
-                 throttle_attempts=THROTTLE_ATTEMPTS, backoff_base=0.5, backoff_cap=8.0):
+                 throttle_attempts=THROTTLE_ATTEMPTS, backoff_base=THROTTLE_BACKOFF_BASE,
+                 backoff_cap=THROTTLE_BACKOFF_CAP):
         self.users = users
         self.cluster = cluster
         self.lookup = lookup
@@ -897,7 +902,7 @@ class Revocation:
         Throttling (503) raises ``Unavailable``: nothing was carried out, and the caller retries it later."""
         if not self.limiter.acquire(self._stop):
             raise _Stopped()
-        throttled = False
+        throttled = rate_limited = False
         try:
             if self.journal is not None:
                 self.journal.attempt(user, count, self.clock())
@@ -906,11 +911,12 @@ class Revocation:
             outcome, revoked, reason = revoker.revoke(user, self.client_id)
         except Unavailable as busy:
             throttled = is_throttling(busy)
+            rate_limited = throttled and getattr(busy, 'retry_after', None) is not None
             raise
         except OutcomeUnknown as lost:
             outcome, revoked, reason = self._settle(revoker, user, count, lost)
         finally:
-            self.limiter.release(throttled)
+            self.limiter.release(throttled, rate_limited)
         if outcome == NO_TOKENS and user in self.evidence:
             return REVOKED, self.evidence[user], 'revoked by an earlier run of this journal', True
         return outcome, revoked, reason, False

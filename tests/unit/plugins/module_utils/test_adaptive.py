@@ -20,59 +20,86 @@ class Clock(object):
         return self.now
 
 
+def serve(lim, clock, count, every):
+    """``count`` requests answered ok, one each ``every`` seconds."""
+    for _ in range(count):
+        wait = lim.try_acquire()
+        if wait:                             # paced: wait for its turn
+            clock.now += wait
+            wait = lim.try_acquire()
+        assert wait == 0.0
+        clock.now += every
+        lim.release()
+
+
 def test_unpaced_until_throttled_and_the_window_bounds_what_is_in_flight():
     clock = Clock()
     lim = AdaptiveLimiter(4, clock=clock)
     assert [lim.try_acquire() for _ in range(5)] == [0.0, 0.0, 0.0, 0.0, None]   # no pacing; window 4
     lim.release()
-    assert lim.try_acquire() == 0.0 and lim.rate is None
+    assert lim.try_acquire() == 0.0 and lim.rate() is None
 
 
-def test_throttling_cuts_to_the_admitted_rate_once_per_interval_then_grows_additively():
+def test_throttling_halves_the_window_once_per_interval_and_successes_widen_it_again():
     clock = Clock()
     lim = AdaptiveLimiter(8, clock=clock)
-    for _ in range(50):                      # 50 answers in 0.5 s: 100 a second admitted
-        assert lim.try_acquire() == 0.0
-        clock.now += 0.01
-        lim.release()
-    lim.try_acquire()
-    lim.release(throttled=True)
-    assert lim.rate == pytest.approx(100.0, rel=0.05) and lim.window == 4.0 and lim.decreases == 1
-    lim.try_acquire()
-    lim.release(throttled=True)              # the same burst: no second cut within the interval
-    assert lim.decreases == 1 and lim.throttled_count == 2
-    rate = lim.rate
-    clock.now += 1.5
-    lim.throttled()                          # a second cut: beta times the (grown) rate
-    grown = rate + 0.1 * rate * 1.5
-    assert lim.rate == pytest.approx(min(0.9 * grown, lim.rate), rel=0.01) and lim.decreases == 2
-    before = lim.rate
-    clock.now += 2.0
-    lim.try_acquire()                        # two seconds without throttling: + 2 x 10 % of the cut rate
-    assert lim.rate == pytest.approx(before * 1.2, rel=0.01)
+    lim.throttled()
+    lim.throttled()                          # the same burst: one cut
+    assert lim.window == 4.0 and lim.decreases == 1 and lim.throttled_count == 2
+    assert lim.rate() is None                # throttled before any success: no rate to pace at yet
+    clock.now += 1.0
+    lim.throttled()
+    assert lim.window == 2.0 and lim.decreases == 2
+    serve(lim, clock, 40, 0.001)
+    assert lim.window == 8.0
 
 
-def test_pacing_spaces_starts_at_the_rate():
+def test_after_throttling_the_pace_is_the_admitted_rate_with_a_probe_and_a_drain():
     clock = Clock()
-    lim = AdaptiveLimiter(8, clock=clock, increase=0.0)
-    lim.rate = lim._base = 10.0
+    lim = AdaptiveLimiter(8, clock=clock)
+    serve(lim, clock, 100, 0.01)             # one second at 100 answers a second
+    lim.throttled()                          # a bare 503: the window only
+    assert lim.rate() is None and lim.window == 4.0
+    clock.now += 1.0
+    lim.throttled(rate_limited=True)         # a Retry-After: pacing starts, measured from now on
+    assert lim.admitted is None and lim.rate() is None
+    serve(lim, clock, 20, 0.01)
+    assert lim.admitted == pytest.approx(100, rel=0.02)   # an estimate (less than a phase measured)
+    serve(lim, clock, 80, 0.01)
+    start = clock.now - 0.1
+    assert lim.admitted == pytest.approx(100, rel=0.02)
+    assert lim.rate() == pytest.approx(125, rel=0.02)        # phase 1 (1 s): probe
+    clock.now = start + 1.0
+    assert lim.rate() == pytest.approx(75, rel=0.02)         # phase 2: drain
+    clock.now = start + 2.0
+    assert lim.rate() == pytest.approx(100, rel=0.02)        # then cruise at the admitted rate
+    clock.now = start + 5.99
+    assert lim.rate() == pytest.approx(100, rel=0.02)
+    clock.now = start + 9.5
+    assert lim.rate() is None                                # its samples aged out (8 s): unpaced until new ones
+
+
+def test_pacing_spaces_starts_and_banks_no_idle_time():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, gains=(1.0,))
+    lim.throttled(rate_limited=True)
+    lim._samples.append((clock.now, 10.0, True))   # the server admitted 10 a second
+    lim.window = 8.0
     assert lim.try_acquire() == 0.0
     assert lim.try_acquire() == pytest.approx(0.1)    # 10 a second: the next in 0.1 s
     clock.now += 0.1
     assert lim.try_acquire() == 0.0
-    clock.now += 5.0                                  # idle time is not banked: no burst after a pause
+    clock.now += 2.0                                  # idle time is not banked: no burst after a pause
     assert lim.try_acquire() == 0.0 and lim.try_acquire() == pytest.approx(0.1)
 
 
-def test_successes_widen_the_window_back_to_the_concurrency():
+def test_a_lower_limit_is_followed_once_the_higher_samples_age_out():
     clock = Clock()
-    lim = AdaptiveLimiter(4, clock=clock)
-    lim.throttled()
-    assert lim.window == 2.0 and lim.rate is None    # nothing admitted yet: no rate to pace at, only the window
-    for _ in range(10):
-        lim.try_acquire()
-        lim.release()
-    assert lim.window == 4.0
+    lim = AdaptiveLimiter(8, clock=clock, gains=(1.0,))
+    lim.throttled(rate_limited=True)
+    serve(lim, clock, 100, 0.01)             # 100 a second
+    serve(lim, clock, 500, 0.02)             # then 50 a second for 10 s
+    assert lim.admitted == pytest.approx(50, rel=0.05) and lim.rate() == pytest.approx(50, rel=0.05)
 
 
 @pytest.mark.parametrize('value, seconds', [('3', 3.0), (' 1.5 ', 1.5), ('0', 0.0), ('99999', 120.0),
