@@ -99,6 +99,12 @@ def main():
         once = len(ok_paths) == len(set(ok_paths)) == args.users and br.check_report(report, expected)
         ideal = args.users * args.latency_ms / 1000.0 / args.concurrency
         share = ideal / seconds
+        floor = (args.users + throttled) * args.latency_ms / 1000.0 / args.concurrency
+        note = ("The %d retried calls are requests too: %d x %g ms / %d = %.1f s (%.0f %% of the ideal) is the floor "
+                "of the run with 503s under any retry policy. A bare 503 (no Retry-After) only halves the window "
+                "(at most once a second); pacing at the admitted rate starts with a rate limit (a Retry-After), "
+                "which the simulator's token bucket sends." % (throttled, args.users + throttled, args.latency_ms,
+                                                                args.concurrency, floor, 100 * ideal / floor))
         lines += [
             "| 10 %% of revoke calls answered 503 at random (%d answered 503), %d users: task time, share of the "
             "ideal %d x %g ms / %d = %.1f s | %.1f s, %.0f %% (module process alone %.1f s, %.0f %%) | at least "
@@ -112,6 +118,8 @@ def main():
         "",
         "Load average %.1f %.1f %.1f at the end (2 cores shared with other work: read the figures against the "
         "bare loop of the revocation benchmark above)." % load_end,
+        "",
+        note,
         "",
         "Reproduce: `make build && .venv/bin/python bench/bench_throttle.py` (`--help` lists the knobs).",
     ]
