@@ -123,3 +123,77 @@ def test_revocation_under_ansible_runner(sim, installed_collection, tmp_path):
     assert sim.state("cucm1")["tokens_by_user"] == {"stays": 1}
     [report] = revocation.reports(report_dir, "cucm1")
     assert [r["user"] for r in revocation.read_csv(report)] == revocation.LEAVERS
+
+
+# -- job slicing --------------------------------------------------------------------------------------------------
+def awx_slices(inventory: str, count: int):
+    """The INI inventory as AWX's job slicing splits it: the hosts in inventory order, slice k of ``count`` gets
+    every host whose index i has i % count == k - 1; each slice keeps the groups (with only its hosts) and every
+    variable section."""
+    hosts, section = [], None
+    for line in inventory.splitlines():
+        if line.startswith("["):
+            section = line
+        elif line.strip() and (section is None or not section.endswith(":vars]")):
+            name = line.split()[0]
+            if name not in hosts:
+                hosts.append(name)
+    slices = []
+    for k in range(count):
+        mine = set(hosts[k::count])
+        lines, section = [], None
+        for line in inventory.splitlines():
+            if line.startswith("["):
+                section = line
+            elif line.strip() and (section is None or not section.endswith(":vars]")) and line.split()[0] not in mine:
+                continue
+            lines.append(line)
+        slices.append(("\n".join(lines) + "\n", sorted(mine)))
+    return slices
+
+
+def run_side_by_side(base: Path, playbook: str, inventories, extravars=None):
+    """One ansible-runner job per slice, started together (as AWX's workflow of slice jobs); their runners."""
+    jobs = []
+    for number, inventory in enumerate(inventories, 1):
+        pdd = private_data_dir(base / ("slice-%d" % number), playbook, inventory, extravars)
+        thread, runner = ansible_runner.run_async(private_data_dir=str(pdd), playbook=playbook, quiet=True,
+                                                  ident="job", process_isolation=False, timeout=600)
+        jobs.append((thread, runner))
+    for thread, _runner in jobs:
+        thread.join()
+    return [runner for _thread, runner in jobs]
+
+
+@pytest.mark.sim_lab(revocation.SIM_LAB)
+def test_revocation_in_two_awx_slices_side_by_side_does_the_work_of_one_run(sim, installed_collection, tmp_path):
+    leavers = tmp_path / "leavers.txt"
+    leavers.write_text("\n".join(revocation.LEAVERS) + "\n", encoding="utf-8")
+    report_dir = tmp_path / "reports"
+    slices = awx_slices(revocation.inventory(sim), 2)
+    assert [hosts for _inv, hosts in slices] == [["cucm2", "localhost"], ["cucm1"]]   # round-robin, in order
+    runners = run_side_by_side(tmp_path, "revoke_refresh_tokens.yml", [inv for inv, _hosts in slices], extravars={
+        "refresh_token_revocation_leavers_file": str(leavers), "refresh_token_revocation_report_dir": str(report_dir)})
+    assert [r.status for r in runners] == ["successful", "successful"]
+    # the same work as one run (test_revocation_under_ansible_runner), nothing twice
+    paths = revocation.revoke_paths(sim, "cucm1")
+    assert len(paths) == len(set(paths)) == 52 and len(revocation.revoke_paths(sim, "cucm2")) == 1
+    assert sim.state("cucm1")["tokens_by_user"] == {"stays": 1} and sim.state("cucm2")["tokens_by_user"] == {}
+    # one report per cluster, each written by the slice that holds it: together, the one run's reports
+    assert len(revocation.reports(report_dir, "cucm1")) == 1 and len(revocation.reports(report_dir, "cucm2")) == 1
+
+
+def test_enablement_in_awx_slices_that_split_a_connection_from_its_cluster_writes_nothing_there(
+        sim, installed_collection, tmp_path):
+    """The enablement role needs its cross-host facts (a Connection host is planned against the clusters it
+    serves), so it is not run sliced (docs/aap.md); a slice that holds a Connection host without its cluster stops
+    in the preflight, says why, and writes nothing to it."""
+    slices = awx_slices(enablement.inventory(sim, {"cuc1": ["cucm1"]}), 2)
+    assert [hosts for _inv, hosts in slices] == [["cucm1"], ["cuc1"]]
+    runners = run_side_by_side(tmp_path, "oauth_enable.yml", [inv for inv, _hosts in slices])
+    assert [r.status for r in runners] == ["successful", "failed"]
+    failed = [e["event_data"]["res"].get("msg", "") for e in runners[1].events if e["event"] == "runner_on_failed"]
+    assert any("serves cucm1, which is not a host of the group cucm_clusters (an AWX job slice holds only some "
+               "hosts: run this role with job slicing off)" in str(msg) for msg in failed), failed
+    assert not sim.state("cuc1")["authz_servers"]
+    assert not [r for r in sim.get_requests("cuc1") if r["kind"] == "write"]
