@@ -30,6 +30,7 @@ __metaclass__ = type
 
 import collections
 import heapq
+import math
 import threading
 import time
 
@@ -52,7 +53,7 @@ def parse_retry_after(value):
         seconds = float(str(value).strip())
     except ValueError:
         return None
-    if seconds != seconds or seconds < 0:  # NaN or negative
+    if math.isnan(seconds) or seconds < 0:
         return None
     return min(seconds, RETRY_AFTER_CAP)
 

@@ -88,7 +88,8 @@ JOURNAL_KIND = 'collab.uc.cucm_refresh_tokens journal'
 JOURNAL_FORMAT = 2
 REPORT_FIELDS = ('time', 'cluster', 'user', 'client_id', 'outcome', 'tokens', 'reason')
 
-# A revoke answered with throttling is tried again from the delayed queue, this many times in all after the first.
+# A revoke answered with throttling is tried again from the delayed queue at most this many times (the module passes
+# its retries option).
 THROTTLE_ATTEMPTS = 8
 # Without a Retry-After, a throttled user waits this backoff (base, cap; seconds) on the delayed queue: short, as the
 # adaptive limiter already slows the whole run down.

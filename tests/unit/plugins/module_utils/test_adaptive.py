@@ -22,7 +22,7 @@ class Clock(object):
 
 def serve(lim, clock, count, every):
     """``count`` requests answered ok, one each ``every`` seconds."""
-    for _ in range(count):
+    for dummy in range(count):
         wait = lim.try_acquire()
         if wait:                             # paced: wait for its turn
             clock.now += wait
@@ -35,7 +35,7 @@ def serve(lim, clock, count, every):
 def test_unpaced_until_throttled_and_the_window_bounds_what_is_in_flight():
     clock = Clock()
     lim = AdaptiveLimiter(4, clock=clock)
-    assert [lim.try_acquire() for _ in range(5)] == [0.0, 0.0, 0.0, 0.0, None]   # no pacing; window 4
+    assert [lim.try_acquire() for dummy in range(5)] == [0.0, 0.0, 0.0, 0.0, None]   # no pacing; window 4
     lim.release()
     assert lim.try_acquire() == 0.0 and lim.rate() is None
 
