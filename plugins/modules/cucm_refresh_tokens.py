@@ -35,7 +35,7 @@ description:
   - Revoke calls run in parallel (O(concurrency)), optionally at a bounded rate (O(rate_limit)); each worker
     keeps one HTTPS connection and CUCM's session cookie, so Basic authentication is sent once per worker.
     Dropped connections are retried with backoff (O(retries)). A revoke answered HTTP 503 is not retried inside
-    its worker: the user waits on a delayed queue (its C(Retry-After), else a short backoff) and is sent again up
+    its worker; the user waits on a delayed queue (its C(Retry-After), else a short backoff) and is sent again up
     to O(retries) times, while the worker revokes the next user; a 503 halves the number of calls in flight
     (each success widens it again), and a 503 with C(Retry-After) (a rate limit) paces the calls at the rate
     CUCM admitted. HTTP 401 or 403 stops the run at once (requests in flight finish, no new one starts) and
