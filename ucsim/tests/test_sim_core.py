@@ -124,3 +124,20 @@ def test_rate_limit_is_a_token_bucket_per_system_and_operation(core):
     for bad in ({"rps": 0}, {"rps": 1, "burst": 0}, {"rps": 1, "x": 1}, {"rps": 1, "operations": "revoke"}, []):
         with pytest.raises(LabError):
             core.set_faults({"rate_limit": bad})
+
+
+def test_rate_limit_lab_setting_is_checked_and_applies_to_every_system():
+    from ucsim import lab as labmod
+    from ucsim.server import KINDS
+    lab = labmod.parse({"sim": {"rate_limit": {"rps": 5, "burst": 2}}, "cucm": [{"name": "x"}]}, set(KINDS))
+    assert lab.settings["rate_limit"] == {"rps": 5, "burst": 2}
+    assert labmod.parse({"cucm": [{"name": "x"}]}, set(KINDS)).settings["rate_limit"] is None
+    for bad in ({"rps": -1}, {"rps": 5, "burst": 1.5}, "fast"):
+        with pytest.raises(LabError, match="rate_limit"):
+            labmod.parse({"sim": {"rate_limit": bad}, "cucm": [{"name": "x"}]}, set(KINDS))
+    k = Core(10)
+    k.add_system("a", ["a"])
+    k.add_system("b", ["b"])
+    now = [0.0]
+    took = [k.rate_refused(Obj(name), "op", None, lab.settings, clock=lambda: now[0]) for name in "aaabb"]
+    assert took[:2] == [None, None] and took[2] == pytest.approx(0.2) and took[3:] == [None, None]
