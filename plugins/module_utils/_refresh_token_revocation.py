@@ -857,6 +857,9 @@ class Revocation:
                     self.throttled_retries += 1
                 work.put((user, count, tries + 1), delay)
                 return
+            if is_throttling(busy):
+                # the retries were this pool's (the delayed queue), not the session's: say how many
+                busy.hint = 'The server is throttling; gave up after %d retries. Run again later, or raise retries' % tries
             outcome, count, reason = FAILED, 0, str(busy)
         except UCError as err:
             if err.status in (401, 403):
