@@ -183,6 +183,9 @@ class HttpSession:
         self.product = product
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        # Retries of a throttling answer (503, retry_if) inside request(); None: ``retries``. A caller with a
+        # delayed queue of its own sets 0 and gets ``Unavailable`` (with ``retry_after``) at once.
+        self.throttle_retries = None
         self.sleep = sleep
         self.rate_limiter = rate_limiter
         self.auth_hints = dict(auth_hints or {})
@@ -399,13 +402,16 @@ class HttpSession:
                               details=describe_error(response) if describe_error else None,
                               hint=self.auth_hints.get(403, 'Give the user the role this operation needs'))
             if response.status == 503 or (retry_if is not None and retry_if(response)):
-                if attempt >= self.retries:
-                    raise Unavailable('server busy' if response.status == 503 else 'server busy (throttled)',
-                                      host=self.endpoint, operation=operation, status=response.status,
-                                      product=self.product,
-                                      details=describe_error(response) if describe_error else None,
-                                      hint='The server is throttling; gave up after %d retries. Run again later, '
-                                           'or raise retries' % self.retries)
+                retries = self.retries if self.throttle_retries is None else self.throttle_retries
+                if attempt >= retries:
+                    busy = Unavailable('server busy' if response.status == 503 else 'server busy (throttled)',
+                                       host=self.endpoint, operation=operation, status=response.status,
+                                       product=self.product,
+                                       details=describe_error(response) if describe_error else None,
+                                       hint='The server is throttling; gave up after %d retries. Run again later, '
+                                            'or raise retries' % retries)
+                    busy.retry_after = response.header('retry-after')  # for a caller that retries it later
+                    raise busy
                 self._wait(attempt, response.header('retry-after'))
                 attempt += 1
                 continue

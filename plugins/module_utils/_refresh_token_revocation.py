@@ -31,7 +31,6 @@ import hashlib
 import itertools
 import json
 import os
-import queue
 import tempfile
 import threading
 import time
@@ -39,7 +38,9 @@ import unicodedata
 from datetime import datetime, timezone
 
 from ansible_collections.collab.uc.plugins.module_utils import _run_lock
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
+    AdaptiveLimiter, DelayedQueue, parse_retry_after)
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, shorten
 from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
@@ -87,7 +88,17 @@ JOURNAL_KIND = 'collab.uc.cucm_refresh_tokens journal'
 JOURNAL_FORMAT = 2
 REPORT_FIELDS = ('time', 'cluster', 'user', 'client_id', 'outcome', 'tokens', 'reason')
 
-_STOP = object()
+# A revoke answered with throttling is tried again from the delayed queue at most this many times (the module passes
+# its retries option).
+THROTTLE_ATTEMPTS = 8
+# Without a Retry-After, a throttled user waits this backoff (base, cap; seconds) on the delayed queue: short, as the
+# adaptive limiter already slows the whole run down.
+THROTTLE_BACKOFF_BASE = 0.1
+THROTTLE_BACKOFF_CAP = 4.0
+
+
+class _Stopped(Exception):
+    """The run stopped while a worker waited for a slot: nothing was sent."""
 
 
 class InputError(Exception):
@@ -696,13 +707,21 @@ class Revocation:
     """
 
     def __init__(self, users, lookup, revoker_factory, client_id=None, concurrency=8, journal=None, previous=None,
-                 check_mode=False, clock=time.time, cluster=None, evidence=None):
+                 check_mode=False, clock=time.time, cluster=None, evidence=None, limiter=None,
+                 throttle_attempts=THROTTLE_ATTEMPTS, backoff_base=THROTTLE_BACKOFF_BASE,
+                 backoff_cap=THROTTLE_BACKOFF_CAP):
         self.users = users
         self.cluster = cluster
         self.lookup = lookup
         self.revoker_factory = revoker_factory
         self.client_id = client_id
         self.concurrency = concurrency
+        # the adaptive window and pacing of the revoke calls; a throttled user is retried from a delayed queue
+        self.limiter = limiter if limiter is not None else AdaptiveLimiter(concurrency)
+        self.throttle_attempts = throttle_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.throttled_retries = 0
         self.journal = journal
         self.previous = previous or {}
         self.evidence = evidence or {}
@@ -784,42 +803,73 @@ class Revocation:
         return outcome, again, reason
 
     def _revoke(self, revoker, user, count):
-        """``(outcome, count, reason, resumed)`` of one user's revoke (journaled as an attempt first)."""
-        if self.journal is not None:
-            self.journal.attempt(user, count, self.clock())
-        with self._lock:
-            self.revoke_calls += 1
+        """``(outcome, count, reason, resumed)`` of one user's revoke (journaled as an attempt first).
+
+        Throttling (503) raises ``Unavailable``: nothing was carried out, and the caller retries it later."""
+        if not self.limiter.acquire(self._stop):
+            raise _Stopped()
+        throttled = rate_limited = False
         try:
+            if self.journal is not None:
+                self.journal.attempt(user, count, self.clock())
+            with self._lock:
+                self.revoke_calls += 1
             outcome, revoked, reason = revoker.revoke(user, self.client_id)
+        except Unavailable as busy:
+            throttled = is_throttling(busy)
+            rate_limited = throttled and getattr(busy, 'retry_after', None) is not None
+            raise
         except OutcomeUnknown as lost:
             outcome, revoked, reason = self._settle(revoker, user, count, lost)
+        finally:
+            self.limiter.release(throttled, rate_limited)
         if outcome == NO_TOKENS and user in self.evidence:
             return REVOKED, self.evidence[user], 'revoked by an earlier run of this journal', True
         return outcome, revoked, reason, False
 
     def _worker(self, work):
-        revoker = None
+        mine = {}  # this thread's revoker, made when it gets its first user
         while True:
-            item = work.get()
-            if item is _STOP:
-                return
-            if self._stop.is_set():
-                continue  # stopping: finish what is in flight, start nothing new
-            user, count = item
-            resumed = False
+            item = work.get(self._stop)
+            if item is None:
+                return  # no work left (or stopping: finish what is in flight, start nothing new)
             try:
-                if revoker is None:
-                    revoker = self.revoker_factory()
-                outcome, count, reason, resumed = self._revoke(revoker, user, count)
-            except UCError as err:
-                if err.status in (401, 403):
-                    self._halt(err)
-                    continue
-                outcome, count, reason = FAILED, 0, str(err)
-            except Exception as exc:  # pylint: disable=broad-except
-                # A fault of this one user's answer must not stop the others; it is reported with the user.
-                outcome, count, reason = FAILED, 0, 'unexpected error: %s' % exc
-            self._finish(user, outcome, count, reason, resumed)
+                self._work(item, work, mine)
+            finally:
+                work.done()
+
+    def _work(self, item, work, mine):
+        user, count, tries = item
+        resumed = False
+        try:
+            if 'revoker' not in mine:
+                mine['revoker'] = self.revoker_factory()
+            outcome, count, reason, resumed = self._revoke(mine['revoker'], user, count)
+        except _Stopped:
+            return
+        except Unavailable as busy:
+            if is_throttling(busy) and tries < self.throttle_attempts and not self._stop.is_set():
+                # Throttled: nothing was carried out. The user waits on the delayed queue (Retry-After, else a
+                # backoff), not in this thread, which takes the next user meanwhile.
+                delay = parse_retry_after(getattr(busy, 'retry_after', None))
+                delay = max(delay or 0.0, backoff_delay(tries, self.backoff_base, self.backoff_cap))
+                with self._lock:
+                    self.throttled_retries += 1
+                work.put((user, count, tries + 1), delay)
+                return
+            if is_throttling(busy):
+                # the retries were this pool's (the delayed queue), not the session's: say how many
+                busy.hint = 'The server is throttling; gave up after %d retries. Run again later, or raise retries' % tries
+            outcome, count, reason = FAILED, 0, str(busy)
+        except UCError as err:
+            if err.status in (401, 403):
+                self._halt(err)
+                return
+            outcome, count, reason = FAILED, 0, str(err)
+        except Exception as exc:  # pylint: disable=broad-except
+            # A fault of this one user's answer must not stop the others; it is reported with the user.
+            outcome, count, reason = FAILED, 0, 'unexpected error: %s' % exc
+        self._finish(user, outcome, count, reason, resumed)
 
     def _decide(self, user, found, work):
         if found.existing is not None and user not in found.existing:
@@ -841,7 +891,7 @@ class Revocation:
         else:
             if count is None:
                 self.fallback_revokes += 1
-            work.put((user, count))
+            work.put((user, count, 0))
 
     def run(self):
         for user in self.users:
@@ -850,7 +900,7 @@ class Revocation:
                 self.outcomes[user] = earlier
                 self.resumed += 1
         pending = [user for user in self.users if user not in self.outcomes]
-        work = queue.Queue()
+        work = DelayedQueue()
         threads = []
         if not self.check_mode:
             for number in range(min(self.concurrency, len(pending))):
@@ -872,8 +922,7 @@ class Revocation:
                         break
                     self._decide(user, found, work)
         finally:
-            for _thread in threads:
-                work.put(_STOP)
+            work.close()
             for thread in threads:
                 thread.join()
         return self

@@ -34,8 +34,12 @@ description:
     revoke never arrived, and it is sent once more.
   - Revoke calls run in parallel (O(concurrency)), optionally at a bounded rate (O(rate_limit)); each worker
     keeps one HTTPS connection and CUCM's session cookie, so Basic authentication is sent once per worker.
-    HTTP 503 and dropped connections are retried with backoff (O(retries)). HTTP 401 or 403 stops the run at
-    once (requests in flight finish, no new one starts) and the task fails with the authentication error.
+    Dropped connections are retried with backoff (O(retries)). A revoke answered HTTP 503 is not retried inside
+    its worker; the user waits on a delayed queue (its C(Retry-After), else a short backoff) and is sent again up
+    to O(retries) times, while the worker revokes the next user; a 503 halves the number of calls in flight
+    (each success widens it again), and a 503 with C(Retry-After) (a rate limit) paces the calls at the rate
+    CUCM admitted. HTTP 401 or 403 stops the run at once (requests in flight finish, no new one starts) and
+    the task fails with the authentication error.
   - Workers share what they learn about the credentials. Only one sends them at a time until CUCM hands out a
     session cookie, so a wrong or changed password costs one failed login for the whole run, and an expired
     session one new login for all workers.
@@ -544,12 +548,16 @@ class CucmRefreshTokens(UCModule):
 
         def revoker_factory():
             with session_lock:
-                return SsospClient(self.http_session(rate_limiter=limiter))
+                session = self.http_session(rate_limiter=limiter)
+            # A throttled revoke is retried from the run's delayed queue (Retry-After honoured), not in the thread.
+            session.throttle_retries = 0
+            return SsospClient(session)
 
         run = Revocation(users.ids, lookup, revoker_factory, client_id=client_id, concurrency=params['concurrency'],
                          journal=None if self.check_mode else journal, previous=previous,
                          check_mode=self.check_mode, cluster=cluster,
-                         evidence=journal.evidence if journal is not None else None)
+                         evidence=journal.evidence if journal is not None else None,
+                         throttle_attempts=params['retries'])
         run_journaled(run, journal, self.check_mode)
         return self.finish(run, users, lookup, cluster)
 

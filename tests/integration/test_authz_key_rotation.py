@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -331,6 +332,32 @@ def test_check_mode_plans_and_changes_nothing(sim, run_playbook, tmp_path):
     assert [x["action"] for x in data["restarts"]] == ["would restart"] * sum(len(wanted(n)) for n in NODES)
     assert [x["action"] for x in data["syncs"]] == ["would sync"] * 2
     assert "(plan, check mode)" in markdown and "would restart" in markdown
+
+
+HOSTILE = "E\\|<img src=x onerror=alert(1)>[x](//e.example)`"
+HOSTILE_MD = "E\\\\\\|&lt;img src=x onerror=alert(1)&gt;\\[x\\](//e.example)\\`"
+
+
+def test_hostile_names_from_connection_stay_plain_text_in_the_markdown_report(sim, run_playbook, tmp_path):
+    """Issue 17 item 4: the rotation's Markdown report escapes what systems hold (collab.uc.md_text, the rule of
+    the audit's report and gitops_summary): an AuthZ server name and its sync status stay one plain cell."""
+    prepare(sim)
+    port = sim.system("cucm1")["port"]
+    hostile = [{"DisplayName": HOSTILE, "ServerNodeAddress": "cucm1.lab.local", "Port": port,
+                "ServerUsername": "axladmin", "ServerPassword": "C1sco12345!"}]
+    sim.set_state({"cuc1": {"authz_servers": hostile}})   # a third AuthZ server beside prepare()'s two
+    sim.set_state({"cuc1": {"authz_server_status": {HOSTILE: "Passed - " + HOSTILE}}})
+    sim.reset(state=False)
+    state_dir = tmp_path / "state"
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir), check=True)
+    assert res.rc == 0, res.describe()
+    data, markdown = report(state_dir, ".plan")
+    assert HOSTILE in [x["authz_server"] for x in data["syncs"]], data["syncs"]
+    [row] = [line for line in markdown.splitlines() if HOSTILE_MD in line]
+    assert "<img" not in markdown and "](" not in markdown.replace("\\](", ""), markdown
+    # GitHub's table rule: a pipe not preceded by a backslash ends a cell; the row keeps its 4 cells
+    cells = re.split(r"(?<!\\)\|", row.strip())[1:-1]
+    assert len(cells) == 4 and cells[1].strip() == HOSTILE_MD, cells
 
 
 def test_a_record_of_another_cluster_is_refused_before_anything(sim, run_playbook, tmp_path):

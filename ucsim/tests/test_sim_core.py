@@ -102,3 +102,42 @@ def test_logins_and_sessions_per_node(core):
     core.session_open(PUB, "admin")
     core.session_open(SUB, "admin")
     assert core.expire_sessions(system="cucm", node="sub") == 1 and core.expire_sessions() == 1
+
+
+def test_rate_limit_is_a_token_bucket_per_system_and_operation(core):
+    now = [100.0]
+    clock = lambda: now[0]  # noqa: E731
+    core.set_faults({"rate_limit": {"rps": 2, "burst": 3, "operations": ["revoke", "executeSQLQuery"]}})
+    took = [core.rate_refused(CUCM, "revoke", PUB, clock=clock) for _ in range(4)]
+    assert took[:3] == [None, None, None] and took[3] == pytest.approx(0.5)   # burst 3, then 1 token per 0.5 s
+    assert core.rate_refused(CUCM, "executeSQLQuery", PUB, clock=clock) is None   # a bucket of its own
+    assert core.rate_refused(Obj("cuc"), "revoke", None, clock=clock) is None    # another system's bucket
+    assert core.rate_refused(CUCM, "getCCMVersion", PUB, clock=clock) is None    # not a limited operation
+    now[0] += 0.25
+    assert core.rate_refused(CUCM, "revoke", PUB, clock=clock) == pytest.approx(0.25)  # a refusal takes none
+    now[0] += 0.25
+    assert core.rate_refused(CUCM, "revoke", PUB, clock=clock) is None
+    core.clear_faults()
+    lab = {"rate_limit": {"rps": 1, "burst": 1}}                                 # the lab setting, all operations
+    assert core.rate_refused(CUCM, "x", PUB, lab, clock=clock) is None
+    assert core.rate_refused(CUCM, "x", PUB, lab, clock=clock) == pytest.approx(1.0)
+    for bad in ({"rps": 0}, {"rps": 1, "burst": 0}, {"rps": 1, "x": 1}, {"rps": 1, "operations": "revoke"}, []):
+        with pytest.raises(LabError):
+            core.set_faults({"rate_limit": bad})
+
+
+def test_rate_limit_lab_setting_is_checked_and_applies_to_every_system():
+    from ucsim import lab as labmod
+    from ucsim.server import KINDS
+    lab = labmod.parse({"sim": {"rate_limit": {"rps": 5, "burst": 2}}, "cucm": [{"name": "x"}]}, set(KINDS))
+    assert lab.settings["rate_limit"] == {"rps": 5, "burst": 2}
+    assert labmod.parse({"cucm": [{"name": "x"}]}, set(KINDS)).settings["rate_limit"] is None
+    for bad in ({"rps": -1}, {"rps": 5, "burst": 1.5}, "fast"):
+        with pytest.raises(LabError, match="rate_limit"):
+            labmod.parse({"sim": {"rate_limit": bad}, "cucm": [{"name": "x"}]}, set(KINDS))
+    k = Core(10)
+    k.add_system("a", ["a"])
+    k.add_system("b", ["b"])
+    now = [0.0]
+    took = [k.rate_refused(Obj(name), "op", None, lab.settings, clock=lambda: now[0]) for name in "aaabb"]
+    assert took[:2] == [None, None] and took[2] == pytest.approx(0.2) and took[3:] == [None, None]

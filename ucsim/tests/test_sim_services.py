@@ -242,6 +242,13 @@ def test_faults_never_returns_503_node_down_and_rate(ssim, node):
     assert get_status(imp, "Cisco Tomcat")[0] == 200
     st, root = get_status(imp, "Cisco Tomcat")
     assert st == 500 and find(root, "faultstring").text == "Exceeded allowed rate"
+    pub.json("POST", "/_sim/state", {"cucm": {"services": {"min_poll_interval_s": 0}}})
+    pub.json("POST", "/_sim/faults", {"rate_limit": {"rps": 0.1, "burst": 1}, "system": "cucm-sub1"})
+    assert get_status(sub, CCM)[0] == 200     # the token bucket: one, then "Exceeded allowed rate"
+    st, root = get_status(sub, CCM)
+    assert st == 500 and find(root, "faultstring").text == "Exceeded allowed rate"
+    assert get_status(pub, CCM)[0] == 200     # another node (scoped by the fault system)
+    pub.json("DELETE", "/_sim/faults")
     st, code = pub.json("POST", "/_sim/faults", {"node_down": "nope"})
     assert st == 400
 

@@ -84,6 +84,19 @@ def test_revoke_unknown_user_and_errors(c):
     assert cnt["writes"] == 0 and cnt["auth_failures"] == 1
 
 
+def test_rate_limit_refuses_with_503_and_retry_after(c):
+    c.json("POST", "/_sim/faults", {"rate_limit": {"rps": 0.5, "burst": 2, "operations": ["revoke"]}})
+    assert [revoke(c, "nokens")[0] for _ in range(3)] == [200, 200, 503]
+    status, resp, _ = c.request("GET", "/ssosp/token/revoke?user_id=jdoe", auth=("axladmin", "C1sco12345!"))
+    assert status == 503 and resp.getheader("Retry-After") == "2"
+    assert c.json("GET", "/_sim/state?user=jdoe")[1]["user"]["token_count"] == 2   # refused: not carried out
+    log = c.json("GET", "/_sim/requests")[1]
+    entries = log["requests"] if isinstance(log, dict) else log
+    refused = [e for e in entries if e.get("rate_refused")]
+    assert len(refused) == 2 and {e["operation"] for e in refused} == {"revoke"}
+    assert c.request("GET", "/ssosp/ws/public/singleSignOn")[0] == 200  # another operation: its own (unlimited) bucket
+
+
 def test_revoke_503_and_rate(c):
     c.json("POST", "/_sim/faults", {"http_503_writes": 1})
     assert revoke(c, "jdoe")[0] == 503

@@ -477,3 +477,11 @@ SERVICEABILITY_503_BODY = ("<html><head><title>503 Service Unavailable</title></
 # read, then the connection closed with no reply; the control API still answers).
 # ASSUMPTION: Serviceability admits the accounts with the AXL role (`axl`), as AXL does; real CUCM wants the
 # Standard CCM Admin Users and Standard SERVICEABILITY roles.
+
+# -- rate limit (token bucket) ----------------------------------------------------------------------------------
+# ASSUMPTION: CUCM's rate limits are not documented as numbers. The simulator models them as a token bucket per
+# system and operation (lab `sim.rate_limit` or fault `rate_limit`: {rps, burst, operations}): a request that
+# finds the bucket empty is refused before it is carried out, with HTTP 503, the HTML body above and a
+# `Retry-After` header of the whole seconds until a token is back (AXL, REST); Serviceability answers its
+# "Exceeded allowed rate" Server fault instead (no Retry-After). A refused request takes no token.
+RATE_LIMIT_SOAP_FAULT_PATHS = ("/controlcenterservice2/",)

@@ -22,12 +22,30 @@ SIM_SETTINGS = {
     # strict: every AXL and Serviceability request is checked against its contract (contract.py), as the
     # product's schema validation does; lenient: only what the handlers need (an older client's request form)
     "soap_contract": (str, "strict"),
+    # a token bucket per system and operation: {rps: R, burst: B, operations: [names] (optional: all)}; a request
+    # that finds it empty is refused (503 + Retry-After; Serviceability: "Exceeded allowed rate"). The fault
+    # rate_limit (same form) overrides it.
+    "rate_limit": (dict, None),
 }
 SIM_CHOICES = {"soap_contract": ("strict", "lenient")}
 
 
 class LabError(Exception):
     pass
+
+
+def check_rate_limit(value, where):
+    """Raise LabError unless ``value`` is ``{"rps": > 0, "burst": >= 1, "operations": [names] (optional)}``."""
+    if not isinstance(value, dict) or set(value) - {"rps", "burst", "operations"}:
+        raise LabError("%s must be a mapping of rps, burst and (optional) operations" % where)
+    rps, burst = value.get("rps"), value.get("burst", 1)
+    if isinstance(rps, bool) or not isinstance(rps, (int, float)) or rps <= 0:
+        raise LabError("%s: rps must be a number > 0" % where)
+    if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+        raise LabError("%s: burst must be an integer >= 1" % where)
+    ops = value.get("operations")
+    if ops is not None and (not isinstance(ops, list) or not all(isinstance(o, str) for o in ops)):
+        raise LabError("%s: operations must be a list of operation names" % where)
 
 
 class NodeSpec:
@@ -109,6 +127,8 @@ def parse(data, known_kinds, path="<lab>"):
         typ = SIM_SETTINGS[key][0]
         if not isinstance(value, typ) or isinstance(value, bool):
             raise LabError("%s: sim.%s must be %s" % (path, key, typ.__name__))
+        if key == "rate_limit":
+            check_rate_limit(value, "%s: sim.rate_limit" % path)
         if key in SIM_CHOICES and value not in SIM_CHOICES[key]:
             raise LabError("%s: sim.%s must be one of %s" % (path, key, ", ".join(SIM_CHOICES[key])))
         settings[key] = value

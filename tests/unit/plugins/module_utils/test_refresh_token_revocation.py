@@ -434,9 +434,10 @@ def test_run_failed_user_does_not_stop_the_others():
     cucm = FakeCucm(users)
     cucm.revoke_statuses['u05'] = 503
     cucm.revoke_bodies['u06'] = (500, '{"refresh_token": "%s", "error": "oops"}' % ('ab' * 32))
-    run = revocation(cucm, sorted(users), concurrency=4)
+    run = revocation(cucm, sorted(users), concurrency=4, throttle_attempts=2, backoff_base=0.01, backoff_cap=0.02)
     outcomes = dict((i.user, i) for i in run.ordered())
-    assert outcomes['u05'].outcome == 'failed' and 'HTTP 503' in outcomes['u05'].reason
+    assert outcomes['u05'].outcome == 'failed' and 'busy' in outcomes['u05'].reason
+    assert run.throttled_retries == 2
     assert outcomes['u06'].outcome == 'failed' and 'ab' * 32 not in outcomes['u06'].reason
     assert run.summary()['revoked'] == 18 and not run.complete and run.stop_error is None
 
@@ -525,3 +526,31 @@ def test_lock_file_is_removed_at_the_end_and_a_stale_one_is_taken(tmp_path):
         assert json.loads(handle.read())['pid'] == os.getpid()
     lock.release()
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_throttled_revoke_waits_on_the_delayed_queue_not_in_its_worker():
+    """One worker: the throttled user goes back on the queue (Retry-After honoured) and the worker revokes the
+    others meanwhile; the throttled user is revoked once, after its wait, and the window was cut."""
+    users = dict(('u%02d' % n, [JABBER]) for n in range(6))
+    cucm = FakeCucm(users)
+    cucm.revoke_statuses['u00'] = 503
+    lookup = make_lookup(cucm)
+    order = []
+
+    class Revoker(object):
+        def __init__(self):
+            self.inner = SsospClient(cucm.session())
+            self.inner.session.throttle_retries = 0
+
+        def revoke(self, user, client_id=None):
+            order.append(user)
+            if user == 'u00' and order.count('u00') == 2:
+                cucm.revoke_statuses.pop('u00')
+            return self.inner.revoke(user, client_id)
+
+    run = rtr.Revocation(sorted(users), lookup, Revoker, cluster=CLUSTER, concurrency=1, backoff_base=0.2,
+                         backoff_cap=0.2).run()
+    assert run.summary()['revoked'] == 6 and run.throttled_retries == 1
+    assert order[0] == 'u00' and order[1] == 'u01'          # the worker took the next user at once
+    assert order.count('u00') == 2 and order[-1] == 'u00'   # retried after its delay (0.2 s), once
+    assert run.limiter.throttled_count == 1 and run.limiter.window == 1.0

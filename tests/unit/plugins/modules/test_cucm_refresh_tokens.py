@@ -63,7 +63,7 @@ def failed(cucm, args, **kwargs):
 
 
 BUSY = ("CUCM cucm.example.com:8443: revoke refresh tokens of 'asmith' failed: server busy; HTTP 503; "
-        "body busy. The server is throttling; gave up after 2 retries. Run again later, or raise retries")
+        "body busy. The server is throttling; gave up after 5 retries. Run again later, or raise retries")
 
 
 def outcomes(result):

@@ -19,6 +19,9 @@ request out, and records what happened. It never keeps a log, counters or faults
     (``_applies``): the fault ``system`` limits every key registered ``scoped`` to that system or node.
 ``core.latency(system, node)``: ``latency_ms`` in seconds. ``core.node_down(node)``: True while the fault
     ``node_down`` (a node name or a list; not scoped) names the node (it answers nothing).
+``core.rate_refused(system, operation, node=None, settings=None)``: seconds until the token bucket of that system
+    and operation (the fault ``rate_limit``, else the lab's ``sim.rate_limit``) holds a token again when it is
+    empty (the request is refused), else None (a token was taken).
 ``core.register_fault(key, types=int, counted=True, scoped=True)``: a transport's own fault keys (e.g. SSH's).
 ``core.check_login(accounts, user, password, role=None)``: None when the account may log in, else
     ``"credentials"`` or ``"role"`` (the transport turns that into 401/403 or a refused SSH login).
@@ -36,7 +39,7 @@ import secrets
 import threading
 import time
 
-from ..lab import LabError
+from ..lab import LabError, check_rate_limit
 
 COUNTER_KEYS = ("requests", "reads", "writes", "write_attempts", "auth_failures", "faults", "basic_auth",
                 "cookie_auth", "connections", "ssh_logins", "ssh_login_failures", "ssh_commands")
@@ -91,6 +94,8 @@ class Core:
         self.register_fault("seed", (int, str, type(None)), counted=False)
         self.register_fault("system", (str, type(None)), counted=False)
         self.register_fault("node_down", (str, list, type(None)), counted=False, scoped=False)
+        # {"rps": R, "burst": B, "operations": [...]}: a token bucket per system and operation (rate_refused)
+        self.register_fault("rate_limit", (dict, type(None)), counted=False)
         self.sessions = {}  # node name -> {sid: [userid, last_seen]}
         self._clear()
 
@@ -109,6 +114,7 @@ class Core:
         self.faults = {}
         self.rng = random.Random()
         self.pending = []  # [system name, requests left, action]: actions due after that many more requests
+        self.buckets = {}  # (system name, operation) -> [tokens, last refill (monotonic)]
 
     # -- log and counters --------------------------------------------------------------------------------
     def _counters(self, system, node):
@@ -203,6 +209,8 @@ class Core:
                 raise LabError("fault %s has the wrong type" % k)
             if (counted or k == "latency_ms") and v < 0:
                 raise LabError("fault %s must be >= 0" % k)
+            if k == "rate_limit" and v is not None:
+                check_rate_limit(v, "fault rate_limit")
             if k == "http_503_rate" and not 0 <= v <= 1:
                 raise LabError("http_503_rate must be between 0.0 and 1.0")
             if k == "system" and v is not None and v not in self.names \
@@ -214,6 +222,8 @@ class Core:
                         raise LabError("node_down: no node named %r" % (name,))
         with self.lock:
             self.faults.update(data)
+            if "rate_limit" in data:
+                self.buckets.clear()
             if "seed" in data:
                 self.rng = random.Random(data["seed"])
             return dict(self.faults)
@@ -225,6 +235,7 @@ class Core:
     def clear_faults(self):
         with self.lock:
             self.faults.clear()
+            self.buckets.clear()
 
     def _applies(self, system, key, node):
         """Whether fault ``key`` applies to this system (and node): the fault ``system`` limits scoped keys."""
@@ -254,6 +265,25 @@ class Core:
     def node_down(self, node):
         """True while the fault ``node_down`` (a node name or a list of them) names this node."""
         return node.name in _node_names(self.fault_value(node.system, "node_down", node))
+
+    def rate_refused(self, system, operation, node=None, settings=None, clock=time.monotonic):
+        """Take a token of the bucket of (system, operation): None when taken (or no limit applies), else the
+        seconds until the bucket holds one again (the request is refused and takes none)."""
+        with self.lock:
+            limit = self.faults.get("rate_limit") if self._applies(system, "rate_limit", node) else None
+            if limit is None and settings is not None:
+                limit = settings.get("rate_limit")
+            if not limit or (limit.get("operations") is not None and operation not in limit["operations"]):
+                return None
+            rps, burst = float(limit["rps"]), int(limit.get("burst", 1))
+            now = clock()
+            bucket = self.buckets.setdefault((system.name, operation), [float(burst), now])
+            bucket[0] = min(float(burst), bucket[0] + (now - bucket[1]) * rps)
+            bucket[1] = now
+            if bucket[0] >= 1.0:
+                bucket[0] -= 1.0
+                return None
+            return (1.0 - bucket[0]) / rps
 
     def latency(self, system, node=None):
         """Seconds to wait before answering (the fault ``latency_ms``)."""

@@ -5,6 +5,7 @@ Everything it records, counts and injects goes through the shared core (``core.p
 """
 
 import base64
+import math
 import socket
 import socketserver
 import ssl
@@ -14,7 +15,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .. import assumptions as A
-from .. import replay, tls
+from .. import replay, soap, tls
 from ..protocols import control
 from ..web import Reply, Request, Response
 
@@ -259,6 +260,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         ctx = Ctx(sim, node, req)
         ctx.operation = operation
+        wait = core.rate_refused(system, operation, node, sim.lab.settings)
+        if wait is not None:
+            resp = self._rate_refusal(req, operation, wait)
+            self._record(req, resp.status, operation, "fault", ctx, rate_refused=True)
+            self._access_log(req, resp.status, operation, started)
+            self._send(resp)
+            return
         if proto is None:
             resp = Response(404, "Not Found: %s" % req.path, "text/plain; charset=utf-8", kind="other")
         else:
@@ -278,6 +286,15 @@ class Handler(BaseHTTPRequestHandler):
         self._record(req, resp.status, op, resp.kind, ctx)
         self._access_log(req, resp.status, op, started)
         self._send(resp, ctx.set_cookie)
+
+    @staticmethod
+    def _rate_refusal(req, operation, wait):
+        """The answer of a request the token bucket refused: Serviceability's fault, else 503 + Retry-After."""
+        if req.path.lower().startswith(A.RATE_LIMIT_SOAP_FAULT_PATHS):
+            return soap.fault(A.RATE_FAULT, operation=operation).response
+        seconds = max(1, int(math.ceil(wait)))
+        return Response(503, A.HTTP_503_BODY, "text/html; charset=utf-8", [("Retry-After", str(seconds))],
+                        kind="fault", operation=operation)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Benchmark: revocation of USERS users when CUCM pushes back (`collab.uc.cucm_refresh_tokens`, issue 22).
+
+Against the simulator with LATENCY ms added to every request:
+
+1. a token-bucket limit of RATE revoke requests a second (the simulator's fault `rate_limit`, burst BURST): the
+   rate of successful revokes while the revocation ran, against RATE (target: at least 90 %), and the share of
+   revoke requests refused (target: at most 5 %);
+2. 10 % of the revoke calls answered 503 at random (`http_503_rate`): the task time against the ideal
+   USERS x LATENCY / CONCURRENCY (target: at least 80 %); every user revoked once.
+
+    .venv/bin/python bench/bench_throttle.py [--users 10000] [--rate 200] [--burst 10] [--latency-ms 20]
+        [--concurrency 8] [--no-readme]
+
+Needs `make build` and ucsim (`make venv`). Writes the figures into bench/README.md between its markers.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_revocation as br  # noqa: E402  (the revocation benchmark's lab, task and report check)
+from bench_revocation import helpers  # noqa: E402
+from readme import update_section  # noqa: E402
+
+
+def revoke_log(sim):
+    return [r for r in sim.get_requests() if r["operation"] == "revoke"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10000)
+    parser.add_argument("--rate", type=float, default=200.0, help="token bucket: revoke requests a second")
+    parser.add_argument("--burst", type=int, default=10)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    problem = helpers.check_installed_collection()
+    if problem:
+        raise SystemExit(problem)
+    load_start = os.getloadavg()
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp_name, \
+            helpers.Simulator.start(lab=br.LAB % args.users, state_dir=Path(tmp_name) / "sim") as sim:
+        tmp = Path(tmp_name)
+        env = sim.cucm_env()
+        interpreter = tmp / "python-rss"  # the revocation benchmark's wrapper: the module's wall time
+        interpreter.write_text(br.RSS_WRAPPER % (sys.executable, sys.executable))
+        interpreter.chmod(0o755)
+        expected = br.users(1, args.users)
+
+        # 1. token bucket ---------------------------------------------------------------------------------------
+        sim.faults(latency_ms=args.latency_ms,
+                   rate_limit={"rps": args.rate, "burst": args.burst, "operations": ["revoke"]})
+        seconds, module, report, _rss, _wall = br.revoke_task(sim, env, tmp, 1, args.users, args.concurrency,
+                                                              interpreter)
+        log = revoke_log(sim)
+        ok = [r for r in log if r["status"] == 200]
+        refused = [r for r in log if r.get("rate_refused")]
+        span = ok[-1]["time"] - ok[0]["time"]
+        used = (len(ok) - 1) / span / args.rate
+        refused_share = len(refused) / len(log)
+        good = br.check_report(report, expected) and len(ok) == args.users
+        lines += [
+            "Measured %s on %s, Python %s, %d cores, load average %.1f %.1f %.1f at the start; simulator latency "
+            "%g ms on every request; concurrency %d." % (
+                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), platform.machine(), platform.python_version(),
+                os.cpu_count(), *load_start, args.latency_ms, args.concurrency),
+            "",
+            "| measurement | figure | target |",
+            "|---|---|---|",
+            "| token bucket of %g revoke requests a second (burst %d), %d users: rate of successful revokes, first "
+            "to last (%.1f s), share of the limit | %.1f a second, %.1f %% | at least 90 %%: %s |"
+            % (args.rate, args.burst, args.users, span, used * args.rate, 100 * used,
+               "met" if used >= 0.9 else "NOT met"),
+            "| the same run: revoke requests refused by the bucket | %d of %d, %.1f %% | at most 5 %%: %s |"
+            % (len(refused), len(log), 100 * refused_share, "met" if refused_share <= 0.05 else "NOT met"),
+            "| the same run: task time; every user revoked once (log and report) | %.1f s; %s | |"
+            % (seconds, "yes" if good else "NO"),
+        ]
+
+        # 2. random 503s ----------------------------------------------------------------------------------------
+        sim.reset(state=True)
+        sim.faults(latency_ms=args.latency_ms, http_503_rate=0.1, seed=7)
+        seconds, module, report, _rss, wall = br.revoke_task(sim, env, tmp, 1, args.users, args.concurrency,
+                                                             interpreter)
+        log = revoke_log(sim)
+        ok_paths = [r["path"] for r in log if r["status"] == 200]
+        throttled = sum(1 for r in log if r["status"] == 503)
+        once = len(ok_paths) == len(set(ok_paths)) == args.users and br.check_report(report, expected)
+        ideal = args.users * args.latency_ms / 1000.0 / args.concurrency
+        share = ideal / seconds
+        floor = (args.users + throttled) * args.latency_ms / 1000.0 / args.concurrency
+        note = ("The %d retried calls are requests too: %d x %g ms / %d = %.1f s (%.0f %% of the ideal) is the floor "
+                "of the run with 503s under any retry policy. A bare 503 (no Retry-After) only halves the window "
+                "(at most once a second); pacing at the admitted rate starts with a rate limit (a Retry-After), "
+                "which the simulator's token bucket sends." % (throttled, args.users + throttled, args.latency_ms,
+                                                                args.concurrency, floor, 100 * ideal / floor))
+        lines += [
+            "| 10 %% of revoke calls answered 503 at random (%d answered 503), %d users: task time, share of the "
+            "ideal %d x %g ms / %d = %.1f s | %.1f s, %.0f %% (module process alone %.1f s, %.0f %%) | at least "
+            "80 %%: %s |" % (throttled, args.users, args.users, args.latency_ms, args.concurrency, ideal, seconds,
+                             100 * share, wall, 100 * ideal / wall, "met" if share >= 0.8 else "NOT met"),
+            "| the same run: every user revoked once (log and report) | %s | all, none twice: %s |"
+            % ("yes" if once else "NO", "met" if once else "NOT met"),
+        ]
+    load_end = os.getloadavg()
+    lines += [
+        "",
+        "Load average %.1f %.1f %.1f at the end (2 cores shared with other work: read the figures against the "
+        "bare loop of the revocation benchmark above)." % load_end,
+        "",
+        note,
+        "",
+        "Reproduce: `make build && .venv/bin/python bench/bench_throttle.py` (`--help` lists the knobs).",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_readme:
+        update_section(HERE / "README.md", "bench_throttle", "Revocation when CUCM pushes back (issue 22)", text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
+    AdaptiveLimiter, DelayedQueue, parse_retry_after)
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def serve(lim, clock, count, every):
+    """``count`` requests answered ok, one each ``every`` seconds."""
+    for dummy in range(count):
+        wait = lim.try_acquire()
+        if wait:                             # paced: wait for its turn
+            clock.now += wait
+            wait = lim.try_acquire()
+        assert wait == 0.0
+        clock.now += every
+        lim.release()
+
+
+def test_unpaced_until_throttled_and_the_window_bounds_what_is_in_flight():
+    clock = Clock()
+    lim = AdaptiveLimiter(4, clock=clock)
+    assert [lim.try_acquire() for dummy in range(5)] == [0.0, 0.0, 0.0, 0.0, None]   # no pacing; window 4
+    lim.release()
+    assert lim.try_acquire() == 0.0 and lim.rate() is None
+
+
+def test_throttling_halves_the_window_once_per_interval_and_successes_widen_it_again():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock)
+    lim.throttled()
+    lim.throttled()                          # the same burst: one cut
+    assert lim.window == 4.0 and lim.decreases == 1 and lim.throttled_count == 2
+    assert lim.rate() is None                # throttled before any success: no rate to pace at yet
+    clock.now += 1.0
+    lim.throttled()
+    assert lim.window == 2.0 and lim.decreases == 2
+    serve(lim, clock, 40, 0.001)
+    assert lim.window == 8.0
+
+
+def test_after_throttling_the_pace_is_the_admitted_rate_with_a_probe_and_a_drain():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock)
+    serve(lim, clock, 100, 0.01)             # one second at 100 answers a second
+    lim.throttled()                          # a bare 503: the window only
+    assert lim.rate() is None and lim.window == 4.0
+    clock.now += 1.0
+    lim.throttled(rate_limited=True)         # a Retry-After: pacing starts, measured from now on
+    assert lim.admitted is None and lim.rate() is None
+    serve(lim, clock, 20, 0.01)
+    assert lim.admitted == pytest.approx(100, rel=0.02)   # an estimate (less than a phase measured)
+    serve(lim, clock, 80, 0.01)
+    start = clock.now - 0.1
+    assert lim.admitted == pytest.approx(100, rel=0.02)
+    assert lim.rate() == pytest.approx(125, rel=0.02)        # phase 1 (1 s): probe
+    clock.now = start + 1.0
+    assert lim.rate() == pytest.approx(75, rel=0.02)         # phase 2: drain
+    clock.now = start + 2.0
+    assert lim.rate() == pytest.approx(100, rel=0.02)        # then cruise at the admitted rate
+    clock.now = start + 5.99
+    assert lim.rate() == pytest.approx(100, rel=0.02)
+    clock.now = start + 9.5
+    assert lim.rate() is None                                # its samples aged out (8 s): unpaced until new ones
+
+
+def test_pacing_spaces_starts_and_banks_no_idle_time():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, gains=(1.0,))
+    lim.throttled(rate_limited=True)
+    lim._samples.append((clock.now, 10.0, True))   # the server admitted 10 a second
+    lim.window = 8.0
+    assert lim.try_acquire() == 0.0
+    assert lim.try_acquire() == pytest.approx(0.1)    # 10 a second: the next in 0.1 s
+    clock.now += 0.1
+    assert lim.try_acquire() == 0.0
+    clock.now += 2.0                                  # idle time is not banked: no burst after a pause
+    assert lim.try_acquire() == 0.0 and lim.try_acquire() == pytest.approx(0.1)
+
+
+def test_a_lower_limit_is_followed_once_the_higher_samples_age_out():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, gains=(1.0,))
+    lim.throttled(rate_limited=True)
+    serve(lim, clock, 100, 0.01)             # 100 a second
+    serve(lim, clock, 500, 0.02)             # then 50 a second for 10 s
+    assert lim.admitted == pytest.approx(50, rel=0.05) and lim.rate() == pytest.approx(50, rel=0.05)
+
+
+@pytest.mark.parametrize('value, seconds', [('3', 3.0), (' 1.5 ', 1.5), ('0', 0.0), ('99999', 120.0),
+                                            (None, None), ('Wed, 21 Oct 2026 07:28:00 GMT', None), ('-1', None)])
+def test_retry_after(value, seconds):
+    assert parse_retry_after(value) == seconds
+
+
+def test_delayed_queue_hands_out_ready_items_first_and_ends_when_closed_and_idle():
+    clock = Clock()
+    q = DelayedQueue(clock=clock)
+    q.put('later', 5.0)
+    q.put('now')
+    assert q.get() == 'now'
+    q.done()
+    clock.now += 5.0
+    assert q.get() == 'later'
+    q.close()
+    q.put('retry', 0.0)                      # a worker still busy may put a retry after close
+    q.done()
+    assert q.get() == 'retry'
+    q.done()
+    assert q.get() is None
