@@ -23,6 +23,10 @@ description:
     mask (C(********)) stay masked; results of tasks with C(no_log) are left out.
   - A change with no setting in its diff (for example a key sync of M(collab.uc.cuc_authz_server)) is one row
     naming what happens.
+  - Every value is escaped by the collection's one Markdown rule (the one the OAuth audit's report uses) - a
+    backslash, a pipe, C(<), C(>), C(&), C([), C(]), C(!), a backtick, a line break - so whatever a system holds
+    (a cluster ID, an AuthZ server name, a message) stays plain text in its own table cell, never HTML, a link or
+    an image.
 author:
   - collab.uc contributors (@collab-uc)
 requirements:
@@ -73,20 +77,22 @@ import json
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
+from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
 
 MISSING = '(none)'
 MAX_MESSAGE = 300
 
 
 def _text(value):
-    """A value as it shows in the table: lower-case booleans, (none) for nothing, no pipes or new lines."""
+    """A value as it shows in the table: lower-case booleans, (none) for nothing, escaped by the collection's one
+    Markdown rule (module_utils/_markdown.py: no pipe, HTML, link, image, code span or line break from a system)."""
     if value is None:
         return MISSING
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (dict, list, tuple)):
         value = json.dumps(value, sort_keys=True, default=str)
-    text = str(value).replace('\r', ' ').replace('\n', ' ').replace('|', '\\|')
+    text = md_text(value)
     return text if text else '""'
 
 
@@ -136,20 +142,20 @@ def render_markdown(summary, title='collab.uc'):
     """The Markdown page of a summary ``{"mode", "hosts": {host: {"status", "rows": [...]}}, "failures"}``, the
     systems in alphabetical order."""
     mode = summary['mode']
-    lines = ['## %s %s' % (title, 'plan (check mode: nothing was written)' if mode == 'plan' else 'applied'), '']
+    lines = ['## %s %s' % (md_text(title), 'plan (check mode: nothing was written)' if mode == 'plan' else 'applied'), '']
     hosts = summary['hosts']
     changed = [h for h in sorted(hosts) if hosts[h]['rows']]
     unchanged = [h for h in sorted(hosts) if not hosts[h]['rows'] and hosts[h]['status'] == 'ok']
     verb = 'would change' if mode == 'plan' else 'changed'
-    names = (': ' + ', '.join(changed)) if changed else ''
+    names = (': ' + ', '.join(md_text(h) for h in changed)) if changed else ''
     lines.append('%d of %d systems %s%s.' % (len(changed), len(hosts), verb, names))
     for host in changed:
-        lines += ['', '### %s' % host, '', '| setting | from | to | task |', '|---|---|---|---|']
+        lines += ['', '### %s' % md_text(host), '', '| setting | from | to | task |', '|---|---|---|---|']
         for row in hosts[host]['rows']:
             lines.append('| %s | %s | %s | %s |' % (_text(row['setting']), _text(row['from']), _text(row['to']),
                                                     _text(row['task'])))
     if unchanged:
-        lines += ['', 'No change: %s.' % ', '.join(unchanged)]
+        lines += ['', 'No change: %s.' % ', '.join(md_text(h) for h in unchanged)]
     if summary['failures']:
         lines += ['', '### Failures', '', '| system | task | message |', '|---|---|---|']
         for failure in summary['failures']:

@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
 from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import NOT_APPLICABLE
 
 try:
@@ -61,10 +62,6 @@ def _timeless(report):
     return dict((k, v) for k, v in report.items() if k != 'generated_at')
 
 
-def _md(text):
-    return ('' if text is None else str(text)).replace('|', '\\|').replace('\n', ' ')
-
-
 def _shown(cell):
     """The text of a matrix cell a person needs (none for a check that does not apply to the system)."""
     return '' if cell['status'] == 'na' and cell['text'] == NOT_APPLICABLE else cell['text']
@@ -72,27 +69,27 @@ def _shown(cell):
 
 def to_markdown(report, title):
     s = report['summary']
-    lines = ['# %s' % title, '',
+    lines = ['# %s' % md_text(title), '',
              '%d systems, %d findings (%d critical, %d warning). Generated %s.' % (
-                 s['systems'], s['findings'], s['critical'], s['warning'], report['generated_at']), '']
+                 s['systems'], s['findings'], s['critical'], s['warning'], md_text(report['generated_at'])), '']
     if report['findings']:
         lines += ['## Findings', '', '| Severity | Finding | Systems | Fix |', '|---|---|---|---|']
         for f in report['findings']:
-            cells = (SEVERITY_WORDS[f['severity']], _md(f['title']), _md(f['detail']), _md(', '.join(f['systems'])),
-                     _md(f['fix']))
+            cells = (SEVERITY_WORDS[f['severity']], md_text(f['title']), md_text(f['detail']),
+                     md_text(', '.join(f['systems'])), md_text(f['fix']))
             lines.append('| %s | **%s** %s | %s | %s |' % cells)
     else:
         lines += ['No findings: every system agrees and meets the desired state.']
     lines += ['', '## Systems', '']
     checks = report['checks']
-    lines.append('| System | ' + ' | '.join(c['label'] for c in checks) + ' |')
+    lines.append('| System | ' + ' | '.join(md_text(c['label']) for c in checks) + ' |')
     lines.append('|---|' + '---|' * len(checks))
     for row in report['systems']:
         cells = []
         for c in checks:
             cell = row['cells'][c['key']]
-            cells.append('%s %s' % (COLOURS[cell['status']][2], _md(_shown(cell))) if _shown(cell) else 'n/a')
-        lines.append('| %s (%s) | %s |' % (_md(row['name']), _md(row['label']), ' | '.join(cells)))
+            cells.append('%s %s' % (COLOURS[cell['status']][2], md_text(_shown(cell))) if _shown(cell) else 'n/a')
+        lines.append('| %s (%s) | %s |' % (md_text(row['name']), md_text(row['label']), ' | '.join(cells)))
     return '\n'.join(lines) + '\n'
 
 

@@ -30,7 +30,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.collab.uc.plugins.module_utils._errors import (
-    MASK, OutcomeUnknown, UCError, error_from_reply, page_text, shorten)
+    MASK, OutcomeUnknown, UCError, error_from_reply, page_text, shorten, type_words)
 from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import parse_bool
 
 
@@ -172,7 +172,7 @@ def parse_body(text):
     except ValueError as exc:
         raise ValueError('not JSON: %s' % exc)
     if not isinstance(data, dict):
-        raise ValueError('expected a JSON object, got %s' % type(data).__name__)
+        raise ValueError('expected a JSON object, got %s' % type_words(data))
     return data
 
 

@@ -20,7 +20,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.collab.uc.plugins.module_utils import _soap
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, error_from_reply
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, error_from_reply, type_words
 from ansible_collections.collab.uc.plugins.module_utils._soap import (
     SoapFault, child as _child, find as _find, local as _local, stripped as _stripped, text as _text)
 
@@ -73,7 +73,7 @@ def sql_literal(text):
     which have no business in a name and could cut the statement short.
     """
     if not isinstance(text, str):
-        raise ValueError('an SQL literal must be a string, got %s' % type(text).__name__)
+        raise ValueError('an SQL literal must be a string, got %s' % type_words(text))
     if _SQL_INVALID.search(text):
         raise ValueError('%r contains a control character and cannot be used in SQL' % (text,))
     return "'%s'" % text.replace("'", "''")

@@ -18,6 +18,40 @@ __metaclass__ = type
 
 
 MASK = '********'
+# A failure message (and each of a system's fields in it) is cut to about this many characters, head and tail kept
+MAX_MESSAGE = 10000
+
+
+def clip(text, limit=MAX_MESSAGE):
+    """``text`` (any value, as text) of at most ``limit`` characters: a longer one keeps its head (what failed) and
+    its tail (often what to do), with a marker in between saying how many characters were left out."""
+    text = text if isinstance(text, str) else str(text)
+    if len(text) <= limit:
+        return text
+    marker = ' [... %d characters left out ...] '
+    room = max(limit - len(marker % len(text)), 2)
+    head = (room * 2) // 3
+    tail = room - head
+    return text[:head] + (marker % (len(text) - head - tail)) + text[-tail:]
+
+
+def type_words(value):
+    """What ``value`` is, in the words of YAML and JSON (never a Python class name)."""
+    if value is None:
+        return 'null (no value)'
+    if isinstance(value, bool):
+        return 'the boolean %s' % ('true' if value else 'false')
+    if isinstance(value, int):
+        return 'the number %d' % value
+    if isinstance(value, float):
+        return 'the number %s' % repr(value)
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, dict):
+        return 'a dictionary (mapping)'
+    if isinstance(value, (list, tuple)):
+        return 'a list'
+    return 'a value of another kind'
 
 
 def shorten(text, limit=300):
@@ -84,7 +118,7 @@ class UCError(Exception):
             text = '%s failed: %s' % (head, text)
         if self.hint:
             text = '%s. %s' % (text.rstrip('.'), self.hint)
-        return text
+        return clip(text)
 
     def to_dict(self):
         result = {
@@ -94,9 +128,11 @@ class UCError(Exception):
             'message': self.message,
             'hint': self.hint,
         }
+        if isinstance(self.message, str):
+            result['message'] = clip(self.message)
         for name, value in self.details:
             # The server's own fields never hide ours: a CUPI 'message' becomes 'server_message'.
-            result['server_' + name if name in result else name] = value
+            result['server_' + name if name in result else name] = clip(value) if isinstance(value, str) else value
         return result
 
 

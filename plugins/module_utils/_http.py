@@ -84,6 +84,12 @@ def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
     return ceiling / 2.0 + rng() * ceiling / 2.0
 
 
+# OpenSSL's verify codes (x509_vfy.h): X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH; and
+# X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED
+_NAME_MISMATCH = (62, 64)
+_EXPIRED = (9, 10)
+
+
 def ssl_context(validate_certs=True, ca_path=None):
     """The TLS context for ``validate_certs`` and ``ca_path`` (a PEM file or a directory of hashed certs)."""
     if not validate_certs:
@@ -239,17 +245,34 @@ class HttpSession:
         return headers
 
     def _verify_error(self, exc):
+        """The UCError of a certificate the TLS handshake refused, told apart by OpenSSL's verify code: a name the
+        certificate does not hold, an expired certificate, or a CA that is not trusted."""
         words = getattr(exc, 'verify_message', None) or str(exc)
+        code = getattr(exc, 'verify_code', None)
+        where = dict(host=self.endpoint, operation='connect', product=self.product)
+        if code in _NAME_MISMATCH or 'mismatch' in words.lower():
+            # OpenSSL checks the name once the chain is built up to a trusted CA: the CA is not the problem
+            return UCError('TLS certificate does not name this host: %s; the certificate was issued by a trusted CA '
+                           '(%s), but not for the name or address %s' % (
+                               words, 'from ca_path %s' % self._ca_path if self._ca_path else "the system's CA store",
+                               self.host), hint='Set host to a name the server\'s certificate holds (its subject '
+                                                'alternative names; for CUCM usually the node\'s fully qualified '
+                                                'domain name), or have the certificate reissued with this name; '
+                                                'ca_path needs no change', **where)
+        if code in _EXPIRED or 'expired' in words.lower():
+            return UCError('TLS certificate not valid now: %s' % words,
+                           hint='Renew the server\'s certificate (for CUCM the tomcat certificate), or correct the '
+                                'clock of the host running the module if it is wrong', **where)
         if self._ca_path:
             return UCError('TLS certificate not trusted: %s; it was not issued by a CA in ca_path %s' % (
-                words, self._ca_path), host=self.endpoint, operation='connect', product=self.product,
+                words, self._ca_path),
                 hint='ca_path is set but holds another CA: set it to the CA that signed this server\'s '
                      'certificate (for CUCM the tomcat certificate\'s issuer, or the certificate itself if it is '
-                     'self-signed)')
+                     'self-signed)', **where)
         return UCError('TLS certificate not trusted: %s; no ca_path is set, so only the system\'s CA store was '
-                       'asked' % words, host=self.endpoint, operation='connect', product=self.product,
+                       'asked' % words,
                        hint='Set ca_path to the CA that signed the server certificate '
-                            '(or validate_certs=false in a lab only)')
+                            '(or validate_certs=false in a lab only)', **where)
 
     def _send_once(self, method, url, body, headers):
         conn = self._connection()

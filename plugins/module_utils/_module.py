@@ -21,10 +21,40 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule, _load_params
 
 from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, ConnectionGroup
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, clip, type_words
+
+# A whole number as a person writes one: decimal ASCII digits, maybe a sign. Ansible's int type also takes
+# "1e3", "30.0", "1_000" and other scripts' digits; a module of collab.uc refuses them (issue 17).
+_DECIMAL = re.compile(r'^\s*[+-]?[0-9]+\s*$')
+
+
+# Python's names of the types in Ansible's own messages ("is of type list", "<class 'dict'>"), in user words
+_TYPE_WORDS = {'list': 'a list', 'tuple': 'a list', 'dict': 'a dictionary (mapping)', 'str': 'a string',
+               'int': 'a whole number', 'float': 'a number', 'bool': 'a boolean', 'NoneType': 'null (no value)',
+               'bytes': 'binary data'}
+_CONVERT = re.compile(r"is of type (?:<class ')?(\w+)(?:'>)? and we were unable to convert to (\w+)(?:: .*)?$",
+                      re.DOTALL)
+_CLASS = re.compile(r"<class '(\w+)'>")
+
+
+def user_words(msg):
+    """``msg`` with Python's type names (as Ansible's argument checks print them) in user words."""
+    msg = _CONVERT.sub(lambda m: 'is %s, which cannot be read as %s' % (
+        _TYPE_WORDS.get(m.group(1), 'a value of another kind'), _TYPE_WORDS.get(m.group(2), m.group(2))), msg)
+    return _CLASS.sub(lambda m: _TYPE_WORDS.get(m.group(1), 'a value of another kind'), msg)
+
+
+class _Module(AnsibleModule):
+    """AnsibleModule whose failure message is never longer than ``_errors.MAX_MESSAGE`` characters (head and tail
+    kept), whichever path fails - a system's answer of a megabyte stays readable - and names no Python type."""
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        super(_Module, self).fail_json(msg=clip(user_words(msg) if isinstance(msg, str) else msg), **kwargs)
 
 
 def _group(entry):
@@ -42,15 +72,39 @@ def connection_argument_spec(*entries):
     return spec
 
 
-def _unknown_options(spec):
-    """The options the task gives that ``spec`` does not know (names and aliases; Ansible's own ``_ansible_*``
-    keys apart)."""
+def given_params():
+    """The options as the task gave them, before Ansible converted them to their types ({} when unknown)."""
     try:
         given = _load_params()
     except Exception:  # pylint: disable=broad-except  # the module fails on its own when it cannot read them
-        return []
-    if not isinstance(given, dict):  # introspection (validate-modules) or no arguments at all
-        return []
+        return {}
+    return given if isinstance(given, dict) else {}  # not a dict: introspection (validate-modules)
+
+
+def whole_number_problem(option, given):
+    """Why ``given`` (an int option's value as the task gave it) is no whole number written in decimal digits,
+    or None: Ansible turns the boolean true into 1, the string "1e3" into 1000 and "30.0" into 30."""
+    if isinstance(given, bool):
+        return '%s must be a whole number, got the boolean %s' % (option, str(given).lower())
+    if isinstance(given, float) or (isinstance(given, str) and not _DECIMAL.match(given)):
+        shown = clip(given if isinstance(given, str) else repr(given), 60)
+        return ('%s must be a whole number written in decimal digits, such as 30, got %s; write it without a '
+                'decimal point, exponent or separator' % (option, shown))
+    return None
+
+
+def text_problem(option, option_spec, given):
+    """Why ``given`` (a str option's value as the task gave it) cannot be text, or None: Ansible turns a list or a
+    dictionary given for text into its Python spelling ("['a']", "{'x': 1}")."""
+    if (option_spec.get('type') or 'str') == 'str' and isinstance(given, (list, dict)):
+        return '%s must be a string, got %s' % (option, type_words(given))
+    return None
+
+
+def _unknown_options(spec):
+    """The options the task gives that ``spec`` does not know (names and aliases; Ansible's own ``_ansible_*``
+    keys apart)."""
+    given = given_params()
     known = set(spec)
     for option in spec.values():
         known.update(option.get('aliases') or ())
@@ -77,18 +131,25 @@ class UCModule:
                         for name, option in spec.items())
             for key in ('required_if', 'required_one_of', 'required_together', 'required_by'):
                 kwargs.pop(key, None)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.module = _Module(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         self._sessions = []
         self.validate_connection_params()
 
     def validate_connection_params(self):
         problems = []
+        given = given_params()
         for option, option_spec in sorted(self.module.argument_spec.items()):
-            # Ansible takes true as the integer 1: refuse it, since nobody means "1 minute" by true.
-            if option_spec.get('type') == 'int' and isinstance(self.params.get(option), bool):
-                problems.append('%s must be a whole number, got the boolean %s'
-                                % (option, str(self.params[option]).lower()))
+            for name in [option] + list(option_spec.get('aliases') or ()):
+                if option_spec.get('type') == 'int':
+                    # Ansible takes true as the integer 1 and "1e3" as 1000: refuse them, since nobody means
+                    # "1 minute" by true, and "1e3" is more likely a typo than a thousand minutes.
+                    problem = whole_number_problem(name, given[name] if name in given else self.params.get(option))
+                else:
+                    problem = text_problem(name, option_spec, given.get(name))
+                if problem:
+                    problems.append(problem)
+                    break
         for group in self.groups:
             problems.extend(group.problems(self.connection_values(group.key)))
         if problems:

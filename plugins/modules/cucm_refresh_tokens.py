@@ -79,6 +79,8 @@ options:
       - Refused (the task fails before any request, naming the first five offending IDs and how many there are)
         are IDs longer than 128 characters (the size of CUCM's C(userid)), IDs with a control character
         (including tab, line and paragraph separators) and IDs with C(") C(<) or C(>).
+      - Each ID must be a string. A YAML boolean (V(true)), number or other value that is not text is refused before
+        any request rather than turned into text (V(true) is no user C(True), C(0123) no user C(83)) - quote it.
       - At least one of O(users) and O(users_file) is required. An empty O(users) alone is allowed and does nothing;
         an O(users_file) that yields no user (for example a CSV file with only a header row) fails the task unless
         O(allow_empty) is set.
@@ -420,7 +422,8 @@ revoke_calls:
 
 import threading
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils._errors import type_words
+from ansible_collections.collab.uc.plugins.module_utils._module import UCModule, given_params
 from ansible_collections.collab.uc.plugins.module_utils._http import RateLimiter
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient, REVOKED, FAILED
@@ -459,6 +462,17 @@ class CucmRefreshTokens(UCModule):
     def check_options(self):
         """Every option checked before the first request; raises ``InputError``."""
         params = self.params
+        given = given_params()
+        # Ansible turns a YAML true into the user ID "True" and 0123 into "83": a user ID must be given as text
+        listed = given.get('users') if isinstance(given.get('users'), list) else []
+        wrong = [(n, value) for n, value in enumerate(listed) if not isinstance(value, str)]
+        if wrong:
+            more = '; and %d more' % (len(wrong) - 5) if len(wrong) > 5 else ''
+            raise InputError('users must list user IDs as strings: %s%s. Nothing was sent to CUCM; quote the IDs '
+                             'in YAML (for example "true" or "0123") so that they are read as written'
+                             % ('; '.join('users[%d] is %s' % (n, type_words(value)) for n, value in wrong[:5]), more))
+        if 'client_id' in given and given['client_id'] is not None and not isinstance(given['client_id'], str):
+            raise InputError('client_id must be a string, got %s; quote it in YAML' % type_words(given['client_id']))
         if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
             raise InputError('concurrency must be between 1 and %d, got %s' % (MAX_CONCURRENCY, params['concurrency']))
         rate = params['rate_limit']

@@ -165,6 +165,7 @@ files:
            html: /tmp/oauth-audit/oauth-audit.html}
 '''
 
+import json
 import os
 import tempfile
 
@@ -172,7 +173,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.collab.uc.plugins.module_utils._audit_report import (
     same_result, to_html, to_json, to_markdown)
+from ansible_collections.collab.uc.plugins.module_utils._errors import shorten
+from ansible_collections.collab.uc.plugins.module_utils._module import given_params, whole_number_problem
 from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit
+
+TIMER_OPTIONS = ('access_token_expiry', 'refresh_token_expiry', 'device_refresh_token_expiry')
 
 KINDS = ('cucm', 'cuc', 'expressway')
 FILES = (('json', 'oauth-audit.json', to_json), ('markdown', 'oauth-audit.md', to_markdown),
@@ -213,10 +218,16 @@ def main():
         ),
         supports_check_mode=True,
     )
+    given = given_params().get('desired')
+    for option in TIMER_OPTIONS:
+        problem = whole_number_problem('desired.%s' % option, given.get(option)) if isinstance(given, dict) else None
+        if problem:
+            module.fail_json(msg=problem)
     names = set()
     for n, system in enumerate(module.params['systems']):
         if not system.get('name') or system.get('kind') not in KINDS:
-            module.fail_json(msg='systems[%d] needs a name and a kind (%s), got %r' % (n, ', '.join(KINDS), system))
+            module.fail_json(msg='systems[%d] needs a name and a kind (%s), got %s' % (
+                n, ', '.join(KINDS), shorten(json.dumps(system, sort_keys=True, default=str), 300)))
         if system['name'] in names:
             module.fail_json(msg='systems: %s is listed twice' % system['name'])
         names.add(system['name'])

@@ -30,7 +30,7 @@ cucm:
       - {userid: axladmin, password: "C1sco12345!", roles: [axl]}
 """
 ORDER = ["clu-sub1", "clu-sub2", "clu-pub"]
-STOP_TASK = "collab.uc.rolling_restart : Stop the roll when too many nodes failed"
+STOP_TASK = "collab.uc.rolling_restart : Stop the roll at the failed batch"
 
 
 def play(*tasks, env=None, roles=None):
@@ -219,12 +219,31 @@ def test_a_service_that_never_returns_stops_the_roll_before_the_next_node(sim, r
     assert restarts(sim, "clu-pub") == {}          # the publisher was never touched
 
 
-def test_max_fail_percentage_lets_the_roll_go_on(sim, run_playbook, cucm_env):
+def test_max_fail_percentage_never_lets_a_second_node_go_down(sim, run_playbook, cucm_env):
+    """Issue 17 item 7: with max_fail_percentage 50 the roll went on past clu-sub1, whose Cisco CallManager never
+    came back, restarted clu-sub2 while clu-sub1 was still down, and ended ok. Now the failed batch stops the roll,
+    the play fails, and no other node is touched."""
     sim.faults(service_never_returns=1, system="clu-sub1")
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_timeout=6,
-                                                     rolling_restart_max_fail_percentage=34)))
-    assert res.rc == 0 and res.stats["localhost"]["rescued"] == 1, res.describe()
-    assert restarts(sim, "clu-pub") == {CCM: 1} and restarts(sim, "clu-sub2") == {CCM: 1}
+                                                     rolling_restart_max_fail_percentage=50)))
+    assert res.rc != 0 and res.stats["localhost"]["failures"] == 1, res.describe()
+    msg = res.task(STOP_TASK)["msg"]
+    assert "Failed: %s" % address(sim, "clu-sub1") in msg and "Done: none." in msg
+    assert "whatever rolling_restart_max_fail_percentage says" in msg
+    assert restarts(sim, "clu-sub1") == {CCM: 1}
+    assert restarts(sim, "clu-sub2") == {} and restarts(sim, "clu-pub") == {}   # never two nodes down at once
+    controls = [r["node"] for r in sim.get_requests() if r["operation"] == "soapDoControlServices"]
+    assert set(controls) == {"clu-sub1"}
+
+
+@pytest.mark.parametrize("value", [101, -1])
+def test_max_fail_percentage_out_of_range_is_refused_before_any_request(sim, run_playbook, cucm_env, value):
+    res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_max_fail_percentage=value)))
+    assert res.failed
+    msg = res.task("collab.uc.rolling_restart : Check the role's variables before the first request")["msg"]
+    assert "rolling_restart_max_fail_percentage is %s, it must be a whole number from 0 to 100" % value in msg
+    assert "batch" not in msg.replace("rolling_restart_max_fail_percentage", "")
+    assert sim.get_requests() == []
 
 
 @pytest.mark.sim_lab(None)  # the shipped default lab: cucm1's publisher and subscriber run Cisco CallManager

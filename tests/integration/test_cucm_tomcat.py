@@ -13,7 +13,7 @@ import yaml
 TOMCAT = "Cisco Tomcat"
 CCM = "Cisco CallManager"
 RESTART = "utils service restart Cisco Tomcat"
-STOP_TASK = "collab.uc.rolling_restart : Stop the roll when too many nodes failed"
+STOP_TASK = "collab.uc.rolling_restart : Stop the roll at the failed batch"
 CUCM_NODES = ["cucm1-sub1", "cucm1-pub"]  # the rolling order of the default lab's CUCM nodes
 
 

@@ -200,3 +200,51 @@ def test_unknown_option_is_named_even_when_it_is_the_only_one(sim, run_playbook)
     assert result["status"] == "failed" and "Unsupported parameters" in result["msg"], result["msg"]
     assert ": hots." in result["msg"]
     assert sim.get_requests() == []
+
+
+# -- issue 17: weaker spots ------------------------------------------------------------------------------------
+def test_certificate_for_another_name_is_not_blamed_on_the_ca(sim, cucm_env, run_playbook):
+    """127.1 reaches the simulator (127.0.0.1), whose certificate names 127.0.0.1, ::1 and localhost but not the
+    name 127.1 (an IPv4 address needs four parts to be an address in a certificate check): the CA in ca_path is
+    the right one, the name is not."""
+    result = run_task(run_playbook, dict(cucm_env, CUCM_HOST="127.1"), "collab.uc.cucm_oauth_info", {})
+    assert result["status"] == "failed"
+    msg = result["msg"]
+    assert "TLS certificate does not name this host" in msg and "not for the name or address 127.1" in msg, msg
+    assert "Set host to a name the server's certificate holds" in msg and "ca_path needs no change" in msg
+    assert "holds another CA" not in msg
+
+
+@pytest.mark.parametrize("value", ["1e3", "60.0", "1_000"])
+def test_whole_number_option_in_another_notation_is_refused_before_any_request(
+        sim, cucm_env, run_playbook, value):
+    """Ansible's int type reads "1e3" as 1000: a token expiry of 1000 minutes from a typo."""
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_oauth", {"access_token_expiry": value})
+    assert result["status"] == "failed", result
+    assert ("access_token_expiry must be a whole number written in decimal digits, such as 30, got %s" % value
+            in result["msg"]), result["msg"]
+    assert sim.get_requests() == []
+
+
+def test_yaml_boolean_as_a_user_id_is_refused_not_looked_up_as_true(sim, cucm_env, run_playbook):
+    res = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "task", "collab.uc.cucm_refresh_tokens": {"users": ["jdoe", True]}, "ignore_errors": True}]}]),
+        env=cucm_env)
+    result = res.task("task")
+    assert result["status"] == "failed", result
+    assert "users[1] is the boolean true" in result["msg"] and "quote the IDs" in result["msg"], result["msg"]
+    assert sim.get_requests() == []      # no lookup of a user "True"
+
+
+def test_a_huge_answer_makes_a_message_of_at_most_10000_characters(sim, cucm_env, run_playbook):
+    """CUCM's fault names the parameter it was asked for: an unknown name of 30,000 characters came back whole in
+    the message. Now the message keeps what failed and what to do, and says how much was left out."""
+    name = "x" * 30000
+    result = run_task(run_playbook, cucm_env, "collab.uc.cucm_enterprise_parameter",
+                      {"name": name, "axl_version": "14.0"})
+    assert result["status"] == "failed"
+    msg = result["msg"]
+    assert [r["operation"] for r in sim.get_requests()] == ["getServiceParameter"]
+    assert len(msg) <= 10000 and " characters left out ...] " in msg, len(msg)
+    assert msg.startswith("CUCM ") and "getServiceParameter xxxx" in msg
+    assert "programmatic name" in msg[-2000:]     # what to do, at the end, is kept

@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from helpers import CUC_PASSWORD, CUC_USERNAME, CUCM_PASSWORD, CUCM_SSH_PASSWORD, CUCM_SSH_USERNAME, \
     CUCM_USERNAME, EXPRESSWAY_PASSWORD, EXPRESSWAY_USERNAME, REPO_ROOT, shipped_lab
@@ -181,3 +182,69 @@ def test_after_the_enablement_role_the_audit_finds_nothing(sim, run_playbook, tm
                row["cells"].items() if key != "refresh_login" or row["kind"] != "cuc"), result["report"]["systems"]
     assert sim.get_counters()["writes"] == 0
     assert "No findings" in (tmp_path / "r" / "oauth-audit.html").read_text()
+
+
+# what a system may hold, whatever Cisco lets an administrator type: the issue's backslash before a pipe, HTML, a
+# link, a code span
+HOSTILE = "E\\|<img src=x onerror=alert(1)>[x](//e.example)`"  # 45 characters: ClusterID holds 50
+HOSTILE_MD = "E\\\\\\|&lt;img src=x onerror=alert(1)&gt;\\[x\\](//e.example)\\`"
+
+
+def md_cells(row):
+    """The cells of a GFM table row as cmark-gfm splits them: a backslash escapes the next character."""
+    out, cell, i = [], "", 0
+    while i < len(row):
+        if row[i] == "\\":
+            cell, i = cell + row[i:i + 2], i + 2
+            continue
+        if row[i] == "|":
+            out.append(cell)
+            cell = ""
+        else:
+            cell += row[i]
+        i += 1
+    return [c.strip() for c in out[1:]]
+
+
+def test_hostile_values_from_systems_stay_plain_text_in_the_audit_and_the_gitops_summary(
+        sim, run_playbook, tmp_path):
+    """Issue 17 item 4: a Connection AuthZ server name and a CUCM ClusterID as the systems hold them end up
+    escaped - one cell each, no HTML, no link - in the audit's Markdown report and in the gitops_summary page."""
+    sim.set_state({"cuc-a": {"authz_servers": [{
+        "DisplayName": HOSTILE, "ServerNodeAddress": "cucm-a.lab.local", "Port": sim.system("cucm-a")["port"],
+        "ServerUsername": CUCM_USERNAME, "ServerPassword": CUCM_PASSWORD}],
+        "authz_server_status": {HOSTILE: "Failed - " + HOSTILE}}})
+    sim.set_state({"cucm-a": {"enterprise_parameters": {"ClusterID": HOSTILE}}})
+    sim.reset(state=False)
+
+    report_dir = tmp_path / "reports"
+    run = run_playbook(PLAYBOOK, inventory=inventory(sim, report_dir))
+    assert run.rc == 0, run.describe()
+    assert json.dumps(HOSTILE)[1:-1] in json.dumps(report_task(run)["report"])   # the audit read it from Connection
+    markdown = (report_dir / "oauth-audit.md").read_text()
+    assert HOSTILE_MD in markdown
+    assert "<img" not in markdown and "](" not in markdown.replace("\\](", "")
+    lines = markdown.splitlines()
+    table = lines[lines.index("## Systems") + 2:]
+    width = len(report_task(run)["report"]["checks"]) + 1
+    assert [len(md_cells(row)) for row in table] == [width] * (len(table)), table
+    assert all(len(md_cells(row)) == 4 for row in lines if row.startswith(("| Critical", "| Warning")))
+
+    summary = tmp_path / "gitops.md"
+    env = dict(sim.cucm_env("cucm-a"), **sim.cuc_env("cuc-a"))
+    env.update({"ANSIBLE_CALLBACKS_ENABLED": "collab_uc_results,collab.uc.gitops_summary",
+                "COLLAB_UC_GITOPS_SUMMARY": str(summary)})
+    plan = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "Name the cluster", "collab.uc.cucm_enterprise_parameter": {"name": "ClusterID", "value": "cucm-a"}},
+        {"name": "Read the AuthZ servers", "collab.uc.cuc_authz_server_info": {}, "register": "servers"},
+        {"name": "Check the AuthZ server names", "ansible.builtin.assert": {
+            "that": "servers.authz_servers | map(attribute='name') | reject('match', '^[a-z0-9.-]+$') | list == []",
+            "fail_msg": "Unexpected AuthZ server name: {{ servers.authz_servers | map(attribute='name') | join(', ') }}",
+            "quiet": True}}]}], sort_keys=False), env=env, check=True, diff=True)
+    assert plan.rc != 0 and sim.get_counters()["writes"] == 0, plan.describe()
+    page = summary.read_text()
+    assert "| ClusterID | %s | cucm-a | Name the cluster |" % HOSTILE_MD in page, page
+    assert "| Check the AuthZ server names | Unexpected AuthZ server name: %s |" % HOSTILE_MD in page, page
+    assert "<img" not in page
+    rows = [row for row in page.splitlines() if row.startswith("| ")]
+    assert [len(md_cells(row)) for row in rows] == [4, 4, 3, 3], rows

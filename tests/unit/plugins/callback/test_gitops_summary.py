@@ -7,7 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.collab.uc.plugins.callback.gitops_summary import render_markdown, rows_from_result
+from ansible_collections.collab.uc.tests.unit.plugins.module_utils.test_markdown import HOSTILE, cells, is_inert
 
 OAUTH_CHANGED = {
     'changed': True,
@@ -74,3 +77,20 @@ def test_markdown_lists_changes_per_system_in_order_then_the_rest_and_failures()
     ]) + '\n'
     summary['mode'] = 'apply'
     assert render_markdown(summary).startswith('## collab.uc applied\n\n1 of 3 systems changed: cucm-b.')
+
+
+@pytest.mark.parametrize('value', HOSTILE)
+def test_hostile_values_stay_inside_their_cells(value):
+    summary = {'mode': 'plan', 'failures': [{'host': 'cucm-a', 'task': 'Check', 'message': value}],
+               'hosts': {'cucm-a': {'status': 'failed', 'rows': [
+                   {'setting': 'ClusterID', 'from': value, 'to': 'East', 'task': 'Set the cluster ID'},
+                   {'setting': 'cucm-a: server_address', 'from': value, 'to': [value], 'task': value}]}}}
+    page = render_markdown(summary, 'UC')
+    rows = [line for line in page.splitlines()
+            if line.startswith('| ') and not line.startswith(('| setting |', '| system |'))]
+    assert len(rows) == 3  # two changes and a failure, each one line whatever the value holds
+    changes = [cells(r) for r in rows[:2]]
+    assert [len(c) for c in changes] == [4, 4] and len(cells(rows[2])) == 3
+    assert changes[0][0] == 'ClusterID' and changes[0][2] == 'East' and changes[0][3] == 'Set the cluster ID'
+    assert all(is_inert(c) for r in rows for c in cells(r))
+    assert '<' not in page.split('\n', 1)[1] and '](' not in page.replace('\\](', '')

@@ -420,3 +420,12 @@ def test_check_lengths():
     problems = cupi.check_lengths({'name': ('x' * 65, 64), 'server_address': ('  ', 64),
                                    'server_username': (None, 64), 'ok': ('x' * 64, 64)})
     assert problems == ['name must be at most 64 characters, got 65', 'server_address must not be empty']
+
+
+@pytest.mark.parametrize('body, words', [('[1, 2]', 'a list'), ('null', 'null (no value)'), ('"x"', 'a string'),
+                                         ('true', 'the boolean true')])
+def test_a_body_that_is_no_json_object_is_described_in_json_words(body, words):
+    """Issue 17: the message named a Python class ("got list", "got NoneType")."""
+    with pytest.raises(ValueError) as info:
+        cupi.parse_body(body)
+    assert str(info.value) == 'expected a JSON object, got %s' % words

@@ -262,8 +262,9 @@ def test_sql_literal_refuses_control_characters(text):
 
 
 def test_sql_literal_refuses_non_strings():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as info:
         sql_literal(5)
+    assert str(info.value) == 'an SQL literal must be a string, got the number 5'   # not "got int"
 
 
 def test_execute_sql_query_rows():

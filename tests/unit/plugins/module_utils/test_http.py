@@ -10,10 +10,11 @@ __metaclass__ = type
 
 import base64
 import socket
+import ssl
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, clip, shorten, type_words
 from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, RateLimiter, backoff_delay
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
@@ -306,3 +307,49 @@ def test_shorten_folds_whitespace_and_cuts_long_bodies():
     assert shorten('x' * 301) == 'x' * 300 + '...'
     assert shorten('x' * 300) == 'x' * 300
     assert shorten(None) == ''
+
+
+def verify_error(code, message, ca_path=None):
+    exc = ssl.SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %s' % message)
+    exc.verify_code, exc.verify_message = code, message
+    return HttpSession('cucm-pub', 8443, 'u', 'p', ca_path=ca_path, product='CUCM')._verify_error(exc)
+
+
+@pytest.mark.parametrize('ca_path', ['/etc/uc/ca.pem', None])
+def test_a_certificate_for_another_name_is_not_blamed_on_the_ca(ca_path):
+    """Issue 17: a host name mismatch was reported as "ca_path holds another CA"."""
+    err = str(verify_error(62, "Hostname mismatch, certificate is not valid for 'cucm-pub'.", ca_path))
+    assert err.startswith("CUCM cucm-pub:8443: connect failed: TLS certificate does not name this host: Hostname "
+                          "mismatch, certificate is not valid for 'cucm-pub'.; the certificate was issued by a "
+                          "trusted CA")
+    assert 'not for the name or address cucm-pub' in err
+    assert 'Set host to a name the server\'s certificate holds' in err and 'ca_path needs no change' in err
+    assert 'holds another CA' not in err
+    err = str(verify_error(64, 'IP address mismatch, certificate is not valid for \'10.1.1.10\'.', ca_path))
+    assert 'does not name this host' in err
+
+
+def test_an_untrusted_ca_and_an_expired_certificate_say_what_to_do_for_each():
+    err = str(verify_error(20, 'unable to get local issuer certificate', '/etc/uc/ca.pem'))
+    assert 'not issued by a CA in ca_path /etc/uc/ca.pem' in err and 'holds another CA' in err
+    err = str(verify_error(20, 'unable to get local issuer certificate'))
+    assert 'no ca_path is set' in err and 'Set ca_path to the CA' in err
+    err = str(verify_error(10, 'certificate has expired', '/etc/uc/ca.pem'))
+    assert 'TLS certificate not valid now: certificate has expired' in err and 'Renew' in err
+    assert 'ca_path' not in err
+
+
+def test_clip_keeps_head_and_tail_and_says_how_much_went():
+    text = 'H' * 7000 + 'M' * 50000 + 'T' * 4000
+    out = clip(text)
+    assert len(out) <= 10000 and out.startswith('H' * 6000) and out.endswith('T' * 3000)
+    assert '[... %d characters left out ...]' % (len(text) - len(out.replace(out[out.index(' ['):out.index('] ') + 2], '')))\
+        in out
+    assert clip('x' * 10000) == 'x' * 10000 and clip(12) == '12'
+
+
+@pytest.mark.parametrize('value, words', [
+    (None, 'null (no value)'), (True, 'the boolean true'), (3, 'the number 3'), (1.5, 'the number 1.5'),
+    ('x', 'a string'), ({}, 'a dictionary (mapping)'), ([], 'a list'), (object(), 'a value of another kind')])
+def test_type_words_never_name_a_python_class(value, words):
+    assert type_words(value) == words

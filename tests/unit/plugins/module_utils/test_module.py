@@ -240,6 +240,40 @@ def test_boolean_for_an_integer_option_is_refused(capture):
     assert failed and result['msg'] == 'minutes must be a whole number, got the boolean true'
 
 
+@pytest.mark.parametrize('given, shown', [('1e3', '1e3'), ('30.0', '30.0'), ('1_000', '1_000'),
+                                          (u'\u0663\u0660', u'\u0663\u0660'), (30.0, '30.0')])
+def test_a_whole_number_must_be_written_in_decimal_digits(capture, given, shown):
+    """Issue 17: Ansible's int type takes "1e3" as 1000 (minutes, for a token expiry); collab.uc refuses it."""
+    failed, result = capture(IntProbe, dict(host='h', username='u', password='p', minutes=given))
+    assert failed, result
+    assert result['msg'] == ('minutes must be a whole number written in decimal digits, such as 30, got %s; write it '
+                             'without a decimal point, exponent or separator' % shown)
+
+
+@pytest.mark.parametrize('given, value', [('30', 30), (' 30 ', 30), ('+30', 30), ('-5', -5), (30, 30)])
+def test_whole_numbers_in_decimal_digits_pass(capture, given, value):
+    failed, result = capture(IntProbe, dict(host='h', username='u', password='p', minutes=given))
+    assert not failed, result
+
+
+def test_a_failure_message_of_a_megabyte_keeps_its_head_and_tail(capture):
+    """Issue 17: a system's answer of any size made a message of that size; now at most 10,000 characters, with
+    what failed (head), what to do (tail) and a marker saying how much was left out."""
+    answer = 'A' * 400000 + 'the end of the answer'
+    Probe.error = UCError('the server answered', host='cucm1', operation='getThing', status=500,
+                          details=[('axlmessage', answer)], hint='Read the server log', product='CUCM')
+    try:
+        failed, result = capture(Probe, dict(host='h', username='u', password='p'))
+    finally:
+        Probe.error = None
+    msg = result['msg']
+    assert failed and len(msg) <= 10000
+    assert msg.startswith('CUCM cucm1: getThing failed: the server answered; HTTP 500; axlmessage AAAA')
+    assert msg.endswith('the end of the answer. Read the server log')
+    assert ' characters left out ...] ' in msg
+    assert len(result['error']['axlmessage']) <= 10000
+
+
 def test_unknown_option_is_named_even_when_required_ones_are_missing(capture):
     failed, result = capture(Probe, dict(hots='cucm.example.com'))
     assert failed and 'Unsupported parameters' in result['msg'] and 'hots' in result['msg']
@@ -271,3 +305,21 @@ def test_sessions_of_one_module_share_credentials():
     first, second = group.open(values), group.open(values)
     other = group.open(dict(values, host='other'))
     assert first.credentials is second.credentials and other.credentials is not first.credentials
+
+
+class TextProbe(Probe):
+    argument_spec = dict(label=dict(type='str'), minutes=dict(type='int'), on=dict(type='bool'))
+
+
+@pytest.mark.parametrize('args, msg', [
+    (dict(label=['a']), 'label must be a string, got a list'),
+    (dict(label={'x': 1}), 'label must be a string, got a dictionary (mapping)'),
+    (dict(minutes=[1]), "argument 'minutes' is a list, which cannot be read as a whole number"),
+    (dict(minutes={'x': 1}), "argument 'minutes' is a dictionary (mapping), which cannot be read as a whole number"),
+    (dict(on=[1]), "argument 'on' is a list, which cannot be read as a boolean"),
+])
+def test_a_value_of_the_wrong_kind_is_named_in_user_words(capture, args, msg):
+    """Issue 17: no Python class name ("of type list", "<class 'list'>") nor Python spelling ("{'x': 1}") in a
+    message; a list given for text is refused rather than sent as "['a']"."""
+    failed, result = capture(TextProbe, dict(host='h', username='u', password='p', **args))
+    assert failed and result['msg'] == msg, result

@@ -168,7 +168,22 @@ def test_invalid_ids_fail_before_any_request(cucm, users, text):
     assert cucm.sent == [] and cucm.sessions == 0
 
 
+@pytest.mark.parametrize('users, text', [
+    (['jdoe', True], 'users[1] is the boolean true'),
+    ([False, 83, 1.5, None, {'a': 1}, ['x']], 'users[0] is the boolean false; users[1] is the number 83; users[2] '
+                                              'is the number 1.5; users[3] is null (no value); users[4] is a '
+                                              'dictionary (mapping); and 1 more'),
+])
+def test_a_user_id_that_is_not_text_is_refused_not_turned_into_text(cucm, users, text):
+    """Issue 17: the YAML boolean true was looked up as the user "True"."""
+    result = failed(cucm, dict(users=users))
+    assert text in result['msg'] and 'quote the IDs' in result['msg']
+    assert not [word for word in ('<class', 'NoneType', "'bool'", 'True', 'False') if word in result['msg']]
+    assert cucm.sent == [] and cucm.sessions == 0
+
+
 @pytest.mark.parametrize('args, text', [
+    (dict(client_id=True), 'client_id must be a string, got the boolean true'),
     (dict(concurrency=0), 'concurrency must be between 1 and 32, got 0'),
     (dict(concurrency=33), 'concurrency must be between 1 and 32, got 33'),
     (dict(rate_limit=0), 'rate_limit must be greater than 0'),
