@@ -27,7 +27,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
-import errno
 import hashlib
 import itertools
 import json
@@ -39,6 +38,7 @@ import time
 import unicodedata
 from datetime import datetime, timezone
 
+from ansible_collections.collab.uc.plugins.module_utils import _run_lock
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
 from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
@@ -94,7 +94,7 @@ class InputError(Exception):
     """The user list, a path or an option cannot be used; raised before any request."""
 
 
-class JournalError(Exception):
+class JournalError(_run_lock.LockError):
     """The journal cannot be used (another cluster's, not a journal, not writable, in use by another run)."""
 
 
@@ -106,113 +106,18 @@ def users_digest(users):
     return digest.hexdigest()
 
 
-# -- locks ---------------------------------------------------------------------------------------------------
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - the controller is POSIX; without fcntl there is no lock
-    fcntl = None
-
-
-class RunLock:
-    """An exclusive lock on ``<path>.lock`` held for a run, naming the holder's PID and start time inside.
-
-    ``acquire(timeout)`` waits up to ``timeout`` seconds (0: not at all) and raises ``JournalError`` naming the
-    other run. ``release()`` removes the file; a run that locked a file removed meanwhile opens the new one (so
-    no two runs ever hold the lock). The kernel releases the lock when the process dies, so a run killed with
-    ``kill -9`` leaves at most an unlocked file, which the next run takes.
-    """
-
-    def __init__(self, option, path, clock=time.time, sleep=time.sleep):
-        self.option = option
-        self.path = path + '.lock'
-        self.clock = clock
-        self.sleep = sleep
-        self._fd = None
-
-    def _holder(self):
-        try:
-            with open(self.path, 'r', encoding='utf-8') as handle:
-                data = json.loads(handle.read() or '{}')
-            return 'PID %s, started %s' % (data.get('pid', '?'), data.get('started', '?'))
-        except (IOError, OSError, ValueError):
-            return 'PID unknown'
-
-    def acquire(self, timeout=0):
-        if fcntl is None:  # pragma: no cover
-            return self
-        deadline = self.clock() + (timeout or 0)
-        while True:
-            fd = self._open()
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except (IOError, OSError) as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    os.close(fd)
-                    raise JournalError('cannot lock %s: %s' % (self.path, exc.strerror or exc))
-                if self.clock() >= deadline:
-                    holder = self._holder()
-                    os.close(fd)
-                    raise JournalError(
-                        '%s %s is in use by another run (%s); nothing was sent to CUCM. Wait for that run to end, '
-                        'or set lock_timeout to wait for it%s' % (
-                            self.option, self.path[:-len('.lock')], holder,
-                            ' longer than %s seconds' % timeout if timeout else ''))
-                os.close(fd)
-                self.sleep(min(0.5, max(0.05, deadline - self.clock())))
-                continue
-            if self._same_file(fd):
-                break
-            os.close(fd)  # the run before removed the file as we opened it: take the new one
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({'pid': os.getpid(), 'started': utc_iso(self.clock())}).encode('utf-8') + b'\n')
-        self._fd = fd
-        return self
-
-    def _open(self):
-        try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0), 0o600)
-        except (IOError, OSError) as exc:
-            raise JournalError('cannot create the lock file %s for %s: %s' % (self.path, self.option,
-                                                                              exc.strerror or exc))
-
-    def _same_file(self, fd):
-        try:
-            path_stat = os.stat(self.path)
-        except OSError:
-            return False
-        fd_stat = os.fstat(fd)
-        return (path_stat.st_dev, path_stat.st_ino) == (fd_stat.st_dev, fd_stat.st_ino)
-
-    def release(self):
-        """Remove the lock file, then unlock: a run waiting on the old file sees it gone and opens a new one."""
-        if self._fd is not None:
-            try:
-                if self._same_file(self._fd):
-                    os.unlink(self.path)
-            except OSError:
-                pass
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            finally:
-                os.close(self._fd)
-                self._fd = None
+# -- locks (plugins/module_utils/_run_lock.py; the errors are JournalError here) ------------------------------
+class RunLock(_run_lock.RunLock):
+    """``_run_lock.RunLock`` raising ``JournalError``."""
+    error = JournalError
 
 
 def acquire_locks(paths, timeout=0):
     """Lock ``[(option, path)]`` (sorted, so that two runs never wait on each other); returns the locks."""
-    locks = []
-    try:
-        for option, path in sorted(set((o, p) for o, p in paths if p), key=lambda item: item[1]):
-            locks.append(RunLock(option, path).acquire(timeout))
-    except BaseException:
-        release_locks(locks)
-        raise
-    return locks
+    return _run_lock.acquire_locks(paths, timeout, lock_class=RunLock)
 
 
-def release_locks(locks):
-    for lock in reversed(locks):
-        lock.release()
+release_locks = _run_lock.release_locks
 
 
 def utc_iso(epoch):

@@ -159,8 +159,9 @@ def assert_rotated_once(sim, state_dir: Path):
     return data, last_back
 
 
-def start_playbook(tmp_path: Path, inv: str) -> subprocess.Popen:
-    """ansible-playbook in the background, in its own session (so that it can be killed with its workers)."""
+def start_playbook(tmp_path: Path, inv: str, log: Path = None) -> subprocess.Popen:
+    """ansible-playbook in the background, in its own session (so that it can be killed with its workers); its
+    output in a pipe, or in the file ``log`` (for a run that is not read until it ends)."""
     work = tmp_path / "bg"
     work.mkdir(parents=True, exist_ok=True)
     (work / "playbook.yml").write_text(PLAYBOOK)
@@ -171,8 +172,13 @@ def start_playbook(tmp_path: Path, inv: str) -> subprocess.Popen:
                 "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False", "ANSIBLE_NOCOLOR": "1",
                 "ANSIBLE_LOCAL_TEMP": str(work / "tmp"), "ANSIBLE_HOME": str(work / "home")})
     cmd = helpers.ansible_playbook_command() + ["-i", str(work / "inventory.ini"), str(work / "playbook.yml")]
-    return subprocess.Popen(cmd, cwd=str(work), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    out = subprocess.PIPE if log is None else open(log, "w")
+    try:
+        return subprocess.Popen(cmd, cwd=str(work), env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    finally:
+        if log is not None:
+            out.close()
 
 
 def kill_tree(proc: subprocess.Popen) -> None:
@@ -259,6 +265,8 @@ def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tm
     kill_when(proc, regen_seen(sim, key), "the regeneration of the %s key" % key)
     killed = record(state_dir)
     assert killed["regeneration_requested_at"] and killed["regenerated_at"] is None, killed
+    stale = json.loads((state_dir / "cucm1.state.json.lock").read_text())   # the killed run's lock, left behind
+    assert stale["pid"] == proc.pid, stale
     assert regenerations(sim) == {"signing": 1, "encryption": 1 if key == "encryption" else 0}
     assert not any(restart_counts(sim).values()) and not sync_requests(sim)
 
@@ -266,6 +274,9 @@ def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tm
     assert res.rc == 0, res.describe()
     regen = res.task(REGEN_TASK, "cucm1")["result"]
     assert regen["regenerated"] == ([] if key == "encryption" else ["encryption"]), regen
+    took_over = res.task(ROLE + "Lock the cluster's state for this run", "cucm1")["result"]["took_over"]
+    assert "a run that is gone (PID %d on " % proc.pid in took_over, took_over
+    assert not list(state_dir.glob("*.lock*")), list(state_dir.iterdir())
     data = assert_rotated_once(sim, state_dir)[0]
     assert len(sync_requests(sim)) == 2
     actions = dict((k["key"], k["action"]) for k in data["regeneration"])
@@ -378,3 +389,103 @@ def test_another_id_is_refused_while_a_rotation_is_unfinished(sim, run_playbook,
     assert ("rotation 2026-q4 of this cluster is not finished (started 2026-12-01T00:00:00Z): run again without "
             "authz_key_rotation_id, or with 2026-q4, to finish it before rotation 2027-q1") in failed["msg"], failed["msg"]
     assert sim.get_counters()["writes"] == 0 and regenerations(sim) == {"signing": 0, "encryption": 0}
+
+
+# -- every variable checked before the first regeneration (issue 17, item 6) -----------------------------------
+def regen_commands(sim):
+    """Every `set key regen` command the publisher's platform CLI received (write or not)."""
+    return [r for r in sim.get_requests("cucm1") if r.get("transport") == "ssh"
+            and "set key regen" in r.get("operation", "")]
+
+
+def assert_nothing_changed(sim):
+    assert not regen_commands(sim), regen_commands(sim)
+    assert regenerations(sim) == {"signing": 0, "encryption": 0}
+    assert not any(restart_counts(sim).values()), restart_counts(sim)
+    assert not sim.get_counters()["service_restarts"], sim.get_counters()
+    assert not sync_requests(sim)
+    assert all(s["LastSyncStatus"] == OLD_SYNC for s in sim.state("cuc1")["authz_servers"])
+
+
+BAD_VALUES = [  # (test id, cluster host variables, the variable the failure must name)
+    ("batch_size-0", {"authz_key_rotation_batch_size": 0}, "authz_key_rotation_batch_size"),
+    ("batch_size-minus-1", {"authz_key_rotation_batch_size": -1}, "authz_key_rotation_batch_size"),
+    # cucm1 has two CUCM nodes: a batch of two would leave none running
+    ("batch_size-more-than-the-nodes-allow", {"authz_key_rotation_batch_size": 2}, "authz_key_rotation_batch_size"),
+    ("restart_timeout-0", {"authz_key_rotation_restart_timeout": 0}, "authz_key_rotation_restart_timeout"),
+    ("restart_timeout-86401", {"authz_key_rotation_restart_timeout": 86401}, "authz_key_rotation_restart_timeout"),
+    ("poll_interval-0.5", {"authz_key_rotation_poll_interval": 0.5}, "authz_key_rotation_poll_interval"),
+    ("unknown-service", {"authz_key_rotation_services": {"cucm": [CCM, "Cisco CallManagr"], "im_presence": [XCP]}},
+     "authz_key_rotation_services"),
+    ("id-escaping-the-report-dir", {"authz_key_rotation_id": "../../escape"}, "authz_key_rotation_id"),
+    ("misspelt-variable", {"authz_key_rotation_batchsize": 1}, "authz_key_rotation_batchsize"),
+    ("integer-for-a-list", {"authz_key_rotation_services": {"cucm": 5, "im_presence": [XCP]}},
+     "authz_key_rotation_services"),
+]
+
+
+@pytest.mark.parametrize("cluster_vars,variable", [pytest.param(v, n, id=i) for i, v, n in BAD_VALUES])
+def test_a_rotation_with_any_invalid_variable_fails_with_no_change(
+        sim, run_playbook, tmp_path, cluster_vars, variable):
+    """Issue 17 item 6: a wrong value used to be found only after the regeneration (every token dead, no restart,
+    no sync) or, for the id, after the whole rotation. Now the run stops before the first regeneration, naming
+    the variable, and leaves no state record and no lock behind."""
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir, **cluster_vars))
+    assert res.rc != 0, res.describe()
+    assert_nothing_changed(sim)
+    messages = " ".join(str(r.get("msg") or "") for r in res.results if r["failed"])
+    assert variable in messages, (variable, messages)
+    assert not res.tasks(REGEN_TASK), [r["task"] for r in res.results]
+    assert record(state_dir) is None
+    assert not list(state_dir.glob("*.lock")) if state_dir.exists() else True
+    assert not (tmp_path / "escape.json").exists() and not list(tmp_path.glob("**/*escape*"))
+
+
+# -- two rotations at once (issue 17, item 5) -------------------------------------------------------------------
+def wait_for(condition, what, proc, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if proc.poll() is not None:
+            raise AssertionError("ansible-playbook ended before %s" % what)
+        time.sleep(0.05)
+    helpers.kill_tree(proc)
+    raise AssertionError("no %s within %ss" % (what, timeout))
+
+
+def test_two_runs_side_by_side_rotate_once(sim, run_playbook, tmp_path):
+    """A second run while the first holds cucm1's state fails before any change, naming the first (PID, host,
+    start time); a third, given a lock timeout, waits for the first and then finds the rotation complete. Each
+    key is regenerated once, each node's services restarted once, each AuthZ server synced once, and the lock is
+    gone at the end."""
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    inv = inventory(sim, state_dir)
+    lock = state_dir / "cucm1.state.json.lock"
+    logs = {name: tmp_path / ("%s.log" % name) for name in ("first", "waiting")}
+    first = start_playbook(tmp_path / "first", inv, log=logs["first"])
+    wait_for(lock.exists, "the lock file of the first run", first)
+    holder = json.loads(lock.read_text())
+    assert holder["pid"] == first.pid, holder
+    waiting = start_playbook(tmp_path / "waiting", inventory(sim, state_dir, authz_key_rotation_lock_timeout=600),
+                             log=logs["waiting"])
+
+    second = run_playbook(PLAYBOOK, inventory=inv)
+    assert second.rc != 0, second.describe()
+    assert not second.tasks(REGEN_TASK) and not second.tasks(SYNC_TASK), [r["task"] for r in second.results]
+    messages = " ".join(str(r.get("msg") or "") for r in second.results if r["failed"])
+    assert "the key rotation state of cucm1 is locked by another run (PID %d on %s, started %s" % (
+        first.pid, holder["host"], holder["started"]) in messages, messages
+    assert first.poll() is None, "the first run ended before the second one was refused"
+
+    assert first.wait(timeout=600) == 0, logs["first"].read_text()
+    assert waiting.wait(timeout=600) == 0, logs["waiting"].read_text()
+    waited = logs["waiting"].read_text()
+    assert "nothing to do (a new authz_key_rotation_id starts the next rotation)" in waited, waited
+    assert_rotated_once(sim, state_dir)
+    syncs = sync_requests(sim)
+    assert len(syncs) == 2 and len(set(r["path"] for r in syncs)) == 2, syncs
+    assert not list(state_dir.glob("*.lock*")), list(state_dir.iterdir())
