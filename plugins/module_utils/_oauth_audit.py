@@ -293,7 +293,7 @@ class Audit:
                 self.finding('refresh_mismatch', CRITICAL, 'Refresh login is on in %s but off on Expressway-C %s'
                              % (cluster, s['name']), [cluster, s['name']],
                              'Jabber over MRA gets its tokens from %s and then fails with "The server doesn\'t offer '
-                             'any SASL authentication mechanism" (seed 003): %s has %s.' % (cluster, s['name'], text),
+                             'any SASL authentication mechanism" (Cisco Community, "Overview: What is OAuth"): %s has %s.' % (cluster, s['name'], text),
                              'On %s turn on "Authorize by OAuth token with refresh" (and "Authorize by OAuth token", '
                              'xConfiguration CollaborationEdge OAuthLocal: On): collab.uc.expressway_oauth with '
                              'oauth_token_with_refresh: true and oauth_token: true, or Configuration > Unified '
