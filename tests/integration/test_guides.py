@@ -178,7 +178,9 @@ def test_breaking_one_command_of_a_guide_makes_its_block_fail(labs, installed_co
     text = (REPO_ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
     good = extract(text, "docs/audit.md")
     assert good and "collab.uc.oauth_audit" in good[0].text
-    broken = extract(text.replace("collab.uc.oauth_audit", "collab.uc.oauth_audti", 1), "docs/audit.md")
+    at = text.index("<!-- guide-test: %s" % good[0].name)  # the command inside the marked block, not the prose's
+    broken = extract(text[:at] + text[at:].replace("collab.uc.oauth_audit", "collab.uc.oauth_audti", 1),
+                     "docs/audit.md")
     assert [b.name for b in broken] == [b.name for b in good]
     proc = run_block(broken[0], labs(broken[0].lab), tmp_path / "broken")
     assert proc.returncode != 0, describe(broken[0], proc)
