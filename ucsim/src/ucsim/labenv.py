@@ -34,7 +34,7 @@ def _cuc_admin(config):
 
 
 def _expressway_admin(config):
-    return _first(config.get("admins"), lambda a: int(a.get("privilege", 15)) >= 15)
+    return _first(config.get("admins"), lambda a: int(a.get("privilege", 4)) >= 4)
 
 
 def env_vars(sim, state_dir):
