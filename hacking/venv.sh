@@ -82,6 +82,7 @@ quiet_pip() {  # pip's complaints about the machine's extra (file://) package in
     # pip's own lines (Collecting..., Installing...) are the progress: a fresh venv takes a minute or two
     "$VENV/bin/python" -m pip install --progress-bar off "$@" 2>&1 \
         | grep -v -e "is ignored: it is neither a file nor a directory" -e "^Requirement already satisfied" \
+                  -e "^ *Looking in " -e "^ *Downloading " -e "^ *Using cached " -e "^ *Stored in directory" \
         | sed -u 's/^/  /'
     rc=${PIPESTATUS[0]}
     set -e
