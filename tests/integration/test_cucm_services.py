@@ -191,7 +191,8 @@ def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, c
     assert all(restarts(sim, n) == {CCM: 1} for n in ORDER)
     # progress as it goes: each batch and its node on stdout, in order, then a summary of what was restarted
     out = res.stdout
-    marks = [out.index("Batch %d of 3: %s" % (i, address(sim, n))) for i, n in enumerate(ORDER, 1)]
+    marks = [out.index("TASK [collab.uc.rolling_restart : Start batch %d of 3: %s]" % (i, address(sim, n)))
+             for i, n in enumerate(ORDER, 1)]
     assert marks == sorted(marks), out
     summary = res.task(SUMMARY_TASK)["result"]["msg"]
     assert summary[0].startswith("Rolling restart of %s over 3 node(s) in 3 batch(es)" % CCM), summary
