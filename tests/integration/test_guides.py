@@ -68,7 +68,7 @@ def extract(text: str, guide: str = "guide") -> List[Block]:
     while i < len(lines):
         mark = MARK_RE.match(lines[i].strip())
         if mark is None:
-            if "guide-test" in lines[i]:
+            if lines[i].strip().startswith("<!--") and "guide-test" in lines[i]:
                 raise GuideError("%s:%d: malformed guide-test marker %r" % (guide, i + 1, lines[i]))
             i += 1
             continue
