@@ -168,9 +168,9 @@ def test_run_by_its_name_the_audit_writes_its_reports_into_the_working_directory
 def test_a_module_that_cannot_run_is_not_an_unreachable_system_and_a_play_that_read_nothing_fails(
         sim, run_playbook, tmp_path):
     # every system's module gets a Python that does not exist (the report itself runs on localhost, as always)
-    text = "\n".join(line + " ansible_python_interpreter=/nonexistent/python3"
-                      if line.startswith(("cucm-", "cuc-", "expc-")) else line
-                      for line in inventory(sim, tmp_path / "r").splitlines()) + "\n"
+    lines = inventory(sim, tmp_path / "r").splitlines()
+    bad = " ansible_python_interpreter=/nonexistent/python3"
+    text = "\n".join(line + bad if line.startswith(("cucm-", "cuc-", "expc-")) else line for line in lines) + "\n"
     run = run_playbook(PLAYBOOK, inventory=text)
     assert run.rc != 0, run.describe()
     ids = {f["id"] for f in report_task(run)["findings"]}
