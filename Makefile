@@ -24,7 +24,7 @@ TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity matr
                galaxy-importer ansible-lint docs ee molecule
 
 .PHONY: help venv build browser lint sanity units integration sim-tests changelog-lint demo test bench clean distclean \
-        matrix matrix-venvs galaxy-importer ansible-lint docs ee molecule release
+        matrix matrix-venvs galaxy-importer ansible-lint docs ee molecule release sim sim-stop
 
 help:
 	@echo "make venv            create/fill .venv (requirements-dev.txt + ucsim), fast when up to date"
@@ -43,6 +43,8 @@ help:
 	@echo "make molecule        molecule test of every scenario in extensions/molecule (the roles against ucsim)"
 	@echo "make ee              ansible-builder introspect and create (docs/aap/execution-environment.yml)"
 	@echo "make release VERSION=X.Y.Z  release with antsibull-changelog (galaxy.yml version, CHANGELOG.rst)"
+	@echo "make sim LAB=NAME    start the simulator with a lab (default, cluster, multi, audit) and print what to export"
+	@echo "make sim-stop LAB=NAME  stop it"
 	@echo "make demo            run playbooks/enable_oauth_refresh_login.yml twice against ucsim"
 	@echo "make test            everything CI runs: $(TEST_STEPS)"
 	@echo "make bench           run the benchmarks (bench/run)"
@@ -110,6 +112,13 @@ release: venv
 
 demo: build
 	hacking/demo.sh
+
+LAB ?= default
+sim: venv
+	@hacking/sim.sh $(LAB)
+
+sim-stop:
+	@hacking/sim.sh stop $(LAB)
 
 test: venv
 	@hacking/steps.sh $(TEST_STEPS)

@@ -79,14 +79,20 @@ rm -f "$stamp"
 quiet_pip() {  # pip's complaints about the machine's extra (file://) package indexes are noise
     local rc
     set +e
-    "$VENV/bin/python" -m pip install -q "$@" 2>&1 | grep -v "is ignored: it is neither a file nor a directory"
+    # pip's own lines (Collecting..., Installing...) are the progress: a fresh venv takes a minute or two
+    "$VENV/bin/python" -m pip install --progress-bar off "$@" 2>&1 \
+        | grep -v -e "is ignored: it is neither a file nor a directory" -e "^Requirement already satisfied" \
+                  -e "^ *Looking in " -e "^ *Downloading " -e "^ *Using cached " -e "^ *Stored in directory" \
+        | sed -u 's/^/  /'
     rc=${PIPESTATUS[0]}
     set -e
     return "$rc"
 }
+echo "venv: installing $REQUIREMENTS${EXTRA:+ $EXTRA} into $VENV (a minute or two on a fresh machine)"
 # shellcheck disable=SC2086  # EXTRA is a list of requirement specifiers
 quiet_pip -r "$REQUIREMENTS" $EXTRA
 if [ -f ucsim/pyproject.toml ]; then
+    echo "venv: installing the simulator (pip install -e ./ucsim)"
     quiet_pip -e ./ucsim
 else
     echo "venv: WARNING: ucsim/pyproject.toml does not exist yet; the simulator is not installed" >&2

@@ -32,6 +32,8 @@ COLOURS = {
     'warning': ('#f9a825', '#000000', 'Warning'),
     'critical': ('#c62828', '#ffffff', 'Critical'),
     'na': ('#e0e0e0', '#333333', 'n/a'),
+    # a check no API can make (a value to declare, keys not read): a person checks it by hand; not "does not apply"
+    'manual': ('#bbdefb', '#0d47a1', 'Check by hand'),
 }
 SEVERITY_WORDS = {'critical': 'Critical', 'warning': 'Warning'}
 
@@ -62,6 +64,13 @@ def _timeless(report):
     return dict((k, v) for k, v in report.items() if k != 'generated_at')
 
 
+def _display(cell):
+    """The status a person sees: a check that applies but that nothing could read is to be checked by hand."""
+    if cell['status'] == 'na' and cell['text'] != NOT_APPLICABLE:
+        return 'manual'
+    return cell['status']
+
+
 def _shown(cell):
     """The text of a matrix cell a person needs (none for a check that does not apply to the system)."""
     return '' if cell['status'] == 'na' and cell['text'] == NOT_APPLICABLE else cell['text']
@@ -88,7 +97,7 @@ def to_markdown(report, title):
         cells = []
         for c in checks:
             cell = row['cells'][c['key']]
-            cells.append('%s %s' % (COLOURS[cell['status']][2], md_text(_shown(cell))) if _shown(cell) else 'n/a')
+            cells.append('%s %s' % (COLOURS[_display(cell)][2], md_text(_shown(cell))) if _shown(cell) else 'n/a')
         lines.append('| %s (%s) | %s |' % (md_text(row['name']), md_text(row['label']), ' | '.join(cells)))
     return '\n'.join(lines) + '\n'
 
@@ -98,7 +107,13 @@ body { font-family: Arial, Helvetica, sans-serif; margin: 24px; color: #212121; 
 h1 { font-size: 24px; margin: 0 0 4px 0; }
 h2 { font-size: 18px; margin: 28px 0 8px 0; }
 p.summary { font-size: 15px; margin: 4px 0 16px 0; }
+div.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; }
+@media (max-width: 900px) {
+  body { margin: 8px; }
+  th, td { padding: 4px; font-size: 12px; overflow-wrap: anywhere; }
+  td.system { white-space: normal; }
+}
 th, td { border: 1px solid #9e9e9e; padding: 6px 8px; text-align: left; vertical-align: top; font-size: 13px; }
 th { background: #37474f; color: #ffffff; }
 td.system { font-weight: bold; white-space: nowrap; }
@@ -128,10 +143,11 @@ def to_html(report, title):
            '<ul class="legend">%s</ul>' % ''.join(
                '<li><span class="badge %s">%s</span> %s</li>' % (status, COLOURS[status][2], words)
                for status, words in (('ok', 'agrees with the desired state'), ('warning', 'differs or unknown'),
-                                     ('critical', 'breaks logins or voicemail'), ('na', 'does not apply')))]
+                                     ('critical', 'breaks logins or voicemail'),
+                                     ('manual', 'no API reads it: check it by hand'), ('na', 'does not apply')))]
     out += ['<h2>Findings</h2>']
     if report['findings']:
-        out += ['<table id="findings">', '<thead><tr><th>Severity</th><th>Finding</th><th>Systems</th>'
+        out += ['<div class="scroll">', '<table id="findings">', '<thead><tr><th>Severity</th><th>Finding</th><th>Systems</th>'
                 '<th>How to fix it</th></tr></thead>', '<tbody>']
         for f in report['findings']:
             out.append('<tr class="finding" data-id="%s" data-severity="%s"><td class="%s"><b>%s</b></td>'
@@ -139,11 +155,11 @@ def to_html(report, title):
                            escape(f['id']), escape(f['severity']), f['severity'], SEVERITY_WORDS[f['severity']],
                            escape(f['title']), escape(f['detail']), escape(', '.join(f['systems'])),
                            escape(f['fix'])))
-        out += ['</tbody>', '</table>']
+        out += ['</tbody>', '</table>', '</div>']
     else:
         out.append('<p class="ok badge" id="no-findings">No findings: every system agrees and meets the desired '
                    'state.</p>')
-    out += ['<h2>Systems</h2>', '<table id="matrix">', '<thead><tr><th>System</th>%s</tr></thead>' % ''.join(
+    out += ['<h2>Systems</h2>', '<div class="scroll">', '<table id="matrix">', '<thead><tr><th>System</th>%s</tr></thead>' % ''.join(
         '<th>%s</th>' % escape(c['label']) for c in report['checks']), '<tbody>']
     for row in report['systems']:
         serves = (' serves %s' % ', '.join(row['serves'])) if row['serves'] else ''
@@ -151,9 +167,9 @@ def to_html(report, title):
         for c in report['checks']:
             cell = row['cells'][c['key']]
             cells.append('<td class="cell %s" data-check="%s"><b>%s</b>%s</td>' % (
-                cell['status'], escape(c['key']), COLOURS[cell['status']][2],
+                _display(cell), escape(c['key']), COLOURS[_display(cell)][2],
                 escape(_shown(cell))))
         out.append('<tr class="system" data-system="%s"><td class="system">%s<span>%s%s</span></td>%s</tr>' % (
             escape(row['name']), escape(row['name']), escape(row['label']), escape(serves), ''.join(cells)))
-    out += ['</tbody>', '</table>', '</body>', '</html>']
+    out += ['</tbody>', '</table>', '</div>', '</body>', '</html>']
     return '\n'.join(out) + '\n'

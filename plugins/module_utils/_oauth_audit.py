@@ -7,7 +7,8 @@
 Internal module: the leading underscore means its API may change without notice.
 
 Input (``audit(systems, desired, minimums, now)``): one dict per system, as role ``collab.uc.oauth_audit``
-gathers it (``error`` set when the system could not be read):
+gathers it (``error`` set when the system could not be read; ``error_kind: module`` when the module itself
+failed on the controller, so that the system was never asked):
 
 * ``kind: cucm``: ``name``, ``version``, ``oauth`` ({refresh_login, access_token_expiry, refresh_token_expiry,
   device_refresh_token_expiry}), ``sso`` ({enabled, token_reuse}), ``keys`` ({signing|encryption: {checksum,
@@ -309,7 +310,7 @@ class Audit:
                 self.finding('refresh_mismatch', CRITICAL, 'Refresh login is on in %s but off on Expressway-C %s'
                              % (cluster, s['name']), [cluster, s['name']],
                              'Jabber over MRA gets its tokens from %s and then fails with "The server doesn\'t offer '
-                             'any SASL authentication mechanism" (seed 003): %s has %s.' % (cluster, s['name'], text),
+                             'any SASL authentication mechanism" (Cisco Community, "Overview: What is OAuth"): %s has %s.' % (cluster, s['name'], text),
                              'On %s turn on "Authorize by OAuth token with refresh" (and "Authorize by OAuth token", '
                              'xConfiguration CollaborationEdge OAuthLocal: On): collab.uc.expressway_oauth with '
                              'oauth_token_with_refresh: true and oauth_token: true, or Configuration > Unified '
@@ -351,10 +352,19 @@ class Audit:
             row = dict((key, _na()) for key, _label in CHECKS)
             if not self.readable(s):
                 row['reachable'] = _cell(CRITICAL, s.get('error'))
-                what = '%s %s could not be read' % (KIND_LABELS.get(kind, kind), s['name'])
-                self.finding('unreachable', CRITICAL, what, [s['name']],
-                             str(s.get('error')), 'Check the address, the credentials and the network path from '
-                             'the controller to %s, then run the audit again.' % s['name'])
+                if s.get('error_kind') == 'module':
+                    # the module did not run on the controller: the system was never asked
+                    self.finding('module_failed', CRITICAL, 'The audit could not run its module for %s %s' % (
+                        KIND_LABELS.get(kind, kind), s['name']), [s['name']], str(s.get('error')),
+                        'Nothing was asked of %s: the module failed on the controller. Give the host '
+                        'ansible_python_interpreter: "{{ ansible_playbook_python }}" (the Python that runs Ansible) '
+                        'and install the collection\'s requirements.txt (paramiko) into it, then run the audit '
+                        'again.' % s['name'])
+                else:
+                    what = '%s %s could not be read' % (KIND_LABELS.get(kind, kind), s['name'])
+                    self.finding('unreachable', CRITICAL, what, [s['name']],
+                                 str(s.get('error')), 'Check the address, the credentials and the network path from '
+                                 'the controller to %s, then run the audit again.' % s['name'])
             else:
                 row['reachable'] = _cell(OK, 'yes')
                 row['version'] = self.version_cell(s)

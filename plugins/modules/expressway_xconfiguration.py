@@ -84,7 +84,7 @@ EXAMPLES = r'''
     path: CollaborationEdge
   register: mra
 
-- name: Turn on "Authorize by OAuth token" (seed 003's fix)
+- name: Turn on "Authorize by OAuth token" (the fix for Jabber's "no SASL mechanism" over MRA)
   collab.uc.expressway_xconfiguration:
     ssh_host: expc1.example.com
     ssh_username: admin

@@ -15,8 +15,8 @@ description:
   - Compares the OAuth state read from CUCM clusters, Unity Connection and Expressway-C systems (role
     role C(collab.uc.oauth_audit) gathers it) and returns a matrix of systems and checks, and findings, each with a
     severity, the systems involved and the fix.
-  - Findings - refresh login on in CUCM but off on an Expressway-C or Unity Connection that serves it (seed 003's
-    "no SASL mechanism" failure); clusters that differ from each other; a Unity Connection with no AuthZ server for
+  - Findings - refresh login on in CUCM but off on an Expressway-C or Unity Connection that serves it (Jabber's
+    "no SASL mechanism" failure over MRA); clusters that differ from each other; a Unity Connection with no AuthZ server for
     a cluster it serves; an AuthZ server whose last key sync failed or is older than the cluster's last key
     regeneration; versions below the minimum for refresh logins; refresh login and token timers that differ from
     the desired state; Token reuse off where refresh login is on; a system that could not be read.

@@ -533,7 +533,8 @@ def run_playbook(playbook: Union[str, os.PathLike], extravars: Optional[Dict[str
                  extra_args: Iterable[str] = ()) -> PlaybookResult:
     """Run ansible-playbook against the installed collection and return a PlaybookResult.
 
-    playbook: a path to a playbook file, or the playbook's YAML text (any string with a newline).
+    playbook: a path to a playbook file, the playbook's YAML text (any string with a newline), or the name of a
+    playbook of the installed collection (collab.uc.oauth_audit).
     extravars: passed as JSON with -e. env: added to a scrubbed environment (no CUCM_*, CUC_*, ANSIBLE_*
     inherited from the caller). inventory: inventory file text; default a local `localhost` using the
     Python that runs the tests. The stdout callback stays the default one; per-task results come from the
@@ -546,6 +547,8 @@ def run_playbook(playbook: Union[str, os.PathLike], extravars: Optional[Dict[str
     if "\n" in text:
         pb_path = work / "playbook.yml"
         pb_path.write_text(text)
+    elif re.match(r"^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$", text) and not Path(text).exists():
+        pb_path = text  # a playbook of an installed collection, run by its name (collab.uc.oauth_audit)
     else:
         pb_path = Path(text).resolve()
         if not pb_path.is_file():

@@ -7,7 +7,8 @@ from __future__ import annotations
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from helpers import REPO_ROOT, CUCM_PASSWORD, CUCM_USERNAME, CUC_PASSWORD, CUC_USERNAME
+from helpers import REPO_ROOT, CUCM_PASSWORD, CUCM_USERNAME, CUC_PASSWORD, CUC_USERNAME, EXPRESSWAY_PASSWORD, \
+    EXPRESSWAY_USERNAME
 
 TYPES = {t["name"]: t for t in yaml.safe_load((REPO_ROOT / "docs" / "aap" / "credential-types.yml").read_text())}
 
@@ -77,3 +78,19 @@ def test_platform_cli_type_sets_the_ssh_connection_variables(tmp_path):
     assert env["CUCM_SSH_KNOWN_HOSTS"] == "~/.ssh/known_hosts"
     # CUCM_SSH_HOST is left out on purpose: the CLI modules default it to the CUCM host
     assert "CUCM_SSH_HOST" not in env
+
+
+def test_expressway_type_gives_the_modules_their_connection(sim, run_playbook, tmp_path):
+    node = sim.system("expressway")["nodes"][0]
+    env = inject("collab.uc Expressway", {
+        "expressway_host": node["address"], "expressway_port": str(node["ports"]["ssh"]),
+        "expressway_username": EXPRESSWAY_USERNAME, "expressway_password": EXPRESSWAY_PASSWORD,
+        "expressway_known_hosts": sim.known_hosts.read_text()}, tmp_path)
+    assert open(env["EXPRESSWAY_KNOWN_HOSTS"]).read() == sim.known_hosts.read_text()   # checked, not skipped
+    res = run_playbook(info_playbook("collab.uc.expressway_oauth"), env=env)
+    assert not res.failed, res.describe()
+    assert res.task("info")["result"]["settings"]["oauth_token_with_refresh"] is not None
+    assert sim.get_counters()["writes"] == 0
+    env = inject("collab.uc Expressway", {"expressway_host": "expc", "expressway_username": "a",
+                                          "expressway_password": "b"}, tmp_path)
+    assert env["EXPRESSWAY_PORT"] == "22" and env["EXPRESSWAY_KNOWN_HOSTS"] == "~/.ssh/known_hosts"

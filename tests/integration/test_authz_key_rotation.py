@@ -228,6 +228,14 @@ def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again
     assert done["completed_at"] and done["cluster"] == {"host": "cucm1", "publisher": sim.node("cucm1-pub")["address"]}
     report_files = sorted(p.name for p in state_dir.iterdir())
     assert report_files == ["cucm1-%s.json" % done["id"], "cucm1-%s.md" % done["id"], "cucm1.state.json"]
+    # progress (each batch of each roll as it starts) and a summary: per key, node and service, and per sync
+    assert "Batch 1 of " in res.stdout
+    summary = res.task("collab.uc.authz_key_rotation : Summary of the rotation", "cucm1")["result"]["msg"]
+    assert summary[0] == "Rotation %s of cucm1 (apply): complete" % done["id"], summary
+    pub = sim.node("cucm1-pub")["address"]
+    assert "%s: signing key regenerated" % pub in summary and "%s: encryption key regenerated" % pub in summary
+    assert any(line.startswith("%s: Cisco CallManager restarted (Started, started " % pub) for line in summary)
+    assert sum(": AuthZ server " in line and line.endswith(" synced") for line in summary) == 2, summary
 
     # a second run: reads only, changes nothing, says why and how to rotate again
     sim.reset(state=False)

@@ -31,6 +31,7 @@ cucm:
 """
 ORDER = ["clu-sub1", "clu-sub2", "clu-pub"]
 STOP_TASK = "collab.uc.rolling_restart : Stop the roll at the failed batch"
+SUMMARY_TASK = "collab.uc.rolling_restart : Summary of the roll"
 
 
 def play(*tasks, env=None, roles=None):
@@ -188,6 +189,15 @@ def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, c
     controls = [r for r in sim.get_requests() if r["operation"] == "soapDoControlServices" and r["status"] == 200]
     assert [r["node"] for r in controls] == ORDER
     assert all(restarts(sim, n) == {CCM: 1} for n in ORDER)
+    # progress as it goes: each batch and its node on stdout, in order, then a summary of what was restarted
+    out = res.stdout
+    marks = [out.index("TASK [collab.uc.rolling_restart : Start batch %d of 3: %s]" % (i, address(sim, n)))
+             for i, n in enumerate(ORDER, 1)]
+    assert marks == sorted(marks), out
+    summary = res.task(SUMMARY_TASK)["result"]["msg"]
+    assert summary[0].startswith("Rolling restart of %s over 3 node(s) in 3 batch(es)" % CCM), summary
+    assert summary[1:] == ["batch %d, %s: restarted %s" % (i, address(sim, n), CCM) for i, n in enumerate(ORDER, 1)]
+    assert out.index("Rolling restart of %s over 3 node(s)" % CCM) > marks[-1]
 
 
 def test_rolling_restart_in_batches_of_two(sim, run_playbook, cucm_env):
@@ -261,3 +271,7 @@ def test_interrupted_roll_run_again_restarts_each_node_exactly_once(sim, run_pla
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_restarted_after=after)))
     assert not res.failed and not res.changed
     assert restarts(sim, "cucm1-sub1") == {CCM: 1} and restarts(sim, "cucm1-pub") == {CCM: 1}
+    # the summary says why nothing was restarted
+    summary = res.task(SUMMARY_TASK)["result"]["msg"]
+    assert "batch 1, %s: skipped %s (already restarted after %s)" % (address(sim, "cucm1-sub1"), CCM, after) \
+        in summary, summary

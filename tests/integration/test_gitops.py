@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,20 +52,23 @@ def repo(sim, tmp_path, installed_collection):
     return work
 
 
-def run_job(repo, script, tmp_path):
+def run_job(repo, script, tmp_path, bin_dir=None):
     """Run ci/<script> as the pipeline does: from the repository, ansible-playbook on the PATH, secrets in the
-    environment, nothing else of the caller's Ansible settings."""
+    environment, nothing else of the caller's Ansible settings. bin_dir: the pipeline's own venv, whose collections
+    are the checkout's ./collections (ansible.cfg), as the pipeline installs them; else the test's Ansible."""
     env = dict((k, v) for k, v in os.environ.items()
-               if not k.startswith(("ANSIBLE_", "CUCM_", "CUC_", "EXPRESSWAY_", "COLLAB_UC_")))
+               if not k.startswith(("ANSIBLE_", "CUCM_", "CUC_", "EXPRESSWAY_", "COLLAB_UC_", "PYTHON", "VIRTUAL_ENV")))
     env.update(SECRETS)
     env.update({
-        "PATH": "%s%s%s" % (os.path.dirname(helpers.ansible_playbook_command()[0]), os.pathsep, env.get("PATH", "")),
-        "ANSIBLE_COLLECTIONS_PATH": str(helpers.collections_path()),
-        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
+        "PATH": "%s%s%s" % (bin_dir or os.path.dirname(helpers.ansible_playbook_command()[0]), os.pathsep,
+                            env.get("PATH", "")),
         "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
         "ANSIBLE_NOCOLOR": "1",
     })
+    if bin_dir is None:
+        env.update({"ANSIBLE_COLLECTIONS_PATH": str(helpers.collections_path()),
+                    "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False"})
     proc = subprocess.run([str(repo / "ci" / script)], cwd=str(repo), env=env, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=600, check=False)
     name = script.split(".")[0]
@@ -195,3 +199,60 @@ def test_failed_preflight_says_no_plan_could_be_made_and_lists_every_problem(sim
     assert summary["mode"] == "plan" and summary["preflight"]["planned"] is False
     assert sorted((p["host"], p["problem"][:24]) for p in summary["preflight"]["problems"]) == [
         ("cucm-a", "version 11.5.1.12900(1) "), ("expc-a", "the account may only rea")]
+
+
+# --------------------------------------------------------------------------------------------------------
+# The pipelines' own Python: only what they install
+# --------------------------------------------------------------------------------------------------------
+
+def pipeline_install_commands():
+    """The install commands of .gitlab-ci.yml (before_script), checked to be those of every GitHub job too."""
+    gitlab = yaml.safe_load((EXAMPLE / ".gitlab-ci.yml").read_text())["default"]["before_script"]
+    workflow = yaml.safe_load((EXAMPLE / ".github" / "workflows" / "gitops.yml").read_text())
+    for name, job in workflow["jobs"].items():
+        runs = "\n".join(step.get("run", "") for step in job["steps"])
+        for command in gitlab:
+            assert command.replace(" --quiet", "") in runs, "job %s of the GitHub workflow lacks %r" % (name, command)
+    return gitlab
+
+
+def pipeline_venv(repo, tmp_path):
+    """A venv made as the pipeline's image makes it (python -m venv, then the pipeline's own commands): its pip
+    installs exactly what the pipeline's lines say; the collection install from Galaxy is replaced by the built
+    collection copied into ./collections, where ansible-galaxy would put it."""
+    venv = tmp_path / "pipeline-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "ANSIBLE_")))
+    env["PATH"] = "%s%s%s" % (venv / "bin", os.pathsep, env.get("PATH", ""))
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    for command in pipeline_install_commands():
+        if command.startswith("ansible-galaxy collection install"):
+            shutil.copytree(helpers.collections_path() / "ansible_collections" / "collab" / "uc",
+                            repo / "collections" / "ansible_collections" / "collab" / "uc")
+            continue
+        proc = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=str(repo), env=env,
+                              capture_output=True, text=True, timeout=900, check=False)
+        assert proc.returncode == 0, "%s: %s" % (command, proc.stdout[-3000:] + proc.stderr[-3000:])
+    return venv / "bin"
+
+
+def test_plan_apply_and_drift_in_a_venv_holding_only_what_the_pipeline_installs(sim, repo, tmp_path):
+    bin_dir = pipeline_venv(repo, tmp_path)
+    frozen = subprocess.run([str(bin_dir / "python"), "-m", "pip", "freeze"], capture_output=True, text=True,
+                            check=True).stdout.lower()
+    assert "ansible-core" in frozen and "paramiko" in frozen and "ucsim" not in frozen and "pytest" not in frozen
+
+    proc, markdown, summary = run_job(repo, "plan.sh", tmp_path, bin_dir=bin_dir)
+    assert proc.returncode == 0, describe(proc)
+    assert rows(summary, "expc-a") == [("oauth_token", "Off", "On")]      # Expressway read over SSH: paramiko
+    assert sim.get_counters()["writes"] == 0
+
+    proc, markdown, summary = run_job(repo, "apply.sh", tmp_path, bin_dir=bin_dir)
+    assert proc.returncode == 0, describe(proc)
+    assert "4 of 4 systems changed" in markdown
+    assert sim.state("expc-a")["xconfiguration"]["CollaborationEdge OAuthLocal"] == "On"
+
+    sim.reset(state=False)
+    proc, markdown, summary = run_job(repo, "drift.sh", tmp_path, bin_dir=bin_dir)
+    assert proc.returncode == 0, describe(proc)
+    assert sim.get_counters()["writes"] == 0

@@ -248,3 +248,12 @@ def test_a_huge_answer_makes_a_message_of_at_most_10000_characters(sim, cucm_env
     assert len(msg) <= 10000 and " characters left out ...] " in msg, len(msg)
     assert msg.startswith("CUCM ") and "getServiceParameter xxxx" in msg
     assert "programmatic name" in msg[-2000:]     # what to do, at the end, is kept
+
+
+def test_enable_playbook_without_its_environment_names_the_variables(run_playbook, playbooks_dir):
+    # only CUCM_HOST given: the message names the two variables still missing, not the module's option names
+    res = run_playbook(playbooks_dir / "enable_oauth_refresh_login.yml", env={"CUCM_HOST": "127.0.0.1"})
+    assert res.failed
+    msg = res.task("Say what is missing")["msg"]
+    assert "set CUCM_PASSWORD, CUCM_USERNAME (and CUCM_CA_PATH" in msg, msg
+    assert "CUCM_HOST," not in msg and "Nothing was changed" in msg

@@ -57,8 +57,9 @@ def inventory(sim, report_dir, extra_expressway=None):
         "cuc_username=%s" % CUC_USERNAME, "cuc_password=%s" % CUC_PASSWORD, "cuc_ca_path=%s" % sim.ca,
         "expressway_username=%s" % EXPRESSWAY_USERNAME, "expressway_password=%s" % EXPRESSWAY_PASSWORD,
         "expressway_known_hosts=%s" % sim.known_hosts,
-        "oauth_audit_report_dir=%s" % report_dir,
     ]
+    if report_dir is not None:
+        lines.append("oauth_audit_report_dir=%s" % report_dir)
     return "\n".join(lines) + "\n"
 
 
@@ -172,6 +173,34 @@ def test_unreachable_system_is_a_finding_not_a_crash(sim, run_playbook, tmp_path
     gone = [f for f in report_task(run)["findings"] if f["id"] == "unreachable"]
     assert len(gone) == 1 and gone[0]["systems"] == ["expc-gone"] and gone[0]["severity"] == "critical"
     assert "cannot connect" in gone[0]["detail"]
+    assert sim.get_counters()["writes"] == 0
+
+
+def test_run_by_its_name_the_audit_writes_its_reports_into_the_working_directory(sim, run_playbook, tmp_path):
+    from helpers import collections_path
+    work = tmp_path / "cwd"
+    installed = collections_path() / "ansible_collections" / "collab" / "uc"
+    run = run_playbook("collab.uc.oauth_audit", inventory=inventory(sim, None), workdir=work)
+    assert run.rc == 0, run.describe()
+    for name in ("oauth-audit.json", "oauth-audit.md", "oauth-audit.html"):
+        assert (work / "oauth-audit" / name).is_file(), name
+    assert not (installed / "playbooks" / "oauth-audit").exists()
+    assert "reports in %s" % (work / "oauth-audit") in run.stdout
+
+
+def test_a_module_that_cannot_run_is_not_an_unreachable_system_and_a_play_that_read_nothing_fails(
+        sim, run_playbook, tmp_path):
+    # every system's module gets a Python that does not exist (the report itself runs on localhost, as always)
+    lines = inventory(sim, tmp_path / "r").splitlines()
+    bad = " ansible_python_interpreter=/nonexistent/python3"
+    text = "\n".join(line + bad if line.startswith(("cucm-", "cuc-", "expc-")) else line for line in lines) + "\n"
+    run = run_playbook(PLAYBOOK, inventory=text)
+    assert run.rc != 0, run.describe()
+    ids = {f["id"] for f in report_task(run)["findings"]}
+    assert ids == {"module_failed"}, ids
+    assert "Not one of the 4 systems could be read" in run.stdout
+    assert "ansible_python_interpreter" in run.stdout
+    assert (tmp_path / "r" / "oauth-audit.html").exists()
     assert sim.get_counters()["writes"] == 0
 
 

@@ -145,3 +145,18 @@ def test_screenshot_shows_red_amber_and_green_and_is_kept(report, tmp_path):
     shutil.copyfile(shot, ARTEFACTS / "oauth-audit-report.png")
     shutil.copyfile(report, ARTEFACTS / "oauth-audit-report.html")
     assert os.path.getsize(ARTEFACTS / "oauth-audit-report.png") > 10000
+
+
+def test_the_report_is_not_cut_off_in_a_window_800_pixels_wide(report, tmp_path):
+    # the page itself never gets wider than the window: the matrix scrolls inside its own box if it must
+    probe = tmp_path / "narrow.html"
+    probe.write_text(report.read_text().replace("</body>", """<pre id="probe"></pre><script>
+const m = document.getElementById('matrix').parentElement;
+document.getElementById('probe').textContent = JSON.stringify({page: document.documentElement.scrollWidth,
+  window: window.innerWidth, box: m.getBoundingClientRect().right, scrolls: getComputedStyle(m).overflowX});
+</script></body>"""))
+    dom = run_chromium(tmp_path, "--window-size=800,1000", "--dump-dom", probe.as_uri())
+    start = dom.index('<pre id="probe">') + len('<pre id="probe">')
+    seen = json.loads(dom[start:dom.index("</pre>", start)].replace("&quot;", '"'))
+    assert seen["window"] == 800 and seen["page"] <= 800 and seen["box"] <= 800, seen
+    assert seen["scrolls"] == "auto"

@@ -24,12 +24,37 @@ def _parse_listen(value):
     return host, port
 
 
+def _labs_dir():
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "labs")
+
+
+def _lab_names():
+    try:
+        return sorted(f[:-4] for f in os.listdir(_labs_dir()) if f.endswith(".yml"))
+    except OSError:
+        return []
+
+
+def labs(args):
+    """Each shipped lab's name and the first line of its header comment."""
+    for name in _lab_names():
+        first = ""
+        with open(os.path.join(_labs_dir(), name + ".yml")) as handle:
+            for line in handle:
+                if line.startswith("#"):
+                    first = line.lstrip("#").strip()
+                    break
+        print("%-10s %s" % (name, first))
+    return 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="ucsim", description="Offline simulator of Cisco UC APIs (CUCM AXL, ssosp)")
     p.add_argument("--version", action="version", version="ucsim " + __version__)
     sub = p.add_subparsers(dest="command")
     s = sub.add_parser("serve", help="serve the systems of a lab over HTTPS")
-    s.add_argument("--lab", default=None, help="lab YAML file, or the name of a shipped lab (default: default)")
+    s.add_argument("--lab", default=None,
+                   help="lab YAML file, or the name of a shipped lab: %s (default: default)" % ", ".join(_lab_names()))
     s.add_argument("--listen", type=_parse_listen, default=("127.0.0.1", 8443),
                    help="HOST:PORT of the first system (PORT 0: pick free ports); default 127.0.0.1:8443")
     s.add_argument("--state-dir", default=None,
@@ -40,7 +65,9 @@ def build_parser():
     s.add_argument("--log-max-entries", type=int, default=None,
                    help="bound of the request log (default: lab sim.log_max_entries, 100000)")
     c = sub.add_parser("check", help="load and validate a lab, print its systems")
-    c.add_argument("--lab", default=None)
+    c.add_argument("--lab", default=None,
+                   help="lab YAML file, or the name of a shipped lab: %s (default: default)" % ", ".join(_lab_names()))
+    sub.add_parser("labs", help="list the shipped labs with their first line of description")
     lab = sub.add_parser("lab", help="lab files: import a capture")
     labsub = lab.add_subparsers(dest="lab_command")
     i = labsub.add_parser("import", help="turn a capture (oauth_audit_capture_dir) into a lab that replays it")
@@ -87,6 +114,8 @@ def serve(args):
     sim = Simulator(lab, state_dir, quiet=args.quiet, log_max_entries=args.log_max_entries)
     host, port = args.listen
     url = sim.start(host, port)
+    from .labenv import write_env
+    env_path = write_env(sim, state_dir)
     stop = threading.Event()
 
     def _on_signal(signum, frame):
@@ -100,6 +129,7 @@ def serve(args):
         sys.stderr.write("ucsim: %s (%s %s, %s) listening on %s%s\n"
                          % (n.name, n.system.kind, n.system.name, n.role, n.url,
                             "".join(" %s:%d" % (t, p) for t, p in sorted(n.ports.items()) if t != "https")))
+    sys.stderr.write("ucsim: what to export (hosts, ports, accounts, CA, known_hosts): . %s\n" % env_path)
     if lab.settings.get("soap_contract") == "lenient":
         sys.stderr.write("ucsim: lenient SOAP: AXL and Serviceability requests are not checked against their "
                          "contracts\n")
@@ -161,7 +191,8 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        return {"serve": serve, "check": check, "known-hosts": known_hosts, "lab": lab_command}[args.command](args)
+        return {"serve": serve, "check": check, "known-hosts": known_hosts, "labs": labs,
+                "lab": lab_command}[args.command](args)
     except LabError as exc:
         sys.stderr.write("ucsim: lab error: %s\n" % exc)
         return 2

@@ -173,3 +173,31 @@ def test_every_collaboration_edge_leaf_seen_is_in_every_report():
     # without a discovery read (older input), the cell says what it said
     plain = audit([cucm('cucm-a'), expressway()], DESIRED, now=NOW)
     assert 'xconfiguration' not in plain['systems'][1] and 'leaves seen' not in plain['systems'][1]['cells']['mra']['text']
+
+
+def test_a_check_to_make_by_hand_is_not_shown_as_does_not_apply():
+    # Connection's own refresh login: no API reads it; cucm-b's keys were not read: both are for a person to check
+    cuc = {'name': 'cuc', 'kind': 'cuc', 'serves': ['cucm-a'], 'authz_servers': [server('cucm-a')]}
+    report = audit([cucm('cucm-a', keys=None), cuc], DESIRED, now=NOW)
+    html, markdown = to_html(report, 'x'), to_markdown(report, 'x')
+    assert '<td class="cell manual" data-check="refresh_login"><b>Check by hand</b>' in html
+    assert '<td class="cell manual" data-check="keys"><b>Check by hand</b>not read' in html
+    assert '<td class="cell na" data-check="mra"><b>n/a</b>' in html          # what does not apply stays n/a
+    assert 'Check by hand no API reads it' in markdown
+    assert '.manual { background-color: %s' % COLOURS['manual'][0] in html
+
+
+def test_the_report_fits_a_narrow_window():
+    html = to_html(audit([cucm('cucm-a')], DESIRED, now=NOW), 'x')
+    assert '<div class="scroll">\n<table id="matrix">' in html and 'overflow-x: auto' in html
+    assert '@media (max-width: 900px)' in html
+
+
+def test_a_module_that_could_not_run_is_not_an_unreachable_system():
+    failed = {'name': 'cucm-b', 'kind': 'cucm', 'error': 'MODULE FAILURE', 'error_kind': 'module'}
+    gone = {'name': 'expc', 'kind': 'expressway', 'error': 'cannot connect', 'error_kind': 'read'}
+    report = audit([cucm('cucm-a'), failed, gone], DESIRED, now=NOW)
+    by_id = dict((f['id'], f) for f in report['findings'])
+    assert sorted(by_id) == ['module_failed', 'unreachable']
+    assert by_id['module_failed']['systems'] == ['cucm-b'] and 'ansible_python_interpreter' in by_id['module_failed']['fix']
+    assert by_id['unreachable']['systems'] == ['expc'] and 'network path' in by_id['unreachable']['fix']
