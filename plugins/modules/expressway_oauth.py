@@ -21,9 +21,9 @@ description:
     O(user_credentials) is C(CollaborationEdge LegacyCred) ("Authorize by user credentials"), and
     O(oauth_token_with_refresh) is "Authorize by OAuth token with refresh", whose CLI name Cisco does not
     publish; O(refresh_setting_name) names it.
-  - Names seen on a real Expressway (in the Cisco Community article "Overview: What is OAuth", an MRA
-    troubleshooting transcript) are only C(OAuthLocal) and C(LegacyCred). The name of the "with refresh"
-    setting is B(assumed) (V(OAuthWithRefresh)); no public source gives it.
+  - Names seen on a real Expressway (an MRA troubleshooting transcript in a Cisco Community article, "Overview -
+    What is OAuth") are only C(OAuthLocal) and C(LegacyCred). The name of the "with refresh" setting is
+    B(assumed) (V(OAuthWithRefresh)); no public source gives it.
   - Discovery first. The module reads the whole C(xConfiguration CollaborationEdge) section before anything else
     and writes only leaves the Expressway shows (names compare ignoring case). When a setting to be set has no leaf
     there, the task fails before any C(xConfiguration) write, in check mode too, and its message lists every leaf
