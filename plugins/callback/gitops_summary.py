@@ -21,6 +21,10 @@ description:
     the merge what was applied. It reads task results, never Ansible's screen output.
   - Needs C(--diff) (or C(diff = true) in C(ansible.cfg)) for the modules to return their diff. Values the modules
     mask (C(********)) stay masked; results of tasks with C(no_log) are left out.
+  - When a role's preflight fails (collab.uc.oauth_refresh_login), the page says that no plan could be made and
+    lists every problem in full, one row per system; a check run that detects drift
+    (C(oauth_refresh_login_fail_on_change)) is titled as a drift check. Long messages are folded in C(<details>),
+    never cut.
   - A change with no setting in its diff (for example a key sync of M(collab.uc.cuc_authz_server)) is one row
     naming what happens.
   - Every value is escaped by the collection's one Markdown rule (the one the OAuth audit's report uses) - a
@@ -44,7 +48,8 @@ options:
         key: output
   json_output:
     description:
-      - Path of a JSON file with the same content, for programs (keys C(mode), C(hosts), C(failures)).
+      - Path of a JSON file with the same content, for programs (keys C(mode) - C(plan), C(drift) or C(apply) -,
+        C(hosts), C(failures) and, after a role's preflight, C(preflight) with C(planned) and every problem).
     type: path
     env:
       - name: COLLAB_UC_GITOPS_SUMMARY_JSON
@@ -80,7 +85,7 @@ from ansible.plugins.callback import CallbackBase
 from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
 
 MISSING = '(none)'
-MAX_MESSAGE = 300
+FOLD = 160  # a cell longer than this is folded in <details>
 
 
 def _text(value):
@@ -138,15 +143,62 @@ def rows_from_result(result, label=None, check_mode=False):
     return rows
 
 
+def _cell(value):
+    """A table cell that never cuts: a text longer than FOLD is folded in ``<details>`` (its start as the
+    summary, all of it inside); every piece goes through the one escaping function, ``_text``."""
+    text = _text(value)
+    if len(text) <= FOLD:
+        return text
+    return '<details><summary>%s...</summary>%s</details>' % (_text(str(value)[:FOLD // 2]), text)
+
+
+HEADINGS = {'plan': 'plan (check mode: nothing was written)', 'apply': 'applied',
+            'drift': 'drift check (check mode: nothing was written)'}
+
+
+def render_preflight(summary, title):
+    """The page of a run whose preflight failed: no plan, every problem in full, one row per system."""
+    preflight = summary['preflight']
+    hosts = summary['hosts']
+    problems = preflight['problems']
+    by_host = {}
+    for problem in problems:
+        by_host.setdefault(problem.get('host'), []).append(problem)
+    failing = [h for h in sorted(hosts) if h in by_host]
+    lines = ['## %s %s: no plan could be made' % (md_text(title), summary['mode']),
+             '', 'The preflight found %d problem(s) on %d of %d systems, so no plan could be made and nothing was '
+             'written on any system. Fix every problem below and run again.' % (
+                 len(problems), len(failing), len(hosts)),
+             '', '| system | problems |', '|---|---|']
+    for host in sorted(hosts):
+        found = by_host.get(host, [])
+        label = next((p.get('label') for p in found if p.get('label')), None)
+        name = '%s (%s)' % (host, label) if label else host
+        text = '<br>'.join(_cell(p['problem']) for p in found) if found else 'ready (no problem found)'
+        lines.append('| %s | %s |' % (_text(name), text))
+    for problem in by_host.get(None, []):
+        lines.append('| (the run) | %s |' % _cell(problem['problem']))
+    others = [f for f in summary['failures'] if not f.get('preflight')]
+    if others:
+        lines += ['', '### Other failures', '', '| system | task | message |', '|---|---|---|']
+        for failure in others:
+            lines.append('| %s | %s | %s |' % (_text(failure['host']), _text(failure['task']),
+                                               _cell(failure['message'])))
+    return '\n'.join(lines) + '\n'
+
+
 def render_markdown(summary, title='collab.uc'):
     """The Markdown page of a summary ``{"mode", "hosts": {host: {"status", "rows": [...]}}, "failures"}``, the
-    systems in alphabetical order."""
+    systems in alphabetical order; with ``summary["preflight"]`` (a preflight that failed), no plan but every
+    problem, per system."""
     mode = summary['mode']
-    lines = ['## %s %s' % (md_text(title), 'plan (check mode: nothing was written)' if mode == 'plan' else 'applied'), '']
+    if (summary.get('preflight') or {}).get('planned') is False:
+        return render_preflight(summary, title)
+    lines = ['## %s %s' % (md_text(title), HEADINGS.get(mode, mode)), '']
     hosts = summary['hosts']
     changed = [h for h in sorted(hosts) if hosts[h]['rows']]
     unchanged = [h for h in sorted(hosts) if not hosts[h]['rows'] and hosts[h]['status'] == 'ok']
-    verb = 'would change' if mode == 'plan' else 'changed'
+    verb = 'changed' if mode == 'apply' else 'would change'
     names = (': ' + ', '.join(md_text(h) for h in changed)) if changed else ''
     lines.append('%d of %d systems %s%s.' % (len(changed), len(hosts), verb, names))
     for host in changed:
@@ -160,7 +212,7 @@ def render_markdown(summary, title='collab.uc'):
         lines += ['', '### Failures', '', '| system | task | message |', '|---|---|---|']
         for failure in summary['failures']:
             lines.append('| %s | %s | %s |' % (_text(failure['host']), _text(failure['task']),
-                                               _text(failure['message'])))
+                                               _cell(failure['message'])))
     return '\n'.join(lines) + '\n'
 
 
@@ -174,6 +226,8 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self._hosts = {}
         self._failures = []
+        self._preflight = None
+        self._drift = False
 
     def _host(self, name):
         return self._hosts.setdefault(name, {'status': 'ok', 'rows': []})
@@ -184,18 +238,35 @@ class CallbackModule(CallbackBase):
             row['task'] = _task_name(result._task)
             host['rows'].append(row)
 
+    def _note(self, result):
+        """What a role's planner says about the run (collab.uc.oauth_refresh_login_plan): the preflight's
+        outcome and whether the run detects drift."""
+        preflight = result._result.get('collab_uc_preflight')
+        if isinstance(preflight, dict):
+            self._preflight = _plain(preflight)
+            self._drift = self._drift or bool(preflight.get('drift'))
+            for problem in self._preflight.get('problems') or []:
+                if problem.get('host'):
+                    self._host(problem['host'])['status'] = 'failed'
+            return bool(self._preflight.get('problems'))
+        if 'collab_uc_drift' in result._result:
+            self._drift = True
+        return False
+
     def _failure(self, result, status):
         name = result._host.get_name()
-        self._host(name)['status'] = status
+        preflight = self._note(result)
+        if not preflight:
+            self._host(name)['status'] = status
         if result._result.get('_ansible_no_log'):
             message = 'the output has been hidden due to no_log'
         else:
             message = str(result._result.get('msg') or result._result.get('reason') or status)
-        if len(message) > MAX_MESSAGE:
-            message = message[:MAX_MESSAGE] + '...'
-        self._failures.append({'host': name, 'task': _task_name(result._task), 'message': message})
+        self._failures.append({'host': name, 'task': _task_name(result._task), 'message': message,
+                               'preflight': preflight})
 
     def v2_runner_on_ok(self, result):
+        self._note(result)
         if 'results' not in result._result:  # a loop's items are recorded one by one
             self._record(result)
 
@@ -213,8 +284,12 @@ class CallbackModule(CallbackBase):
         self._host(result._host.get_name())
 
     def summary(self):
-        return {'mode': 'plan' if context.CLIARGS.get('check') else 'apply', 'hosts': self._hosts,
-                'failures': self._failures}
+        check = context.CLIARGS.get('check')
+        mode = ('drift' if self._drift else 'plan') if check else 'apply'
+        summary = {'mode': mode, 'hosts': self._hosts, 'failures': self._failures}
+        if self._preflight is not None:
+            summary['preflight'] = self._preflight
+        return summary
 
     def v2_playbook_on_stats(self, stats):
         for name in sorted(stats.processed):

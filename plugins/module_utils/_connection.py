@@ -122,6 +122,37 @@ class ConnectionGroup:
         raise NotImplementedError
 
 
+def resolve(name, args, environ, prefix=''):
+    """The option adapter for code outside modules (an action plugin on the controller): the values of group
+    ``name`` (``{option: value}``, unprefixed) from ``args`` - the task's arguments with ``module_defaults``
+    applied, as the module would get them - and ``environ`` (the environment the module would run in: its
+    fallbacks, ``CUCM_HOST``...), checked and typed by the group's own argument spec (defaults, choices, required
+    options) and range checks. Returns ``(group, values, problems)``; ``problems`` name the options as a module
+    would. Options of ``args`` the group does not know are ignored (a module option such as ``name``)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    group = connection(name, prefix=prefix)
+    spec = group.argument_spec()
+    params = {}
+    for option, option_spec in spec.items():
+        fallback = option_spec.pop('fallback', None)
+        value = None
+        for given in [option] + list(option_spec.get('aliases') or ()):
+            if args.get(given) is not None:
+                value = args[given]
+                break
+        if value is None and fallback:
+            value = next((environ[var] for var in fallback[1] if environ.get(var) is not None), None)
+        if value is not None:
+            params[option] = value
+    result = ArgumentSpecValidator(spec).validate(params)
+    problems = [str(error) for error in result.errors]
+    values = group.values(result.validated_parameters)
+    if not problems:
+        problems = group.problems(values)
+    return group, values, problems
+
+
 _LABEL = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$')
 HOST_FORM = 'a host name, FQDN or IP address, for example cucm-pub.example.com or 10.1.1.10'
 

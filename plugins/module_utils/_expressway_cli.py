@@ -231,6 +231,20 @@ class ExpresswayCli:
         match = _VERSION_RE.search(self.session.banner or '')
         return match.group(1) if match else None
 
+    def access(self):
+        """The logged-in account's access: ``read-write``, ``read-only`` (or ``auditor``), or None when the
+        Expressway does not show it (``xStatus Login Session AccessLevel``, an assumption: see ucsim's
+        assumptions.XAPI_ACCESS_STATUS). Read-only: never a write to find out."""
+        try:
+            output = self.command('xStatus Login Session AccessLevel')
+        except XapiError:
+            return None
+        for name, (value, _quoted) in parse_lines(output, _STATUS_RE).items():
+            if name.lower().endswith('accesslevel'):
+                word = re.sub(r'[^a-z]', '', value.lower())
+                return {'readwrite': 'read-write', 'readonly': 'read-only', 'auditor': 'read-only'}.get(word)
+        return None
+
     def mra_settings(self, refresh_setting=REFRESH_SETTING):
         """``{option: True|False|None}`` of the MRA authorization settings, and the raw leaves read."""
         raw = self.read(MRA_SECTION)
@@ -310,7 +324,6 @@ def discover(cli, paths, sections=None, hints=None):
                       hint='Only settings the Expressway shows are written. Check the path against the list above '
                            '(run "xConfiguration %s" on the Expressway)' % absent[0][1])
     return sections
-
 
 
 # The two-valued words of xConfiguration leaves: (the word for true, the word for false).

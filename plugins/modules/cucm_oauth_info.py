@@ -129,9 +129,7 @@ sso:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, read_parameters
+from ansible_collections.collab.uc.plugins.module_utils._estate_read import read_cucm_oauth
 
 
 class CucmOAuthInfo(UCModule):
@@ -139,21 +137,8 @@ class CucmOAuthInfo(UCModule):
     argument_spec = {}
 
     def execute(self):
-        session = self.http_session()
-        axl = AxlClient(session, self.params['axl_version'])
-        cucm_version = axl.get_ccm_version()
-        raw, oauth, warnings = read_parameters(axl)
-        for warning in warnings:
-            self.module.warn(warning)
-        sso = SsospClient(session).sso_status()
-        return dict(
-            changed=False,
-            oauth=oauth,
-            parameters=dict((p.name, raw[p.name]['value']) for p in PARAMETERS),
-            cucm_version=cucm_version,
-            axl_version=axl.version,
-            sso=dict(enabled=sso['sso_enabled'], token_reuse=sso['token_reuse'], version=sso['version']),
-        )
+        # the same read the role's controller-side pass makes (collab.uc.oauth_refresh_login_plan)
+        return read_cucm_oauth(self.http_session(), self.params['axl_version'], warn=self.module.warn)
 
 
 def main():

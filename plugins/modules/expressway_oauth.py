@@ -174,6 +174,16 @@ version:
   returned: always
   type: str
   sample: X14.2.1
+access:
+  description:
+    - The account's access level as the Expressway shows it (C(xStatus Login Session AccessLevel)) -
+      V(read-write) or V(read-only) (an auditor counts as read-only) - read only when the task sets nothing, so
+      that a preflight sees whether the account may write before anything is written.
+    - V(null) when the task sets something or the Expressway does not show it (the name of this status is an
+      assumption, see ucsim's assumptions).
+  returned: always
+  type: str
+  sample: read-write
 meets_refresh_minimum:
   description: Whether RV(version) is at least X8.10.1, the first release that accepts refresh-login tokens;
     V(null) when the version is unknown.
@@ -246,10 +256,12 @@ class ExpresswayOauth(UCModule):
                              'is an assumption; its %s section shows %s): set refresh_setting_name to its name'
                              % (refresh_path, MRA_SECTION, ', '.join(leaves) or 'no leaf'))
         version = cli.version()
+        # the right to write, seen before any write: read only when the task sets nothing (the role's preflight)
+        access = cli.access() if not wanted else None
         key = version_key(version)
         names = dict((paths[o], o) for o in paths)
         result = dict(changed=bool(changed), settings=current, xconfiguration=raw, leaves=leaves, absent=absent,
-                      version=version,
+                      version=version, access=access,
                       meets_refresh_minimum=None if key is None else key >= version_key(MIN_REFRESH_VERSION),
                       changes=[dict(setting=names[p], path=p, before=before[p], after=after[p]) for p in changed],
                       ssh_logins=self.logins())

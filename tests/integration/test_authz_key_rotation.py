@@ -524,3 +524,25 @@ def test_two_runs_side_by_side_rotate_once(sim, run_playbook, tmp_path):
     syncs = sync_requests(sim)
     assert len(syncs) == 2 and len(set(r["path"] for r in syncs)) == 2, syncs
     assert not list(state_dir.glob("*.lock*")), list(state_dir.iterdir())
+
+
+def test_check_mode_plan_and_apply_share_one_id_and_the_plan_says_what_will_change(sim, run_playbook, tmp_path):
+    """Issue 20, item 7: the rotation id of a check-mode plan is the id its apply records (the default id comes
+    from the keys it replaces, not from the time), and the plan's checksum after is a new key, not the old
+    checksum twice."""
+    prepare(sim)
+    state_dir = tmp_path / "state"
+    inv = inventory(sim, state_dir)
+    planned = run_playbook(PLAYBOOK, inventory=inv, check=True)
+    assert planned.rc == 0, planned.describe()
+    plan, plan_markdown = report(state_dir, ".plan")
+    assert [(k["action"], k["checksum_after"]) for k in plan["regeneration"]] == [("would regenerate", None)] * 2
+    assert all(k["checksum_before"] == sim.state("cucm1")["authz_keys"][k["key"]] for k in plan["regeneration"])
+    assert "a new key (regenerated on apply)" in plan_markdown, plan_markdown
+    applied = run_playbook(PLAYBOOK, inventory=inv)
+    assert applied.rc == 0, applied.describe()
+    [path] = [p for p in state_dir.glob("cucm1-*.json") if ".plan." not in p.name]
+    data = json.loads(path.read_text())
+    assert data["status"] == "complete", data
+    assert data["rotation_id"] == plan["rotation_id"] == record(state_dir)["id"], (data["rotation_id"], plan)
+    assert path.name == "cucm1-%s.json" % plan["rotation_id"]

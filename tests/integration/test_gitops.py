@@ -144,6 +144,7 @@ def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     assert "cucm-b: access_token_expiry is 45, the desired state says 30" in proc.stdout + proc.stderr
     assert rows(summary, "cucm-b") == [("access_token_expiry", 45, 30)]
     assert not rows(summary, "cucm-a") and not rows(summary, "cuc-a")
+    assert summary["mode"] == "drift" and markdown.startswith("## UC OAuth drift check"), markdown
     assert "1 of 4 systems would change: cucm-b." in markdown
 
     # Someone turns OAuth off on the Expressway-C by hand (seed 003): the drift job names it too.
@@ -171,6 +172,33 @@ def test_pipelines_run_the_tested_scripts():
                                ("drift", "ci/drift.sh", "schedule")):
         steps = [step.get("run", "") for step in github["jobs"][job]["steps"]]
         assert script in steps and event in github["jobs"][job]["if"]
+
+
+def test_failed_preflight_says_no_plan_could_be_made_and_lists_every_problem(sim, repo, tmp_path):
+    """Acceptance (issue 20): a plan job whose preflight fails says that no plan could be made, not "0 of 4 systems
+    would change"; it lists every problem in full (a long one folded in <details>), one row per system, each under
+    the system it is about."""
+    sim.set_state({"cucm-a": {"version": "11.5.1.12900(1)"},
+                   "expc-a": {"admins": [{"userid": "admin", "password": "Exp-Adm1n!", "privilege": 1}]}})
+    proc, markdown, summary = run_job(repo, "plan.sh", tmp_path)
+    assert proc.returncode != 0, describe(proc)
+    assert sim.get_counters()["writes"] == 0 and sim.get_counters()["write_attempts"] == 0
+    assert markdown.startswith("## UC OAuth plan: no plan could be made\n"), markdown
+    assert "systems would change" not in markdown and "No change" not in markdown, markdown
+    assert "The preflight found 2 problem(s) on 2 of 4 systems, so no plan could be made" in markdown, markdown
+    table = [line for line in markdown.splitlines() if line.startswith("| ") and "problems |" not in line]
+    assert [line.split(" | ")[0][2:] for line in table] == [
+        "cuc-a", "cucm-a (CUCM cluster)", "cucm-b", "expc-a (Expressway-C)"], markdown
+    row = dict((line.split(" | ")[0][2:].split(" ")[0], line) for line in table)
+    assert "version 11.5.1.12900(1) is below 11.5.1.13900" in row["cucm-a"], markdown
+    assert "ready" in row["cuc-a"] and "ready" in row["cucm-b"], markdown
+    # the Expressway's problem, under expc-a, in full (folded, not cut)
+    assert "<details><summary>the account may only read" in row["expc-a"], markdown
+    assert "or set oauth_refresh_login_expressway_mode to checklist</details>" in row["expc-a"], markdown
+    assert "the account may only read" not in row["cucm-a"], markdown
+    assert summary["mode"] == "plan" and summary["preflight"]["planned"] is False
+    assert sorted((p["host"], p["problem"][:24]) for p in summary["preflight"]["problems"]) == [
+        ("cucm-a", "version 11.5.1.12900(1) "), ("expc-a", "the account may only rea")]
 
 
 # --------------------------------------------------------------------------------------------------------

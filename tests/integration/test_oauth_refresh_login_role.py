@@ -323,3 +323,32 @@ def test_checklist_mode_never_connects_and_lists_the_settings(sim, run_playbook)
     assert "[ ] Expressway (expc-a): " + mra in lines, lines
     assert "[ ] Expressway (expc-b.example.com): " + mra in lines, lines
     assert len([line for line in lines if '"Refresh servers"' in line]) == 2, lines
+
+
+@pytest.mark.sim_lab(AUDIT_LAB)
+@pytest.mark.parametrize("check", [False, True], ids=["apply", "check_mode"])
+def test_read_only_expressway_account_stops_in_preflight_with_zero_writes_anywhere(sim, run_playbook, check):
+    """Acceptance (issue 20): with a read-only Expressway account (privilege 1: it may read, not set), the
+    enablement role fails in preflight, naming the account's access and the role variable to change, with zero
+    writes on every system; on main's code the preflight accepted it and CUCM and Connection were written first."""
+    sim.set_state({"expc-a": {"admins": [{"userid": EXPRESSWAY_USERNAME, "password": EXPRESSWAY_PASSWORD,
+                                          "privilege": 1}]}})
+    res = run_playbook(PLAYBOOK, inventory=audit_inventory(sim), check=check)
+    assert res.rc != 0, res.describe()
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found 1 problem(s); nothing was written on any system."), message
+    assert "expc-a (Expressway-C): the account may only read (its access level is read-only)" in message, message
+    assert "oauth_refresh_login_expressway_mode" in message, message
+    for task in (CUCM_TASK, CUC_TASK, EXPRESSWAY_TASK):
+        assert not [r for r in res.results if r["task"] == task and r["status"] != "skipped"], task
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
+    for name in ("cucm-a", "cucm-b", "cuc-a", "expc-a"):
+        assert sim.get_counters(name)["writes"] == 0, name
+        assert not [e for e in sim.get_requests(name) if e["kind"] == "write"], name
+    assert sim.state("expc-a")["xconfiguration_writes"] == 0
+    # the preflight saw the access level with a read (one login, no xConfiguration set)
+    assert "xStatus Login Session AccessLevel" in [e["operation"] for e in sim.get_requests("expc-a")]
+    assert sim.get_counters("expc-a")["ssh_logins"] == 1

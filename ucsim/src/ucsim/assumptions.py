@@ -384,6 +384,13 @@ XAPI_READ_ONLY = "Access denied: the account is read-only."
 # ASSUMPTION: an administrator with privilege below 4 (the lab's `admins[].privilege`, as on CUCM) may read but
 # not set; a set of the value a leaf already has is still carried out (and counted as a write).
 XAPI_WRITE_PRIVILEGE = 4
+# ASSUMPTION: the admin CLI shows the logged-in account's access level as a status leaf (Expressway's web
+# interface shows it under Users > Administrator accounts, "Access level": Read-write, Read-only or Auditor; no
+# CLI command for it is public). `xStatus Login Session AccessLevel` lists it for the session's own account:
+# ReadWrite (privilege >= XAPI_WRITE_PRIVILEGE) or ReadOnly. The client treats a missing leaf (No match) as
+# "not shown" and never writes to find out.
+XAPI_ACCESS_STATUS = "Login Session AccessLevel"
+XAPI_ACCESS_VALUES = ("ReadWrite", "ReadOnly")
 # ASSUMPTION: `bye`, `exit` and `quit` close the shell.
 XAPI_EXIT_COMMANDS = ("bye", "exit", "quit")
 

@@ -79,6 +79,38 @@ def test_markdown_lists_changes_per_system_in_order_then_the_rest_and_failures()
     assert render_markdown(summary).startswith('## collab.uc applied\n\n1 of 3 systems changed: cucm-b.')
 
 
+def test_failed_preflight_says_no_plan_could_be_made_and_lists_every_problem_per_system():
+    long = 'the account may only read ' + 'x' * 300 + ' END'
+    summary = {
+        'mode': 'plan',
+        'hosts': {'cucm-a': {'status': 'failed', 'rows': []}, 'cuc-a': {'status': 'ok', 'rows': []},
+                  'expc-a': {'status': 'failed', 'rows': []}},
+        'failures': [{'host': 'cucm-a', 'task': 'Stop', 'message': 'Preflight found 3 problem(s)', 'preflight': True}],
+        'preflight': {'planned': False, 'problems': [
+            {'host': 'cucm-a', 'label': 'CUCM cluster', 'problem': 'version 11.0 is below 11.5.1.13900'},
+            {'host': 'expc-a', 'label': 'Expressway-C', 'problem': long},
+            {'host': 'expc-a', 'label': 'Expressway-C', 'problem': 'a | b'}]},
+    }
+    text = render_markdown(summary, 'UC')
+    lines = text.splitlines()
+    assert lines[0] == '## UC plan: no plan could be made'
+    assert 'The preflight found 3 problem(s) on 2 of 3 systems, so no plan could be made' in lines[2]
+    assert 'would change' not in text and 'No change' not in text and '### Failures' not in text
+    rows = [line for line in lines if line.startswith('| ') and not line.startswith('| system')]
+    assert rows[0] == '| cuc-a | ready (no problem found) |'
+    assert rows[1] == '| cucm-a (CUCM cluster) | version 11.0 is below 11.5.1.13900 |'
+    assert rows[2].startswith('| expc-a (Expressway-C) | <details><summary>the account may only read ')
+    assert ' END</details><br>a \\| b |' in rows[2]
+    assert len(rows) == 3
+
+
+def test_drift_run_is_titled_as_drift():
+    summary = {'mode': 'drift', 'hosts': {'cucm-b': {'status': 'ok', 'rows': [
+        {'setting': 'access_token_expiry', 'from': 45, 'to': 30, 'task': 'Set'}]}}, 'failures': []}
+    assert render_markdown(summary, 'UC').startswith(
+        '## UC drift check (check mode: nothing was written)\n\n1 of 1 systems would change: cucm-b.')
+
+
 @pytest.mark.parametrize('value', HOSTILE)
 def test_hostile_values_stay_inside_their_cells(value):
     summary = {'mode': 'plan', 'failures': [{'host': 'cucm-a', 'task': 'Check', 'message': value}],

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.collab.uc.plugins.module_utils._connection import (
-    GROUPS, HttpsConnection, SshCliConnection, connection, host_problem)
+    GROUPS, HttpsConnection, SshCliConnection, connection, host_problem, resolve)
 from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
 from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils._ssh import LoginFailed
@@ -183,3 +183,21 @@ def test_ssh_host_is_validated_as_host_is(name, host, words):
     assert problems == [host_problem('ssh_host', host)] and words in problems[0]
     assert group.problems(dict(values, ssh_host='cucm-pub.example.com')) == []
     assert group.problems(dict(values, ssh_host='10.1.1.10')) == []
+
+
+def test_resolve_is_the_option_adapter_outside_modules():
+    """An action plugin gets a group's values as a module would: task arguments (module_defaults applied) first,
+    then the environment fallbacks, then the defaults, typed and checked by the same spec and ranges."""
+    group, values, problems = resolve('cucm', {'host': 'cucm-pub.example.com', 'user': 'axl', 'port': '9443',
+                                               'name': 'not a connection option'},
+                                      {'CUCM_PASSWORD': 'secret', 'CUCM_USERNAME': 'ignored', 'CUCM_PORT': '1'})
+    assert group.name == 'cucm' and problems == []
+    assert values['host'] == 'cucm-pub.example.com' and values['username'] == 'axl' and values['port'] == 9443
+    assert values['password'] == 'secret' and values['validate_certs'] is True and values['timeout'] == 30
+    _group, _values, problems = resolve('cucm', {'host': 'https://cucm/'}, {})
+    assert problems and 'password' in ' '.join(problems) and 'username' in ' '.join(problems), problems
+    _group, _values, problems = resolve('cucm', {'host': 'https://cucm/', 'username': 'u', 'password': 'p'}, {})
+    assert problems == [host_problem('host', 'https://cucm/')], problems
+    _group, values, problems = resolve('expressway', {'ssh_host': 'expc', 'ssh_username': 'admin'},
+                                       {'EXPRESSWAY_PASSWORD': 'pw', 'EXPRESSWAY_HOST_KEY_CHECKING': 'accept_new'})
+    assert problems == [] and values['ssh_password'] == 'pw' and values['ssh_host_key_checking'] == 'accept_new'

@@ -78,7 +78,7 @@ def execute(session, line):
     if match:
         config = match.group(1).lower() == "xconfiguration"
         try:
-            leaves = state.config(match.group(2) or "") if config else state.status(match.group(2) or "")
+            leaves = state.config(match.group(2) or "") if config else state.status(match.group(2) or "", user=session.user)
         except XapiError as exc:
             return _error(exc, operation)
         template = A.XAPI_CONFIG_LINE if config else A.XAPI_STATUS_LINE

@@ -7,7 +7,7 @@ Business rules live here (which leaves exist, which values they take, who may se
 
   config(prefix) -> [(path, value, kind)]      leaves under a path prefix (canonical spelling, lab order)
   set_config(path, value, by) -> path         validated; raises XapiError(reason, path)
-  status(prefix) -> [(path, value, kind)]
+  status(prefix, user) -> [(path, value, kind)]  (with user: its access level too)
   hostname, version
 
 Lab keys: ``name``, ``version`` (e.g. ``X14.2.1``), ``hostname``, ``hostnames``, ``admins``
@@ -179,10 +179,13 @@ class ExpresswayState(ShellAccess):
                 raise LabError("%s: xconfiguration %s: %s" % (self.label, path, exc.reason))
 
     # status -----------------------------------------------------------------------------------------------
-    def status(self, prefix=""):
+    def status(self, prefix="", user=None):
         leaves = [("SystemUnit Product", "Cisco Expressway-C", "string"),
                   ("SystemUnit Software Version", self.version, "string"),
                   ("SystemUnit Software Name", "Release", "string")]
+        if user is not None:  # the session's own access level (assumptions.XAPI_ACCESS_STATUS)
+            write = self.privilege(user) >= A.XAPI_WRITE_PRIVILEGE
+            leaves.append((A.XAPI_ACCESS_STATUS, A.XAPI_ACCESS_VALUES[0 if write else 1], "string"))
         wanted = fold(prefix)
         out = [leaf for leaf in leaves
                if not wanted or fold(leaf[0]) == wanted or fold(leaf[0]).startswith(wanted + " ")]

@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin of collab.uc.oauth_refresh_login_plan (documented in plugins/modules/oauth_refresh_login_plan.py):
+the rules of the role collab.uc.oauth_refresh_login, run once on the controller over every host of the play
+(the planner is plugins/module_utils/_oauth_refresh_login.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
+from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all
+
+from ansible.executor import module_common
+
+try:  # ansible-core 2.19 and later
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:  # ansible-core 2.16 to 2.18
+    _apply_action_arg_defaults = None
+
+try:  # ansible-core 2.19 and later: a template made here must be marked as trusted to be rendered
+    from ansible.template import trust_as_template
+except ImportError:
+    def trust_as_template(text):
+        return text
+
+ENV_PREFIXES = ('CUCM_', 'CUC_', 'EXPRESSWAY_')
+
+ARGUMENT_SPEC = {
+    'step': {'type': 'str', 'required': True, 'choices': ['plan', 'verify', 'checklist', 'drift', 'summary']},
+    'workers': {'type': 'int', 'default': 16},
+    'cucm_group': {'type': 'str', 'default': 'cucm_clusters'},
+    'cuc_group': {'type': 'str', 'default': 'cuc_systems'},
+    'expressway_group': {'type': 'str', 'default': 'expressway_systems'},
+    'fail_on_change': {'type': 'bool', 'default': False},
+}
+# the role variables the planner reads, without their prefix oauth_refresh_login_
+ROLE_VARIABLES = ('enabled', 'access_token_expiry', 'refresh_token_expiry', 'device_refresh_token_expiry', 'serves',
+                  'authz_name', 'publisher', 'publisher_port', 'authz_username', 'authz_ignore_certificate_errors',
+                  'min_cucm_version', 'min_cuc_version', 'min_expressway_version', 'imp_versions', 'cuc_version',
+                  'sso_expected', 'expressway_mode', 'expressway_oauth_token', 'expressway_user_credentials',
+                  'expressway_refresh_setting', 'expressways')
+PLAN = '__oauth_refresh_login_plan'  # the plan step's registered result (run_once: every host has it)
+RESULTS = {'cucm_info': '__oauth_refresh_login_verify_info', 'cuc_results': '__oauth_refresh_login_cuc_result',
+           'expressway_readback': '__oauth_refresh_login_expressway_readback'}
+
+
+def _plain(value):
+    """Ansible's tagged and lazy values as plain JSON types (the planner works on plain dicts)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _kind(host, members):
+    """The kind of system ``host`` is for the role (a Connection host that is also in the Expressway group is
+    Connection), and whether it is read."""
+    for kind in ('cucm', 'cuc', 'expressway'):
+        if host in members[kind]:
+            return kind
+    return None
+
+
+class ActionModule(ActionBase):
+
+    def _module_args(self, module, task_vars):
+        """The read module's arguments as the module would get them on this host: its ``module_defaults`` (its
+        own and its action group's, templated with this host's variables), omitted values left out."""
+        if _apply_action_arg_defaults is not None:
+            args = _apply_action_arg_defaults(module, self._task, {}, self._templar)
+        else:
+            older = getattr(module_common, 'get_action_args_with_defaults')
+            args = older(module, {}, self._task.module_defaults, self._templar,
+                         action_groups=self._task._parent._play._action_groups)
+            args = self._templar.template(args)
+        omit = task_vars.get('omit')
+        return dict((k, v) for k, v in (args or {}).items()
+                    if v is not None and not (isinstance(v, str) and omit and v.startswith(omit)))
+
+    def _environment(self):
+        """The environment of the module's fallbacks: the controller's and the task's ``environment``."""
+        environ = dict(os.environ)
+        for item in self._task.environment or []:
+            if isinstance(item, dict):
+                environ.update(self._templar.template(item))
+        return dict((k, str(v)) for k, v in environ.items() if k.startswith(ENV_PREFIXES))
+
+    def _host_templar(self, task_vars, host):
+        """A templar over ``host``'s variables as a task of this role on ``host`` would see them (play, role
+        defaults and variables, inventory, facts, extra vars: the variable manager's own computation)."""
+        hostvars = task_vars['hostvars']
+        manager, inventory = hostvars._variable_manager, hostvars._inventory
+        variables = manager.get_vars(play=self._task.get_play(), host=inventory.get_host(host), task=self._task,
+                                     _hosts=task_vars.get('ansible_play_hosts'),
+                                     _hosts_all=task_vars.get('ansible_play_hosts_all'))
+        if hasattr(self._templar, 'copy_with_new_env'):  # ansible-core 2.19 and later
+            return self._templar.copy_with_new_env(available_variables=variables), variables
+        from ansible.template import Templar
+        return Templar(loader=self._loader, variables=variables), variables
+
+    def _input(self, task_vars, host, kind):
+        """One host's part, in its own context: its role variables, and the arguments and environment its read
+        module would get (its module_defaults templated with its variables)."""
+        templar, variables = self._host_templar(task_vars, host)
+        values = {}
+        for name in ROLE_VARIABLES:
+            values[name] = templar.template(trust_as_template('{{ %s%s }}' % (planner.PREFIX, name)))
+        password = templar.template(trust_as_template('{{ %sauthz_password }}' % planner.PREFIX))
+        values['authz_password_set'] = password not in (None, '')
+        read = kind in ('cucm', 'cuc') or (kind == 'expressway' and values.get('expressway_mode', 'set') == 'set')
+        args = None
+        if kind and read:
+            saved = self._templar
+            self._templar = templar
+            try:
+                args = self._module_args(MODULES[kind], variables)
+            finally:
+                self._templar = saved
+        return {'kind': kind, 'vars': _plain(values), 'read_args': args}
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        hostvars = task_vars['hostvars']
+        groups = task_vars.get('groups') or {}
+        order = list(task_vars.get('ansible_play_hosts_all') or [])
+        alive = list(task_vars.get('ansible_play_hosts') or [])
+        check_mode = bool(self._task.check_mode or self._play_context.check_mode)
+        names = {'cucm': params['cucm_group'], 'cuc': params['cuc_group'], 'expressway': params['expressway_group']}
+        members = dict((kind, set(groups.get(name) or [])) for kind, name in names.items())
+
+        def get(host, name):
+            try:
+                value = hostvars[host].get(name)
+            except Exception:  # pylint: disable=broad-except  # an undefined or failing variable is absent
+                return None
+            return None if value is None else _plain(value)
+
+        result['changed'] = False
+        if params['step'] == 'plan':
+            environ = self._environment()
+            inputs = {}
+            for host in order:
+                kind = _kind(host, members)
+                try:
+                    inputs[host] = self._input(task_vars, host, kind) if kind else {}
+                except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated
+                    inputs[host] = {'kind': kind, 'vars': {}, 'read_args': None,
+                                    'error': 'its variables cannot be templated: %s' % exc}
+            jobs = dict((host, (data['kind'], data['read_args'], environ,
+                                data['vars'].get('expressway_refresh_setting')))
+                        for host, data in inputs.items() if data.get('read_args') is not None)
+            reads = read_all(jobs, workers=max(1, min(params['workers'], 64)))
+            hosts = dict((host, {'kind': data.get('kind') if data.get('vars') else None, 'vars': data.get('vars') or {},
+                                 'read': reads.get(host)})
+                         for host, data in inputs.items())
+            warnings = ['%s: %s' % (host, warning) for host in order
+                        for warning in (reads.get(host) or {}).get('warnings') or []]
+            if warnings:
+                result['warnings'] = warnings
+            result['reads'] = dict((host, 'failed' if read.get('failed') else 'read') for host, read in reads.items())
+            outcome = planner.plan(hosts, alive, dict(cucm=sorted(members['cucm']), cuc=sorted(members['cuc']),
+                                                      expressway=sorted(members['expressway']), names=names),
+                                   check_mode=check_mode, fail_on_change=params['fail_on_change'])
+            result['states'] = outcome['states']
+            for host, data in inputs.items():
+                if data.get('error'):
+                    outcome['problems'].append({'host': host, 'label': None, 'problem': data['error']})
+            if outcome['problems']:
+                result.update(failed=True, msg=planner.preflight_message(outcome['problems']),
+                              collab_uc_preflight={'planned': False, 'problems': outcome['problems']})
+                return result
+            result['plan'] = planner.plan_lines(outcome['states'], order, check_mode)
+            result['variables'] = dict((h, data.get('vars') or {}) for h, data in inputs.items())
+            result['collab_uc_preflight'] = {'planned': True, 'problems': [],
+                                             'drift': bool(params['fail_on_change'])}
+            return result
+        planned = task_vars.get(PLAN) or {}
+        states = _plain(planned.get('states') or {}) if isinstance(planned, dict) else {}
+        order = [h for h in order if h in states]
+        if params['step'] == 'verify':
+            live = [h for h in alive if h in states]
+            results = dict((h, dict((key, get(h, var)) for key, var in RESULTS.items())) for h in live)
+            problems = planner.verify_problems(states, live, results)
+            if problems:
+                return dict(result, failed=True, msg=' '.join(problems), problems=problems)
+            result['msg'] = 'verified: %s' % ', '.join(live)
+        elif params['step'] == 'checklist':
+            variables = dict((h, (planned.get('variables') or {}).get(h) or {}) for h in order)
+            result['checklist'] = planner.checklist_lines(states, order, variables, check_mode)
+        elif params['step'] == 'drift':
+            lines = planner.drift_lines(states, order)
+            if lines:
+                differ = []
+                for host in order:
+                    if states[host]['changes'] and host not in differ:
+                        differ.append(host)
+                return dict(result, failed=True, drift=lines, collab_uc_drift=True,
+                            msg='Drift: %s differ(s) from the desired state:\n%s'
+                            % (', '.join(differ), '\n'.join('- %s' % line for line in lines)))
+            result['collab_uc_drift'] = False
+        else:
+            result['summary'] = planner.summary_lines(states, order, check_mode, applied_hosts=alive)
+        return result

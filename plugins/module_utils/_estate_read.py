@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The reads of the enablement role's preflight, callable outside a module: each opens the connection group's
+session from resolved values (``_connection.resolve``), makes the same requests as the read module
+(collab.uc.cucm_oauth_info, collab.uc.cuc_authz_server_info, collab.uc.expressway_oauth without settings) and
+returns the same result, or ``{'failed': True, 'msg', 'error'}``. ``read_all`` runs them for many systems in
+threads, with bounded workers.
+
+Internal module: the leading underscore means its API may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.collab.uc.plugins.module_utils._connection import resolve
+from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+
+MAX_WORKERS = 16
+MODULES = {'cucm': 'collab.uc.cucm_oauth_info', 'cuc': 'collab.uc.cuc_authz_server_info',
+           'expressway': 'collab.uc.expressway_oauth'}
+
+
+def read_cucm_oauth(session, axl_version=None, warn=None):
+    """What collab.uc.cucm_oauth_info returns: version, AXL version, OAuth parameters, SSO status."""
+    from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
+    from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
+    from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, read_parameters
+
+    axl = AxlClient(session, axl_version)
+    cucm_version = axl.get_ccm_version()
+    raw, oauth, warnings = read_parameters(axl)
+    for warning in warnings:
+        if warn:
+            warn(warning)
+    sso = SsospClient(session).sso_status()
+    return dict(changed=False, oauth=oauth, parameters=dict((p.name, raw[p.name]['value']) for p in PARAMETERS),
+                cucm_version=cucm_version, axl_version=axl.version,
+                sso=dict(enabled=sso['sso_enabled'], token_reuse=sso['token_reuse'], version=sso['version']))
+
+
+def read_cuc_authz(session):
+    """What collab.uc.cuc_authz_server_info returns for every AuthZ server."""
+    from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+
+    client = cupi.CupiClient(session)
+    return dict(changed=False, authz_servers=[cupi.server_view(server) for server in client.list_servers()])
+
+
+def read_expressway_mra(session, refresh_setting):
+    """What collab.uc.expressway_oauth returns when it sets nothing: the CollaborationEdge section, the MRA
+    settings, the version and the account's access (one login)."""
+    from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+        MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, find_leaf, leaf_names, read_section)
+
+    refresh = check_path(refresh_setting)
+    cli = ExpresswayCli(session)
+    raw = read_section(cli, MRA_SECTION)
+    paths = dict((option, '%s %s' % (MRA_SECTION, leaf or refresh)) for option, leaf, _label in MRA_SETTINGS)
+    lowered = dict((name.lower(), value) for name, value in raw.items())
+    settings = {}
+    for option, _leaf, _label in MRA_SETTINGS:
+        value = lowered.get(paths[option].lower())
+        settings[option] = None if value is None else value.lower() == 'on'
+    absent = [option for option, _leaf, _label in MRA_SETTINGS if find_leaf(raw, paths[option]) is None]
+    return dict(changed=False, settings=settings, xconfiguration=raw, leaves=leaf_names(raw, MRA_SECTION),
+                absent=absent, version=cli.version(), access=cli.access(), changes=[],
+                ssh_logins=getattr(session, 'logins', 0))
+
+
+def read_one(kind, args, environ, refresh_setting=None):
+    """One system's read: ``kind`` cucm, cuc or expressway; ``args`` the read module's arguments with
+    ``module_defaults`` applied; ``environ`` the environment of its fallbacks. Never raises."""
+    group, values, problems = resolve(kind, args, environ)
+    if problems:
+        return dict(failed=True, msg='%s: %s' % (MODULES[kind], '; '.join(problems)))
+    warnings = []
+    session = None
+    try:
+        if kind == 'expressway':
+            session = group.open(values, check_mode=True, warn=warnings.append)
+            result = read_expressway_mra(session, refresh_setting or 'OAuthWithRefresh')
+        else:
+            session = group.open(values)
+            if kind == 'cucm':
+                result = read_cucm_oauth(session, values.get('axl_version'), warn=warnings.append)
+            else:
+                result = read_cuc_authz(session)
+    except UCError as error:
+        return dict(failed=True, msg=str(error), error=error.to_dict())
+    except ValueError as error:  # a refresh setting name the xAPI cannot hold
+        return dict(failed=True, msg=str(error))
+    finally:
+        if session is not None:
+            session.close()
+    if warnings:
+        result['warnings'] = warnings
+    return result
+
+
+def read_all(jobs, workers=MAX_WORKERS):
+    """``{key: result}`` of ``jobs`` ({key: (kind, args, environ, refresh_setting)}), read concurrently by at most
+    ``workers`` threads (each system is one session; no system is read twice)."""
+    if not jobs:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        futures = dict((key, pool.submit(read_one, *job)) for key, job in jobs.items())
+        return dict((key, future.result()) for key, future in futures.items())

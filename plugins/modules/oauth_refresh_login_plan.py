@@ -1,0 +1,100 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, collab.uc contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: oauth_refresh_login_plan
+short_description: The rules of the role collab.uc.oauth_refresh_login, over every system of the play at once
+version_added: 1.3.0
+description:
+  - Runs once on the controller (an action plugin, with C(run_once)) and works on every host of the play - the
+    CUCM clusters, the Unity Connection systems and the Expressway-C systems of the role
+    C(collab.uc.oauth_refresh_login) - from what each host read (the role's read tasks) and its role variables.
+  - O(step=plan) fails, before any write, with every problem of every system (their host, their kind and what to
+    do; problems name the role variable the user set); otherwise it returns the plan of every system (RV(states)).
+  - O(step=verify) checks the result after the writes, O(step=checklist) lists what no API sets, O(step=drift)
+    fails naming every setting that differs from the desired state, O(step=summary) says what the role did,
+    skipped and why.
+  - Internal to the role - its arguments and results may change with it. It makes no request to any system.
+author:
+  - collab.uc contributors (@collab-uc)
+extends_documentation_fragment:
+  - collab.uc.attributes
+attributes:
+  check_mode:
+    support: full
+    details: It never writes; in check mode the plan and summary say C(would change).
+  diff_mode:
+    support: none
+  action_group:
+    support: none
+    membership: []
+options:
+  step:
+    description: What to work out (see the description).
+    type: str
+    required: true
+    choices: [plan, verify, checklist, drift, summary]
+  cucm_group:
+    description: The inventory group of the CUCM clusters (O(step=plan)).
+    type: str
+    default: cucm_clusters
+  cuc_group:
+    description: The inventory group of the Unity Connection systems (O(step=plan)).
+    type: str
+    default: cuc_systems
+  expressway_group:
+    description: The inventory group of the Expressway-C systems (O(step=plan)).
+    type: str
+    default: expressway_systems
+  fail_on_change:
+    description: The run detects drift (C(oauth_refresh_login_fail_on_change)); a problem outside check mode.
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: Stop before any write if a system is not ready
+  collab.uc.oauth_refresh_login_plan:
+    step: plan
+  register: plan
+  run_once: true
+'''
+
+RETURN = r'''
+states:
+  description: The state of every system, by host - C(kind), C(label), C(problems), C(changes) (C(setting),
+    C(from), C(to)) and what the apply needs.
+  returned: O(step=plan)
+  type: dict
+plan:
+  description: The plan, one line per change or system without change.
+  returned: O(step=plan) without problems
+  type: list
+  elements: str
+collab_uc_preflight:
+  description: For the callback collab.uc.gitops_summary - C(planned) (false when the preflight failed) and
+    C(problems) (each with C(host), C(label) and C(problem)).
+  returned: O(step=plan)
+  type: dict
+checklist:
+  description: What no public API sets, with the values to set.
+  returned: O(step=checklist)
+  type: list
+  elements: str
+drift:
+  description: One line per setting that differs from the desired state.
+  returned: O(step=drift) when something differs
+  type: list
+  elements: str
+summary:
+  description: What the role did (or would do), what it skipped and why.
+  returned: O(step=summary)
+  type: list
+  elements: str
+'''
