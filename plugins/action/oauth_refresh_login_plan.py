@@ -66,6 +66,31 @@ def _kind(host, members):
     return None
 
 
+def _raw_module_defaults(task):
+    """The ``module_defaults`` of ``task`` as written (play, blocks, role, task: outermost first), not yet
+    templated. ansible-core 2.16 to 2.18 template a task's ``module_defaults`` with the variables of the host it
+    runs on; this run-once task needs every host's own values, templated with that host's variables."""
+    found = []
+    node = task
+    while node is not None:
+        data = getattr(node, '_ds', None)
+        if isinstance(data, dict) and data.get('module_defaults'):
+            found.append(data['module_defaults'])
+        role = getattr(node, '_role', None)
+        role_data = getattr(role, '_ds', None) if role is not None else None
+        if isinstance(role_data, dict) and role_data.get('module_defaults') and role_data['module_defaults'] not in found:
+            found.append(role_data['module_defaults'])
+        node = getattr(node, '_parent', None)
+    play = task.get_play()
+    play_data = getattr(play, '_ds', None)
+    if isinstance(play_data, dict) and play_data.get('module_defaults'):
+        found.append(play_data['module_defaults'])
+    merged = []
+    for item in reversed(found):
+        merged.extend(item if isinstance(item, list) else [item])
+    return merged
+
+
 class ActionModule(ActionBase):
 
     def _module_args(self, module, task_vars):
@@ -75,7 +100,7 @@ class ActionModule(ActionBase):
             args = _apply_action_arg_defaults(module, self._task, {}, self._templar)
         else:
             older = getattr(module_common, 'get_action_args_with_defaults')
-            args = older(module, {}, self._task.module_defaults, self._templar,
+            args = older(module, {}, _raw_module_defaults(self._task), self._templar,
                          action_groups=self._task._parent._play._action_groups)
             args = self._templar.template(args)
         omit = task_vars.get('omit')
