@@ -231,6 +231,8 @@ def test_values_the_line_editor_would_act_on_are_refused_before_the_login(sim, r
     for name in HOSTILE_VALUES:
         res = run.task(name)
         assert res["status"] == "failed" and res["changed"] is False, (name, run.describe())
+        if "\x00" in HOSTILE_VALUES[name] and "embedded null character" in res["msg"]:
+            continue  # ansible-core 2.20 and later refuse a NUL themselves before the module runs (syslog)
         assert "the value of CollaborationEdge OAuthLocal holds U+" in res["msg"], (name, res["msg"])
         assert "Nothing was sent" in res["msg"]
     assert "the value of CollaborationEdge OAuthLocal holds U+007F (DEL)" in run.task("settings")["msg"]
