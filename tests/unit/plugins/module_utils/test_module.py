@@ -246,6 +246,10 @@ def test_a_whole_number_must_be_written_in_decimal_digits(capture, given, shown)
     """Issue 17: Ansible's int type takes "1e3" as 1000 (minutes, for a token expiry); collab.uc refuses it."""
     failed, result = capture(IntProbe, dict(host='h', username='u', password='p', minutes=given))
     assert failed, result
+    if result['msg'].startswith("argument 'minutes' is a"):
+        # ansible-core 2.16 to 2.18 refuse some of these notations themselves (reworded in user words)
+        assert result['msg'].endswith('which cannot be read as a whole number'), result['msg']
+        return
     assert result['msg'] == ('minutes must be a whole number written in decimal digits, such as 30, got %s; write it '
                              'without a decimal point, exponent or separator' % shown)
 
