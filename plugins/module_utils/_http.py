@@ -79,6 +79,11 @@ class _Dropped(Exception):
         self.sent = sent
 
 
+def throttled_hint(retries):
+    """What to do about a server that still throttled (503) after ``retries`` retries."""
+    return 'The server is throttling; gave up after %d retries. Run again later, or raise retries' % retries
+
+
 def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
     """Seconds to wait before retry number ``attempt`` (0-based): exponential, capped, with equal jitter."""
     ceiling = min(cap, base * (2 ** attempt))
@@ -408,8 +413,7 @@ class HttpSession:
                                        host=self.endpoint, operation=operation, status=response.status,
                                        product=self.product,
                                        details=describe_error(response) if describe_error else None,
-                                       hint='The server is throttling; gave up after %d retries. Run again later, '
-                                            'or raise retries' % retries)
+                                       hint=throttled_hint(retries))
                     busy.retry_after = response.header('retry-after')  # for a caller that retries it later
                     raise busy
                 self._wait(attempt, response.header('retry-after'))

@@ -41,7 +41,7 @@ from ansible_collections.collab.uc.plugins.module_utils import _run_lock
 from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
     AdaptiveLimiter, DelayedQueue, parse_retry_after)
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, shorten
-from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay
+from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay, throttled_hint
 from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
@@ -859,7 +859,7 @@ class Revocation:
                 return
             if is_throttling(busy):
                 # the retries were this pool's (the delayed queue), not the session's: say how many
-                busy.hint = 'The server is throttling; gave up after %d retries. Run again later, or raise retries' % tries
+                busy.hint = throttled_hint(tries)
             outcome, count, reason = FAILED, 0, str(busy)
         except UCError as err:
             if err.status in (401, 403):
