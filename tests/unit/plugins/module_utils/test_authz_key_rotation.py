@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _authz_key_rotation as akr
+from ansible_collections.collab.uc.plugins.module_utils.domain import _authz_key_rotation as akr
 
 DEFAULTS = {
     'authz_key_rotation_cucm_group': 'cucm_clusters', 'authz_key_rotation_cuc_group': 'cuc_systems',

@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
-from ansible_collections.collab.uc.plugins.module_utils import _refresh_token_revocation as rtr
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import SsospClient
+from ansible_collections.collab.uc.plugins.module_utils.domain import _refresh_token_revocation as rtr
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
     DROP, FakeCucm, axl_fault, JABBER, UDS,
 )

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _run_lock as rl
+from ansible_collections.collab.uc.plugins.module_utils.domain import _run_lock as rl
 
 
 def dead_pid():

@@ -37,13 +37,15 @@ import time
 import unicodedata
 from datetime import datetime, timezone
 
-from ansible_collections.collab.uc.plugins.module_utils import _run_lock
-from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
+from ansible_collections.collab.uc.plugins.module_utils.domain import _run_lock
+from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import (
     AdaptiveLimiter, DelayedQueue, parse_retry_after)
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, shorten
-from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay, throttled_hint
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
+    OutcomeUnknown, UCError, Unavailable, shorten)
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import backoff_delay, throttled_hint
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
+    MEMORY_FAULT_TEXT, AxlFault, sql_literal)
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
 )
 
@@ -117,7 +119,7 @@ def users_digest(users):
     return digest.hexdigest()
 
 
-# -- locks (plugins/module_utils/_run_lock.py; the errors are JournalError here) ------------------------------
+# -- locks (plugins/module_utils/domain/_run_lock.py; the errors are JournalError here) ------------------------------
 class RunLock(_run_lock.RunLock):
     """``_run_lock.RunLock`` raising ``JournalError``."""
     error = JournalError

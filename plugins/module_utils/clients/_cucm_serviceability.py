@@ -38,9 +38,9 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.collab.uc.plugins.module_utils import _soap
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, \
-    error_from_reply
+from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
+    OutcomeUnknown, UCError, Unavailable, error_from_reply)
 
 
 SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'

@@ -44,8 +44,8 @@ import socket
 import time
 import traceback
 
-from ansible_collections.collab.uc.plugins.module_utils import _capture
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport import _capture
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import MASK, OutcomeUnknown, UCError, shorten
 
 try:
     import paramiko
