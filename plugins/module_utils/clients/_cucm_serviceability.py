@@ -154,7 +154,6 @@ class ServiceabilityClient:
         self.sleep = sleep
         self._next = None  # earliest time of the next request to this node
         self._at_once = False  # the next request goes out without waiting its turn (a control after a read)
-        self.requests_sent = 0
         if getattr(session, 'rate_limiter', None) is None:
             session.rate_limiter = self._pace  # every attempt (retries too) waits its turn
 
@@ -165,7 +164,6 @@ class ServiceabilityClient:
             self.sleep(self._next - now)
             now = self._next
         self._next = now + self.min_interval
-        self.requests_sent += 1
 
     def error(self, message, operation, hint=None, details=None):
         """A ``UCError`` naming this node (for problems found in a reply or a plan)."""
