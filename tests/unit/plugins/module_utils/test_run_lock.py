@@ -120,12 +120,9 @@ def test_runlock_still_raises_the_callers_error(tmp_path):
     class MyError(rl.LockError):
         pass
 
-    class MyLock(rl.RunLock):
-        error = MyError
-
     path = str(tmp_path / 'j')
-    first = rl.acquire_locks([('journal_path', path)], lock_class=MyLock)
+    first = rl.acquire_locks([('journal_path', path)], error=MyError)
     with pytest.raises(MyError, match='in use by another run'):
-        rl.acquire_locks([('journal_path', path)], lock_class=MyLock)
+        rl.acquire_locks([('journal_path', path)], error=MyError)
     rl.release_locks(first)
-    rl.release_locks(rl.acquire_locks([('journal_path', path)], lock_class=MyLock))
+    rl.release_locks(rl.acquire_locks([('journal_path', path)], error=MyError))
