@@ -46,7 +46,7 @@ TASK = """
 
 def bare_logins(env, rounds):
     """Seconds of CliSession.open() (connect, host key, keyboard-interactive, banner, prompt, pagination off)."""
-    from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
+    from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import CliSession
     seconds = []
     for _ in range(rounds):
         session = CliSession(env["CUCM_SSH_HOST"], env["CUCM_SSH_USERNAME"], env["CUCM_SSH_PASSWORD"],

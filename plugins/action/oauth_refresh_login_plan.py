@@ -4,7 +4,7 @@
 
 """Action plugin of collab.uc.oauth_refresh_login_plan (documented in plugins/modules/oauth_refresh_login_plan.py):
 the rules of the role collab.uc.oauth_refresh_login, run once on the controller over every host of the play
-(the planner is plugins/module_utils/_oauth_refresh_login.py)."""
+(the planner is plugins/module_utils/domain/_oauth_refresh_login.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,8 +15,8 @@ import os
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
-from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all
+from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
+from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import MODULES, read_all
 
 from ansible.executor import module_common
 

@@ -13,7 +13,7 @@ import os
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.collab.uc.plugins.module_utils._run_lock import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._run_lock import (
     LockError, release_run_lock, take_run_lock, read_holder)
 
 ARGUMENT_SPEC = {

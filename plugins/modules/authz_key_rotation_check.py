@@ -100,7 +100,7 @@ problems:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._authz_key_rotation import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._authz_key_rotation import (
     check_nodes, check_paths, check_variables)
 
 

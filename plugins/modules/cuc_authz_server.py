@@ -316,9 +316,9 @@ error:
     sync_outcome: missing_axl_role
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._connection import host_problem
-from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import host_problem
+from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
 
 
 class AuthzServerModule(UCModule):

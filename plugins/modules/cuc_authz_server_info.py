@@ -118,8 +118,8 @@ authz_servers:
       sample: 1494572453
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
 
 
 class AuthzServerInfoModule(UCModule):

@@ -188,10 +188,10 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._authz_keys import KeyRegeneration
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import AUTHZ_KEYS, CucmCli
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.domain._authz_keys import KeyRegeneration
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import AUTHZ_KEYS, CucmCli
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 
 
 # ``keys`` of the regeneration's result is returned as ``checksums`` (a result key named like a dict method cannot

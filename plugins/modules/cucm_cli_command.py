@@ -164,10 +164,10 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, is_read_only
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
-from ansible_collections.collab.uc.plugins.module_utils._ssh import shown, typed_problem
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, is_read_only
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import shown, typed_problem
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 
 
 class CucmCliCommand(UCModule):

@@ -131,11 +131,11 @@ error:
     hint: Check the programmatic name (it is case-sensitive)
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._errors import shorten
-from ansible_collections.collab.uc.plugins.module_utils._soap import xml_escape
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import (
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._soap import xml_escape
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import (
     BY_NAME, bool_equal, canonical_number, format_bool, is_bool_type, is_number_type, parse_bool)
 
 

@@ -166,10 +166,10 @@ rolling_order:
   sample: [10.0.0.11, 10.0.0.20, 10.0.0.10]
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_nodes import list_nodes, rolling_order
-from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import ServiceabilityClient, \
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_nodes import list_nodes, rolling_order
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import ServiceabilityClient, \
     node_service_status
 
 

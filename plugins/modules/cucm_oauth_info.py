@@ -128,8 +128,8 @@ sso:
     version: ''
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._estate_read import read_cucm_oauth
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import read_cucm_oauth
 
 
 class CucmOAuthInfo(UCModule):

@@ -251,11 +251,11 @@ ssh_host:
   sample: cucm-sub1.example.com:22
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import connection
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, service_command
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import MIN_INTERVAL, TOMCAT, WANTED, \
-    ServiceabilityClient, converge, parse_time
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, service_command
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import (
+    MIN_INTERVAL, TOMCAT, WANTED, ServiceabilityClient, converge, parse_time)
 
 
 class CucmService(UCModule):

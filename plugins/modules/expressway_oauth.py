@@ -197,10 +197,10 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
     MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, ensure, find_leaf, leaf_names,
     read_section, version_key)
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 
 
 DEFAULT_REFRESH_SETTING = 'OAuthWithRefresh'

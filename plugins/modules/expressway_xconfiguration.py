@@ -141,9 +141,9 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
     ExpresswayCli, check_path, check_value, ensure)
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 
 
 class ExpresswayXConfiguration(UCModule):

@@ -173,11 +173,11 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._audit_report import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._audit_report import (
     same_result, to_html, to_json, to_markdown)
-from ansible_collections.collab.uc.plugins.module_utils._errors import shorten
-from ansible_collections.collab.uc.plugins.module_utils._module import given_params, whole_number_problem
-from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import shorten
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import given_params, whole_number_problem
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_audit import audit
 
 TIMER_OPTIONS = ('access_token_expiry', 'refresh_token_expiry', 'device_refresh_token_expiry')
 

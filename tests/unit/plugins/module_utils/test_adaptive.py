@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
+from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import (
     AdaptiveLimiter, DelayedQueue, parse_retry_after)
 
 

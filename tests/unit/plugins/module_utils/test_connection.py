@@ -14,11 +14,11 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import (
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import (
     GROUPS, HttpsConnection, SshCliConnection, connection, host_problem, resolve)
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._ssh import LoginFailed
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import LoginFailed
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import ScriptedSsh
 
 MODULES_DIR = os.path.join(os.path.dirname(importlib.import_module(

@@ -8,9 +8,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
-from ansible_collections.collab.uc.plugins.module_utils._http import Response
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Response
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import (
     FakeCupiSession, cupi_error, json_response)

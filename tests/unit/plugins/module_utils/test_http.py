@@ -14,8 +14,9 @@ import ssl
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, clip, shorten, type_words
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, RateLimiter, backoff_delay
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
+    OutcomeUnknown, UCError, clip, shorten, type_words)
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession, RateLimiter, backoff_delay
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
@@ -230,7 +231,7 @@ def test_name_that_does_not_resolve_fails_fast_in_its_own_words():
 
 
 def test_sessions_sharing_credentials_send_one_failed_login():
-    from ansible_collections.collab.uc.plugins.module_utils._http import Credentials
+    from ansible_collections.collab.uc.plugins.module_utils.transport._http import Credentials
     credentials = Credentials('u', 'wrong')
     with ScriptedServer([reply(401, 'no')] * 5) as server:
         first = session(server, credentials=credentials)

@@ -11,8 +11,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _estate as rules
-from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
+from ansible_collections.collab.uc.plugins.module_utils.domain import _estate as rules
+from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
 
 DEFAULTS = {'enabled': True, 'access_token_expiry': 60, 'refresh_token_expiry': 60,
             'device_refresh_token_expiry': None, 'authz_name': None, 'publisher': None, 'publisher_port': 8443,

@@ -14,10 +14,11 @@ import time
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
-from ansible_collections.collab.uc.plugins.module_utils import _refresh_token_revocation as rtr
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import SsospClient
+from ansible_collections.collab.uc.plugins.module_utils.domain import _refresh_token_revocation as rtr
+from ansible_collections.collab.uc.plugins.module_utils.domain._run_lock import RunLock
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
     DROP, FakeCucm, axl_fault, JABBER, UDS,
 )
@@ -343,18 +344,18 @@ def test_journal_trusts_only_the_same_user_list_within_the_age(tmp_path):
 
 def test_lock_names_the_other_run_and_can_wait(tmp_path):
     path = str(tmp_path / 'j.jsonl')
-    first = rtr.RunLock('journal_path', path).acquire()
+    first = RunLock('journal_path', path, error=rtr.JournalError).acquire()
     with pytest.raises(rtr.JournalError) as info:
-        rtr.RunLock('journal_path', path).acquire()
+        RunLock('journal_path', path, error=rtr.JournalError).acquire()
     assert 'in use by another run (PID %d, started ' % os.getpid() in str(info.value)
     assert 'lock_timeout' in str(info.value)
     sleeps = []
     clock = iter(range(100)).__next__
     with pytest.raises(rtr.JournalError) as info:
-        rtr.RunLock('journal_path', path, clock=clock, sleep=sleeps.append).acquire(timeout=3)
+        RunLock('journal_path', path, clock=clock, sleep=sleeps.append, error=rtr.JournalError).acquire(timeout=3)
     assert sleeps and 'longer than 3 seconds' in str(info.value)
     first.release()
-    rtr.RunLock('journal_path', path).acquire().release()
+    RunLock('journal_path', path, error=rtr.JournalError).acquire().release()
 
 
 @pytest.mark.parametrize('fmt', ['csv', 'jsonl'])
@@ -521,7 +522,7 @@ def test_lock_file_is_removed_at_the_end_and_a_stale_one_is_taken(tmp_path):
     path = str(tmp_path / 'report.csv')
     with open(path + '.lock', 'w') as handle:
         handle.write('{"pid": 1, "started": "2026-05-12T07:00:53Z"}\n')     # left by a run killed with -9
-    lock = rtr.RunLock('report_path', path).acquire()
+    lock = RunLock('report_path', path, error=rtr.JournalError).acquire()
     with open(path + '.lock') as handle:
         assert json.loads(handle.read())['pid'] == os.getpid()
     lock.release()

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import patch_module_args
 
 CUCM = dict(host='cucm.example.com', username='axladmin', password='s3cret-Pa55')

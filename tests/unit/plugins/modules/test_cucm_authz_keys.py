@@ -12,8 +12,9 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.collab.uc.plugins.module_utils import _connection, _ssh
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection import _connection
+from ansible_collections.collab.uc.plugins.module_utils.transport import _ssh
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cucm_authz_keys, cucm_cli_command
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import Platform, ScriptedSsh
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import (

@@ -13,7 +13,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cucm_refresh_tokens
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
     FakeCucm, axl_fault, JABBER, UDS,

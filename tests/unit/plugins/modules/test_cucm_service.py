@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _http
+from ansible_collections.collab.uc.plugins.module_utils.transport import _http
 from ansible_collections.collab.uc.plugins.modules import cucm_service
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils import test_cucm_serviceability
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import ScriptedServer, plain_http

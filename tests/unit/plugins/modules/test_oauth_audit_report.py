@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _oauth_audit
+from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_audit
 from ansible_collections.collab.uc.plugins.modules import oauth_audit_report
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, \
     patch_module_args

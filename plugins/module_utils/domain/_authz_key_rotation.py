@@ -20,6 +20,8 @@ import math
 import os
 import re
 
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import type_words
+
 PREFIX = 'authz_key_rotation_'
 
 # Every variable of meta/argument_specs.yml (a unit test compares them).
@@ -39,27 +41,18 @@ ID_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
 HOST_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._:@-]{0,253}$')
 
 
-def _type_name(value):
-    if value is None:
-        return 'null'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if isinstance(value, int):
-        return 'an integer'
-    if isinstance(value, float):
-        return 'a number'
-    if isinstance(value, (str, bytes)):
-        return 'a string'
-    if isinstance(value, dict):
-        return 'a dictionary'
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    return type(value).__name__
-
-
 def _show(value):
     text = repr(value) if not isinstance(value, str) else "'%s'" % value
     return text if len(text) <= 80 else text[:77] + '...'
+
+
+def _given(value):
+    """What a variable holds, in YAML's words (``_errors.type_words``), with the value where those words do not
+    already say it: ``the number 5``, ``a string ('10m')``."""
+    words = type_words(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return words
+    return '%s (%s)' % (words, _show(value))
 
 
 def as_integer(value):
@@ -94,8 +87,8 @@ def _string_list(name, value, problems, allow_text=False, allow_empty=True):
     if allow_text and isinstance(value, str):
         value = [part.strip() for part in value.split(',') if part.strip()]
     if not isinstance(value, (list, tuple)):
-        problems.append('%s must be a list%s, not %s (%s)' % (
-            name, ' or names separated by commas' if allow_text else '', _type_name(value), _show(value)))
+        problems.append('%s must be a list%s, not %s' % (
+            name, ' or names separated by commas' if allow_text else '', _given(value)))
         return None
     bad = [item for item in value if not isinstance(item, str) or not item.strip()]
     if bad:
@@ -135,8 +128,8 @@ def check_variables(values, names=None, host=None):
     for short in ('cucm_group', 'cuc_group', 'expressway_group'):
         name = PREFIX + short
         if name in values and (not isinstance(values[name], str) or not values[name].strip()):
-            problems.append('%s must be the name of an inventory group, not %s (%s)'
-                            % (name, _type_name(values[name]), _show(values[name])))
+            problems.append('%s must be the name of an inventory group, not %s'
+                            % (name, _given(values[name])))
 
     if PREFIX + 'serves' in values:
         serves = _string_list(PREFIX + 'serves', get('serves'), problems, allow_text=True)
@@ -161,8 +154,8 @@ def check_variables(values, names=None, host=None):
         if services is None:
             normal['services'] = {}
         elif not isinstance(services, dict):
-            problems.append('%s must be a dictionary of lists by product (cucm, im_presence), not %s (%s)'
-                            % (name, _type_name(services), _show(services)))
+            problems.append('%s must be a dictionary of lists by product (cucm, im_presence), not %s'
+                            % (name, _given(services)))
         else:
             chosen = {}
             for product in sorted(services, key=str):
@@ -182,8 +175,8 @@ def check_variables(values, names=None, host=None):
     if name in values:
         batch = as_integer(get('batch_size'))
         if batch is None:
-            problems.append('%s must be an integer, not %s (%s)'
-                            % (name, _type_name(get('batch_size')), _show(get('batch_size'))))
+            problems.append('%s must be an integer, not %s'
+                            % (name, _given(get('batch_size'))))
         elif batch < 1:
             problems.append('%s must be at least 1 (nodes restarted at once), got %s' % (name, batch))
         else:
@@ -193,8 +186,8 @@ def check_variables(values, names=None, host=None):
     if name in values:
         timeout = as_integer(get('restart_timeout'))
         if timeout is None:
-            problems.append('%s must be an integer (seconds), not %s (%s)' % (
-                name, _type_name(get('restart_timeout')), _show(get('restart_timeout'))))
+            problems.append('%s must be an integer (seconds), not %s' % (
+                name, _given(get('restart_timeout'))))
         elif not TIMEOUT_MIN <= timeout <= TIMEOUT_MAX:
             problems.append('%s must be between %s and %s seconds, got %s' % (name, TIMEOUT_MIN, TIMEOUT_MAX, timeout))
         else:
@@ -204,8 +197,8 @@ def check_variables(values, names=None, host=None):
     if name in values:
         interval = as_number(get('poll_interval'))
         if interval is None:
-            problems.append('%s must be a number (seconds), not %s (%s)' % (
-                name, _type_name(get('poll_interval')), _show(get('poll_interval'))))
+            problems.append('%s must be a number (seconds), not %s' % (
+                name, _given(get('poll_interval'))))
         elif not POLL_MIN <= interval <= TIMEOUT_MAX:
             problems.append('%s must be at least %s seconds (CUCM rate-limits Serviceability) and at most %s, got %s'
                             % (name, POLL_MIN, TIMEOUT_MAX, get('poll_interval')))
@@ -251,8 +244,8 @@ def check_variables(values, names=None, host=None):
         name = PREFIX + short
         if name in values:
             if not isinstance(get(short), str) or not get(short).strip():
-                problems.append('%s must be a directory path, not %s (%s)'
-                                % (name, _type_name(get(short)), _show(get(short))))
+                problems.append('%s must be a directory path, not %s'
+                                % (name, _given(get(short))))
             else:
                 normal[short] = os.path.abspath(os.path.expanduser(get(short)))
     return problems, normal

@@ -20,7 +20,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, error_from_reply, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, error_from_reply, shorten
 
 
 SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'

@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.collab.uc.plugins.module_utils import _soap
+from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
 
 
 ENTERPRISE_NODE = 'EnterpriseWideData'

@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, shorten
 
 _WHOLE_NUMBER = re.compile(r'^[+-]?[0-9]+$')
 

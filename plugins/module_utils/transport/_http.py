@@ -44,8 +44,8 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by this coll
     http_client = None
     urlencode = quote = None
 
-from ansible_collections.collab.uc.plugins.module_utils import _capture
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable
+from ansible_collections.collab.uc.plugins.module_utils.transport import _capture
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError, Unavailable
 
 
 SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')

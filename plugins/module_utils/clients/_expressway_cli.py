@@ -25,8 +25,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
-from ansible_collections.collab.uc.plugins.module_utils._ssh import typed_problem
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import typed_problem
 
 # ASSUMPTION (the name is not public): the xConfiguration leaf of "Authorize by OAuth token with refresh".
 REFRESH_SETTING = 'OAuthWithRefresh'

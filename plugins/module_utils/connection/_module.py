@@ -25,8 +25,8 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, _load_params
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS, ConnectionGroup
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, clip, type_words
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import GROUPS, ConnectionGroup
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, clip, type_words
 
 # A whole number as a person writes one: decimal ASCII digits, maybe a sign. Ansible's int type also takes
 # "1e3", "30.0", "1_000" and other scripts' digits; a module of collab.uc refuses them (issue 17).

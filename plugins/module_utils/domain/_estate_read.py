@@ -17,8 +17,8 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import resolve
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import resolve
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 
 MAX_WORKERS = 16
 MODULES = {'cucm': 'collab.uc.cucm_oauth_info', 'cuc': 'collab.uc.cuc_authz_server_info',
@@ -27,9 +27,9 @@ MODULES = {'cucm': 'collab.uc.cucm_oauth_info', 'cuc': 'collab.uc.cuc_authz_serv
 
 def read_cucm_oauth(session, axl_version=None, warn=None):
     """What collab.uc.cucm_oauth_info returns: version, AXL version, OAuth parameters, SSO status."""
-    from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-    from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
-    from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, read_parameters
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import SsospClient
+    from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import PARAMETERS, read_parameters
 
     axl = AxlClient(session, axl_version)
     cucm_version = axl.get_ccm_version()
@@ -45,7 +45,7 @@ def read_cucm_oauth(session, axl_version=None, warn=None):
 
 def read_cuc_authz(session):
     """What collab.uc.cuc_authz_server_info returns for every AuthZ server."""
-    from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+    from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
 
     client = cupi.CupiClient(session)
     return dict(changed=False, authz_servers=[cupi.server_view(server) for server in client.list_servers()])
@@ -54,7 +54,7 @@ def read_cuc_authz(session):
 def read_expressway_mra(session, refresh_setting):
     """What collab.uc.expressway_oauth returns when it sets nothing: the CollaborationEdge section, the MRA
     settings, the version and the account's access (one login)."""
-    from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
+    from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
         MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, find_leaf, leaf_names, read_section)
 
     refresh = check_path(refresh_setting)

@@ -18,8 +18,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
-from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import NOT_APPLICABLE
+from ansible_collections.collab.uc.plugins.module_utils.domain._markdown import md_text
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_audit import NOT_APPLICABLE
 
 try:
     from html import escape as _escape

@@ -37,13 +37,15 @@ import time
 import unicodedata
 from datetime import datetime, timezone
 
-from ansible_collections.collab.uc.plugins.module_utils import _run_lock
-from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
+from ansible_collections.collab.uc.plugins.module_utils.domain import _run_lock
+from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import (
     AdaptiveLimiter, DelayedQueue, parse_retry_after)
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, shorten
-from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay, throttled_hint
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
+    OutcomeUnknown, UCError, Unavailable, shorten)
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import backoff_delay, throttled_hint
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
+    MEMORY_FAULT_TEXT, AxlFault, sql_literal)
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
 )
 
@@ -117,15 +119,11 @@ def users_digest(users):
     return digest.hexdigest()
 
 
-# -- locks (plugins/module_utils/_run_lock.py; the errors are JournalError here) ------------------------------
-class RunLock(_run_lock.RunLock):
-    """``_run_lock.RunLock`` raising ``JournalError``."""
-    error = JournalError
-
-
+# -- locks (plugins/module_utils/domain/_run_lock.py; the errors are JournalError here) ---------------------
 def acquire_locks(paths, timeout=0):
-    """Lock ``[(option, path)]`` (sorted, so that two runs never wait on each other); returns the locks."""
-    return _run_lock.acquire_locks(paths, timeout, lock_class=RunLock)
+    """Lock ``[(option, path)]`` (sorted, so that two runs never wait on each other); returns the locks. Raises
+    ``JournalError``."""
+    return _run_lock.acquire_locks(paths, timeout, error=JournalError)
 
 
 release_locks = _run_lock.release_locks
@@ -464,7 +462,7 @@ def open_journal(path, cluster, client_id, check_mode=False, users=None, max_age
 
     The journal is loaded (what an unfinished earlier run did goes into ``previous`` and ``journal.evidence``)
     and, unless in check mode, opened for appending. ``warnings`` (a list) tells about unreadable lines and
-    entries not trusted. Raises ``JournalError``. The caller holds the journal's ``RunLock``.
+    entries not trusted. Raises ``JournalError``. The caller holds the journal's lock (``acquire_locks``).
     """
     if not path:
         return None, {}, []

@@ -30,8 +30,8 @@ import re
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, shorten
-from ansible_collections.collab.uc.plugins.module_utils._http import Credentials, HttpSession
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Credentials, HttpSession
 
 
 GROUPS = {}
@@ -307,7 +307,7 @@ class SshCliConnection(ConnectionGroup):
     session_kwargs = {}
 
     def options(self):
-        from ansible_collections.collab.uc.plugins.module_utils import _ssh
+        from ansible_collections.collab.uc.plugins.module_utils.transport import _ssh
         return dict(
             ssh_host=(dict(type='str'), 'HOST'),
             ssh_port=(dict(type='int', default=self.port), 'PORT'),
@@ -335,7 +335,7 @@ class SshCliConnection(ConnectionGroup):
         return problems
 
     def open(self, values, check_mode=False, warn=None, **overrides):
-        from ansible_collections.collab.uc.plugins.module_utils import _ssh
+        from ansible_collections.collab.uc.plugins.module_utils.transport import _ssh
         if not _ssh.HAS_PARAMIKO:
             error = UCError(missing_required_lib('paramiko'), host=values['ssh_host'], operation='connect',
                             product=self.label)

@@ -18,9 +18,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.collab.uc.plugins.module_utils._estate import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._estate import (
     KIND_LABELS, MIN_VERSION_NAMES, MIN_VERSIONS, as_bool, as_int, below, serves_list, unusable_clusters)
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import BY_OPTION
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import BY_OPTION
 
 PREFIX = 'oauth_refresh_login_'
 TIMERS = ('access_token_expiry', 'refresh_token_expiry', 'device_refresh_token_expiry')

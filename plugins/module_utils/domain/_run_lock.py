@@ -45,19 +45,19 @@ def utc_iso(epoch):
 class RunLock:
     """An exclusive lock on ``<path>.lock`` held for a run, naming the holder's PID and start time inside.
 
-    ``acquire(timeout)`` waits up to ``timeout`` seconds (0: not at all) and raises ``error`` (``LockError`` or a
-    subclass given by the caller) naming the other run. ``release()`` removes the file; a run that locked a file
+    ``acquire(timeout)`` waits up to ``timeout`` seconds (0: not at all) and raises ``error`` (``LockError`` or the
+    subclass the caller gives) naming the other run. ``release()`` removes the file; a run that locked a file
     removed meanwhile opens the new one (so no two runs ever hold the lock). The kernel releases the lock when the
     process dies, so a run killed with ``kill -9`` leaves at most an unlocked file, which the next run takes.
     """
 
-    error = LockError
     # what the busy message says was not done, and which option waits
     not_done = 'nothing was sent to CUCM'
     timeout_option = 'lock_timeout'
 
-    def __init__(self, option, path, clock=time.time, sleep=time.sleep):
+    def __init__(self, option, path, clock=time.time, sleep=time.sleep, error=LockError):
         self.option = option
+        self.error = error
         self.path = path + '.lock'
         self.clock = clock
         self.sleep = sleep
@@ -132,12 +132,13 @@ class RunLock:
                 self._fd = None
 
 
-def acquire_locks(paths, timeout=0, lock_class=RunLock):
-    """Lock ``[(option, path)]`` (sorted, so that two runs never wait on each other); returns the locks."""
+def acquire_locks(paths, timeout=0, error=LockError):
+    """Lock ``[(option, path)]`` (sorted, so that two runs never wait on each other); returns the locks. A lock that
+    cannot be had raises ``error``."""
     locks = []
     try:
         for option, path in sorted(set((o, p) for o, p in paths if p), key=lambda item: item[1]):
-            locks.append(lock_class(option, path).acquire(timeout))
+            locks.append(RunLock(option, path, error=error).acquire(timeout))
     except BaseException:
         release_locks(locks)
         raise
@@ -215,8 +216,7 @@ def take_run_lock(path, what, pid=None, host=None, timeout=0, clock=time.time, s
     lock_path = path + '.lock'
     deadline = clock() + (timeout or 0)
     while True:
-        guard = _GuardLock('the lock file', lock_path)
-        guard.error = error
+        guard = _GuardLock('the lock file', lock_path, error=error)
         guard.acquire(10)
         try:
             holder = read_holder(lock_path)
@@ -251,8 +251,7 @@ def release_run_lock(path, pid=None, host=None, error=LockError):
     pid = os.getpid() if pid is None else int(pid)
     host = host or socket.gethostname()
     lock_path = path + '.lock'
-    guard = _GuardLock('the lock file', lock_path)
-    guard.error = error
+    guard = _GuardLock('the lock file', lock_path, error=error)
     guard.acquire(10)
     try:
         holder = read_holder(lock_path)

@@ -29,9 +29,9 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import (
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
     MASK, OutcomeUnknown, UCError, error_from_reply, page_text, shorten, type_words)
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import parse_bool
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import parse_bool
 
 
 BASE_PATH = '/vmrest'

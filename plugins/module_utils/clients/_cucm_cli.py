@@ -23,7 +23,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError, shorten
 
 AUTHZ_KEYS = ('signing', 'encryption')
 KEY_PRIVILEGE = 4

@@ -38,9 +38,9 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.collab.uc.plugins.module_utils import _soap
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, \
-    error_from_reply
+from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
+    OutcomeUnknown, UCError, Unavailable, error_from_reply)
 
 
 SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'
@@ -154,7 +154,6 @@ class ServiceabilityClient:
         self.sleep = sleep
         self._next = None  # earliest time of the next request to this node
         self._at_once = False  # the next request goes out without waiting its turn (a control after a read)
-        self.requests_sent = 0
         if getattr(session, 'rate_limiter', None) is None:
             session.rate_limiter = self._pace  # every attempt (retries too) waits its turn
 
@@ -165,7 +164,6 @@ class ServiceabilityClient:
             self.sleep(self._next - now)
             now = self._next
         self._next = now + self.min_interval
-        self.requests_sent += 1
 
     def error(self, message, operation, hint=None, details=None):
         """A ``UCError`` naming this node (for problems found in a reply or a plan)."""

@@ -19,9 +19,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.collab.uc.plugins.module_utils import _soap
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError, error_from_reply, type_words
-from ansible_collections.collab.uc.plugins.module_utils._soap import (
+from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, error_from_reply, type_words
+from ansible_collections.collab.uc.plugins.module_utils.transport._soap import (
     SoapFault, child as _child, find as _find, local as _local, stripped as _stripped, text as _text)
 
 

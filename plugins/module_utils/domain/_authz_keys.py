@@ -25,8 +25,8 @@ import calendar
 import re
 import time
 
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import AUTHZ_KEYS
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import AUTHZ_KEYS
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError
 
 # Forms the platform may print the time of the last regeneration in (the real text is not documented).
 TIME_FORMATS = ('%a %b %d %H:%M:%S %Y', '%b %d %H:%M:%S %Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S',

@@ -14,7 +14,8 @@ __metaclass__ = type
 import json
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, error_from_reply, page_text, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
+    MASK, error_from_reply, page_text, shorten)
 
 
 SSO_STATUS_PATH = '/ssosp/ws/public/singleSignOn'

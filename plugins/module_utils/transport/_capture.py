@@ -38,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
     quote = None
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import MASK, UCError
 
 ENV_DIR = 'COLLAB_UC_CAPTURE_DIR'
 ENV_SYSTEM = 'COLLAB_UC_CAPTURE_SYSTEM'

@@ -44,8 +44,8 @@ import socket
 import time
 import traceback
 
-from ansible_collections.collab.uc.plugins.module_utils import _capture
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport import _capture
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import MASK, OutcomeUnknown, UCError, shorten
 
 try:
     import paramiko
@@ -332,10 +332,6 @@ class CliSession:
     def endpoint(self):
         return '%s:%s' % (self.host, self.port)
 
-    @property
-    def connected(self):
-        return self._channel is not None
-
     # messages ---------------------------------------------------------------------------------------------
     def _mask(self, text):
         text = text if isinstance(text, str) else str(text)
@@ -501,7 +497,7 @@ class CliSession:
         transport.auth_timeout = self._remaining(deadline, 'login')
         password = self._password
 
-        def answer(title, instructions, prompts):
+        def answer(_title, _instructions, prompts):  # paramiko's handler: only the prompts matter
             # Every hidden prompt gets the password; a visible one asking for a user name gets the user name.
             replies = []
             for text, echo in prompts:
