@@ -112,8 +112,8 @@ def test_both_keys_and_the_refresh_tokens_of_the_cluster_die(sim, ssh_env, run_p
                        env=ssh_env, diff=True)
     res = run.task("keys")
     assert res["status"] == "changed", run.describe()
-    assert [(c["name"], c["action"]) for c in res["result"]["changes"]] == [("signing", "regenerated"),
-                                                                          ("encryption", "regenerated")]
+    assert [(c["name"], c["action"]) for c in res["result"]["changes"]] == [
+        ("signing", "regenerated"), ("encryption", "regenerated")]
     assert ssh_ops(sim, "write") == [REGEN_SIGNING, REGEN_ENCRYPTION]
     assert sim.state("cucm")["usable_refresh_token_count"] == 0
     diff = res["result"]["diff"]
