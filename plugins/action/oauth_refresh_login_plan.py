@@ -167,7 +167,8 @@ class ActionModule(ActionBase):
                 return None
             return None if value is None else _plain(value)
 
-        result['changed'] = False
+        # it writes nothing (changes: the collection's one key for what a task changed; the plans are in states)
+        result.update(changed=False, changes=[])
         if params['step'] == 'plan':
             environ = self._environment()
             inputs = {}

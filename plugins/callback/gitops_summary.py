@@ -115,8 +115,9 @@ def _task_name(task):
 def rows_from_result(result, label=None, check_mode=False):
     """The rows ``{"setting", "from", "to"}`` of one changed task result, from its structured diff.
 
-    ``label`` (a loop item's label) prefixes each setting. A key sync (a result with ``synced``) is a row of its
-    own: done, or in check mode to be done. A change with no other row is one row saying so.
+    ``label`` (a loop item's label) prefixes each setting. A key sync (an entry ``keys``, ``synced`` in the
+    result's ``changes``) is a row of its own: done, or in check mode to be done. A change with no other row is one
+    row saying so.
     """
     if not result.get('changed') or result.get('_ansible_no_log'):
         return []
@@ -133,12 +134,13 @@ def rows_from_result(result, label=None, check_mode=False):
             if before.get(key) != after.get(key):
                 rows.append({'setting': prefix + str(key), 'from': _plain(before.get(key)),
                              'to': _plain(after.get(key))})
-    if 'synced' in result:
+    changes = result.get('changes') if isinstance(result.get('changes'), list) else []
+    if any(isinstance(c, dict) and c.get('action') == 'synced' for c in changes):
         last = (result.get('authz_server') or {}).get('last_sync_outcome')
-        if result.get('synced'):
-            rows.append({'setting': prefix + 'key sync', 'from': MISSING, 'to': _plain(last)})
-        elif check_mode:
+        if check_mode:
             rows.append({'setting': prefix + 'key sync', 'from': _plain(last), 'to': 'sync'})
+        else:
+            rows.append({'setting': prefix + 'key sync', 'from': MISSING, 'to': _plain(last)})
     if not rows:
         rows.append({'setting': prefix.rstrip(': ') or 'change', 'from': MISSING, 'to': 'changed'})
     return rows

@@ -15,6 +15,18 @@ product's code and message and what to do, and closes every session it opened.
 
 Diffs follow one rule (``diff()``): in diff mode the result carries ``diff: {before, after}``, and a secret in
 either shows as ``MASK``, never as its value.
+
+Every result speaks one vocabulary (issue 19):
+
+- ``changes``: what the task changed (in check mode, would change), a list of ``change()`` entries, each with
+  ``name`` (what changed: a parameter, key, service, setting, user...), ``action`` (one of ``ACTIONS``) and,
+  where meaningful, ``before`` and ``after`` (a secret as ``MASK``). Empty when nothing changed; always there,
+  failures included (what was changed before the failure). ``changed`` is true exactly when it is not empty.
+- ``host``: the system the task acted on, as addressed (``host``, ``node`` or ``ssh_host``), without the port
+  (``error.host`` on a failure is the endpoint that answered, with the port); not in a module that talks to no
+  system.
+- ``version``: the product's software version, where a module reads it (``axl_version`` is another thing, the
+  AXL schema version the requests use).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +38,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule, _load_params
 
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import GROUPS, ConnectionGroup
-from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, clip, type_words
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import MASK, UCError, clip, type_words
 
 # A whole number as a person writes one: decimal ASCII digits, maybe a sign. Ansible's int type also takes
 # "1e3", "30.0", "1_000" and other scripts' digits; a module of collab.uc refuses them (issue 17).
@@ -49,12 +61,48 @@ def user_words(msg):
     return _CLASS.sub(lambda m: _TYPE_WORDS.get(m.group(1), 'a value of another kind'), msg)
 
 
+# What ``changes[].action`` says, in the past tense (in check mode: what would be done).
+ACTIONS = ('created', 'updated', 'deleted', 'regenerated', 'started', 'stopped', 'restarted', 'synced', 'revoked',
+           'executed', 'written')
+_UNSET = object()
+
+
+def change(name, action, before=_UNSET, after=_UNSET, secret=False, **details):
+    """One entry of a result's ``changes``, the one shape every module reports a change in: ``name`` (what
+    changed), ``action`` (one of ``ACTIONS``), ``before`` and ``after`` when given (``MASK`` for a value of a
+    secret, ``secret=True``; None stays None), then ``details`` (keys of the module's own, documented in its
+    RETURN)."""
+    if action not in ACTIONS:
+        raise ValueError('change action %r is none of %s' % (action, ', '.join(ACTIONS)))
+    entry = dict(name=name, action=action)
+    for key, value in (('before', before), ('after', after)):
+        if value is not _UNSET:
+            entry[key] = MASK if secret and value is not None else value
+    entry.update(details)
+    return entry
+
+
 class _Module(AnsibleModule):
     """AnsibleModule whose failure message is never longer than ``_errors.MAX_MESSAGE`` characters (head and tail
-    kept), whichever path fails - a system's answer of a megabyte stays readable - and names no Python type."""
+    kept), whichever path fails - a system's answer of a megabyte stays readable - and names no Python type.
+
+    Every result it returns, success or failure, carries ``changes`` (empty unless the module says otherwise) and
+    what ``result_defaults()`` adds (``UCModule`` sets it: the system's ``host``)."""
+
+    result_defaults = None
+
+    def _defaults(self, kwargs):
+        kwargs.setdefault('changes', [])
+        for key, value in (self.result_defaults() if self.result_defaults else {}).items():
+            kwargs.setdefault(key, value)
+        return kwargs
+
+    def exit_json(self, **kwargs):
+        super(_Module, self).exit_json(**self._defaults(kwargs))
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
-        super(_Module, self).fail_json(msg=clip(user_words(msg) if isinstance(msg, str) else msg), **kwargs)
+        super(_Module, self).fail_json(msg=clip(user_words(msg) if isinstance(msg, str) else msg),
+                                       **self._defaults(kwargs))
 
 
 def _group(entry):
@@ -131,9 +179,11 @@ class UCModule:
                         for name, option in spec.items())
             for key in ('required_if', 'required_one_of', 'required_together', 'required_by'):
                 kwargs.pop(key, None)
-        self.module = _Module(argument_spec=spec, supports_check_mode=True, **kwargs)
-        self.params = self.module.params
         self._sessions = []
+        self._identity = None
+        self.module = _Module(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.module.result_defaults = self.result_defaults
+        self.params = self.module.params
         self.validate_connection_params()
 
     def validate_connection_params(self):
@@ -180,6 +230,8 @@ class UCModule:
             overrides.setdefault('warn', self.module.warn)
         session = group.open(self.connection_values(key), **overrides)
         self._sessions.append(session)
+        if self._identity is None:
+            self._identity = getattr(session, 'host', None)
         return session
 
     def http_session(self, **overrides):
@@ -189,6 +241,19 @@ class UCModule:
     def logins(self):
         """How many logins the sessions opened so far made (SSH sessions count theirs; others count none)."""
         return sum(getattr(session, 'logins', 0) for session in self._sessions)
+
+    def identity(self):
+        """The system the task acts on, for ``host``: where its first session went, else the first group's host
+        (None for a module without connections)."""
+        if self._identity is None and self.groups:
+            values = self.connection_values()
+            return values.get('host') or values.get('ssh_host')
+        return self._identity
+
+    def result_defaults(self):
+        """What every result of the module carries unless it says otherwise: the system's ``host``."""
+        host = self.identity()
+        return {} if host is None else {'host': host}
 
     def diff(self, result, before, after):
         """``result`` with ``diff`` added in diff mode (the rule every module follows); returns ``result``."""

@@ -38,8 +38,10 @@ def read_cucm_oauth(session, axl_version=None, warn=None):
         if warn:
             warn(warning)
     sso = SsospClient(session).sso_status()
-    return dict(changed=False, oauth=oauth, parameters=dict((p.name, raw[p.name]['value']) for p in PARAMETERS),
-                cucm_version=cucm_version, axl_version=axl.version,
+    # cucm_version: the old name of version, returned until 2.0.0
+    return dict(changed=False, changes=[], oauth=oauth,
+                parameters=dict((p.name, raw[p.name]['value']) for p in PARAMETERS),
+                version=cucm_version, cucm_version=cucm_version, axl_version=axl.version,
                 sso=dict(enabled=sso['sso_enabled'], token_reuse=sso['token_reuse'], version=sso['version']))
 
 
@@ -48,7 +50,8 @@ def read_cuc_authz(session):
     from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
 
     client = cupi.CupiClient(session)
-    return dict(changed=False, authz_servers=[cupi.server_view(server) for server in client.list_servers()])
+    return dict(changed=False, changes=[],
+                authz_servers=[cupi.server_view(server) for server in client.list_servers()])
 
 
 def read_expressway_mra(session, refresh_setting):

@@ -106,7 +106,7 @@ def plan_cluster(variables, read):
     authz = cluster_authz(variables, problems)
     read = read or {}
     oauth = read.get('oauth')
-    version = read.get('cucm_version')
+    version = read.get('version')
     minimum = _minimum(variables, 'cucm')
     if not isinstance(oauth, dict):
         problems.append('cannot read it: %s' % (read.get('msg') or 'no answer'))

@@ -32,7 +32,7 @@ def variables(host, **kw):
 
 
 def cucm_read(refresh=True, access=60, refresh_days=60, version='14.0.1.13900(155)', token_reuse=True):
-    return {'cucm_version': version, 'axl_version': '14.0',
+    return {'version': version, 'axl_version': '14.0',
             'oauth': {'refresh_login': refresh, 'access_token_expiry': access, 'refresh_token_expiry': refresh_days,
                       'device_refresh_token_expiry': 3650},
             'sso': {'enabled': False, 'token_reuse': token_reuse}}

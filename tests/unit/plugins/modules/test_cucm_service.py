@@ -103,5 +103,7 @@ def test_tomcat_without_ssh_options_fails_naming_them_before_anything_is_changed
 
 def test_tomcat_check_mode_opens_no_ssh_session(tomcat):
     failed, result, http, cli = tomcat([tomcat_status(500)], check_mode=True)
-    assert not failed and result['changed'] and result['actions'] == {TOMCAT: 'Restart'}
+    assert not failed and result['changed'] and result['changes'] == [
+        {'name': TOMCAT, 'action': 'restarted', 'before': 'Started', 'after': 'Started'}]
+    assert result['actions'] == {TOMCAT: 'Restart'}  # the deprecated key, until 2.0.0
     assert result['commands'] == [] and cli.commands == [] and cli.auth_attempts == []
