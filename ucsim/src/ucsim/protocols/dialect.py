@@ -52,6 +52,9 @@ def pages(text, page_lines):
     return [lines[i:i + page_lines] for i in range(0, len(lines), page_lines)]
 
 
+AnswerType = Answer
+
+
 class Dialect(Protocol):
     """The members a dialect module provides (a module satisfies this Protocol structurally)."""
 
@@ -78,7 +81,7 @@ class Dialect(Protocol):
     def operation_of(self, line: str) -> str:
         """The operation a line is logged under before it is carried out (faults are asked with it)."""
 
-    def execute(self, session: Any, line: str) -> Answer:
+    def execute(self, session: Any, line: str) -> AnswerType:
         """The answer to one command line (never None)."""
 
     def pages(self, text: str, page_lines: int) -> List[List[str]]:
