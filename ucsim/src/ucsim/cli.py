@@ -72,8 +72,8 @@ def _epilog():
     lines += ["  %-10s %s" % (name, textwrap.shorten(lab_description(name), 100, placeholder="...")) for name in
               _lab_names()]
     lines += ["", "examples:",
-              "  ucsim serve --lab audit --listen 127.0.0.1:0 --state-dir /tmp/lab    # prints: ready https://... ca=...",
-              "  . /tmp/lab/env.sh                                                   # CUCM_HOST, CUCM_PORT, ...",
+              "  ucsim serve --lab audit --listen 127.0.0.1:0 --state-dir /tmp/lab   # ready https://... ca=...",
+              "  . /tmp/lab/env.sh                                                  # CUCM_HOST, CUCM_PORT, ...",
               "  ucsim ctl --state-dir /tmp/lab counters --system cucm-a"]
     return "\n".join(lines)
 

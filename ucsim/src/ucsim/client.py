@@ -126,8 +126,8 @@ class Client:
             answer = err.read().decode("utf-8", "replace")[:2000]
             raise SimulatorError("%s %s -> HTTP %s: %s" % (method, path, err.code, answer), err.code, answer)
         except (urllib.error.URLError, OSError) as err:
-            raise SimulatorError("%s %s: the simulator at %s does not answer: %s" % (method, path, self.url,
-                                                                                   getattr(err, "reason", err)))
+            reason = getattr(err, "reason", err)
+            raise SimulatorError("%s %s: the simulator at %s does not answer: %s" % (method, path, self.url, reason))
         if not text:
             return None
         try:
@@ -314,8 +314,8 @@ class SimulatorProcess(Started):
         state = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="ucsim-"))
         state.mkdir(parents=True, exist_ok=True)
         lab_file = cls._lab_file(lab, state)
-        cmd = list(command or [sys.executable, "-m", "ucsim"]) + ["serve", "--listen", listen,
-                                                                 "--state-dir", str(state)]
+        cmd = list(command or [sys.executable, "-m", "ucsim"])
+        cmd += ["serve", "--listen", listen, "--state-dir", str(state)]
         if lab_file is not None:
             cmd += ["--lab", str(lab_file)]
         cmd += (["--quiet"] if quiet else []) + (["--lenient-soap"] if lenient_soap else [])
@@ -428,7 +428,7 @@ def start(lab: LabArg = None, *, in_process: bool = False, state_dir: Union[str,
     ``command``, ``extra_args``). ``in_process=True``: served by threads of this process
     (``SimulatorThread.start``), for tests that want to look inside (``.simulator``)."""
     options: Dict[str, Any] = dict(state_dir=state_dir, listen=listen, quiet=quiet, lenient_soap=lenient_soap,
-                   log_max_entries=log_max_entries)
+                                   log_max_entries=log_max_entries)
     if in_process:
         if process_options:
             raise TypeError("options of a subprocess only: %s" % ", ".join(sorted(process_options)))
