@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-from ucsim.client import SimulatorError, SimulatorProcess  # noqa: F401  (SimulatorError re-exported for tests)
+from ucsim import client as ucsim_client
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
@@ -132,7 +132,10 @@ def check_installed_collection(path: Optional[Path] = None) -> Optional[str]:
 # The simulator: ucsim.client's SimulatorProcess, with the connection variables of the collection's modules
 # --------------------------------------------------------------------------------------------------------
 
-class Simulator(SimulatorProcess):
+SimulatorError = ucsim_client.SimulatorError  # a control call refused, or a simulator that did not start
+
+
+class Simulator(ucsim_client.SimulatorProcess):
     """One running `ucsim serve` process and its control API: ucsim.client.SimulatorProcess (url, host, port, ca,
     state_dir, lab, log_path, process, known_hosts; systems(), node(), get_requests(), get_counters(), reset(),
     faults(), state(), set_state()..., stop()), started with the harness's ucsim (`ucsim_command()`), plus the
