@@ -407,7 +407,7 @@ def test_after_a_regeneration_no_token_is_usable_and_revocation_still_works(
     assert res["result"]["summary"]["failed"] == 0
     calls = [e for e in sim.get_requests() if e["operation"] == "revoke"]
     assert len(calls) == (1 if mode == "invalid" else 0)
-    user = sim.request("GET", "/_sim/state" + sim._query(system="cucm1", user="jdoe"))["user"]
+    user = sim.state("cucm1", user="jdoe")["user"]
     assert user["token_count"] == 0
 
 

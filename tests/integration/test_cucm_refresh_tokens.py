@@ -75,7 +75,7 @@ def revoke_log(sim):
 
 
 def tokens_of(sim, user):
-    return sim.request("GET", "/_sim/state" + sim._query(system="cucm1", user=user))["user"]["token_count"]
+    return sim.state("cucm1", user=user)["user"]["token_count"]
 
 
 def live_tokens_by_user(sim):

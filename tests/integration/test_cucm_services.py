@@ -274,7 +274,7 @@ def test_interrupted_roll_run_again_restarts_each_node_exactly_once(sim, run_pla
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_restarted_after=after)))
     assert res.failed and "Done: %s." % address(sim, "cucm1-sub1") in res.output
     assert restarts(sim, "cucm1-sub1") == {CCM: 1} and restarts(sim, "cucm1-pub") == {}
-    sim.request("DELETE", "/_sim/faults")
+    sim.clear_faults()
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_restarted_after=after)))
     assert not res.failed, res.describe()
     assert restarts(sim, "cucm1-sub1") == {CCM: 1} and restarts(sim, "cucm1-pub") == {CCM: 1}
