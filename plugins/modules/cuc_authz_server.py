@@ -319,6 +319,7 @@ error:
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import host_problem
 from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
 
 
 class AuthzServerModule(UCModule):
@@ -343,7 +344,7 @@ class AuthzServerModule(UCModule):
         for option in ('name', 'server_username'):
             if params[option] is not None:
                 params[option] = params[option].strip()   # as Connection stores them
-        problems = cupi.check_lengths({
+        problems = authz.check_lengths({
             'name': (params['name'], cupi.MAX_LENGTHS[cupi.DISPLAY_NAME]),
             'server_address': (params['server_address'], cupi.MAX_LENGTHS[cupi.ADDRESS]),
             'server_username': (params['server_username'], cupi.MAX_LENGTHS[cupi.USERNAME]),
@@ -370,22 +371,22 @@ class AuthzServerModule(UCModule):
 
     def absent(self, client, current):
         result = dict(changed=current is not None, authz_server={}, synced=False, last_sync_status=None,
-                      diff=dict(before=cupi.settings_view(current), after={}))
+                      diff=dict(before=authz.settings_view(current), after={}))
         if current is not None and not self.check_mode:
             client.delete_server(current[cupi.OBJECT_ID])
         return result
 
     def present(self, client, current, converging=False):
         params = self.params
-        desired = cupi.desired_fields(params['name'], params['server_address'], params['server_port'],
-                                      params['server_username'], params['ignore_certificate_errors'])
+        desired = authz.desired_fields(params['name'], params['server_address'], params['server_port'],
+                                       params['server_username'], params['ignore_certificate_errors'])
         password = params['server_password']
         if current is None:
             changes = dict(desired)
             changes[cupi.PASSWORD] = password
             password_sent = True
         else:
-            changes = cupi.changed_fields(current, desired)
+            changes = authz.changed_fields(current, desired)
             password_sent = params['update_password'] == 'always'
             if password_sent:
                 changes[cupi.PASSWORD] = password
@@ -398,7 +399,7 @@ class AuthzServerModule(UCModule):
         last_outcome = cupi.classify_sync_status(before.get(cupi.LAST_SYNC))
         sync = params['sync_keys'] == 'always' or (
             params['sync_keys'] == 'on_change' and (changed or last_outcome != cupi.SYNC_PASSED))
-        diff = dict(before=cupi.settings_view(current), after=cupi.settings_view(after, password_sent))
+        diff = dict(before=authz.settings_view(current), after=authz.settings_view(after, password_sent))
 
         if self.check_mode:
             return self.result(changed or sync, after, False, diff)
@@ -421,9 +422,9 @@ class AuthzServerModule(UCModule):
         if sync:
             server = client.sync_keys(object_id)
             if cupi.classify_sync_status(server.get(cupi.LAST_SYNC)) != cupi.SYNC_PASSED:
-                error = cupi.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
-                                          % (params['name'], cupi.SYNC_PATH, object_id),
-                                          password_kept=current is not None and not password_sent)
+                error = authz.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
+                                           % (params['name'], cupi.SYNC_PATH, object_id),
+                                           password_kept=current is not None and not password_sent)
                 result = self.result(True, server, True, diff)
                 self.fail(error, **result)
             return self.result(True, server, True, diff)
@@ -433,7 +434,7 @@ class AuthzServerModule(UCModule):
 
     @staticmethod
     def result(changed, server, synced, diff):
-        view = cupi.server_view(server)
+        view = authz.server_view(server)
         return dict(changed=changed, authz_server=view, synced=synced,
                     last_sync_status=view.get('last_sync_status') or None, diff=diff)
 

@@ -255,7 +255,8 @@ from ansible_collections.collab.uc.plugins.module_utils.connection._connection i
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, service_command
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import (
-    MIN_INTERVAL, TOMCAT, WANTED, ServiceabilityClient, converge, parse_time)
+    MIN_INTERVAL, TOMCAT, ServiceabilityClient)
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import WANTED, converge, parse_time
 
 
 class CucmService(UCModule):

@@ -13,7 +13,8 @@ import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import (
-    SERVICEABILITY_PATH, ServiceabilityClient, converge, parse_time, plan)
+    SERVICEABILITY_PATH, ServiceabilityClient)
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import converge, parse_time, plan
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
