@@ -41,6 +41,7 @@ import time
 from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
     OutcomeUnknown, UCError, Unavailable, error_from_reply)
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import RateLimiter
 
 
 SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'
@@ -152,18 +153,13 @@ class ServiceabilityClient:
         self.min_interval = max(float(min_interval), MIN_INTERVAL)
         self.clock = clock
         self.sleep = sleep
-        self._next = None  # earliest time of the next request to this node
-        self._at_once = False  # the next request goes out without waiting its turn (a control after a read)
+        # The pacing is the session's one rate limiter (every attempt, retries too, waits its turn): a session
+        # without one gets it, one with a limiter of its own keeps it, slowed down to min_interval at least.
         if getattr(session, 'rate_limiter', None) is None:
-            session.rate_limiter = self._pace  # every attempt (retries too) waits its turn
-
-    def _pace(self):
-        now = self.clock()
-        at_once, self._at_once = self._at_once, False
-        if self._next is not None and now < self._next and not at_once:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = now + self.min_interval
+            session.rate_limiter = RateLimiter(interval=self.min_interval, clock=clock, sleep=sleep)
+        else:
+            session.rate_limiter.at_least(self.min_interval)
+        self.pacer = session.rate_limiter
 
     def error(self, message, operation, hint=None, details=None):
         """A ``UCError`` naming this node (for problems found in a reply or a plan)."""
@@ -251,7 +247,7 @@ class ServiceabilityClient:
         sent_at = self.clock()
         # The control request follows the status read it was decided on at once: that read is no poll. Its retries,
         # and every poll after it, wait their turn (the first poll comes min_interval after the control).
-        self._at_once = True
+        self.pacer.at_once()
         try:
             infos = self._call('soapDoControlServices', self._request(action, names), label, action != 'Restart')
         except OutcomeUnknown:
