@@ -359,6 +359,7 @@ error:
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import host_problem
 from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
 
 
 class CucAuthzServer(UCModule):
@@ -384,7 +385,7 @@ class CucAuthzServer(UCModule):
         for option in ('name', 'server_username'):
             if params[option] is not None:
                 params[option] = params[option].strip()   # as Connection stores them
-        problems = cupi.check_lengths({
+        problems = authz.check_lengths({
             'name': (params['name'], cupi.MAX_LENGTHS[cupi.DISPLAY_NAME]),
             'server_address': (params['server_address'], cupi.MAX_LENGTHS[cupi.ADDRESS]),
             'server_username': (params['server_username'], cupi.MAX_LENGTHS[cupi.USERNAME]),
@@ -410,7 +411,7 @@ class CucAuthzServer(UCModule):
         return self.present(client, current)
 
     def absent(self, client, current):
-        before = cupi.settings_view(current)
+        before = authz.settings_view(current)
         changes = [change(before['name'], 'deleted', before=before)] if current is not None else []
         result = dict(changed=bool(changes), changes=changes, authz_server={}, synced=False, last_sync_status=None,
                       diff=dict(before=before, after={}))
@@ -420,15 +421,15 @@ class CucAuthzServer(UCModule):
 
     def present(self, client, current, converging=False):
         params = self.params
-        desired = cupi.desired_fields(params['name'], params['server_address'], params['server_port'],
-                                      params['server_username'], params['ignore_certificate_errors'])
+        desired = authz.desired_fields(params['name'], params['server_address'], params['server_port'],
+                                       params['server_username'], params['ignore_certificate_errors'])
         password = params['server_password']
         if current is None:
             changes = dict(desired)
             changes[cupi.PASSWORD] = password
             password_sent = True
         else:
-            changes = cupi.changed_fields(current, desired)
+            changes = authz.changed_fields(current, desired)
             password_sent = params['update_password'] == 'always'
             if password_sent:
                 changes[cupi.PASSWORD] = password
@@ -441,7 +442,7 @@ class CucAuthzServer(UCModule):
         last_outcome = cupi.classify_sync_status(before.get(cupi.LAST_SYNC))
         sync = params['sync_keys'] == 'always' or (
             params['sync_keys'] == 'on_change' and (changed or last_outcome != cupi.SYNC_PASSED))
-        diff = dict(before=cupi.settings_view(current), after=cupi.settings_view(after, password_sent))
+        diff = dict(before=authz.settings_view(current), after=authz.settings_view(after, password_sent))
         if current is None:
             done = [change(diff['after']['name'], 'created', after=diff['after'])]
         else:
@@ -471,9 +472,9 @@ class CucAuthzServer(UCModule):
         if sync:
             server = client.sync_keys(object_id)
             if cupi.classify_sync_status(server.get(cupi.LAST_SYNC)) != cupi.SYNC_PASSED:
-                error = cupi.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
-                                          % (params['name'], cupi.SYNC_PATH, object_id),
-                                          password_kept=current is not None and not password_sent)
+                error = authz.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
+                                           % (params['name'], cupi.SYNC_PATH, object_id),
+                                           password_kept=current is not None and not password_sent)
                 result = self.result(server, True, diff, done)
                 self.fail(error, **result)
             return self.result(server, True, diff, done)
@@ -483,7 +484,7 @@ class CucAuthzServer(UCModule):
 
     @staticmethod
     def result(server, synced, diff, changes):
-        view = cupi.server_view(server)
+        view = authz.server_view(server)
         # synced: deprecated (an entry keys/synced of changes says it, in check mode too), returned until 2.0.0
         return dict(changed=bool(changes), changes=changes, authz_server=view, synced=synced,
                     last_sync_status=view.get('last_sync_status') or None, diff=diff)

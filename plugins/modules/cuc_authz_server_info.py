@@ -147,6 +147,7 @@ authz_servers:
 
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
 
 
 class CucAuthzServerInfo(UCModule):
@@ -160,7 +161,7 @@ class CucAuthzServerInfo(UCModule):
         name = self.params['name']
         client = cupi.CupiClient(self.http_session())
         servers = client.list_servers() if name is None else client.find_by_name(name)
-        return dict(changed=False, authz_servers=[cupi.server_view(server) for server in servers])
+        return dict(changed=False, authz_servers=[authz.server_view(server) for server in servers])
 
 
 def main():

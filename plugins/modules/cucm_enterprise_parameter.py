@@ -170,7 +170,8 @@ from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import shorten
 from ansible_collections.collab.uc.plugins.module_utils.transport._soap import xml_escape
 from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import (
-    BY_NAME, bool_equal, canonical_number, format_bool, is_bool_type, is_number_type, parse_bool)
+    BY_NAME, canonical_number, is_bool_type, is_number_type)
+from ansible_collections.collab.uc.plugins.module_utils.transport._values import bool_equal, format_bool, parse_bool
 
 
 class CucmEnterpriseParameter(UCModule):

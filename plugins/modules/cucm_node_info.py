@@ -194,8 +194,8 @@ rolling_order:
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_nodes import list_nodes, rolling_order
-from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import ServiceabilityClient, \
-    node_service_status
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import ServiceabilityClient
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import node_service_status
 
 
 class CucmNodeInfo(UCModule):

@@ -469,7 +469,7 @@ from ansible_collections.collab.uc.plugins.module_utils.connection._module impor
 from ansible_collections.collab.uc.plugins.module_utils.transport._http import RateLimiter
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import SsospClient, REVOKED, FAILED
-from ansible_collections.collab.uc.plugins.module_utils.domain._refresh_token_revocation import (
+from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._engine import (
     InputError, JournalError, LiveTokenLookup, Revocation, read_users, user_id_problem, check_writable_path,
     open_journal, report_format_of, run_journaled, write_report, acquire_locks, release_locks,
 )

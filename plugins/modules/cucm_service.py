@@ -296,8 +296,9 @@ ssh_host:
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, service_command
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
-from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import MIN_INTERVAL, TOMCAT, WANTED, \
-    ServiceabilityClient, converge, parse_time
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import (
+    MIN_INTERVAL, TOMCAT, ServiceabilityClient)
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import WANTED, converge, parse_time
 
 # the action sent to a service, as RV(changes[].action) says it
 DONE = {'Start': 'started', 'Stop': 'stopped', 'Restart': 'restarted'}

@@ -219,8 +219,9 @@ ssh_logins:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
-    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, ensure, find_leaf, leaf_names,
+    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, find_leaf, leaf_names,
     read_section, version_key)
+from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
 
 

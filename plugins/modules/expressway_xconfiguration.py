@@ -163,7 +163,8 @@ ssh_logins:
 '''
 
 from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
-    ExpresswayCli, check_path, check_value, ensure)
+    ExpresswayCli, check_path, check_value)
+from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
 
 

@@ -48,10 +48,11 @@ def read_cucm_oauth(session, axl_version=None, warn=None):
 def read_cuc_authz(session):
     """What collab.uc.cuc_authz_server_info returns for every AuthZ server."""
     from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+    from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
 
     client = cupi.CupiClient(session)
     return dict(changed=False, changes=[],
-                authz_servers=[cupi.server_view(server) for server in client.list_servers()])
+                authz_servers=[authz.server_view(server) for server in client.list_servers()])
 
 
 def read_expressway_mra(session, refresh_setting):

@@ -6,12 +6,12 @@
 
 Internal module: the leading underscore means its API may change without notice.
 
-This is the one table of the OAuth parameters and of on/off spellings in the collection (the CUPI client reads
-its booleans with ``parse_bool`` too). The AXL schema documents ``T``/``F`` storage of on/off parameters and
-lower-case ``valueType`` values (``boolean``, ``long``, ``string``), but clusters have been seen answering
-``Boolean``, ``true``/``false``, an enum index ``1``/``0``, ``Enabled``/``Disabled``... So on/off values and
-``valueType`` are read tolerantly (any letter case), and on/off values are written back in the representation
-(and letter case) the cluster used when it was read.
+This is the one table of the OAuth parameters in the collection; on/off values are read and written with
+``transport/_values`` (the one table of on/off spellings; the CUPI client reads its booleans with it too). The AXL
+schema documents ``T``/``F`` storage of on/off parameters and lower-case ``valueType`` values (``boolean``,
+``long``, ``string``), but clusters have been seen answering ``Boolean``, ``true``/``false``, an enum index
+``1``/``0``, ``Enabled``/``Disabled``... So on/off values and ``valueType`` are read tolerantly (any letter case),
+and on/off values are written back in the representation (and letter case) the cluster used when it was read.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +21,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._values import format_bool, parse_bool
 
 _WHOLE_NUMBER = re.compile(r'^[+-]?[0-9]+$')
 
@@ -112,65 +113,6 @@ PARAMETERS = (
 )
 BY_OPTION = dict((p.option, p) for p in PARAMETERS)
 BY_NAME = dict((p.name, p) for p in PARAMETERS)
-
-# On/off spellings, (on, off), compared case-insensitively. The first is written when nothing else is known.
-BOOLEAN_PAIRS = (
-    ('true', 'false'),
-    ('t', 'f'),
-    ('1', '0'),
-    ('enabled', 'disabled'),
-    ('yes', 'no'),
-    ('on', 'off'),
-)
-
-
-def _case_of(text):
-    if text.isupper():
-        return 'upper'
-    if len(text) > 1 and text[0].isupper() and text[1:].islower():
-        return 'title'
-    return 'lower'
-
-
-def _apply_case(word, case):
-    if case == 'upper':
-        return word.upper()
-    if case == 'title':
-        return word.capitalize()
-    return word
-
-
-def parse_bool(raw, value_type=None):
-    """``(flag, (pair, case))`` of an on/off value as CUCM stores it, e.g. ``'T'`` -> ``(True, (('t', 'f'), 'upper'))``.
-
-    ``value_type`` (CUCM's valueType) is not needed to decide and only serves the message. ``ValueError`` when
-    ``raw`` is no known on/off spelling.
-    """
-    text = '' if raw is None else str(raw).strip()
-    lowered = text.lower()
-    for pair in BOOLEAN_PAIRS:
-        if lowered in pair:
-            return lowered == pair[0], (pair, _case_of(text))
-    raise ValueError('CUCM returned %r%s, which is not an on/off value collab.uc knows (%s)' % (
-        raw, ' (valueType %s)' % value_type if value_type else '',
-        ', '.join('%s/%s' % pair for pair in BOOLEAN_PAIRS)))
-
-
-def format_bool(flag, current_raw=None):
-    """``flag`` spelled the way ``current_raw`` is (``'F'`` -> ``'T'``/``'F'``); ``true``/``false`` otherwise."""
-    try:
-        pair, case = parse_bool(current_raw)[1]
-    except ValueError:
-        pair, case = BOOLEAN_PAIRS[0], 'lower'
-    return _apply_case(pair[0] if flag else pair[1], case)
-
-
-def bool_equal(raw, wanted):
-    """True when two on/off texts mean the same (``'T'`` and ``'true'``); False when either is no on/off text."""
-    try:
-        return parse_bool(raw)[0] == parse_bool(wanted)[0]
-    except ValueError:
-        return False
 
 
 def is_bool_type(value_type):

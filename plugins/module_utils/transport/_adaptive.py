@@ -21,7 +21,7 @@ says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded 
   busy for other reasons, maybe at random) only narrows the window: it costs its retry, not a slower run.
 
 A ``Retry-After`` is honoured by the caller for the one request it was given to (``retry_delay``): that request
-goes back on a delayed queue, and the thread takes another request meanwhile (see ``_refresh_token_revocation``).
+goes back on a delayed queue, and the thread takes another request meanwhile (see ``domain/revocation/_run``).
 """
 
 from __future__ import absolute_import, division, print_function

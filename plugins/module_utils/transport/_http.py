@@ -460,19 +460,37 @@ class HttpSession:
 
 
 class RateLimiter:
-    """At most ``per_second`` calls a second, shared by every thread that calls it."""
+    """At most ``per_second`` calls a second (or one every ``interval`` seconds), shared by every thread that calls
+    it: the one rate limiter of the HTTP layer (``HttpSession.rate_limiter`` calls it before every attempt).
 
-    def __init__(self, per_second, clock=time.monotonic, sleep=time.sleep):
-        self.interval = 1.0 / float(per_second)
+    ``at_once()`` lets the next call go out without waiting its turn (the calls after it wait theirs from then on):
+    a request that must follow another at once, as a Serviceability control follows the status read it was decided
+    on. ``at_least(interval)`` slows it down to one call every ``interval`` seconds at most (a product's own rate).
+    """
+
+    def __init__(self, per_second=None, clock=time.monotonic, sleep=time.sleep, interval=None):
+        self.interval = float(interval) if interval is not None else 1.0 / float(per_second)
         self.clock = clock
         self.sleep = sleep
         self._lock = threading.Lock()
         self._next = clock()
+        self._at_once = False
+
+    def at_once(self):
+        """The next call goes out at once; the one after it waits ``interval`` from then."""
+        with self._lock:
+            self._at_once = True
+
+    def at_least(self, interval):
+        """From now on, calls are at least ``interval`` seconds apart (a longer interval is kept)."""
+        with self._lock:
+            self.interval = max(self.interval, float(interval))
 
     def __call__(self):
         with self._lock:
             now = self.clock()
-            start = max(now, self._next)
+            start = now if self._at_once else max(now, self._next)
+            self._at_once = False
             self._next = start + self.interval
         if start > now:
             self.sleep(start - now)

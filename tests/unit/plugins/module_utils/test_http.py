@@ -281,6 +281,40 @@ def test_rate_limiter_spaces_calls():
     assert slept == [0.25, 0.5]
 
 
+def test_rate_limiter_lets_one_call_go_at_once_and_the_next_waits_from_then():
+    now = [100.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(interval=2.0, clock=lambda: now[0], sleep=sleep)
+    limiter()
+    now[0] += 0.5
+    limiter.at_once()
+    limiter()                  # at once, 0.5 s after the first
+    assert slept == []
+    limiter()                  # 2 s after the one that went at once
+    assert slept == [2.0] and now[0] == 102.5
+    limiter.at_once()
+    limiter()
+    limiter()                  # at_once holds for one call only
+    assert slept == [2.0, 2.0]
+
+
+def test_rate_limiter_at_least_slows_it_down_never_speeds_it_up():
+    now = [100.0]
+    slept = []
+    limiter = RateLimiter(4, clock=lambda: now[0], sleep=slept.append)
+    limiter.at_least(2.0)
+    limiter.at_least(1.0)
+    assert limiter.interval == 2.0
+    limiter()
+    limiter()
+    assert slept == [2.0]
+
+
 def test_ucerror_text_and_dict():
     error = UCError('CUCM answered with a SOAP fault', host='cucm:8443', operation='getServiceParameter x',
                     status=500, details=[('axlcode', '5007'), ('axlmessage', 'Item not valid')],

@@ -9,7 +9,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import (
-    BY_NAME, BY_OPTION, PARAMETERS, bool_equal, format_bool, is_bool_type, parse_bool)
+    BY_NAME, BY_OPTION, PARAMETERS, is_bool_type)
+from ansible_collections.collab.uc.plugins.module_utils.transport._values import bool_equal, format_bool, parse_bool
 
 
 def test_the_four_parameters_and_their_ranges():
