@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
-from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all
+from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all, read_cucm_access, run_all
 from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, plain
 
 ENV_PREFIXES = ('CUCM_', 'CUC_', 'EXPRESSWAY_')
@@ -96,9 +96,25 @@ class ActionModule(PlayAction):
             if warnings:
                 result['warnings'] = warnings
             result['reads'] = dict((host, 'failed' if read.get('failed') else 'read') for host, read in reads.items())
-            outcome = planner.plan(hosts, alive, dict(cucm=sorted(members['cucm']), cuc=sorted(members['cuc']),
-                                                      expressway=sorted(members['expressway']), names=names),
-                                   check_mode=check_mode, fail_on_change=params['fail_on_change'])
+            groups_of = dict(cucm=sorted(members['cucm']), cuc=sorted(members['cuc']),
+                             expressway=sorted(members['expressway']), names=names)
+            outcome = planner.plan(hosts, alive, groups_of, check_mode=check_mode,
+                                   fail_on_change=params['fail_on_change'])
+            # the right to write, where the plan writes: the AXL account of each cluster that changes (one read)
+            writing = [host for host, state in outcome['states'].items()
+                       if state['kind'] == 'cucm' and state['changes']]
+            access = run_all(dict((host, (read_cucm_access, (inputs[host]['read_args'], environ,
+                                                             (reads.get(host) or {}).get('axl_version'))))
+                                  for host in writing), workers=max(1, min(params['workers'], 64)))
+            if access:
+                for host, found in access.items():
+                    hosts[host]['read'] = dict(hosts[host]['read'] or {}, access=found.get('access'),
+                                               roles=found.get('roles'))
+                    warnings.extend('%s: %s' % (host, warning) for warning in found.get('warnings') or [])
+                if warnings:
+                    result['warnings'] = warnings
+                outcome = planner.plan(hosts, alive, groups_of, check_mode=check_mode,
+                                       fail_on_change=params['fail_on_change'])
             result['states'] = outcome['states']
             for host, data in inputs.items():
                 if data.get('error'):

@@ -76,6 +76,36 @@ def read_expressway_mra(session, refresh_setting):
                 ssh_logins=getattr(session, 'logins', 0))
 
 
+def read_cucm_access(args, environ, axl_version=None):
+    """Whether the AXL account of ``args`` (collab.uc.cucm_oauth_info's arguments with ``module_defaults``
+    applied) may write: ``{'access': 'read-write' | 'read-only' | None, 'roles'}`` from the roles of its user
+    groups (``getAppUser``, one read), ``access`` None with a warning when CUCM does not say (not an application
+    user, or roles this collection does not know). Never raises."""
+    from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient, axl_access
+
+    group, values, failure = _resolved('cucm', MODULES['cucm'], args, environ)
+    if failure:
+        return failure
+    session = None
+    try:
+        session = group.open(values)
+        roles = AxlClient(session, axl_version or values.get('axl_version')).app_user_roles(values['username'])
+    except UCError as error:
+        return dict(access=None, roles=[], warnings=[
+            'could not tell whether the AXL account %s may write (getAppUser: %s); the writes will tell'
+            % (values['username'], error.message)])
+    finally:
+        if session is not None:
+            session.close()
+    access = axl_access(roles)
+    result = dict(access=access, roles=roles)
+    if access is None:
+        result['warnings'] = ['could not tell whether the AXL account %s may write: its roles (%s) hold neither '
+                              '"Standard AXL API Access" nor the read-only AXL role; the writes will tell'
+                              % (values['username'], ', '.join(roles) or 'none')]
+    return result
+
+
 def read_one(kind, args, environ, refresh_setting=None):
     """One system's read: ``kind`` cucm, cuc or expressway; ``args`` the read module's arguments with
     ``module_defaults`` applied; ``environ`` the environment of its fallbacks. Never raises."""
