@@ -75,6 +75,12 @@ def _read_record(path):
         return None, ('its state record %s cannot be read (%s): move it away' % (path, exc))
 
 
+def _given(value):
+    """Whether a secret variable is set: not None or empty (ansible-core before 2.19 renders the role default's
+    ``default(none)`` as the text None)."""
+    return value not in (None, '', 'None')
+
+
 class ActionModule(PlayAction):
 
     def _members(self, task_vars, params):
@@ -83,9 +89,10 @@ class ActionModule(PlayAction):
         return names, dict((kind, list(groups.get(name) or [])) for kind, name in names.items())
 
     def _values(self, templar, variables):
-        """The role's variables as given (templated, not converted), the password left out, and every name."""
+        """The role's variables as given (each value templated as the ``vars`` lookup does, not converted: an
+        integer stays one on every ansible-core), the password left out, and every name."""
         names = sorted(name for name in variables if name.startswith(planner.PREFIX))
-        return dict((name, plain(self.render(templar, name))) for name in names if name != PASSWORD), names
+        return dict((name, plain(templar.template(variables[name]))) for name in names if name != PASSWORD), names
 
     def _validate(self, task_vars, params, order, alive):
         names, members = self._members(task_vars, params)
@@ -131,7 +138,7 @@ class ActionModule(PlayAction):
                         services.extend(s for s in chosen if s not in services)
                     data.update(address=plain(self.render(templar, 'cucm_host | default(ansible_host) '
                                                                    '| default(inventory_hostname)')),
-                                password_set=self.render(templar, PASSWORD) not in (None, ''),
+                                password_set=_given(self.render(templar, PASSWORD)),
                                 state_file=(checked.get('state_files') or {}).get(host),
                                 report_dir=normal.get('report_dir'))
                     data['record'], data['record_error'] = _read_record(data['state_file'])
@@ -302,4 +309,3 @@ class ActionModule(PlayAction):
         if step == 'syncs':
             return dict(result, **self._syncs(task_vars, states, order, alive))
         return dict(result, **self._report(task_vars, params, states, order, alive))
-
