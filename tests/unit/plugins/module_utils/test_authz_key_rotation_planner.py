@@ -78,11 +78,11 @@ def connection_input(servers=None, serves=('cucm1',), read=None):
             'read': read or {'authz_servers': servers if servers is not None else [server()]}}
 
 
-def planned(cluster=None, connection=None, order=('cucm1', 'cuc1'), groups=GROUPS):
+def planned(cluster=None, connection=None, order=('cucm1', 'cuc1'), groups=None):
     hosts = {'cucm1': cluster or cluster_input()}
     if connection is not False:
         hosts['cuc1'] = connection or connection_input()
-    return akr.plan(hosts, list(order), groups, NOW)
+    return akr.plan(hosts, list(order), groups or GROUPS, NOW)
 
 
 # -- the state record: new, resume, done ----------------------------------------------------------------------
@@ -416,11 +416,11 @@ def nodes_after(started):
     return {'nodes': out, 'rolling_order': ['10.0.0.2', '10.0.0.1', '10.0.0.3']}
 
 
-def report_of(record_now, started, servers, check_mode=False, keys=AFTER, this_run=('signing', 'encryption'),
+def report_of(record_now, started, servers, check_mode=False, keys=None, this_run=('signing', 'encryption'),
               failure=None, expressways=()):
     targets = [{'cluster': 'cucm1', 'server': server(s['name'], object_id=s['object_id'])} for s in servers or []]
     connections = [('cuc1', {'targets': targets}, servers)]
-    after = {'keys': keys_read(keys, rights=None), 'nodes': nodes_after(started)}
+    after = {'keys': keys_read(keys or AFTER, rights=None), 'nodes': nodes_after(started)}
     return akr.cluster_report('cucm1', cluster_state(), record_now, after, connections, check_mode, NOW + 900,
                               failure=failure, this_run=list(this_run), expressways=list(expressways))
 
