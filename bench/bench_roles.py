@@ -29,7 +29,9 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -266,6 +268,13 @@ def measure_scale(args, clusters):
             "peak_mib": peak["kib"] / 1024.0, "load_before": load_before, "load_after": os.getloadavg()[0]}
 
 
+def ansible_core_version():
+    """The ansible-core the benchmark's ansible-playbook runs (the venv's)."""
+    out = subprocess.run(helpers.ansible_playbook_command() + ["--version"], capture_output=True, text=True).stdout
+    found = re.search(r"core ([0-9][0-9.]*)", out)
+    return "ansible-core %s" % (found.group(1) if found else "unknown")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -311,12 +320,16 @@ def main():
         "What the role costs: no module reads. One run-once task takes every host's role variables and the "
         "connection its read would get (module_defaults templated with that host's variables, from the variable "
         "manager), reads every system on the controller, %d threads at most, and plans in Python (%.1f s for %d "
-        "clusters at 0 ms); modules start only where the plan changes something. What is left per host is one "
-        "task: the include of the writes, which a host without changes skips (a worker process each, no module); "
-        "with the run-once tasks it is what the %d-cluster run costs beyond the reading pass, and why the ratio to "
-        "one cluster stays above 3 x at 0 ms on this loaded machine. The one-task uri play, one module process per "
-        "host, grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer sits on."
-        % (16, cpu["read"], args.clusters, args.clusters, cpu["uri_many"] / cpu["uri_one"], args.clusters),
+        "clusters at 0 ms); modules start only where the plan changes something. On ansible-core 2.18 and later "
+        "(this run: %s) a host whose plan writes nothing then leaves the role (`meta: end_role`, which the "
+        "strategy evaluates itself: no worker process), so the include of the writes is dispatched only where the "
+        "plan writes, and on the first host, which runs the run-once tasks. What is left per host is Ansible's own "
+        "validation of the role's arguments (`meta/argument_specs.yml`, a worker process per host); with the "
+        "run-once tasks it is what the %d-cluster run costs beyond the reading pass, and why the ratio to one "
+        "cluster stays above 3 x at 0 ms on this machine. The one-task uri play, one module process per host, "
+        "grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer sits on."
+        % (16, cpu["read"], args.clusters, ansible_core_version(), args.clusters, cpu["uri_many"] / cpu["uri_one"],
+           args.clusters),
         "",
         "The requests of a no-change run: %s." % ", ".join(
             "%s %d" % (op, n) for op, n in sorted(cpu["counters"]["by_operation"].items())),

@@ -10,26 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import os
-
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
-from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import MODULES, read_all
-
-from ansible.executor import module_common
-
-try:  # ansible-core 2.19 and later
-    from ansible.executor.module_common import _apply_action_arg_defaults
-except ImportError:  # ansible-core 2.16 to 2.18
-    _apply_action_arg_defaults = None
-
-try:  # ansible-core 2.19 and later: a template made here must be marked as trusted to be rendered
-    from ansible.template import trust_as_template
-except ImportError:
-    def trust_as_template(text):
-        return text
+from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import MODULES, read_all, read_cucm_access, run_all
+from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, plain
 
 ENV_PREFIXES = ('CUCM_', 'CUC_', 'EXPRESSWAY_')
 
@@ -52,11 +35,6 @@ RESULTS = {'cucm_info': '__oauth_refresh_login_verify_info', 'cuc_results': '__o
            'expressway_readback': '__oauth_refresh_login_expressway_readback'}
 
 
-def _plain(value):
-    """Ansible's tagged and lazy values as plain JSON types (the planner works on plain dicts)."""
-    return json.loads(json.dumps(value, default=str))
-
-
 def _kind(host, members):
     """The kind of system ``host`` is for the role (a Connection host that is also in the Expressway group is
     Connection), and whether it is read."""
@@ -66,111 +44,39 @@ def _kind(host, members):
     return None
 
 
-def _raw_module_defaults(task):
-    """The ``module_defaults`` of ``task`` as written (play, blocks, role, task: outermost first), not yet
-    templated. ansible-core 2.16 to 2.18 template a task's ``module_defaults`` with the variables of the host it
-    runs on; this run-once task needs every host's own values, templated with that host's variables."""
-    found = []
-    node = task
-    while node is not None:
-        data = getattr(node, '_ds', None)
-        if isinstance(data, dict) and data.get('module_defaults'):
-            found.append(data['module_defaults'])
-        role = getattr(node, '_role', None)
-        role_data = getattr(role, '_ds', None) if role is not None else None
-        if isinstance(role_data, dict) and role_data.get('module_defaults') and role_data['module_defaults'] not in found:
-            found.append(role_data['module_defaults'])
-        node = getattr(node, '_parent', None)
-    play = task.get_play()
-    play_data = getattr(play, '_ds', None)
-    if isinstance(play_data, dict) and play_data.get('module_defaults'):
-        found.append(play_data['module_defaults'])
-    merged = []
-    for item in reversed(found):
-        merged.extend(item if isinstance(item, list) else [item])
-    return merged
-
-
-class ActionModule(ActionBase):
-
-    def _module_args(self, module, task_vars):
-        """The read module's arguments as the module would get them on this host: its ``module_defaults`` (its
-        own and its action group's, templated with this host's variables), omitted values left out."""
-        if _apply_action_arg_defaults is not None:
-            args = _apply_action_arg_defaults(module, self._task, {}, self._templar)
-        else:
-            older = getattr(module_common, 'get_action_args_with_defaults')
-            args = older(module, {}, _raw_module_defaults(self._task), self._templar,
-                         action_groups=self._task._parent._play._action_groups)
-            args = self._templar.template(args)
-        omit = task_vars.get('omit')
-        return dict((k, v) for k, v in (args or {}).items()
-                    if v is not None and not (isinstance(v, str) and omit and v.startswith(omit)))
-
-    def _environment(self):
-        """The environment of the module's fallbacks: the controller's and the task's ``environment``."""
-        environ = dict(os.environ)
-        for item in self._task.environment or []:
-            if isinstance(item, dict):
-                environ.update(self._templar.template(item))
-        return dict((k, str(v)) for k, v in environ.items() if k.startswith(ENV_PREFIXES))
-
-    def _host_templar(self, task_vars, host):
-        """A templar over ``host``'s variables as a task of this role on ``host`` would see them (play, role
-        defaults and variables, inventory, facts, extra vars: the variable manager's own computation)."""
-        hostvars = task_vars['hostvars']
-        manager, inventory = hostvars._variable_manager, hostvars._inventory
-        variables = manager.get_vars(play=self._task.get_play(), host=inventory.get_host(host), task=self._task,
-                                     _hosts=task_vars.get('ansible_play_hosts'),
-                                     _hosts_all=task_vars.get('ansible_play_hosts_all'))
-        if hasattr(self._templar, 'copy_with_new_env'):  # ansible-core 2.19 and later
-            return self._templar.copy_with_new_env(available_variables=variables), variables
-        from ansible.template import Templar
-        return Templar(loader=self._loader, variables=variables), variables
+class ActionModule(PlayAction):
 
     def _input(self, task_vars, host, kind):
         """One host's part, in its own context: its role variables, and the arguments and environment its read
         module would get (its module_defaults templated with its variables)."""
-        templar, variables = self._host_templar(task_vars, host)
+        templar, variables = self.host_context(task_vars, host)
         values = {}
         for name in ROLE_VARIABLES:
-            values[name] = templar.template(trust_as_template('{{ %s%s }}' % (planner.PREFIX, name)))
-        password = templar.template(trust_as_template('{{ %sauthz_password }}' % planner.PREFIX))
+            values[name] = self.render(templar, planner.PREFIX + name)
+        password = self.render(templar, planner.PREFIX + 'authz_password')
         values['authz_password_set'] = password not in (None, '')
         read = kind in ('cucm', 'cuc') or (kind == 'expressway' and values.get('expressway_mode', 'set') == 'set')
-        args = None
-        if kind and read:
-            saved = self._templar
-            self._templar = templar
-            try:
-                args = self._module_args(MODULES[kind], variables)
-            finally:
-                self._templar = saved
-        return {'kind': kind, 'vars': _plain(values), 'read_args': args}
+        args = self.module_args(MODULES[kind], templar, variables) if kind and read else None
+        return {'kind': kind, 'vars': plain(values), 'read_args': args}
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        hostvars = task_vars['hostvars']
         groups = task_vars.get('groups') or {}
         order = list(task_vars.get('ansible_play_hosts_all') or [])
         alive = list(task_vars.get('ansible_play_hosts') or [])
-        check_mode = bool(self._task.check_mode or self._play_context.check_mode)
+        check_mode = self.check_mode()
         names = {'cucm': params['cucm_group'], 'cuc': params['cuc_group'], 'expressway': params['expressway_group']}
         members = dict((kind, set(groups.get(name) or [])) for kind, name in names.items())
 
         def get(host, name):
-            try:
-                value = hostvars[host].get(name)
-            except Exception:  # pylint: disable=broad-except  # an undefined or failing variable is absent
-                return None
-            return None if value is None else _plain(value)
+            return self.hostvar(task_vars, host, name)
 
         # it writes nothing (changes: the collection's one key for what a task changed; the plans are in states)
         result.update(changed=False, changes=[])
         if params['step'] == 'plan':
-            environ = self._environment()
+            environ = self.environment(ENV_PREFIXES)
             inputs = {}
             for host in order:
                 kind = _kind(host, members)
@@ -191,9 +97,25 @@ class ActionModule(ActionBase):
             if warnings:
                 result['warnings'] = warnings
             result['reads'] = dict((host, 'failed' if read.get('failed') else 'read') for host, read in reads.items())
-            outcome = planner.plan(hosts, alive, dict(cucm=sorted(members['cucm']), cuc=sorted(members['cuc']),
-                                                      expressway=sorted(members['expressway']), names=names),
-                                   check_mode=check_mode, fail_on_change=params['fail_on_change'])
+            groups_of = dict(cucm=sorted(members['cucm']), cuc=sorted(members['cuc']),
+                             expressway=sorted(members['expressway']), names=names)
+            outcome = planner.plan(hosts, alive, groups_of, check_mode=check_mode,
+                                   fail_on_change=params['fail_on_change'])
+            # the right to write, where the plan writes: the AXL account of each cluster that changes (one read)
+            writing = [host for host, state in outcome['states'].items()
+                       if state['kind'] == 'cucm' and state['changes']]
+            access = run_all(dict((host, (read_cucm_access, (inputs[host]['read_args'], environ,
+                                                             (reads.get(host) or {}).get('axl_version'))))
+                                  for host in writing), workers=max(1, min(params['workers'], 64)))
+            if access:
+                for host, found in access.items():
+                    hosts[host]['read'] = dict(hosts[host]['read'] or {}, access=found.get('access'),
+                                               roles=found.get('roles'))
+                    warnings.extend('%s: %s' % (host, warning) for warning in found.get('warnings') or [])
+                if warnings:
+                    result['warnings'] = warnings
+                outcome = planner.plan(hosts, alive, groups_of, check_mode=check_mode,
+                                       fail_on_change=params['fail_on_change'])
             result['states'] = outcome['states']
             for host, data in inputs.items():
                 if data.get('error'):
@@ -208,7 +130,7 @@ class ActionModule(ActionBase):
                                              'drift': bool(params['fail_on_change'])}
             return result
         planned = task_vars.get(PLAN) or {}
-        states = _plain(planned.get('states') or {}) if isinstance(planned, dict) else {}
+        states = plain(planned.get('states') or {}) if isinstance(planned, dict) else {}
         order = [h for h in order if h in states]
         if params['step'] == 'verify':
             live = [h for h in alive if h in states]

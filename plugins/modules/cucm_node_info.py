@@ -193,7 +193,7 @@ rolling_order:
 
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_nodes import list_nodes, rolling_order
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_nodes import read_nodes
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import ServiceabilityClient
 from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import node_service_status
 
@@ -206,16 +206,11 @@ class CucmNodeInfo(UCModule):
     )
 
     def execute(self):
-        products = self.params['products']
-        nodes = [n for n in list_nodes(AxlClient(self.http_session(), self.params['axl_version']))
-                 if n['product'] in products]
-        services = [s.strip() for s in self.params['services'] if s and s.strip()]
-        if services:
-            for node in nodes:
-                client = ServiceabilityClient(self.http_session(host=node['name']))
-                node['services'] = node_service_status(client, services)
-        publisher = next((n['name'] for n in nodes if n['publisher']), None)
-        return dict(changed=False, nodes=nodes, publisher=publisher, rolling_order=rolling_order(nodes, products))
+        def status(name, services):
+            return node_service_status(ServiceabilityClient(self.http_session(host=name)), services)
+
+        return read_nodes(AxlClient(self.http_session(), self.params['axl_version']), status,
+                          self.params['services'], self.params['products'])
 
 
 def main():

@@ -546,3 +546,36 @@ def test_check_mode_plan_and_apply_share_one_id_and_the_plan_says_what_will_chan
     assert data["status"] == "complete", data
     assert data["rotation_id"] == plan["rotation_id"] == record(state_dir)["id"], (data["rotation_id"], plan)
     assert path.name == "cucm1-%s.json" % plan["rotation_id"]
+
+
+# -- the right to regenerate, seen before the first change (issue 20, item 4) ----------------------------------
+@pytest.mark.parametrize("account,expected", [
+    pytest.param({"cucm_ssh_username": "osviewer", "cucm_ssh_password": "Pl4tform-View1"},
+                 "privilege level", id="platform-account-below-level-4"),
+    pytest.param({"cucm_ssh_host": "SUBSCRIBER"}, "is a subscriber node", id="platform-cli-of-a-subscriber"),
+])
+def test_a_platform_account_that_may_not_regenerate_fails_in_preflight_with_zero_writes(
+        sim, run_playbook, tmp_path, account, expected):
+    """`show key authz` and `set key regen authz` need command privilege level 4 (UC-API-REFERENCE section 3), and
+    the regeneration runs on the publisher only: the preflight reads the account's level (`show myself`) and the
+    node (`show network cluster`) and stops the whole run, before any change on any system."""
+    prepare(sim)
+    if account.get("cucm_ssh_host") == "SUBSCRIBER":
+        account = {"cucm_ssh_host": sim.node("cucm1-sub1")["address"]}
+    state_dir = tmp_path / "state"
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, state_dir, **account))
+    assert res.rc != 0, res.describe()
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [ROLE + "Stop before any change if a system is not ready"], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found "), message
+    assert "cucm1 (CUCM cluster): " in message and expected in message, message
+    assert_nothing_changed(sim)
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
+    for name in ("cucm1", "cuc1"):
+        assert not [e for e in sim.get_requests(name) if e["kind"] == "write"], name
+    operations = [e["operation"] for e in sim.get_requests("cucm1") if e.get("transport") == "ssh"]
+    assert "show myself" in operations and not [op for op in operations if op.startswith("set key")], operations
+    assert record(state_dir) is None
+    assert not list(state_dir.glob("*.lock*")), list(state_dir.iterdir())

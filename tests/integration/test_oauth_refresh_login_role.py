@@ -352,3 +352,47 @@ def test_read_only_expressway_account_stops_in_preflight_with_zero_writes_anywhe
     # the preflight saw the access level with a read (one login, no xConfiguration set)
     assert "xStatus Login Session AccessLevel" in [e["operation"] for e in sim.get_requests("expc-a")]
     assert sim.get_counters("expc-a")["ssh_logins"] == 1
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["apply", "check_mode"])
+def test_read_only_axl_account_stops_in_preflight_with_zero_writes_anywhere(sim, run_playbook, check):
+    """Acceptance (issue 20, item 4): an AXL account that may only read (ucsim's role `axl_read`, CUCM's Standard
+    AXL Read Only API Access) reads everything, so the preflight used to pass and the apply failed at CUCM's
+    first write; the preflight now reads the account's roles (getAppUser, only where the plan writes) and stops,
+    naming the role, with zero writes on every system."""
+    sim.set_state({"cucm1": {"users": [{"userid": "axlreader", "password": "R3ad-Only!", "roles": ["axl_read"]}]}})
+    sim.reset(state=False)
+    res = run_playbook(PLAYBOOK, inventory=inventory(sim, {"cuc1": ["cucm1"]},
+                                                     passwords={"cucm1": ("axlreader", "R3ad-Only!")}), check=check)
+    assert res.rc != 0, res.describe()
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found 1 problem(s); nothing was written on any system."), message
+    assert ("cucm1 (CUCM cluster): the AXL account may only read (its roles: Standard AXL Read Only API Access), "
+            "and the plan sets refresh_login") in message, message
+    assert '"Standard AXL API Access"' in message
+    assert not [r for r in res.results if r["task"] in (CUCM_TASK, CUC_TASK) and r["status"] != "skipped"]
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
+    for name in ("cucm1", "cuc1"):
+        assert not [e for e in sim.get_requests(name) if e["kind"] in ("write", "auth_failed")], name
+    assert "getAppUser" in [e["operation"] for e in sim.get_requests("cucm1")]
+    assert not sim.state("cuc1")["authz_servers"]
+
+
+def test_an_account_that_is_no_connection_administrator_stops_in_preflight_with_zero_writes_anywhere(
+        sim, run_playbook):
+    """A Connection account without the System Administrator role (ucsim: no role `admin`) is refused by CUPI: the
+    preflight's read says so, and nothing is written on CUCM either."""
+    inv = inventory(sim, {"cuc1": ["cucm1"]}).replace("cuc_username=cucadmin", "cuc_username=cucuser")
+    res = run_playbook(PLAYBOOK, inventory=inv)
+    assert res.rc != 0, res.describe()
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert "cuc1 (Unity Connection): cannot read its AuthZ servers: " in message, message
+    assert "System Administrator" in message, message
+    counters = sim.get_counters()
+    assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
+    assert not [e for e in sim.get_requests("cucm1") if e["operation"] == "updateServiceParameter"]

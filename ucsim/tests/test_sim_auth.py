@@ -1,6 +1,6 @@
 import time
 
-from simhelp import sp
+from simhelp import axlerr, sp
 
 
 def test_wrong_password_401(c):
@@ -77,3 +77,44 @@ def test_password_change_after_requests_ends_the_sessions(c):
     assert c.axl("getCCMVersion", ns_version="1.0", auth=("axladmin", "new-pw"))[0] == 200
     status, body = c.json("POST", "/_sim/accounts/password", {"userid": "nobody", "password": "x"})
     assert status == 400 and "no account" in body["error"]
+
+
+def test_a_read_only_axl_account_reads_and_is_refused_every_write(c):
+    """ASSUMPTION (assumptions.AXL_ROLES): role `axl_read`, CUCM's Standard AXL Read Only API Access."""
+    c.json("POST", "/_sim/state", {"cucm1": {"users": [
+        {"userid": "axlreader", "password": "R3ad-Only!", "roles": ["axl_read"]}]}})
+    c.json("POST", "/_sim/reset", {"state": False})
+    reader = ("axlreader", "R3ad-Only!")
+    assert c.axl("getCCMVersion", ns_version="1.0", auth=reader)[0] == 200
+    assert c.axl("getServiceParameter", sp("ClusterID"), auth=reader)[0] == 200
+    before = c.json("GET", "/_sim/state?system=cucm1")[1]["enterprise_parameters"]["ClusterID"]
+    status, _, _ = c.axl("updateServiceParameter", sp("ClusterID", value="X"), auth=reader)
+    assert status == 403
+    assert c.request("GET", "/ssosp/token/revoke?user_id=jdoe", auth=reader)[0] == 403
+    _, cnt = c.json("GET", "/_sim/counters")
+    assert cnt["reads"] == 2 and cnt["writes"] == 0 and cnt["write_attempts"] == 0, cnt
+    assert c.json("GET", "/_sim/state?system=cucm1")[1]["enterprise_parameters"]["ClusterID"] == before
+    _, log = c.json("GET", "/_sim/requests")
+    assert [(e["operation"], e["kind"], e["status"]) for e in log][-2:] == [
+        ("updateServiceParameter", "auth_failed", 403), ("revoke", "auth_failed", 403)], log[-2:]
+
+
+def test_get_app_user_answers_the_roles_of_its_groups(c):
+    c.json("POST", "/_sim/state", {"cucm1": {"users": [
+        {"userid": "axlreader", "password": "R3ad-Only!", "roles": ["axl_read"]}]}})
+    status, _, root = c.axl("getAppUser", "<name>axlreader</name>")
+    assert status == 200
+    assert [e.text for e in root.iter() if e.tag.endswith("userRole")] == ["Standard AXL Read Only API Access"]
+    assert root.find(".//userid").text == "axlreader"
+    status, _, root = c.axl("getAppUser", "<name>axladmin</name><returnedTags><userid/><associatedGroups><userGroup>"
+                                          "<name/><userRoles><userRole/></userRoles></userGroup></associatedGroups>"
+                                          "</returnedTags>")
+    assert status == 200
+    assert [e.text for e in root.iter() if e.tag.endswith("userRole")] == ["Standard AXL API Access"]
+    uuid = root.find(".//appUser").get("uuid")
+    status, _, root = c.axl("getAppUser", "<uuid>%s</uuid>" % uuid)
+    assert status == 200 and root.find(".//userid").text == "axladmin"
+    status, _, root = c.axl("getAppUser", "<name>nobody</name>")
+    assert status == 500 and axlerr(root)[0] == 5007
+    status, _, root = c.axl("getAppUser", "<userid>axladmin</userid>")
+    assert status == 500   # not the schema's key: the contract refuses it

@@ -136,6 +136,22 @@ def _fault_hint(fault, version, operation):
     return None
 
 
+# The roles of an AXL account (CUCM's standard roles): the first may write, the second only read.
+AXL_WRITE_ROLE = 'Standard AXL API Access'
+AXL_READ_ONLY_ROLE = 'Standard AXL Read Only API Access'
+
+
+def axl_access(roles):
+    """``read-write`` when ``roles`` hold Standard AXL API Access, ``read-only`` when they hold only the read-only
+    AXL role, None when they hold neither (a role this collection does not know may grant AXL: it cannot tell)."""
+    lowered = set(role.strip().lower() for role in roles)
+    if AXL_WRITE_ROLE.lower() in lowered:
+        return 'read-write'
+    if AXL_READ_ONLY_ROLE.lower() in lowered:
+        return 'read-only'
+    return None
+
+
 class AxlClient:
     """CUCM's AXL API over one ``HttpSession``.
 
@@ -261,6 +277,18 @@ class AxlClient:
             if name not in found:
                 found[name] = self.get_service_parameter(name)
         return found
+
+    # -- the account's rights ---------------------------------------------------------------------------------
+    def app_user_roles(self, userid):
+        """The roles the application user ``userid`` holds through its user groups (``getAppUser``:
+        ``associatedGroups/userGroup/userRoles/userRole``), e.g. ``['Standard AXL API Access']``. ``AxlFault`` when
+        CUCM has no application user of that name (an end user, for example)."""
+        result = self.call('getAppUser', [('name', userid)], True)
+        roles = []
+        for element in (result.iter() if result is not None else ()):
+            if _local(element.tag) == 'userRole' and (element.text or '').strip():
+                roles.append(element.text.strip())
+        return roles
 
     # -- SQL --------------------------------------------------------------------------------------------------
     def execute_sql_query(self, sql, label=None):

@@ -52,3 +52,16 @@ def rolling_order(nodes, products=('cucm',)):
     listed), the publisher last."""
     chosen = [n for n in nodes if n['product'] in products]
     return [n['name'] for n in chosen if not n['publisher']] + [n['name'] for n in chosen if n['publisher']]
+
+
+def read_nodes(axl, service_status=None, services=(), products=('cucm', 'im_presence')):
+    """What collab.uc.cucm_node_info returns: the nodes of ``products`` (``list_nodes``), each with
+    ``services`` = ``service_status(node_name, names)`` when ``services`` names any, the publisher and the rolling
+    order. ``service_status`` asks the node itself (Serviceability acts on the node it is sent to)."""
+    nodes = [n for n in list_nodes(axl) if n['product'] in products]
+    names = [s.strip() for s in services if s and s.strip()]
+    if names:
+        for node in nodes:
+            node['services'] = service_status(node['name'], names)
+    publisher = next((n['name'] for n in nodes if n['publisher']), None)
+    return dict(changed=False, nodes=nodes, publisher=publisher, rolling_order=rolling_order(nodes, products))

@@ -2,11 +2,12 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The reads of the enablement role's preflight, callable outside a module: each opens the connection group's
-session from resolved values (``_connection.resolve``), makes the same requests as the read module
-(collab.uc.cucm_oauth_info, collab.uc.cuc_authz_server_info, collab.uc.expressway_oauth without settings) and
-returns the same result, or ``{'failed': True, 'msg', 'error'}``. ``read_all`` runs them for many systems in
-threads, with bounded workers.
+"""The reads of the roles' preflights, callable outside a module: each opens the connection group's session from
+resolved values (``_connection.resolve``), makes the same requests as the read module (the enablement:
+collab.uc.cucm_oauth_info, collab.uc.cuc_authz_server_info, collab.uc.expressway_oauth without settings; the key
+rotation: collab.uc.cucm_node_info, collab.uc.cucm_authz_keys with state=present) and returns the same result, or
+``{'failed': True, 'msg', 'error'}``. ``run_all`` (and ``read_all``, the enablement's) runs them for many systems
+in threads, with bounded workers.
 
 Internal module: the leading underscore means its API may change without notice.
 """
@@ -23,6 +24,9 @@ from ansible_collections.collab.uc.plugins.module_utils.transport._errors import
 MAX_WORKERS = 16
 MODULES = {'cucm': 'collab.uc.cucm_oauth_info', 'cuc': 'collab.uc.cuc_authz_server_info',
            'expressway': 'collab.uc.expressway_oauth'}
+# the rotation's reads: the modules whose arguments (module_defaults) they take
+NODE_MODULE = 'collab.uc.cucm_node_info'
+KEYS_MODULE = 'collab.uc.cucm_authz_keys'
 
 
 def read_cucm_oauth(session, axl_version=None, warn=None):
@@ -76,6 +80,36 @@ def read_expressway_mra(session, refresh_setting):
                 ssh_logins=getattr(session, 'logins', 0))
 
 
+def read_cucm_access(args, environ, axl_version=None):
+    """Whether the AXL account of ``args`` (collab.uc.cucm_oauth_info's arguments with ``module_defaults``
+    applied) may write: ``{'access': 'read-write' | 'read-only' | None, 'roles'}`` from the roles of its user
+    groups (``getAppUser``, one read), ``access`` None with a warning when CUCM does not say (not an application
+    user, or roles this collection does not know). Never raises."""
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient, axl_access
+
+    group, values, failure = _resolved('cucm', MODULES['cucm'], args, environ)
+    if failure:
+        return failure
+    session = None
+    try:
+        session = group.open(values)
+        roles = AxlClient(session, axl_version or values.get('axl_version')).app_user_roles(values['username'])
+    except UCError as error:
+        return dict(access=None, roles=[], warnings=[
+            'could not tell whether the AXL account %s may write (getAppUser: %s); the writes will tell'
+            % (values['username'], error.message)])
+    finally:
+        if session is not None:
+            session.close()
+    access = axl_access(roles)
+    result = dict(access=access, roles=roles)
+    if access is None:
+        result['warnings'] = ['could not tell whether the AXL account %s may write: its roles (%s) hold neither '
+                              '"Standard AXL API Access" nor the read-only AXL role; the writes will tell'
+                              % (values['username'], ', '.join(roles) or 'none')]
+    return result
+
+
 def read_one(kind, args, environ, refresh_setting=None):
     """One system's read: ``kind`` cucm, cuc or expressway; ``args`` the read module's arguments with
     ``module_defaults`` applied; ``environ`` the environment of its fallbacks. Never raises."""
@@ -106,11 +140,89 @@ def read_one(kind, args, environ, refresh_setting=None):
     return result
 
 
-def read_all(jobs, workers=MAX_WORKERS):
-    """``{key: result}`` of ``jobs`` ({key: (kind, args, environ, refresh_setting)}), read concurrently by at most
-    ``workers`` threads (each system is one session; no system is read twice)."""
+def _resolved(kind, module, args, environ):
+    """``(group, values, None)``, or ``(None, None, failure)`` naming ``module`` when the options do not hold."""
+    group, values, problems = resolve(kind, args, environ)
+    if problems:
+        return None, None, dict(failed=True, msg='%s: %s' % (module, '; '.join(problems)))
+    return group, values, None
+
+
+def read_cluster_nodes(args, environ, services=(), products=('cucm', 'im_presence')):
+    """What collab.uc.cucm_node_info returns (``args``: its arguments with ``module_defaults`` applied): the
+    cluster's nodes (AXL), each with the status of ``services`` read on the node itself (Serviceability), or
+    ``{'failed': True, 'msg'}``. Never raises."""
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+    from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_nodes import read_nodes
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import ServiceabilityClient
+    from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import node_service_status
+
+    group, values, failure = _resolved('cucm', NODE_MODULE, args, environ)
+    if failure:
+        return failure
+    sessions = []
+
+    def session(**overrides):
+        sessions.append(group.open(values, **overrides))
+        return sessions[-1]
+
+    def status(name, names):
+        return node_service_status(ServiceabilityClient(session(host=name)), names)
+
+    try:
+        return read_nodes(AxlClient(session(), values.get('axl_version')), status, services, products)
+    except UCError as error:
+        return dict(failed=True, msg=str(error), error=error.to_dict())
+    finally:
+        for opened in sessions:
+            opened.close()
+
+
+def read_authz_keys(args, environ, check_rights=False, check_mode=False):
+    """What collab.uc.cucm_authz_keys returns with ``state=present`` (``args``: its arguments with
+    ``module_defaults`` applied): ``checksums`` of both keys, one login. With ``check_rights``, also ``rights``:
+    whether this account may regenerate them on this node (privilege level 4 and the publisher, by read-only
+    commands: ``CucmCli.check_key_regeneration``), ``{'ok': True, 'privilege_level', ...}`` or ``{'ok': False,
+    'msg'}``. A failure is ``{'failed': True, 'msg'}``; never raises."""
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli
+
+    group, values, failure = _resolved('cucm_cli', KEYS_MODULE, args, environ)
+    if failure:
+        return failure
+    warnings = []
+    session = None
+    result = dict(changed=False)
+    try:
+        session = group.open(values, check_mode=check_mode, warn=warnings.append)
+        cli = CucmCli(session)
+        if check_rights:
+            try:
+                result['rights'] = dict(cli.check_key_regeneration(), ok=True)
+            except UCError as error:
+                result['rights'] = dict(ok=False, msg=str(error))
+        result['checksums'] = cli.authz_keys()
+    except UCError as error:
+        return dict(result, failed=True, msg=str(error), error=error.to_dict())
+    finally:
+        if session is not None:
+            session.close()
+    if warnings:
+        result['warnings'] = warnings
+    result['ssh_logins'] = getattr(session, 'logins', 0)
+    return result
+
+
+def run_all(jobs, workers=MAX_WORKERS):
+    """``{key: result}`` of ``jobs`` ({key: (function, args)}), run concurrently by at most ``workers`` threads
+    (each function opens its own sessions; none raises)."""
     if not jobs:
         return {}
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = dict((key, pool.submit(read_one, *job)) for key, job in jobs.items())
+        futures = dict((key, pool.submit(function, *args)) for key, (function, args) in jobs.items())
         return dict((key, future.result()) for key, future in futures.items())
+
+
+def read_all(jobs, workers=MAX_WORKERS):
+    """``{key: result}`` of ``jobs`` ({key: (kind, args, environ, refresh_setting)}), read concurrently by at most
+    ``workers`` threads (each system is one session; no system is read twice)."""
+    return run_all(dict((key, (read_one, job)) for key, job in jobs.items()), workers)

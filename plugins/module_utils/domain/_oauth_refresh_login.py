@@ -10,7 +10,9 @@ collab.uc.oauth_refresh_login_plan hands them the play's hosts; the unit tests c
 Internal module: the leading underscore means its API may change without notice.
 
 A host's input: ``{'kind': 'cucm'|'cuc'|'expressway'|None, 'vars': {role variable without its
-oauth_refresh_login_ prefix: value}, 'read': the read module's result or None}``. Problems name the role
+oauth_refresh_login_ prefix: value}, 'read': the read module's result or None}``; a cluster's read may carry
+``access`` (``read-write``, ``read-only`` or None) and ``roles``, the AXL account's right to write, which the
+action reads for the clusters whose plan writes. Problems name the role
 variables (``oauth_refresh_login_publisher_port``), never module options.
 """
 
@@ -132,6 +134,11 @@ def plan_cluster(variables, read):
         for key, want in desired.items():
             if want is not None and oauth.get(key) != want:
                 changes.append({'setting': key, 'from': oauth.get(key), 'to': want})
+    if changes and read.get('access') == 'read-only':
+        problems.append('the AXL account may only read (its roles: %s), and the plan sets %s: give the account of '
+                        'group/collab.uc.cucm (or CUCM_USERNAME) the role "Standard AXL API Access"'
+                        % (', '.join(read.get('roles') or []) or 'none', ', '.join(c['setting'] for c in changes)))
+        changes = []
     return {'kind': 'cucm', 'label': KIND_LABELS['cucm'], 'enabled': desired['refresh_login'], 'desired': desired,
             'version': version, 'sso': read.get('sso'), 'axl_version': read.get('axl_version'),
             'authz': authz, 'problems': problems, 'changes': changes}

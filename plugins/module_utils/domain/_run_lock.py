@@ -233,7 +233,7 @@ def take_run_lock(path, what, pid=None, host=None, timeout=0, clock=time.time, s
                 mine = {'pid': pid, 'pid_start': process_start(pid), 'host': host, 'started': utc_iso(clock()),
                         'started_epoch': clock()}
                 mine.update(details or {})
-                _write_atomically(lock_path, json.dumps(mine, sort_keys=True) + '\n', error)
+                write_atomically(lock_path, json.dumps(mine, sort_keys=True) + '\n', error, 'the lock file')
                 return mine, note
         finally:
             guard.release()
@@ -263,12 +263,15 @@ def release_run_lock(path, pid=None, host=None, error=LockError):
         guard.release()
 
 
-def _write_atomically(path, text, error):
+def write_atomically(path, text, error=OSError, what='the file'):
+    """Write ``text`` to ``path`` (mode 0600) through a temporary file in its directory renamed over it: a reader
+    (or a run killed meanwhile) sees the old file or the new one, never half of one. ``error(message)`` is raised
+    naming ``what`` and the path."""
     directory = os.path.dirname(path) or '.'
     try:
         fd, tmp = tempfile.mkstemp(prefix='.', suffix='.tmp', dir=directory)
     except (IOError, OSError) as exc:
-        raise error('cannot write the lock file %s: %s' % (path, exc.strerror or exc))
+        raise error('cannot write %s %s: %s' % (what, path, exc.strerror or exc))
     try:
         with os.fdopen(fd, 'w') as handle:
             handle.write(text)
@@ -279,4 +282,4 @@ def _write_atomically(path, text, error):
             os.unlink(tmp)
         except OSError:
             pass
-        raise error('cannot write the lock file %s: %s' % (path, exc.strerror or exc))
+        raise error('cannot write %s %s: %s' % (what, path, exc.strerror or exc))

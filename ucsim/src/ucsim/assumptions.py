@@ -55,6 +55,21 @@ BAD_VALUE_MESSAGE = "Invalid value '%s' for parameter %s: %s"
 UNKNOWN_PARAMETER_AXLCODE = 5007
 UNKNOWN_PARAMETER_MESSAGE = "Item not valid: The specified Service Parameter was not found (%s/%s/%s)"
 
+# ASSUMPTION: an AXL account may hold the role `axl_read` instead of `axl`, for CUCM's "Standard AXL Read Only API
+# Access" (the reference names only "Standard AXL API Access"; the read-only role's name and behaviour are not in
+# it): it may read (get*, list*, executeSQLQuery, getCCMVersion) and is refused every write with HTTP 403 and the
+# HTML body of a missing role (AXL_READ_ONLY_REFUSAL), before the write is tried (no write, no write attempt);
+# the refresh-token revocation, a write, wants `axl`. Real CUCM may answer an AXL fault instead.
+AXL_ROLES = ("axl", "axl_read")
+AXL_WRITE_ROLE = "axl"
+AXL_READ_ONLY_REFUSAL = "The user %s may only read through AXL (Standard AXL Read Only API Access): %s is a write"
+# getAppUser{name|uuid} answers return/appUser{userid, associatedGroups{userGroup{name, userRoles{userRole}}}}
+# (AXL schema). ASSUMPTION: each lab role of the account is one user group holding one role, named as below; an
+# unknown user is axlcode 5007 like an unknown parameter, with APP_USER_NOT_FOUND.
+AXL_ROLE_NAMES = {"axl": "Standard AXL API Access", "axl_read": "Standard AXL Read Only API Access"}
+AXL_ROLE_GROUPS = {"axl": "Standard AXL API Users", "axl_read": "Standard AXL Read Only API Users"}
+APP_USER_NOT_FOUND = "Item not valid: The specified User was not found (%s)"
+
 # ASSUMPTION: a missing required element (e.g. no <name>) is answered with axlcode 5003 "... is required".
 # Other schema violations (contract.py) are Client faults "Unmarshalling Error: cvc-..."; an unknown <uuid>
 # (the schema's other key of get/updateServiceParameter) is 5007 like an unknown name.

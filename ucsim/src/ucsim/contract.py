@@ -182,6 +182,10 @@ AXL = {
     "updateServiceParameter": (_PARAMETER_KEY, E("value", STRING, 0)),
     "executeSQLQuery": (E("sql"),),
     "executeSQLUpdate": (E("sql"),),
+    # RAppUser's key: name or uuid; returnedTags (every tag when left out): the tags the simulator answers
+    "getAppUser": (Choice((E("name"),), (E("uuid"),)), E("returnedTags", (
+        E("userid", STRING, 0), E("associatedGroups", (E("userGroup", (
+            E("name", STRING, 0), E("userRoles", (E("userRole", STRING, 0, None),), 0)), 0, None),), 0)), 0)),
     "listProcessNode": (E("searchCriteria", (E("name", STRING, 0), E("description", STRING, 0),
                                              E("processNodeRole", STRING, 0))),
                         E("returnedTags", _PROCESS_NODE_TAGS), E("skip", ULONG, 0), E("first", ULONG, 0)),

@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
-    AxlClient, AxlFault, axl_version_from_ccm_version, check_axl_version, is_memory_fault, sql_literal)
+    AxlClient, AxlFault, axl_access, axl_version_from_ccm_version, check_axl_version, is_memory_fault, sql_literal)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake import (
     FakeAxlSession, soap_fault, soap_reply, xml_response)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
@@ -407,3 +407,44 @@ def test_error_pages_are_reported_as_text():
     with pytest.raises(UCError) as info:
         AxlClient(fake, '14.0').get_service_parameter('ClusterID')
     assert info.value.detail('body') == 'Bad Gateway The upstream server & all'
+
+
+# --- the account's right to write ----------------------------------------------------------------------------
+
+APP_USER = ('<return><appUser uuid="{A1B2}"><userid>axlreader</userid><associatedGroups>'
+            '<userGroup><name>Readers</name><userRoles><userRole>Standard AXL Read Only API Access</userRole>'
+            '<userRole> Standard CCM Admin Users </userRole></userRoles></userGroup>'
+            '<userGroup><name>Empty</name><userRoles/></userGroup></associatedGroups></appUser></return>')
+
+
+def test_app_user_roles_are_read_from_its_groups(monkeypatch):
+    plain_http(monkeypatch)
+    answer = soap_reply('getAppUser', '14.0', APP_USER).body.decode('utf-8')
+    with ScriptedServer([reply(200, answer)]) as server:
+        roles = AxlClient(session(server), '14.0').app_user_roles('axlreader')
+    assert roles == ['Standard AXL Read Only API Access', 'Standard CCM Admin Users']
+    body = server.requests[0].body
+    assert '<axl:getAppUser' in body or ':getAppUser' in body
+    assert '<name>axlreader</name>' in body
+    assert server.requests[0].headers.get('SOAPAction') == '"CUCM:DB ver=14.0 getAppUser"'
+
+
+def test_app_user_roles_of_an_unknown_user_is_a_fault(monkeypatch):
+    plain_http(monkeypatch)
+    with ScriptedServer([reply(500, _fault_text('Item not valid: The specified User was not found', 5007))]) \
+            as server:
+        with pytest.raises(AxlFault):
+            AxlClient(session(server), '14.0').app_user_roles('jdoe')
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize('roles, access', [
+    (['Standard AXL API Access'], 'read-write'),
+    (['standard axl read only api access', 'Standard AXL API Access'], 'read-write'),
+    (['Standard AXL Read Only API Access'], 'read-only'),
+    ([' Standard AXL Read Only API Access ', 'Standard CCM Admin Users'], 'read-only'),
+    (['Standard CCM Super Users'], None),
+    ([], None),
+])
+def test_axl_access_from_the_roles(roles, access):
+    assert axl_access(roles) == access

@@ -196,6 +196,21 @@ def test_read_only_expressway_account_is_a_problem_only_when_something_is_to_be_
     assert 'oauth_refresh_login_expressway_mode' in lines[0]
 
 
+def test_read_only_axl_account_is_a_problem_only_when_the_cluster_changes():
+    read_only = dict(cucm_read(), access='read-only', roles=['Standard AXL Read Only API Access'])
+    assert problems(run(estate(cluster=read_only))) == []
+    changing = dict(cucm_read(refresh=False), access='read-only', roles=['Standard AXL Read Only API Access'])
+    outcome = run(estate(cluster=changing))
+    lines = problems(outcome)
+    assert lines == ['cucm1 (CUCM cluster): the AXL account may only read (its roles: Standard AXL Read Only API '
+                     'Access), and the plan sets refresh_login: give the account of group/collab.uc.cucm (or '
+                     'CUCM_USERNAME) the role "Standard AXL API Access"'], lines
+    assert outcome['states']['cucm1']['changes'] == []
+    # read-write, or not known (the writes will tell): no problem
+    for access in ('read-write', None):
+        assert problems(run(estate(cluster=dict(cucm_read(refresh=False), access=access)))) == []
+
+
 def test_expressway_problems():
     hosts = estate(expc=dict(expressway_read(version='X8.9.2'), leaves=['Enabled', 'OAuthLocal']))
     hosts['expc1']['read']['settings']['oauth_token_with_refresh'] = None

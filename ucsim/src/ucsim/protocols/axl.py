@@ -1,4 +1,4 @@
-"""CUCM AXL (SOAP) at POST /axl/: getCCMVersion, get/updateServiceParameter, listProcessNode,
+"""CUCM AXL (SOAP) at POST /axl/: getCCMVersion, get/updateServiceParameter, listProcessNode, getAppUser,
 executeSQLQuery/Update. Checks each request against its contract (``contract.AXL``, unless the lab is lenient),
 parses envelopes and answers; what the cluster does is ``state/cucm.py``'s."""
 
@@ -10,7 +10,7 @@ from .. import contract
 from .. import soap
 from ..soap import XML_TYPE, envelope
 from ..web import Response
-from ..state.cucm import ENTERPRISE_NODE, ENTERPRISE_SERVICE, PARAMS_BY_NAME, CucmError
+from ..state.cucm import ENTERPRISE_NODE, ENTERPRISE_SERVICE, PARAMS_BY_NAME, CucmError, braced_uuid
 
 AXL_NS = "http://www.cisco.com/AXL/API/"
 
@@ -31,6 +31,7 @@ OPS = {
                             ("processNodeName", "name", "service")),
     "updateServiceParameter": ("write", ("uuid", "processNodeName", "name", "service", "value"),
                                ("processNodeName", "name", "service", "value")),
+    "getAppUser": ("read", ("name", "uuid", "returnedTags"), ()),
     "executeSQLQuery": ("read", ("sql",), ("sql",)),
     "executeSQLUpdate": ("write", ("sql",), ("sql",)),
 }
@@ -71,7 +72,7 @@ def reply(version, op, inner, kind):
 
 def handle(ctx):
     req, st = ctx.req, ctx.state
-    ctx.authenticate("axl")
+    user = ctx.authenticate(A.AXL_ROLES)
     if req.method != "POST":
         if req.method == "GET":
             return Response(200, "<html><body><h2>Cisco CallManager: AXL Web Service</h2><p>The AXL Web "
@@ -112,7 +113,7 @@ def handle(ctx):
         name = _local(child.tag)
         if name not in allowed or name in args:
             raise _unexpected(name, allowed)
-        if name == "returnedTags" and op == "getServiceParameter":
+        if name == "returnedTags" and op in ("getServiceParameter", "getAppUser"):
             continue  # every tag is returned
         if name in NESTED:
             args[name] = {}
@@ -130,6 +131,8 @@ def handle(ctx):
         if ctx.gate_axl_read():
             raise axl_fault(-1, A.MEMORY_FAULT_MESSAGE, op)
     else:
+        if A.AXL_WRITE_ROLE not in st.accounts[user][1]:
+            ctx._deny(403, A.AXL_READ_ONLY_REFUSAL % (user, op))
         ctx.gate_write()
     try:
         return globals()["_" + op](ctx, version, args, op)
@@ -164,6 +167,25 @@ def _getServiceParameter(ctx, version, args, op):
 def _updateServiceParameter(ctx, version, args, op):
     uuid = ctx.state.update_parameter(*_parameter_args(args), value=args["value"])
     return reply(version, op, "<return>%s</return>" % uuid, "write")
+
+
+def _getAppUser(ctx, version, args, op):
+    """The application user and the roles of its groups (a lab account: one group per lab role)."""
+    if "name" not in args and "uuid" not in args:
+        raise axl_fault(A.MISSING_ELEMENT_AXLCODE, "name or uuid is required", op)
+    wanted = args.get("name", "").strip()
+    accounts = ctx.state.accounts
+    if "uuid" in args:
+        wanted = next((u for u in accounts if braced_uuid("appuser:" + u).lower() == args["uuid"].strip().lower()),
+                      None)
+    if not wanted or wanted not in accounts:
+        raise axl_fault(A.UNKNOWN_PARAMETER_AXLCODE, A.APP_USER_NOT_FOUND % (args.get("name") or args.get("uuid")), op)
+    groups = "".join("<userGroup><name>%s</name><userRoles><userRole>%s</userRole></userRoles></userGroup>"
+                     % (escape(A.AXL_ROLE_GROUPS[r]), escape(A.AXL_ROLE_NAMES[r]))
+                     for r in sorted(accounts[wanted][1]) if r in A.AXL_ROLE_NAMES)
+    return reply(version, op, '<return><appUser uuid="%s"><userid>%s</userid><associatedGroups>%s'
+                 '</associatedGroups></appUser></return>' % (braced_uuid("appuser:" + wanted), escape(wanted), groups),
+                 "read")
 
 
 def _count(args, name, op):

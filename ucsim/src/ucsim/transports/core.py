@@ -47,13 +47,18 @@ KEYED_COUNTERS = ("service_restarts", "service_starts", "service_stops")
 KIND_COUNTER = {"read": "reads", "write": "writes", "auth_failed": "auth_failures", "fault": "faults"}
 
 
+def holds(roles, role):
+    """True when ``roles`` (an account's) hold ``role``, or one of them when ``role`` is a tuple."""
+    return any(r in roles for r in ((role,) if isinstance(role, str) else role))
+
+
 def check_login(accounts, user, password, role=None):
     """None if ``user``/``password`` is an account of ``accounts`` ({userid: (password, roles)}) holding
-    ``role``; else "credentials" (unknown user or wrong password) or "role"."""
+    ``role`` (or one of them, a tuple); else "credentials" (unknown user or wrong password) or "role"."""
     acct = accounts.get(user)
     if acct is None or not secrets.compare_digest(acct[0].encode("utf-8"), password.encode("utf-8")):
         return "credentials"
-    if role is not None and role not in acct[1]:
+    if role is not None and not holds(acct[1], role):
         return "role"
     return None
 

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .. import assumptions as A
 from .. import replay, soap, tls
 from ..protocols import control
+from .core import holds as core_holds
 from ..web import Reply, Request, Response
 
 TRANSPORT = "https"
@@ -57,7 +58,8 @@ class Ctx:
                              operation=self.operation))
 
     def authenticate(self, role):
-        """Basic auth or a JSESSIONIDSSO session of this node; the account must hold role. Returns the user id."""
+        """Basic auth or a JSESSIONIDSSO session of this node; the account must hold role (or one of them, a tuple).
+        Returns the user id."""
         core, node, st = self.core, self.node, self.state
         sid = self.req.cookie("JSESSIONIDSSO")
         session_user = core.session_user(node, sid, st.session_timeout_s, touch=False)
@@ -94,7 +96,7 @@ class Ctx:
         acct = st.accounts.get(session_user)
         if acct is None:
             self._deny(401, "Session user no longer exists")
-        if role not in acct[1]:
+        if not core_holds(acct[1], role):
             self._deny(403, "The user %s lacks the required role" % session_user)
         core.session_user(node, sid, st.session_timeout_s)
         self.cookie = True
