@@ -296,7 +296,9 @@ class ActionModule(PlayAction):
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         order = list(task_vars.get('ansible_play_hosts_all') or [])
         alive = list(task_vars.get('ansible_play_hosts') or [])
-        result['changed'] = False
+        # it changes no system (changes: the collection's one key for what a task changed; a state record it
+        # writes on the controller is in record)
+        result.update(changed=False, changes=[])
         step = params['step']
         if step == 'validate':
             return dict(result, **self._validate(task_vars, params, order, alive))

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from unittest import mock
 
+from ansible_collections.collab.uc.plugins.action import authz_key_rotation_plan as rotation_action
 from ansible_collections.collab.uc.plugins.action import oauth_refresh_login_plan as plan_action
 from ansible_collections.collab.uc.plugins.action import run_lock as run_lock_action
 
@@ -34,3 +35,9 @@ def test_oauth_refresh_login_plan_changes_nothing():
     result = action(plan_action, {'step': 'summary'}).run(task_vars=task_vars)
     assert not result.get('failed'), result
     assert result['changed'] is False and result['changes'] == [] and isinstance(result['summary'], list)
+
+
+def test_authz_key_rotation_plan_changes_nothing():
+    task_vars = {'hostvars': {}, 'groups': {}, 'ansible_play_hosts_all': [], 'ansible_play_hosts': []}
+    result = action(rotation_action, {'step': 'syncs'}).run(task_vars=task_vars)
+    assert result['changed'] is False and result['changes'] == [], result

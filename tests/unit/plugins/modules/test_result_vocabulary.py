@@ -35,7 +35,7 @@ from ansible_collections.collab.uc.tests.unit.plugins.modules.vocabulary import 
     COMMON, MODULES, check_result, documented, load)
 
 # the modules run by an action plugin on the controller: their module file is documentation only
-ACTION_PLUGINS = ('oauth_refresh_login_plan', 'run_lock')
+ACTION_PLUGINS = ('authz_key_rotation_plan', 'oauth_refresh_login_plan', 'run_lock')
 # module -> its old keys (dotted: a key of changes' entries), each still returned and documented as deprecated
 DEPRECATED = {
     'cucm_oauth': ['changed_parameters'],
