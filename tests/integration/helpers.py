@@ -50,8 +50,9 @@ CUC_PASSWORD = os.environ.get("COLLAB_UC_TEST_CUC_PASSWORD", "C1sco12345!")
 
 READY_RE = re.compile(r"^ready (?P<url>https://(?P<host>[^\s:]+|\[[^\]]+\]):(?P<port>\d+))\s+ca=(?P<ca>\S+)\s*$")
 
-# Environment variables a playbook run never inherits from the test process (the test says what it wants).
-_SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_")
+# Environment variables a playbook run never inherits from the test process (the test says what it wants; a
+# simulator started with a time scale gives COLLAB_UC_TIME_SCALE in Simulator.time_env()).
+_SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_", "COLLAB_UC_TIME_SCALE")
 
 
 def shipped_lab(name: str) -> Path:
@@ -146,8 +147,10 @@ class Simulator:
 
     Attributes: url (https://127.0.0.1:PORT of the first system), host, port, ca (path of the CA PEM that
     signed every listener's certificate), state_dir, lab (path or None for the shipped default lab), log_path
-    (the simulator's stderr).
+    (the simulator's stderr), time_scale (how many times faster than real time the lab runs: ucsim's clock).
     """
+
+    time_scale = 1.0
 
     def __init__(self, process: subprocess.Popen, url: str, host: str, port: int, ca: str,
                  state_dir: Path, lab: Optional[Path], log_path: Path):
@@ -165,11 +168,14 @@ class Simulator:
     # -- life cycle ---------------------------------------------------------------------------------------
     @classmethod
     def start(cls, lab: Union[str, os.PathLike, None] = None, state_dir: Union[str, os.PathLike, None] = None,
-              listen: str = "127.0.0.1:0", timeout: float = 60.0, extra_args: Iterable[str] = ()) -> "Simulator":
+              listen: str = "127.0.0.1:0", timeout: float = 60.0, extra_args: Iterable[str] = (),
+              time_scale: Optional[float] = None) -> "Simulator":
         """Start `ucsim serve` and wait for its ready line.
 
         lab: None for the shipped default lab, a path to a lab YAML file, or the YAML text itself (any string
         with a newline), which is written to STATE_DIR/lab.yml. state_dir: a fresh temporary directory if None.
+        time_scale: run the lab that many times faster than real time (`ucsim serve --time-scale`); a playbook
+        then needs `time_env()` in its environment for the collection to wait likewise.
         """
         state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="ucsim-"))
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -187,6 +193,8 @@ class Simulator:
         if lab_path is not None:
             cmd += ["--lab", str(lab_path)]
         cmd += list(extra_args)
+        if time_scale is not None:
+            cmd += ["--time-scale", repr(float(time_scale))]
 
         log_path = state_dir / "ucsim.log"
         log = open(log_path, "ab")
@@ -227,8 +235,11 @@ class Simulator:
             seen.append(line)
 
         host = match.group("host").strip("[]")
-        return cls(proc, match.group("url"), host, int(match.group("port")), match.group("ca"),
-                   state_dir, lab_path, log_path)
+        sim = cls(proc, match.group("url"), host, int(match.group("port")), match.group("ca"),
+                  state_dir, lab_path, log_path)
+        if time_scale is not None:
+            sim.time_scale = float(time_scale)
+        return sim
 
     def stop(self, timeout: float = 15.0) -> Optional[int]:
         """Stop the simulator (SIGTERM, then SIGKILL) and return its exit code."""
@@ -237,6 +248,14 @@ class Simulator:
     @property
     def running(self) -> bool:
         return self.process.poll() is None
+
+    def time_env(self) -> Dict[str, str]:
+        """COLLAB_UC_TIME_SCALE for a playbook against a lab started with a time scale (the collection then
+        divides its waits likewise), else nothing."""
+        if self.time_scale == 1:
+            return {}
+        return {"COLLAB_UC_TIME_SCALE": "%d" % self.time_scale if self.time_scale == int(self.time_scale)
+                else repr(self.time_scale)}
 
     def log_tail(self, lines: int = 60) -> str:
         return _tail(self.log_path, lines)
