@@ -21,8 +21,9 @@ CUCM and Unity Connection hand out (JSESSIONIDSSO, JSESSIONID), and the retry po
   an expired session cookie costs one new login for all of them, not one each;
 * a name that does not resolve and a refused connection are retried at most once, with their own message;
 * ``COLLAB_UC_TIME_SCALE`` (``time_scale``): only for a lab of the simulator ucsim whose clock runs N times faster,
-  every wait on the systems' account (backoff, Retry-After; Serviceability's pacing, polls and wait timeout) is
-  divided by N. What time it is never changes: start times and cut-offs are compared on the wall clock.
+  the waits made on the system's account are divided by N: a session's backoff and Retry-After sleeps here, and
+  Serviceability's pacing, polls and wait timeout (``_cucm_serviceability``). What time it is never changes: start
+  times and cut-offs are compared on the wall clock.
 
 Every failure is raised as ``UCError`` (from ``_errors``), which says which host, which operation, what the server answered
 and what to do.
@@ -99,9 +100,9 @@ def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
 
 def time_scale(environ=None):
     """How many times faster than real time the systems' clock runs: ``COLLAB_UC_TIME_SCALE`` (a number from 1 to
-    1000), else 1. A wait the systems impose (a backoff, Retry-After, Serviceability's pacing, polls and wait
-    timeout) lasts that many times less; instants are never scaled (the simulator keeps them on the wall clock, the
-    controller's clock). ``UCError`` for any other value: a typo must not make a run hammer a system."""
+    1000), else 1. A wait the system imposes (a session's backoff and Retry-After, Serviceability's pacing, polls and
+    wait timeout) lasts that many times less; instants are never scaled (the simulator keeps them on the wall clock,
+    the controller's clock). ``UCError`` for any other value: a typo must not make a run hammer a system."""
     text = (os.environ if environ is None else environ).get(TIME_SCALE_ENV, '').strip()
     if not text:
         return 1.0
