@@ -45,8 +45,9 @@ EXPRESSWAY_PASSWORD = "Exp-Adm1n!"
 CUC_USERNAME = os.environ.get("COLLAB_UC_TEST_CUC_USERNAME", "cucadmin")
 CUC_PASSWORD = os.environ.get("COLLAB_UC_TEST_CUC_PASSWORD", "C1sco12345!")
 
-# Environment variables a playbook run never inherits from the test process (the test says what it wants).
-_SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_")
+# Environment variables a playbook run never inherits from the test process (the test says what it wants; a
+# simulator started with a time scale gives COLLAB_UC_TIME_SCALE in Simulator.time_env()).
+_SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_", "COLLAB_UC_TIME_SCALE")
 
 
 def shipped_lab(name: str) -> Path:
@@ -141,6 +142,8 @@ class Simulator(ucsim_client.SimulatorProcess):
     faults(), state(), set_state()..., stop()), started with the harness's ucsim (`ucsim_command()`), plus the
     environment variables that point the collection's modules at a system of the lab (cucm_env()...)."""
 
+    time_scale = 1.0  # how many times faster than real time the lab runs (ucsim's clock)
+
     @classmethod
     def start(cls, lab: Union[str, os.PathLike, None] = None, state_dir: Union[str, os.PathLike, None] = None,
               listen: str = "127.0.0.1:0", timeout: float = 60.0, extra_args: Iterable[str] = (),
@@ -149,11 +152,23 @@ class Simulator(ucsim_client.SimulatorProcess):
 
         lab: None for the shipped default lab, a shipped lab's name, a path to a lab YAML file, or the YAML text itself
         (any string with a newline), which is written to STATE_DIR/lab.yml. state_dir: a fresh temporary directory
-        if None. options: quiet, lenient_soap, log_max_entries (ucsim serve's options).
+        if None. options: quiet, lenient_soap, log_max_entries, time_scale (ucsim serve's options); with a time_scale
+        a playbook needs `time_env()` in its environment for the collection to wait likewise.
         """
         options.setdefault("command", ucsim_command())
-        return super().start(lab, state_dir=state_dir, listen=listen, timeout=timeout, extra_args=extra_args,
-                             **options)
+        sim = super().start(lab, state_dir=state_dir, listen=listen, timeout=timeout, extra_args=extra_args,
+                            **options)
+        if options.get("time_scale") is not None:
+            sim.time_scale = float(options["time_scale"])
+        return sim
+
+    def time_env(self) -> Dict[str, str]:
+        """COLLAB_UC_TIME_SCALE for a playbook against a lab started with a time scale (the collection then
+        divides its waits likewise), else nothing."""
+        if self.time_scale == 1:
+            return {}
+        return {"COLLAB_UC_TIME_SCALE": "%d" % self.time_scale if self.time_scale == int(self.time_scale)
+                else repr(self.time_scale)}
 
     # -- connection settings for modules ------------------------------------------------------------------
     def cucm_env(self, system: Optional[str] = None, username: str = CUCM_USERNAME,

@@ -98,10 +98,11 @@ def test_enablement_under_ansible_runner(sim, installed_collection, tmp_path):
     assert not any(stats(again)["changed"].values()) and sim.get_counters()["writes"] == 0
 
 
+@pytest.mark.sim_lab(None, time_scale=rotation.SIM_TIME_SCALE)  # the default lab, as fast as test_authz_key_rotation's
 def test_rotation_under_ansible_runner(sim, installed_collection, tmp_path):
     rotation.prepare(sim)
     state_dir = tmp_path / "state"
-    runner = run(tmp_path, "authz_key_rotate.yml", rotation.inventory(sim, state_dir))
+    runner = run(tmp_path, "authz_key_rotate.yml", rotation.inventory(sim, state_dir), envvars=sim.time_env())
     assert ok_events(runner, task_name(rotation.REGEN_TASK))["cucm1"]["changed"] is True
     assert stats(runner)["changed"].get("cucm1") and not stats(runner)["failures"]
     rotation.assert_rotated_once(sim, state_dir)        # the simulator: one regeneration, each restart once

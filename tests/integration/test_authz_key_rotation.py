@@ -3,7 +3,8 @@ lab (cucm1: a publisher, a subscriber and an IM and Presence node; Unity Connect
 pointing at cucm1): a full rotation, a run killed right after the regeneration and one killed in the middle of
 the restarts (each run again), check mode, and a second run after a completed rotation. Every test checks what
 the simulator saw: key regenerations (state), restarts per node and service (counters, history), syncs (request
-log), and the reports."""
+log), and the reports. The lab runs 20 times faster than real time (ucsim's clock: restarts, the CLI's delays, the
+collection's pacing and timeouts in the lab's seconds; every time it reports stays on the wall clock)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ SERVERS = ("cucm1", "cucm1 by address")
 
 
 OLD_SYNC = "Passed - Nov 30,2026 07:00:53 AM GMT"
+SIM_TIME_SCALE = 20
 
 
 def prepare(sim):
@@ -160,9 +162,10 @@ def assert_rotated_once(sim, state_dir: Path):
     return data, last_back
 
 
-def start_playbook(tmp_path: Path, inv: str, log: Path = None) -> subprocess.Popen:
+def start_playbook(tmp_path: Path, inv: str, sim, log: Path = None) -> subprocess.Popen:
     """ansible-playbook in the background, in its own session (so that it can be killed with its workers); its
-    output in a pipe, or in the file ``log`` (for a run that is not read until it ends)."""
+    output in a pipe, or in the file ``log`` (for a run that is not read until it ends); at the time scale of
+    ``sim``."""
     work = tmp_path / "bg"
     work.mkdir(parents=True, exist_ok=True)
     (work / "playbook.yml").write_text(PLAYBOOK)
@@ -171,7 +174,7 @@ def start_playbook(tmp_path: Path, inv: str, log: Path = None) -> subprocess.Pop
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("CUCM_", "CUC_", "ANSIBLE_")))
     env.update({"ANSIBLE_CONFIG": str(work / "ansible.cfg"), "ANSIBLE_COLLECTIONS_PATH": str(helpers.collections_path()),
                 "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False", "ANSIBLE_NOCOLOR": "1",
-                "ANSIBLE_LOCAL_TEMP": str(work / "tmp"), "ANSIBLE_HOME": str(work / "home")})
+                "ANSIBLE_LOCAL_TEMP": str(work / "tmp"), "ANSIBLE_HOME": str(work / "home")}, **sim.time_env())
     cmd = helpers.ansible_playbook_command() + ["-i", str(work / "inventory.ini"), str(work / "playbook.yml")]
     out = subprocess.PIPE if log is None else open(log, "w")
     try:
@@ -265,12 +268,12 @@ def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again
 def test_killed_right_after_the_regeneration_and_run_again(sim, run_playbook, tmp_path, key):
     """SIGKILL as soon as the simulator carried out the regeneration of `key` (encryption: the last one, before
     the role recorded it; signing: between the two keys). Every command of the platform CLI is slowed down so that
-    the kill lands before the next step."""
+    the kill lands before the next step (half a real second: the test's own polling is real time)."""
     prepare(sim)
-    sim.set_state({"cucm1": {"platform": {"command_delay_s": 0.5}}})
+    sim.set_state({"cucm1": {"platform": {"command_delay_s": 0.5 * sim.time_scale}}})
     state_dir = tmp_path / "state"
     inv = inventory(sim, state_dir)
-    proc = start_playbook(tmp_path, inv)
+    proc = start_playbook(tmp_path, inv, sim)
     kill_when(proc, regen_seen(sim, key), "the regeneration of the %s key" % key)
     killed = record(state_dir)
     assert killed["regeneration_requested_at"] and killed["regenerated_at"] is None, killed
@@ -300,7 +303,7 @@ def test_killed_in_the_middle_of_the_restarts_and_run_again(sim, run_playbook, t
     prepare(sim)
     state_dir = tmp_path / "state"
     inv = inventory(sim, state_dir)
-    proc = start_playbook(tmp_path, inv)
+    proc = start_playbook(tmp_path, inv, sim)
 
     def first_node_back():
         entries = [history(sim, "cucm1-sub1", service) for service in wanted("cucm1-sub1")]
@@ -501,12 +504,12 @@ def test_two_runs_side_by_side_rotate_once(sim, run_playbook, tmp_path):
     inv = inventory(sim, state_dir)
     lock = state_dir / "cucm1.state.json.lock"
     logs = {name: tmp_path / ("%s.log" % name) for name in ("first", "waiting")}
-    first = start_playbook(tmp_path / "first", inv, log=logs["first"])
+    first = start_playbook(tmp_path / "first", inv, sim, log=logs["first"])
     wait_for(lock.exists, "the lock file of the first run", first)
     holder = json.loads(lock.read_text())
     assert holder["pid"] == first.pid, holder
     waiting = start_playbook(tmp_path / "waiting", inventory(sim, state_dir, authz_key_rotation_lock_timeout=600),
-                             log=logs["waiting"])
+                             sim, log=logs["waiting"])
 
     second = run_playbook(PLAYBOOK, inventory=inv)
     assert second.rc != 0, second.describe()

@@ -1,7 +1,8 @@
 """collab.uc.cucm_node_info, collab.uc.cucm_service and the role collab.uc.rolling_restart against a simulated
 cluster of nodes. Every test checks what the simulator saw: which node got which request and when (request
 log), restarts per node and service (counters), and the services' history (state: when each restart was asked
-and when the service was back)."""
+and when the service was back). The lab runs 10 times faster than real time (ucsim's clock: restarts, the rate
+window and the collection's pacing and timeouts in the lab's seconds); one restart also runs at real time."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import yaml
 
 CCM = "Cisco CallManager"
 SERVICEABILITY_NS = "http://schemas.cisco.com/ast/soap"
-# three CUCM nodes and an IM and Presence node; a restart takes 1 s
+# three CUCM nodes and an IM and Presence node; a restart takes 1 s of the lab, a node refuses a Serviceability
+# request sooner than 1 s after the last one (the collection paces 2 s): 0.1 and 0.1 real seconds at the time scale
+SIM_TIME_SCALE = 10
 SIM_LAB = """
 cucm:
   - name: clu
@@ -24,7 +27,7 @@ cucm:
       - {name: clu-imp, role: im_presence}
     services:
       restart_s: 1.0
-      min_poll_interval_s: 1.9
+      min_poll_interval_s: 1.0
       not_activated: {clu-sub2: [Cisco CTIManager]}
     users:
       - {userid: axladmin, password: "C1sco12345!", roles: [axl]}
@@ -107,9 +110,18 @@ def test_node_info_lists_the_cluster_and_service_status_per_node(sim, run_playbo
                "</ns:ServiceStatus>" in r["body"] for r in serviceability_requests(sim))
 
 
-def test_restart_one_service_on_one_node_and_wait(sim, run_playbook, cucm_env):
+@pytest.mark.parametrize("scale", [1, SIM_TIME_SCALE])
+def test_restart_one_service_on_one_node_and_wait(sim, run_playbook, cucm_env, scale):
+    """At real time (a real restart of 1 s, a node refusing requests sooner than 1.9 s apart, the collection's 2 s
+    pacing in real seconds) and at the module's time scale (all of them in the lab's seconds)."""
+    sim.request("POST", "/_sim/clock", {"time_scale": scale})
+    if scale == 1:
+        sim.set_state({"clu": {"services": {"min_poll_interval_s": 1.9}}})
+    # one second of the node in real seconds; at a faster scale the intervals keep half the pacing as margin for
+    # this machine's jitter (at real time 1.9 s of the 2 s)
+    second, paced = 1.0 / scale, (1.9 if scale == 1 else 1.0)
     before = time.time()
-    res = run_playbook(play(service_task(sim, "clu-sub1")), env=cucm_env)
+    res = run_playbook(play(service_task(sim, "clu-sub1")), env=dict(cucm_env, COLLAB_UC_TIME_SCALE=str(scale)))
     task = res.task("service")["result"]
     assert task["changed"] and task["services"][0]["action"] == "Restart" and task["services"][0]["status"] == "Started"
     assert task["changes"] == [{"name": CCM, "action": "restarted", "before": "Started", "after": "Started"}]
@@ -121,11 +133,11 @@ def test_restart_one_service_on_one_node_and_wait(sim, run_playbook, cucm_env):
     assert h["started"] is not None and h["started"] <= time.time()   # waited until it was back
     reqs = serviceability_requests(sim, "clu-sub1")
     assert [r["operation"] for r in reqs][:2] == ["soapGetServiceStatus", "soapDoControlServices"]
-    assert all(r["status"] == 200 for r in reqs)    # never refused for the rate (lab: one per 1.9 s)
+    assert all(r["status"] == 200 for r in reqs)    # never refused for the rate (lab: one per 1.9 s, or 1 s)
     # the control request at once after the read it was decided on; then at most one poll every 2 s per node
-    assert reqs[1]["time"] - reqs[0]["time"] < 1.9 and reqs[2]["time"] - reqs[1]["time"] >= 1.9
+    assert reqs[1]["time"] - reqs[0]["time"] < paced * second <= reqs[2]["time"] - reqs[1]["time"]
     times = [r["time"] for r in reqs if r["operation"] == "soapGetServiceStatus"]
-    assert len(times) >= 2 and all(b - a >= 1.9 for a, b in zip(times, times[1:]))
+    assert len(times) >= 2 and all(b - a >= paced * second for a, b in zip(times, times[1:]))
     assert f'<ns:NodeName>{address(sim, "clu-sub1")}</ns:NodeName>' in reqs[1]["body"]
     assert_wsdl_form(reqs)
 
@@ -211,8 +223,8 @@ def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, c
 
 
 def test_rolling_restart_in_batches_of_two(sim, run_playbook, cucm_env):
-    # restarts of 8 s, so that the two jobs of a batch overlap however slowly this machine starts them
-    sim.set_state({"clu": {"services": {"restart_s": 8.0}}})
+    # restarts of 8 real seconds, so that the two jobs of a batch overlap however slowly this machine starts them
+    sim.set_state({"clu": {"services": {"restart_s": 8.0 * sim.time_scale}}})
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_batch_size=2)))
     assert not res.failed, res.describe()
     (s1,), (s2,), (pub,) = (history(sim, n) for n in ORDER)
@@ -266,7 +278,7 @@ def test_max_fail_percentage_out_of_range_is_refused_before_any_request(sim, run
     assert sim.get_requests() == []
 
 
-@pytest.mark.sim_lab(None)  # the shipped default lab: cucm1's publisher and subscriber run Cisco CallManager
+@pytest.mark.sim_lab(None, time_scale=SIM_TIME_SCALE)  # the shipped default lab: cucm1's pub and sub run CallManager
 def test_interrupted_roll_run_again_restarts_each_node_exactly_once(sim, run_playbook, cucm_env):
     after = str(time.time())
     # the roll breaks after the first node: the publisher's Serviceability answers 503 (AXL still works)

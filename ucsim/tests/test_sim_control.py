@@ -143,3 +143,31 @@ def test_drop_after_write_carries_the_write_out_then_closes_without_reply(c):
     assert c.json("GET", "/_sim/faults")[1]["drop_after_write"] == 0
     assert c.axl("updateServiceParameter", sp("ClusterID", "Next"))[0] == 200  # the next write is answered
     assert "carried_out" not in c.json("GET", "/_sim/requests")[1][-1]
+
+
+def test_clock_runs_the_lab_faster_and_a_full_reset_comes_back_to_the_labs_scale(c):
+    """POST /_sim/clock: at scale 20 a bucket of one token per 10 lab seconds refuses with Retry-After 10 (lab
+    seconds) and admits again after half a real second; the log keeps wall-clock times; a reset with state comes
+    back to the lab's scale (1), one without keeps it."""
+    status, clock = c.json("GET", "/_sim/clock")
+    assert status == 200 and clock["time_scale"] == 1 and abs(clock["now"] - time.time()) < 5
+    for bad in ({"time_scale": 0}, {"time_scale": 1001}, {"time_scale": "fast"}, {"time_scale": True},
+                {"scale": 2}, {"time_scale": 2, "x": 1}):
+        assert c.json("POST", "/_sim/clock", bad)[0] == 400, bad
+    status, clock = c.json("POST", "/_sim/clock", {"time_scale": 20})
+    assert status == 200 and clock["time_scale"] == 20
+    c.json("POST", "/_sim/faults", {"rate_limit": {"rps": 0.1, "burst": 1, "operations": ["getServiceParameter"]}})
+    before = time.time()
+    assert c.axl("getServiceParameter", sp("ClusterID"))[0] == 200
+    status, resp, _ = c.axl("getServiceParameter", sp("ClusterID"))
+    assert status == 503 and resp.getheader("Retry-After") == "10"
+    time.sleep(0.3)
+    assert c.axl("getServiceParameter", sp("ClusterID"))[0] == 503      # 6 lab seconds: not yet
+    time.sleep(0.3)
+    assert c.axl("getServiceParameter", sp("ClusterID"))[0] == 200      # 12 lab seconds
+    log = c.json("GET", "/_sim/requests")[1]
+    assert all(before - 1 < e["time"] < time.time() + 1 for e in log)   # wall clock, not lab seconds
+    c.json("POST", "/_sim/reset", {})
+    assert c.json("GET", "/_sim/clock")[1]["time_scale"] == 20
+    c.json("POST", "/_sim/reset", {"state": True})
+    assert c.json("GET", "/_sim/clock")[1]["time_scale"] == 1

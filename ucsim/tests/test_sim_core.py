@@ -1,7 +1,10 @@
 """The transport-neutral core: log, counters, faults and sessions as any transport (HTTPS, SSH) uses them."""
 
+import time
+
 import pytest
 
+from ucsim.clock import Clock
 from ucsim.lab import LabError
 from ucsim.transports.core import Core, check_login
 
@@ -104,23 +107,28 @@ def test_logins_and_sessions_per_node(core):
     assert core.expire_sessions(system="cucm", node="sub") == 1 and core.expire_sessions() == 1
 
 
+def moved_clock(now, scale=1):
+    """A lab clock whose real time is ``now[0]`` (the test moves it)."""
+    return Clock(scale, monotonic=lambda: now[0])
+
+
 def test_rate_limit_is_a_token_bucket_per_system_and_operation(core):
     now = [100.0]
-    clock = lambda: now[0]  # noqa: E731
+    core.clock = moved_clock(now)
     core.set_faults({"rate_limit": {"rps": 2, "burst": 3, "operations": ["revoke", "executeSQLQuery"]}})
-    took = [core.rate_refused(CUCM, "revoke", PUB, clock=clock) for _ in range(4)]
+    took = [core.rate_refused(CUCM, "revoke", PUB) for _ in range(4)]
     assert took[:3] == [None, None, None] and took[3] == pytest.approx(0.5)   # burst 3, then 1 token per 0.5 s
-    assert core.rate_refused(CUCM, "executeSQLQuery", PUB, clock=clock) is None   # a bucket of its own
-    assert core.rate_refused(Obj("cuc"), "revoke", None, clock=clock) is None    # another system's bucket
-    assert core.rate_refused(CUCM, "getCCMVersion", PUB, clock=clock) is None    # not a limited operation
+    assert core.rate_refused(CUCM, "executeSQLQuery", PUB) is None   # a bucket of its own
+    assert core.rate_refused(Obj("cuc"), "revoke", None) is None    # another system's bucket
+    assert core.rate_refused(CUCM, "getCCMVersion", PUB) is None    # not a limited operation
     now[0] += 0.25
-    assert core.rate_refused(CUCM, "revoke", PUB, clock=clock) == pytest.approx(0.25)  # a refusal takes none
+    assert core.rate_refused(CUCM, "revoke", PUB) == pytest.approx(0.25)  # a refusal takes none
     now[0] += 0.25
-    assert core.rate_refused(CUCM, "revoke", PUB, clock=clock) is None
+    assert core.rate_refused(CUCM, "revoke", PUB) is None
     core.clear_faults()
     lab = {"rate_limit": {"rps": 1, "burst": 1}}                                 # the lab setting, all operations
-    assert core.rate_refused(CUCM, "x", PUB, lab, clock=clock) is None
-    assert core.rate_refused(CUCM, "x", PUB, lab, clock=clock) == pytest.approx(1.0)
+    assert core.rate_refused(CUCM, "x", PUB, lab) is None
+    assert core.rate_refused(CUCM, "x", PUB, lab) == pytest.approx(1.0)
     for bad in ({"rps": 0}, {"rps": 1, "burst": 0}, {"rps": 1, "x": 1}, {"rps": 1, "operations": "revoke"}, []):
         with pytest.raises(LabError):
             core.set_faults({"rate_limit": bad})
@@ -135,9 +143,37 @@ def test_rate_limit_lab_setting_is_checked_and_applies_to_every_system():
     for bad in ({"rps": -1}, {"rps": 5, "burst": 1.5}, "fast"):
         with pytest.raises(LabError, match="rate_limit"):
             labmod.parse({"sim": {"rate_limit": bad}, "cucm": [{"name": "x"}]}, set(KINDS))
-    k = Core(10)
+    now = [0.0]
+    k = Core(10, clock=moved_clock(now))
     k.add_system("a", ["a"])
     k.add_system("b", ["b"])
-    now = [0.0]
-    took = [k.rate_refused(Obj(name), "op", None, lab.settings, clock=lambda: now[0]) for name in "aaabb"]
+    took = [k.rate_refused(Obj(name), "op", None, lab.settings) for name in "aaabb"]
     assert took[:2] == [None, None] and took[2] == pytest.approx(0.2) and took[3:] == [None, None]
+
+
+def test_a_faster_clock_refills_the_bucket_and_ages_sessions_in_lab_seconds():
+    """At time scale 10 a bucket of 2 tokens per lab second refills one token in 0.05 real seconds, and its
+    refusal says how many lab seconds to wait (Retry-After); a session idle for 6 real seconds is idle for 60 lab
+    seconds. Log times stay on the wall clock."""
+    now = [0.0]
+    k = Core(10, clock=moved_clock(now, scale=10))
+    k.add_system("cucm", ["pub"])
+    k.set_faults({"rate_limit": {"rps": 2, "burst": 1}})
+    assert k.rate_refused(CUCM, "revoke", PUB) is None
+    assert k.rate_refused(CUCM, "revoke", PUB) == pytest.approx(0.5)       # lab seconds
+    now[0] += 0.025
+    assert k.rate_refused(CUCM, "revoke", PUB) == pytest.approx(0.25)      # half a token came in 0.025 s
+    now[0] += 0.025
+    assert k.rate_refused(CUCM, "revoke", PUB) is None
+    sid = k.session_open(PUB, "admin")
+    now[0] += 5.9
+    assert k.session_user(PUB, sid, 60) == "admin"                          # 59 lab seconds idle
+    now[0] += 6.1
+    assert k.session_user(PUB, sid, 60) is None                             # 61 lab seconds idle
+    k.clock.set_scale(1)                                                    # back to real time: the same lab
+    assert k.clock.ticks() == pytest.approx(120.5)                          # seconds go on from there
+    sid = k.session_open(PUB, "admin")
+    now[0] += 59
+    assert k.session_user(PUB, sid, 60) == "admin"
+    entry = k.record(CUCM, "https", "getCCMVersion", "read", 200, node=PUB)
+    assert abs(entry["time"] - time.time()) < 5                             # the wall clock, not lab seconds

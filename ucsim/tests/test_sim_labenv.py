@@ -45,3 +45,14 @@ def test_env_names_each_kind_its_accounts_and_every_systems_ports(tmp_path):
         key, _, value = shlex.split(line[len("export "):])[0].partition("=")
         exported[key] = value
     assert exported == dict((k, str(v)) for k, v in env.items())
+    assert "COLLAB_UC_TIME_SCALE" not in env                   # a lab at real time: the collection waits as usual
+
+
+def test_env_of_a_faster_lab_tells_the_collection_its_time_scale(tmp_path):
+    for scale, text in ((20, "20"), (2.5, "2.5")):
+        lab = labmod.parse({"sim": {"time_scale": scale}, "cucm": [{"name": "x"}]}, set(KINDS))
+        sim = start_simulator(lab, str(tmp_path))
+        try:
+            assert dict(env_vars(sim, str(tmp_path)))["COLLAB_UC_TIME_SCALE"] == text
+        finally:
+            sim.stop()

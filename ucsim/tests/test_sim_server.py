@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import signal
@@ -59,6 +60,33 @@ def test_bad_lab(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ucsim", "serve", "--lab", str(bad), "--listen", "127.0.0.1:0",
                         "--state-dir", str(tmp_path)], capture_output=True, text=True, timeout=20)
     assert r.returncode == 2 and "boolean_style" in r.stderr and r.stdout == ""
+
+
+def test_time_scale_from_the_lab_or_the_command_line_and_its_bounds(tmp_path):
+    """sim.time_scale in the lab (1 by default, 1 to 1000), --time-scale over it; GET /_sim/clock tells; stderr
+    says what clients set; a scale out of range is refused before anything listens."""
+    lab = labmod.parse({"sim": {"time_scale": 20}, "cucm": [{"name": "x"}]}, set(KINDS))
+    assert lab.settings["time_scale"] == 20.0
+    assert labmod.parse({"cucm": [{"name": "x"}]}, set(KINDS)).settings["time_scale"] == 1
+    for bad in (0, 0.5, 1001, "fast", True):
+        with pytest.raises(labmod.LabError, match="time_scale"):
+            labmod.parse({"sim": {"time_scale": bad}, "cucm": [{"name": "x"}]}, set(KINDS))
+    assert Simulator(lab, str(tmp_path), quiet=True).clock.scale == 20
+    assert Simulator(lab, str(tmp_path), quiet=True, time_scale=2.5).clock.scale == 2.5
+    proc, line = start(tmp_path, "--time-scale", "25")
+    try:
+        m = re.fullmatch(r"ready (\S+) ca=(\S+)\n", line)
+        assert m, line
+        status, _, data = Client(m.group(1), m.group(2)).request("GET", "/_sim/clock")
+        assert status == 200 and json.loads(data)["time_scale"] == 25
+        assert "export COLLAB_UC_TIME_SCALE=25\n" in open(os.path.join(str(tmp_path), "env.sh")).read()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    assert "25 times faster than real time" in err and "COLLAB_UC_TIME_SCALE=25" in err
+    r = subprocess.run([sys.executable, "-m", "ucsim", "serve", "--time-scale", "0", "--listen", "127.0.0.1:0",
+                        "--state-dir", str(tmp_path)], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2 and "--time-scale must be a number from 1 to 1000" in r.stderr and r.stdout == ""
 
 
 def test_ports_follow_file_order(tmp_path):

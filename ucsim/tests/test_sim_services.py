@@ -8,6 +8,7 @@ import pytest
 
 from simhelp import clients, find, start_simulator
 from ucsim import assumptions as A
+from ucsim.clock import Clock as LabClock
 from ucsim import lab as labmod
 from ucsim.protocols.serviceability import PATH, parse_start_time
 from ucsim.server import KINDS
@@ -35,7 +36,8 @@ class Clock:
 def svc():
     s = Services("c", {"restart_s": 10, "times": {"Cisco TFTP": 4},
                        "not_activated": {"sub": ["Cisco CTIManager"]}, "stopped": {"sub": [CCM]}})
-    s.clock = Clock()
+    s.fake = Clock()
+    s.clock = LabClock(wall=s.fake, monotonic=s.fake)
     return s
 
 
@@ -47,27 +49,27 @@ def test_restart_goes_stopping_starting_started_with_a_new_start_time(svc):
     pub = FakeNode("pub", "publisher")
     infos, acted = svc.control(pub, "Restart", [CCM])
     assert acted == [CCM] and infos[0]["status"] == "Stopping"
-    svc.clock.now += 2.9
+    svc.fake.now += 2.9
     assert status(svc, pub, CCM)["status"] == "Stopping"   # 30 % of 10 s stopping
-    svc.clock.now += 0.2
+    svc.fake.now += 0.2
     assert status(svc, pub, CCM)["status"] == "Starting"
-    svc.clock.now += 6.9
+    svc.fake.now += 6.9
     info = status(svc, pub, CCM)
     assert info["status"] == "Started" and info["start_time"] == 1010.0 and info["reason"] == A.REASON_SUCCESS
-    svc.clock.now += 5
+    svc.fake.now += 5
     assert status(svc, pub, CCM)["up_time"] == 5
 
 
 def test_stop_then_start_and_reason_codes(svc):
     pub = FakeNode("pub", "publisher")
     svc.control(pub, "Stop", [CCM])
-    svc.clock.now += 3
+    svc.fake.now += 3
     info = status(svc, pub, CCM)
     assert (info["status"], info["reason"], info["reason_string"]) == ("Stopped", -1069, "Commanded Out of Service")
     assert svc.control(pub, "Stop", [CCM])[1] == []        # already stopped: nothing done
     svc.control(pub, "Start", [CCM])
     assert status(svc, pub, CCM)["status"] == "Starting"
-    svc.clock.now += 7
+    svc.fake.now += 7
     assert status(svc, pub, CCM)["status"] == "Started"
     assert svc.control(pub, "Start", [CCM])[1] == []       # started: nothing done
 
@@ -80,7 +82,7 @@ def test_not_activated_and_lab_stopped_services(svc):
     assert acted == [] and infos[0]["reason"] == -1068
     assert status(svc, sub, CCM)["reason"] == -1069
     svc.control(sub, "Start", [CCM])
-    svc.clock.now += 10 * (1 - A.SERVICE_STOP_SHARE)       # a Start takes the starting part of the time
+    svc.fake.now += 10 * (1 - A.SERVICE_STOP_SHARE)       # a Start takes the starting part of the time
     assert status(svc, sub, CCM)["status"] == "Started"
 
 
@@ -99,10 +101,10 @@ def test_not_deployable_and_tomcat_are_refused_before_anything_is_done(svc):
 def test_a_service_that_never_returns_stays_starting_until_started_again(svc):
     pub = FakeNode("pub", "publisher")
     svc.control(pub, "Restart", [CCM], never_returns=lambda name: True)
-    svc.clock.now += 1000
+    svc.fake.now += 1000
     assert status(svc, pub, CCM)["status"] == "Starting"
     assert svc.control(pub, "Start", [CCM])[1] == [CCM]
-    svc.clock.now += 10
+    svc.fake.now += 10
     assert status(svc, pub, CCM)["status"] == "Started"
     history = svc.to_json([pub])["nodes"]["pub"][CCM]["history"]
     assert [h["action"] for h in history] == ["Restart", "Start"] and history[0]["started"] is None
@@ -118,6 +120,39 @@ def test_rate_limit_per_node_and_operation():
         s.admit(a, "soapGetServiceStatus")
     with pytest.raises(ServiceError, match="^Exceeded allowed rate$"):
         s.admit(a, "soapDoControlServices")
+
+
+def test_at_time_scale_20_a_restart_and_the_rate_window_last_a_twentieth_and_times_stay_wall_clock(svc):
+    """The lab's 10 s restart lasts 0.5 real seconds at scale 20 (Stopping for 30 % of it); the start time and
+    UpTime read the wall clock; the 60 s rate window lasts 3 real seconds."""
+    svc.clock.set_scale(20)
+    pub = FakeNode("pub", "publisher")
+    svc.control(pub, "Restart", [CCM])
+    svc.fake.now += 0.14
+    assert status(svc, pub, CCM)["status"] == "Stopping"
+    svc.fake.now += 0.02
+    assert status(svc, pub, CCM)["status"] == "Starting"
+    svc.fake.now += 0.34
+    info = status(svc, pub, CCM)
+    assert info["status"] == "Started" and info["start_time"] == pytest.approx(1000.5)
+    svc.fake.now += 7
+    assert status(svc, pub, CCM)["up_time"] == 7                      # wall seconds since the start
+    history = svc.to_json([pub])["nodes"]["pub"][CCM]["history"]
+    assert history[0]["requested"] == 1000.0 and history[0]["started"] == pytest.approx(1000.5)
+    svc.configure({"min_poll_interval_s": 60})
+    a = FakeNode("a", "publisher")
+    svc.admit(a, "soapGetServiceStatus")
+    svc.fake.now += 2.9
+    with pytest.raises(ServiceError, match="^Exceeded allowed rate$"):
+        svc.admit(a, "soapGetServiceStatus")                          # 58 lab seconds
+    svc.fake.now += 0.2
+    svc.admit(a, "soapGetServiceStatus")                              # 62 lab seconds
+    svc.clock.set_scale(1)                                            # back to real time: a restart takes 10 s
+    svc.control(pub, "Restart", [CCM])
+    svc.fake.now += 9.9
+    assert status(svc, pub, CCM)["status"] == "Starting"
+    svc.fake.now += 0.2
+    assert status(svc, pub, CCM)["status"] == "Started"
 
 
 def test_bad_lab_settings():
@@ -212,6 +247,24 @@ def test_restart_acts_on_the_node_it_is_sent_to_and_is_counted(ssim, node):
     assert len(hist) == 1 and hist[0]["requested"] < hist[0]["stopped"] < hist[0]["started"]
     _, log = sub.json("GET", "/_sim/requests?node=cucm-sub1")
     assert log[0]["operation"] == "soapDoControlServices" and log[0]["kind"] == "write"
+
+
+def test_a_restart_over_https_at_time_scale_40_lasts_a_fortieth_and_reports_wall_clock_times(ssim, node):
+    """A 20 lab-second restart, at scale 40: Stopping right after the control, Started within about half a
+    second, its StartTime and the history's times on the wall clock (after the request, before now)."""
+    pub = node("cucm-pub")
+    pub.json("POST", "/_sim/state", {"cucm": {"services": {"restart_s": 20}}})
+    assert pub.json("POST", "/_sim/clock", {"time_scale": 40})[0] == 200
+    before = time.time()
+    st, root = control(pub, ssim.nodes["cucm-pub"].address, "Restart", CCM)
+    assert st == 200 and items(root)[0]["ServiceStatus"] == "Stopping"
+    started = wait_started(pub, CCM, limit=5)
+    took = time.time() - before
+    assert 0.45 <= took < 4, took
+    assert int(before) <= parse_start_time(started["StartTime"]) <= time.time()
+    (h,) = pub.json("GET", "/_sim/state?system=cucm")[1]["services"]["nodes"]["cucm-pub"][CCM]["history"]
+    assert before <= h["requested"] < h["stopped"] < h["started"] <= time.time()
+    assert h["started"] - h["requested"] == pytest.approx(0.5)
 
 
 def test_node_name_of_another_node_is_refused(ssim, node):

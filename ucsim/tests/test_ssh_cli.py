@@ -9,6 +9,7 @@ import pytest
 
 from simhelp import SshShell
 from ucsim import assumptions as A
+from ucsim.clock import Clock as LabClock
 from ucsim.protocols import platform_cli as cli
 from ucsim.state.platform import PlatformState
 from ucsim.state.services import Services
@@ -244,6 +245,19 @@ def test_login_delay_is_slept_between_the_banner_lines(lab):
     started = time.monotonic()
     sh = Shell(srv.port, srv.known_hosts)
     assert time.monotonic() - started >= 0.3
+    sh.close()
+
+
+def test_at_time_scale_100_the_shells_delays_last_a_hundredth_and_an_injected_latency_stays_real(lab):
+    """The lab's 100 s login delay and 100 s command delay last 1 s each at scale 100 (clock.py); the fault
+    latency_s is real seconds (it tests a client's real timeout)."""
+    srv = lab(login_delay_s=100, command_delay_s=100, clock=LabClock(100), fault=SimpleFaults(latency_s=0.5))
+    started = time.monotonic()
+    sh = Shell(srv.port, srv.known_hosts)
+    assert 1.0 <= time.monotonic() - started < 20
+    started = time.monotonic()
+    assert "account name    : admin" in sh.type("show myself")
+    assert 1.5 <= time.monotonic() - started < 20
     sh.close()
 
 

@@ -13,7 +13,8 @@ that node, and ``NodeName`` in control requests is the same name. Envelopes, fau
 ``_soap`` and ``HttpSession``; this client adds:
 
 - pacing: at most one request every ``min_interval`` seconds (2 s by default) to the node, retries and polls
-  included, because CUCM rate-limits Serviceability; the one exception is a control request, sent at once after
+  included, because CUCM rate-limits Serviceability (a simulator lab whose clock runs N times faster, the
+  session's ``time_scale``, divides the pacing and a wait's timeout by N: they are the node's seconds); the one exception is a control request, sent at once after
   the status read it was decided on (that read is no poll); "Exceeded allowed rate" faults are retried with
   backoff;
 - start times from ``UpTime`` (seconds), read against the controller's clock when the reply arrives, so a start
@@ -151,14 +152,16 @@ class ServiceabilityClient:
         self.session = session
         self.node = node_name or session.host
         self.min_interval = max(float(min_interval), MIN_INTERVAL)
+        # the node's seconds in real seconds: 1, unless a simulator lab runs its clock faster (_http.time_scale)
+        self.time_scale = getattr(session, 'time_scale', 1.0)
         self.clock = clock
         self.sleep = sleep
         # The pacing is the session's one rate limiter (every attempt, retries too, waits its turn): a session
         # without one gets it, one with a limiter of its own keeps it, slowed down to min_interval at least.
         if getattr(session, 'rate_limiter', None) is None:
-            session.rate_limiter = RateLimiter(interval=self.min_interval, clock=clock, sleep=sleep)
+            session.rate_limiter = RateLimiter(interval=self.min_interval / self.time_scale, clock=clock, sleep=sleep)
         else:
-            session.rate_limiter.at_least(self.min_interval)
+            session.rate_limiter.at_least(self.min_interval / self.time_scale)
         self.pacer = session.rate_limiter
 
     def error(self, message, operation, hint=None, details=None):
@@ -279,7 +282,7 @@ class ServiceabilityClient:
         ``unavailable_ok``: the node's Serviceability may be down (Cisco Tomcat restarting): an ``Unavailable``
         answer (503, a refused or dropped connection) counts as "not there yet", and each poll is one request
         (no retries of its own), so the pacing alone sets the pace."""
-        deadline = self.clock() + timeout
+        deadline = self.clock() + timeout / self.time_scale
         infos, unavailable = None, None
         retries = self.session.retries
         if unavailable_ok:
@@ -295,7 +298,7 @@ class ServiceabilityClient:
                 pending = [i for i in infos if not done(i)] if unavailable is None else None
                 if pending == []:
                     return infos
-                if self.clock() + self.min_interval > deadline:
+                if self.clock() + self.min_interval / self.time_scale > deadline:
                     if unavailable is not None:
                         last = 'Serviceability of this node did not answer: %s' % unavailable.message
                         shown = ', '.join(names)

@@ -19,7 +19,11 @@ CUCM and Unity Connection hand out (JSESSIONIDSSO, JSESSIONID), and the retry po
 * sessions of one run to one host may share one ``Credentials``: the session cookie, and what was learnt about
   the password. Only one of them sends Basic auth at a time; once a login was refused, none sends another, and
   an expired session cookie costs one new login for all of them, not one each;
-* a name that does not resolve and a refused connection are retried at most once, with their own message.
+* a name that does not resolve and a refused connection are retried at most once, with their own message;
+* ``COLLAB_UC_TIME_SCALE`` (``time_scale``): only for a lab of the simulator ucsim whose clock runs N times faster,
+  the waits made on the system's account are divided by N: a session's backoff and Retry-After sleeps here, and
+  Serviceability's pacing, polls and wait timeout (``_cucm_serviceability``). What time it is never changes: start
+  times and cut-offs are compared on the wall clock.
 
 Every failure is raised as ``UCError`` (from ``_errors``), which says which host, which operation, what the server answered
 and what to do.
@@ -51,6 +55,10 @@ from ansible_collections.collab.uc.plugins.module_utils.transport._errors import
 SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')
 # Methods whose repetition does no more than the first request (RFC 9110, section 9.2.2).
 IDEMPOTENT_METHODS = ('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE')
+# A lab of the simulator ucsim whose clock runs N times faster (its sim.time_scale; ucsim serve --time-scale N)
+# sets this to N for the collection; never set for real systems (their rate limits are real seconds).
+TIME_SCALE_ENV = 'COLLAB_UC_TIME_SCALE'
+TIME_SCALE_MAX = 1000
 
 
 class Response:
@@ -88,6 +96,25 @@ def backoff_delay(attempt, base=0.5, cap=8.0, rng=random.random):
     """Seconds to wait before retry number ``attempt`` (0-based): exponential, capped, with equal jitter."""
     ceiling = min(cap, base * (2 ** attempt))
     return ceiling / 2.0 + rng() * ceiling / 2.0
+
+
+def time_scale(environ=None):
+    """How many times faster than real time the systems' clock runs: ``COLLAB_UC_TIME_SCALE`` (a number from 1 to
+    1000), else 1. A wait the system imposes (a session's backoff and Retry-After, Serviceability's pacing, polls and
+    wait timeout) lasts that many times less; instants are never scaled (the simulator keeps them on the wall clock,
+    the controller's clock). ``UCError`` for any other value: a typo must not make a run hammer a system."""
+    text = (os.environ if environ is None else environ).get(TIME_SCALE_ENV, '').strip()
+    if not text:
+        return 1.0
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = None
+    if scale is None or not 1 <= scale <= TIME_SCALE_MAX:  # NaN is out of range too
+        raise UCError('%s must be a number from 1 to %d, got %r' % (TIME_SCALE_ENV, TIME_SCALE_MAX, text),
+                      operation='read the environment',
+                      hint='Leave it unset for real systems; for a simulator lab, set it to the lab\'s time scale')
+    return scale
 
 
 # OpenSSL's verify codes (x509_vfy.h): X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH; and
@@ -192,6 +219,7 @@ class HttpSession:
         # delayed queue of its own sets 0 and gets ``Unavailable`` (with ``retry_after``) at once.
         self.throttle_retries = None
         self.sleep = sleep
+        self.time_scale = time_scale()  # waits on the server's account last 1/time_scale (a fast simulator lab)
         self.rate_limiter = rate_limiter
         self.auth_hints = dict(auth_hints or {})
         self.credentials = credentials if credentials is not None else Credentials(username, password)
@@ -456,7 +484,7 @@ class HttpSession:
                 delay = max(delay, min(float(retry_after), self.backoff_cap * 4))
             except ValueError:
                 pass
-        self.sleep(delay)
+        self.sleep(delay / self.time_scale)
 
 
 class RateLimiter:

@@ -27,6 +27,14 @@ def _parse_listen(value):
     return host, port
 
 
+def _time_scale(value):
+    from .clock import check_scale
+    try:
+        return check_scale(float(value), "--time-scale")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc) if "must be" in str(exc) else "--time-scale wants a number")
+
+
 def _labs_dir():
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "labs")
 
@@ -157,6 +165,9 @@ def build_parser():
     s.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
     s.add_argument("--log-max-entries", type=int, default=None,
                    help="bound of the request log (default: lab sim.log_max_entries, 100000)")
+    s.add_argument("--time-scale", type=_time_scale, default=None,
+                   help="run the lab N times faster than real time: restarts, rate windows, idle sessions and CLI "
+                        "delays last 1/N, instants stay on the wall clock (default: lab sim.time_scale, 1)")
     c = sub.add_parser("check", help="load and validate a lab, print its systems and nodes")
     _lab_option(c)
     sub.add_parser("labs", help="list the shipped labs with the first sentence of their description")
@@ -204,10 +215,11 @@ def serve(args):
     # thread whose wait ended run at once instead of queueing up to 5 ms behind a busy one, so the latency a
     # client sees is the latency injected, also with many connections at a time.
     sys.setswitchinterval(0.0005)
-    sim = Simulator(lab, state_dir, quiet=args.quiet, log_max_entries=args.log_max_entries)
+    sim = Simulator(lab, state_dir, quiet=args.quiet, log_max_entries=args.log_max_entries,
+                    time_scale=args.time_scale)
     host, port = args.listen
     url = sim.start(host, port)
-    from .labenv import write_env
+    from .labenv import scale_text, write_env
     env_path = write_env(sim, state_dir)
     stop = threading.Event()
 
@@ -223,6 +235,10 @@ def serve(args):
                          % (n.name, n.system.kind, n.system.name, n.role, n.url,
                             "".join(" %s:%d" % (t, p) for t, p in sorted(n.ports.items()) if t != "https")))
     sys.stderr.write("ucsim: what to export (hosts, ports, accounts, CA, known_hosts): . %s\n" % env_path)
+    if sim.time_scale != 1:
+        sys.stderr.write("ucsim: the lab runs %g times faster than real time (restarts, rate windows, idle sessions, "
+                         "CLI delays); clients divide their waits likewise: COLLAB_UC_TIME_SCALE=%s\n"
+                         % (sim.time_scale, scale_text(sim.time_scale)))
     if lab.settings.get("soap_contract") == "lenient":
         sys.stderr.write("ucsim: lenient SOAP: AXL and Serviceability requests are not checked against their "
                          "contracts\n")

@@ -304,13 +304,13 @@ class SimulatorProcess(Started):
     def start(cls: Type[P], lab: LabArg = None, state_dir: Union[str, "os.PathLike[str]", None] = None,
               listen: str = "127.0.0.1:0", timeout: float = 60.0, extra_args: Iterable[str] = (),
               command: Optional[Sequence[str]] = None, quiet: bool = False, lenient_soap: bool = False,
-              log_max_entries: Optional[int] = None) -> P:
+              log_max_entries: Optional[int] = None, time_scale: Optional[float] = None) -> P:
         """Start ``ucsim serve`` and wait (``timeout`` seconds) for its ready line; SimulatorError if it does not come.
 
         lab: None (the shipped default lab), a shipped lab's name (``audit``), a lab file, the lab's YAML text (any
         string with a newline) or a mapping. state_dir: a new temporary directory if None. command: how to run
-        ucsim (default: this Python, ``-m ucsim``). quiet, lenient_soap, log_max_entries, extra_args: options of
-        ``ucsim serve`` (``ucsim serve --help``)."""
+        ucsim (default: this Python, ``-m ucsim``). quiet, lenient_soap, log_max_entries, time_scale, extra_args:
+        options of ``ucsim serve`` (``ucsim serve --help``)."""
         state = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="ucsim-"))
         state.mkdir(parents=True, exist_ok=True)
         lab_file = cls._lab_file(lab, state)
@@ -321,6 +321,8 @@ class SimulatorProcess(Started):
         cmd += (["--quiet"] if quiet else []) + (["--lenient-soap"] if lenient_soap else [])
         if log_max_entries is not None:
             cmd += ["--log-max-entries", str(int(log_max_entries))]
+        if time_scale is not None:
+            cmd += ["--time-scale", repr(float(time_scale))]
         cmd += list(extra_args)
         log_path = state / "ucsim.log"
         with open(log_path, "ab") as log:
@@ -384,7 +386,7 @@ class SimulatorThread(Started):
     @classmethod
     def start(cls: Type[H], lab: Any = None, state_dir: Union[str, "os.PathLike[str]", None] = None,
               listen: str = "127.0.0.1:0", quiet: bool = False, lenient_soap: bool = False,
-              log_max_entries: Optional[int] = None) -> H:
+              log_max_entries: Optional[int] = None, time_scale: Optional[float] = None) -> H:
         """Load the lab (as ``SimulatorProcess.start`` takes it, or a ``ucsim.lab.Lab`` already parsed), bind every
         listener, write STATE_DIR/env.sh and serve in daemon threads; lab errors raise ``ucsim.lab.LabError``."""
         from . import labenv, server  # noqa: PLC0415 - the simulator itself, only when started here
@@ -402,7 +404,8 @@ class SimulatorThread(Started):
         if lenient_soap:
             parsed.settings["soap_contract"] = "lenient"
         host, _, port = listen.rpartition(":")
-        sim = server.Simulator(parsed, str(state), quiet=quiet, log_max_entries=log_max_entries)
+        sim = server.Simulator(parsed, str(state), quiet=quiet, log_max_entries=log_max_entries,
+                               time_scale=time_scale)
         url = sim.start(host.strip("[]") or "127.0.0.1", int(port))
         labenv.write_env(sim, str(state))
         return cls(sim, url, str(state / "ca.pem"), state, lab_file if isinstance(lab_file, Path) else None)
@@ -421,14 +424,15 @@ class SimulatorThread(Started):
 
 def start(lab: LabArg = None, *, in_process: bool = False, state_dir: Union[str, "os.PathLike[str]", None] = None,
           listen: str = "127.0.0.1:0", quiet: bool = False, lenient_soap: bool = False,
-          log_max_entries: Optional[int] = None, **process_options: Any) -> Started:
+          log_max_entries: Optional[int] = None, time_scale: Optional[float] = None,
+          **process_options: Any) -> Started:
     """Start a simulator with ``lab`` and return its client (a context manager that stops it).
 
     ``in_process=False`` (default): ``ucsim serve`` in a subprocess (``SimulatorProcess.start``; also ``timeout``,
     ``command``, ``extra_args``). ``in_process=True``: served by threads of this process
     (``SimulatorThread.start``), for tests that want to look inside (``.simulator``)."""
     options: Dict[str, Any] = dict(state_dir=state_dir, listen=listen, quiet=quiet, lenient_soap=lenient_soap,
-                                   log_max_entries=log_max_entries)
+                                   log_max_entries=log_max_entries, time_scale=time_scale)
     if in_process:
         if process_options:
             raise TypeError("options of a subprocess only: %s" % ", ".join(sorted(process_options)))

@@ -12,6 +12,8 @@ import sys
 
 import yaml
 
+from .clock import check_scale
+
 LABS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "labs")
 
 SIM_SETTINGS = {
@@ -26,6 +28,9 @@ SIM_SETTINGS = {
     # that finds it empty is refused (503 + Retry-After; Serviceability: "Exceeded allowed rate"). The fault
     # rate_limit (same form) overrides it.
     "rate_limit": (dict, None),
+    # how many times faster than real time the lab runs (clock.py): every time the products take (restarts, rate
+    # windows, idle sessions, CLI delays) lasts 1/time_scale; instants stay on the wall clock. 1 to 1000.
+    "time_scale": ((int, float), 1),
 }
 SIM_CHOICES = {"soap_contract": ("strict", "lenient")}
 
@@ -126,7 +131,13 @@ def parse(data, known_kinds, path="<lab>"):
             raise LabError("%s: unknown sim setting %r (known: %s)" % (path, key, ", ".join(SIM_SETTINGS)))
         typ = SIM_SETTINGS[key][0]
         if not isinstance(value, typ) or isinstance(value, bool):
-            raise LabError("%s: sim.%s must be %s" % (path, key, typ.__name__))
+            raise LabError("%s: sim.%s must be %s" % (path, key, "a number" if isinstance(typ, tuple)
+                                                       else typ.__name__))
+        if key == "time_scale":
+            try:
+                value = check_scale(value, "sim.time_scale")
+            except ValueError as exc:
+                raise LabError("%s: %s" % (path, exc))
         if key == "rate_limit":
             check_rate_limit(value, "%s: sim.rate_limit" % path)
         if key in SIM_CHOICES and value not in SIM_CHOICES[key]:

@@ -7,7 +7,9 @@ Written by ``ucsim serve`` once every listener is bound (ports are only known th
   fallbacks), with the lab's first account that may do the job (AXL user, platform administrator of level 4,
   Connection administrator, Expressway administrator);
 * ``UCSIM_<SYSTEM>_PORT`` and ``UCSIM_<SYSTEM>_SSH_PORT`` for every system (name in capitals, ``-`` as ``_``),
-  ``UCSIM_CA`` and ``UCSIM_KNOWN_HOSTS``, ``UCSIM_URL``, ``UCSIM_STATE_DIR``.
+  ``UCSIM_CA`` and ``UCSIM_KNOWN_HOSTS``, ``UCSIM_URL``, ``UCSIM_STATE_DIR``;
+* ``COLLAB_UC_TIME_SCALE`` when the lab runs faster than real time (``clock.py``): the collection then divides
+  its waits (pacing, polls, timeouts, backoff) by the same scale.
 """
 
 import os
@@ -75,7 +77,15 @@ def env_vars(sim, state_dir):
             out.append((key + "_SSH_PORT", s.publisher.ports["ssh"]))
     out += [("UCSIM_CA", ca), ("UCSIM_KNOWN_HOSTS", known_hosts),
             ("UCSIM_URL", first.url if first is not None else ""), ("UCSIM_STATE_DIR", state_dir)]
+    scale = getattr(sim, "time_scale", 1)
+    if scale != 1:
+        out.append(("COLLAB_UC_TIME_SCALE", scale_text(scale)))
     return [(k, v) for k, v in out if v is not None]
+
+
+def scale_text(scale):
+    """A time scale as a client reads it back exactly (``20``, not ``20.0``)."""
+    return str(int(scale)) if scale == int(scale) else repr(float(scale))
 
 
 def env_text(sim, state_dir):

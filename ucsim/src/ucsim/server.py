@@ -6,6 +6,8 @@
   sessions, the system's state shared with the other nodes. A system without ``nodes:`` is one publisher
   node, named as the system, on --listen's address.
 - The *core* (``transports/core.py``) holds the one request log, counters and fault injection.
+- The *clock* (``clock.py``, ``Simulator.clock``): one per simulator, what time it is and how long the lab's rules
+  take (its time scale); the core, the transports and every state (``state.clock``) read it.
 - The *registry* (``Simulator.resolve``): how a protocol finds another system by the address and port a
   real server would connect to (Unity Connection's key sync reaching a CUCM cluster).
 
@@ -24,6 +26,7 @@ import os
 import threading
 
 from . import assumptions as A
+from .clock import Clock
 from .lab import LabError
 from .protocols.dialect import check as check_dialect
 from .transports.core import Core
@@ -155,9 +158,10 @@ class Node:
 class System:
     """One system (cluster) of the lab: its shared state, routes and nodes (publisher first)."""
 
-    def __init__(self, spec, state_cls, routes, registry=None, dialect=None):
+    def __init__(self, spec, state_cls, routes, registry=None, dialect=None, clock=None):
         self.spec = spec
         self.registry = registry
+        self.clock = clock
         self.name = spec.name
         self.kind = spec.kind
         self.state_cls = state_cls
@@ -173,11 +177,14 @@ class System:
         self.new_state()
 
     def new_state(self):
-        """A fresh state from the lab; the state sees the cluster's nodes as ``state.nodes`` and the
-        simulator's registry as ``state.registry`` (how its rules learn about another system)."""
+        """A fresh state from the lab; the state sees the cluster's nodes as ``state.nodes``, the
+        simulator's registry as ``state.registry`` (how its rules learn about another system) and the lab's clock
+        as ``state.clock`` (clock.py)."""
         self.state = self.state_cls(self.name, self.spec.config)
         self.state.nodes = self.nodes
         self.state.registry = self.registry
+        if self.clock is not None:
+            self.state.clock = self.clock
 
     @property
     def publisher(self):
@@ -203,11 +210,14 @@ class System:
 
 
 class Simulator:
-    def __init__(self, lab, state_dir, quiet=False, log_max_entries=None):
+    def __init__(self, lab, state_dir, quiet=False, log_max_entries=None, time_scale=None):
         self.lab = lab
         self.state_dir = state_dir
         self.quiet = quiet
-        self.core = Core(log_max_entries or lab.settings["log_max_entries"])
+        # the lab's time scale (``--time-scale`` overrides the lab's sim.time_scale); a full reset comes back to it
+        self.time_scale = float(time_scale if time_scale is not None else lab.settings.get("time_scale", 1))
+        self.clock = Clock(self.time_scale)
+        self.core = Core(log_max_entries or lab.settings["log_max_entries"], clock=self.clock)
         self.lock = self.core.lock
         self.systems = collections.OrderedDict()
         self.nodes = collections.OrderedDict()
@@ -216,7 +226,7 @@ class Simulator:
             for _, proto in routes:  # a protocol's own fault keys (e.g. Serviceability's)
                 for key, (types, counted) in getattr(proto, "FAULTS", {}).items():
                     self.core.register_fault(key, types, counted)
-            system = System(spec, state_cls, routes, registry=self, dialect=dialect)
+            system = System(spec, state_cls, routes, registry=self, dialect=dialect, clock=self.clock)
             self.systems[spec.name] = system
             for node in system.nodes:
                 self.nodes[node.name] = node
@@ -251,9 +261,18 @@ class Simulator:
     def reset(self, state=False):
         self.core.reset()
         if state:
+            self.clock.set_scale(self.time_scale)
             for s in self.systems.values():
                 s.new_state()
             self.core.expire_sessions()
+
+    def set_time_scale(self, scale):
+        """Run the lab's clock ``scale`` times faster than real time from now on (LabError out of range); a
+        reset with state comes back to the lab's own scale."""
+        try:
+            return self.clock.set_scale(scale)
+        except ValueError as exc:
+            raise LabError(str(exc))
 
     def expire_sessions(self, system=None, node=None):
         return self.core.expire_sessions(system, node)

@@ -267,6 +267,22 @@ def test_wait_times_out_with_the_last_status():
     assert len(server.requests) <= 4
 
 
+def test_a_simulator_lab_at_time_scale_20_paces_and_times_out_in_its_own_seconds(monkeypatch):
+    """COLLAB_UC_TIME_SCALE=20: the node's 2 s between requests last 0.1 real seconds and a 6 s wait times out
+    after 0.3 real seconds; the message names the node's seconds. Start times stay on the controller's clock."""
+    monkeypatch.setenv('COLLAB_UC_TIME_SCALE', '20')
+    clock = Clock()
+    with ScriptedServer([status(item(CCM, 'Starting'))] * 8) as server:
+        cl = client(server, clock)
+        with pytest.raises(UCError) as info:
+            cl.wait([CCM], lambda i: i['status'] == 'Started', 6, 'Started')
+    assert 'did not reach Started within 6 s' in str(info.value)
+    assert clock.sleeps and all(s == pytest.approx(0.1) for s in clock.sleeps), clock.sleeps
+    assert clock.now - 1000.0 <= 0.3 + 1e-9 and 2 <= len(server.requests) <= 4
+    with ScriptedServer([status(item(CCM, up=100))]) as server:
+        assert client(server, clock).status([CCM])[0]['started_at'] == pytest.approx(clock.now - 100)
+
+
 @pytest.mark.parametrize('info, state, after, expected', [
     ({'status': 'Started', 'started_at': 10}, 'started', None, None),
     ({'status': 'Starting', 'started_at': None}, 'started', None, 'wait'),

@@ -16,7 +16,8 @@ import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
     OutcomeUnknown, UCError, clip, shorten, type_words)
-from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession, RateLimiter, backoff_delay
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import (
+    HttpSession, RateLimiter, backoff_delay, time_scale)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
@@ -80,6 +81,32 @@ def test_retry_after_is_honoured_but_capped():
         session(server, sleeps, backoff_base=0.01, backoff_cap=2.0).request('GET', '/', 'op')
     assert sleeps[0] == 3.0
     assert sleeps[1] == 8.0
+
+
+def test_a_simulator_lab_at_time_scale_20_divides_the_backoff_and_retry_after(monkeypatch):
+    """COLLAB_UC_TIME_SCALE=20 (a ucsim lab whose clock runs 20 times faster): Retry-After 3 (the lab's seconds)
+    is waited 0.15 real seconds; unset, the session waits real seconds."""
+    monkeypatch.setenv('COLLAB_UC_TIME_SCALE', '20')
+    sleeps = []
+    with ScriptedServer([reply(503, '', {'Retry-After': '3'}), reply(200)]) as server:
+        session(server, sleeps, backoff_base=0.01, backoff_cap=2.0).request('GET', '/', 'op')
+    assert sleeps == [pytest.approx(0.15)]
+    monkeypatch.delenv('COLLAB_UC_TIME_SCALE')
+    assert time_scale() == 1.0
+
+
+@pytest.mark.parametrize('value, expected', [('', 1.0), ('1', 1.0), (' 20 ', 20.0), ('2.5', 2.5), ('1000', 1000.0)])
+def test_time_scale_reads_the_environment(value, expected):
+    assert time_scale({'COLLAB_UC_TIME_SCALE': value}) == expected
+    assert time_scale({}) == 1.0
+
+
+@pytest.mark.parametrize('value', ['0', '0.5', '1001', 'fast', 'nan', '-20'])
+def test_a_time_scale_out_of_range_is_refused_in_words(value):
+    with pytest.raises(UCError) as info:
+        time_scale({'COLLAB_UC_TIME_SCALE': value})
+    assert 'COLLAB_UC_TIME_SCALE must be a number from 1 to 1000, got %r' % value in str(info.value)
+    assert 'Leave it unset for real systems' in str(info.value)
 
 
 @pytest.mark.parametrize('status, hint', [(401, 'Check username and password'), (403, 'Give the user the AXL role')])

@@ -88,6 +88,15 @@ def _handle(sim, system, req):
             for name, patch in data.items():
                 sim.systems[name].state.patch(patch)
             return json_response({"patched": list(data)})
+    if path == "/_sim/clock":
+        if method == "GET":
+            return json_response(sim.clock.to_json())
+        if method == "POST":
+            data = _body(req)
+            if not isinstance(data, dict) or set(data) != {"time_scale"}:
+                raise LabError("the clock patch is {\"time_scale\": N} (a number from 1 to 1000)")
+            sim.set_time_scale(data["time_scale"])
+            return json_response(sim.clock.to_json())
     if path == "/_sim/systems" and method == "GET":
         return json_response(sim.systems_json())
     if path == "/_sim/known_hosts" and method == "GET":

@@ -12,6 +12,7 @@ import time
 import uuid
 
 from .. import assumptions as A
+from ..clock import REAL_TIME
 from ..lab import LabError, account
 from ..transports.core import check_login
 
@@ -108,6 +109,7 @@ class CucState:
     kind = "cuc"
     node_roles = ("publisher", "subscriber")
     registry = None  # set by the simulator: ``state_of(kind, name)`` finds the CUCM a server synced with
+    clock = REAL_TIME  # set by the simulator: the lab's clock (clock.py); sync times are its wall clock
 
     def __init__(self, name, config):
         self.lock = threading.RLock()
@@ -203,6 +205,7 @@ class CucState:
         a connection to address:port reaches, or None. The checks run in the order a real connection would
         fail: TCP connect (address and port), TLS (certificate trust), then the login and its AXL role.
         """
+        now = self.clock.now() if now is None else now
         with self.lock:
             server = self.get(object_id)
             target = resolve(server["ServerNodeAddress"].strip(), server["Port"])
@@ -224,7 +227,7 @@ class CucState:
                     status = "Passed - " + sync_time_text(now)
                     self.synced_keys[object_id] = {"cucm": cucm_name, "signing": keys.get("signing"),
                                                    "encryption": keys.get("encryption"),
-                                                   "time": time.time() if now is None else now}
+                                                   "time": now}
             server["LastSyncStatus"] = status
             return status
 

@@ -9,7 +9,6 @@ import hashlib
 import os
 import re
 import threading
-import time
 
 from .. import assumptions as A
 from .. import sql
@@ -285,6 +284,16 @@ class CucmState:
     node_roles = tuple(A.NODE_USAGE)
     nodes = ()
 
+    @property
+    def clock(self):
+        """The lab's clock (``clock.py``; set by the simulator), which the cluster's services and platform read."""
+        return self.services.clock
+
+    @clock.setter
+    def clock(self, clock):
+        self.services.clock = clock
+        self.platform.clock = clock
+
     def __init__(self, name, config):
         self.lock = threading.RLock()
         self.name = name
@@ -322,7 +331,7 @@ class CucmState:
         self.accounts = {}
         for u in config.get("users") or []:
             self.add_account(u)
-        now = int(time.time())
+        now = int(self.clock.now())
         validity = now + 86400 * int(self.params["refreshTokenExpiryTimer"])
         gens = config.get("generate_users") or []
         if isinstance(gens, dict):
@@ -396,7 +405,7 @@ class CucmState:
         if validity is None:
             if days is None:
                 days = int(self.params["refreshTokenExpiryTimer"])
-            validity = int(time.time()) + int(days) * 86400
+            validity = int(self.clock.now()) + int(days) * 86400
         if userid not in self.end_users and not self._generated(userid):
             self.end_users[userid] = [_uuid(b"e" + userid.encode() + self.seed), "", userid]
         tok = Token(_uuid(self._rand(16)), self._next_index, userid, cid, self._rand(32).hex(), int(validity), state)

@@ -5,7 +5,9 @@ list|start|stop|restart``) call these methods: one list of services per node, wh
 cluster has one ``Services`` (in ``CucmState.services``); each node's services are made on first use from the
 node's role (``assumptions.DEPLOYABLE_SERVICES``). Times are wall-clock epoch seconds, like the request log's,
 so tests can line up a node's down time with the requests that caused it. Status moves lazily: every read
-computes where a transition stands at that moment.
+computes where a transition stands at that moment. The durations below are lab seconds (``clock.py``): at a time
+scale of N a restart of ``restart_s`` lasts ``restart_s / N`` real seconds, and the rate window likewise; start
+times and ``up_time`` stay on the wall clock.
 
 Lab mapping (``services:`` of a cucm system; also a ``POST /_sim/state`` patch key)::
 
@@ -18,9 +20,9 @@ Lab mapping (``services:`` of a cucm system; also a ``POST /_sim/state`` patch k
 """
 
 import threading
-import time
 
 from .. import assumptions as A
+from ..clock import REAL_TIME
 from ..lab import LabError
 
 KEYS = ("restart_s", "times", "min_poll_interval_s", "not_activated", "stopped")
@@ -74,7 +76,7 @@ class Service:
                 else None, "up_time": up}
 
     def command(self, action, now, duration, never_returns):
-        """Start, Stop or Restart at ``now``; the service takes ``duration`` seconds for a whole restart."""
+        """Start, Stop or Restart at ``now``; the service takes ``duration`` (real) seconds for a whole restart."""
         status = self.settle(now)
         stop_s = duration * A.SERVICE_STOP_SHARE
         running = status in ("Started", "Starting")
@@ -107,15 +109,15 @@ class Services:
     def __init__(self, cluster, config):
         self.cluster = cluster
         self.lock = threading.RLock()
-        self.clock = time.time  # tests may set another clock
-        self.created = self.clock()
+        self.clock = REAL_TIME  # the lab's clock once the cluster state has it (CucmState.clock); tests move one
+        self.created = self.clock.now()
         self.restart_s = A.DEFAULT_RESTART_S
         self.times = {}
         self.min_poll_interval_s = 0.0
         self.not_activated = {}
         self.stopped = {}
         self.by_node = {}      # node name -> {service name: Service}
-        self.last_answer = {}  # (node name, operation) -> monotonic time of the last request answered
+        self.last_answer = {}  # (node name, operation) -> clock.ticks() of the last request answered
         self.configure(config or {}, "lab")
 
     def configure(self, config, where="state"):
@@ -144,6 +146,7 @@ class Services:
                 del self.by_node[node]  # rebuilt from the new settings on next use
 
     def duration(self, service):
+        """The lab seconds a whole restart of ``service`` takes."""
         return self.times.get(service, self.restart_s)
 
     def _node(self, node):
@@ -163,10 +166,10 @@ class Services:
     # -- rules the protocols call -----------------------------------------------------------------------
     def admit(self, node, operation):
         """A Serviceability request ``operation`` reached ``node``: ServiceError "Exceeded allowed rate" when it
-        comes sooner than ``min_poll_interval_s`` after the last request of the same operation the node answered
-        (the window is per node and operation: a control request right after a status read is admitted)."""
+        comes sooner than ``min_poll_interval_s`` lab seconds after the last request of the same operation the node
+        answered (the window is per node and operation: a control request right after a status read is admitted)."""
         with self.lock:
-            now = time.monotonic()
+            now = self.clock.ticks()
             key = (node.name, operation)
             last = self.last_answer.get(key)
             if self.min_poll_interval_s and last is not None and now - last < self.min_poll_interval_s:
@@ -177,7 +180,7 @@ class Services:
         """True when ``name`` is Started on ``node`` (e.g. Cisco Tomcat, which serves Serviceability)."""
         with self.lock:
             s = self._node(node).get(name)
-            return s is not None and s.settle(self.clock()) == "Started"
+            return s is not None and s.settle(self.clock.now()) == "Started"
 
     def find(self, node, name):
         """The name ``node`` gives the service ``name`` (case and spacing aside), or None if it deploys none."""
@@ -186,17 +189,17 @@ class Services:
             return next((n for n in self._node(node) if n.lower() == wanted), None)
 
     def stopping_left(self, node, name):
-        """Seconds until ``name`` on ``node`` has stopped, in the command in progress (0 when not stopping)."""
+        """Real seconds until ``name`` on ``node`` has stopped, in the command in progress (0 when not stopping)."""
         with self.lock:
             s = self._node(node).get(name)
             t = s.transition if s is not None else None
-            return max(0.0, t["stopped"] - self.clock()) if t is not None else 0.0
+            return max(0.0, t["stopped"] - self.clock.now()) if t is not None else 0.0
 
     def status(self, node, names=None):
         """Info dicts (name, status, reason, reason_string, start_time, up_time) of ``names`` on ``node``
         (every deployable service when empty); an unknown name is status Unknown, reason not deployable."""
         with self.lock:
-            services, now = self._node(node), self.clock()
+            services, now = self._node(node), self.clock.now()
             out = []
             for name in names or list(services):
                 s = services.get(name)
@@ -214,7 +217,7 @@ class Services:
         if action not in ACTIONS:
             raise ServiceError("ControlType must be Start, Stop or Restart, got %r" % action)
         with self.lock:
-            services, now = self._node(node), self.clock()
+            services, now = self._node(node), self.clock.now()
             for name in names:
                 if name not in services:
                     raise ServiceError(A.CONTROL_NOT_DEPLOYABLE_FAULT % (name, node.name))
@@ -224,13 +227,13 @@ class Services:
             for name in names:
                 s = services[name]
                 starts = action != "Stop" and s.activated
-                if s.command(action, now, self.duration(name), starts and never_returns(name)):
+                if s.command(action, now, self.clock.real(self.duration(name)), starts and never_returns(name)):
                     acted.append(name)
             return [services[n].info(now) for n in names], acted
 
     def to_json(self, nodes):
         with self.lock:
-            now = self.clock()
+            now = self.clock.now()
             return {"restart_s": self.restart_s, "times": dict(self.times),
                     "min_poll_interval_s": self.min_poll_interval_s,
                     "nodes": {n.name: {name: s.to_json(now) for name, s in self._node(n).items()} for n in nodes}}

@@ -19,9 +19,11 @@ request out, and records what happened. It never keeps a log, counters or faults
     (``_applies``): the fault ``system`` limits every key registered ``scoped`` to that system or node.
 ``core.latency(system, node)``: ``latency_ms`` in seconds. ``core.node_down(node)``: True while the fault
     ``node_down`` (a node name or a list; not scoped) names the node (it answers nothing).
-``core.rate_refused(system, operation, node=None, settings=None)``: seconds until the token bucket of that system
-    and operation (the fault ``rate_limit``, else the lab's ``sim.rate_limit``) holds a token again when it is
-    empty (the request is refused), else None (a token was taken).
+``core.rate_refused(system, operation, node=None, settings=None)``: lab seconds until the token bucket of that
+    system and operation (the fault ``rate_limit``, else the lab's ``sim.rate_limit``; ``rps`` per lab second)
+    holds a token again when it is empty (the request is refused), else None (a token was taken).
+``core.clock``: the lab's clock (``clock.py``): log times are ``clock.now()`` (wall clock), buckets and session
+    idle times count ``clock.ticks()`` (lab seconds).
 ``core.register_fault(key, types=int, counted=True, scoped=True)``: a transport's own fault keys (e.g. SSH's).
 ``core.check_login(accounts, user, password, role=None)``: None when the account may log in, else
     ``"credentials"`` or ``"role"`` (the transport turns that into 401/403 or a refused SSH login).
@@ -37,8 +39,7 @@ import collections
 import random
 import secrets
 import threading
-import time
-
+from ..clock import REAL_TIME
 from ..lab import LabError, check_rate_limit
 
 COUNTER_KEYS = ("requests", "reads", "writes", "write_attempts", "auth_failures", "faults", "basic_auth",
@@ -85,8 +86,9 @@ class Counters:
 
 
 class Core:
-    def __init__(self, log_max_entries):
+    def __init__(self, log_max_entries, clock=REAL_TIME):
         self.lock = threading.RLock()
+        self.clock = clock
         self.log = collections.deque(maxlen=log_max_entries)
         self.seq = 0
         self.names = {}  # system name -> [node names]
@@ -101,7 +103,7 @@ class Core:
         self.register_fault("node_down", (str, list, type(None)), counted=False, scoped=False)
         # {"rps": R, "burst": B, "operations": [...]}: a token bucket per system and operation (rate_refused)
         self.register_fault("rate_limit", (dict, type(None)), counted=False)
-        self.sessions = {}  # node name -> {sid: [userid, last_seen]}
+        self.sessions = {}  # node name -> {sid: [userid, last_seen (clock.ticks)]}
         self._clear()
 
     def add_system(self, name, node_names):
@@ -119,7 +121,7 @@ class Core:
         self.faults = {}
         self.rng = random.Random()
         self.pending = []  # [system name, requests left, action]: actions due after that many more requests
-        self.buckets = {}  # (system name, operation) -> [tokens, last refill (monotonic)]
+        self.buckets = {}  # (system name, operation) -> [tokens, last refill (clock.ticks, lab seconds)]
 
     # -- log and counters --------------------------------------------------------------------------------
     def _counters(self, system, node):
@@ -143,7 +145,7 @@ class Core:
         with self.lock:
             self.seq += 1
             entry = {"id": self.seq, "system": system.name, "node": node.name if node is not None else None,
-                     "transport": transport, "time": time.time()}
+                     "transport": transport, "time": self.clock.now()}
             entry.update(fields)
             entry.update(status=status, operation=operation, kind=kind)
             self.log.append(entry)
@@ -271,9 +273,9 @@ class Core:
         """True while the fault ``node_down`` (a node name or a list of them) names this node."""
         return node.name in _node_names(self.fault_value(node.system, "node_down", node))
 
-    def rate_refused(self, system, operation, node=None, settings=None, clock=time.monotonic):
+    def rate_refused(self, system, operation, node=None, settings=None):
         """Take a token of the bucket of (system, operation): None when taken (or no limit applies), else the
-        seconds until the bucket holds one again (the request is refused and takes none)."""
+        lab seconds until the bucket holds one again (the request is refused and takes none)."""
         with self.lock:
             limit = self.faults.get("rate_limit") if self._applies(system, "rate_limit", node) else None
             if limit is None and settings is not None:
@@ -281,7 +283,7 @@ class Core:
             if not limit or (limit.get("operations") is not None and operation not in limit["operations"]):
                 return None
             rps, burst = float(limit["rps"]), int(limit.get("burst", 1))
-            now = clock()
+            now = self.clock.ticks()
             bucket = self.buckets.setdefault((system.name, operation), [float(burst), now])
             bucket[0] = min(float(burst), bucket[0] + (now - bucket[1]) * rps)
             bucket[1] = now
@@ -300,12 +302,13 @@ class Core:
     def session_open(self, node, user):
         sid = secrets.token_hex(16).upper()
         with self.lock:
-            self.sessions[node.name][sid] = [user, time.monotonic()]
+            self.sessions[node.name][sid] = [user, self.clock.ticks()]
         return sid
 
     def session_user(self, node, sid, timeout_s, touch=True):
-        """The user of a live session of this node (refreshing it), or None (unknown or idle too long)."""
-        now = time.monotonic()
+        """The user of a live session of this node (refreshing it), or None (unknown or idle for more than
+        ``timeout_s`` lab seconds)."""
+        now = self.clock.ticks()
         with self.lock:
             sessions = self.sessions[node.name]
             sess = sessions.get(sid) if sid else None

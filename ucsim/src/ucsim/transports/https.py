@@ -291,7 +291,8 @@ class Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _rate_refusal(req, operation, wait):
-        """The answer of a request the token bucket refused: Serviceability's fault, else 503 + Retry-After."""
+        """The answer of a request the token bucket refused: Serviceability's fault, else 503 + Retry-After (the
+        bucket's wait in whole lab seconds, at least 1: a client of a faster lab divides it by the time scale)."""
         if req.path.lower().startswith(A.RATE_LIMIT_SOAP_FAULT_PATHS):
             return soap.fault(A.RATE_FAULT, operation=operation).response
         seconds = max(1, int(math.ceil(wait)))

@@ -54,6 +54,7 @@ import paramiko
 
 from .. import assumptions as A
 from .. import replay
+from ..clock import REAL_TIME
 from ..protocols import platform_cli as cli
 
 COUNTER_KEYS = ("ssh_logins", "ssh_login_failures", "ssh_commands")
@@ -315,7 +316,8 @@ class _Shell:
         srv = self.server
         before, after = self.cli.banner(self.session)
         self.lines(before)
-        delay = srv.login_delay_s + float(srv.fault("login_delay_s", "login") or 0)
+        # the shell's own delay is lab seconds (clock.py); an injected one is real (a client's login timeout)
+        delay = srv.clock.real(srv.login_delay_s) + float(srv.fault("login_delay_s", "login") or 0)
         if delay > 0 and srv.stopping.wait(delay):
             raise _Dropped()
         self.lines(after)
@@ -353,7 +355,7 @@ class _Shell:
                 self.lines(self.cli.FAILED)
                 srv.log(self.conn, op, "fault", "failed")
                 continue
-            delay = srv.command_delay_s + float(srv.fault("latency_s", op) or 0)
+            delay = srv.clock.real(srv.command_delay_s) + float(srv.fault("latency_s", op) or 0)
             if delay and srv.stopping.wait(delay):
                 return
             answer = self.cli.execute(self.session, line)
@@ -370,7 +372,7 @@ class _Shell:
             if answer.carried_out_write and srv.fault("drop_after_write", answer.operation):
                 srv.log(self.conn, answer.operation, "write", None, carried_out=True)
                 return
-            while answer.then is not None:  # printed in steps (a service restart as it stops)
+            while answer.then is not None:  # printed in steps (a service restart as it stops; real seconds)
                 seconds, rest = answer.then
                 self.lines(answer.text)
                 if seconds > 0 and srv.stopping.wait(seconds):
@@ -384,11 +386,13 @@ class _Shell:
 class SshServer:
     """The platform CLI of one node. ``platform``: a ``PlatformState`` or a callable returning the current one.
     ``password_auth``, ``login_delay_s`` and ``command_delay_s`` left None are
-    read live from ``platform`` (the cluster's settings, which a test may patch); given, they override it."""
+    read live from ``platform`` (the cluster's settings, which a test may patch); given, they override it.
+    The two delays are lab seconds of ``clock`` (the simulator's, ``clock.py``; real time by default)."""
 
     def __init__(self, platform, state_dir, name="cucm", host="127.0.0.1", port=0, password_auth=None,
                  login_delay_s=None, page_lines=A.CLI_PAGE_LINES, command_delay_s=None, record=None, count=None,
-                 fault=None, idle_timeout_s=300, key_path=None, names=(), dialect=None, session_context=None):
+                 fault=None, idle_timeout_s=300, key_path=None, names=(), dialect=None, session_context=None,
+                 clock=REAL_TIME):
         if not _loopback(host):
             raise ValueError("the simulator listens on loopback addresses only, not %r" % host)
         self._platform = platform
@@ -405,6 +409,7 @@ class SshServer:
         self._count = count
         self._fault = fault
         self.idle_timeout_s = idle_timeout_s
+        self.clock = clock
         self.key_path = key_path or os.path.join(state_dir, "ssh_host_%s_key" % name)
         self.host_key = load_host_key(self.key_path)
         self.stopping = threading.Event()
@@ -600,6 +605,6 @@ def bind(sim, node, host, port):
                        session_context=context,
                        record=functools.partial(core.record, system, "ssh", node=node),
                        count=functools.partial(core.count, system, node=node), fault=CoreFaults(core, system, node),
-                       names=list(dict.fromkeys(names)))
+                       names=list(dict.fromkeys(names)), clock=sim.clock)
     server.bind()
     return server
