@@ -94,8 +94,8 @@ def check_paths(page: str) -> int:
         if not any(glob.glob(os.path.join(root, base + pattern)) for base in BASES):
             missing.append(token)
     if missing:
-        print("check_links: FAIL: %d paths named in %s do not exist:\n  %s" % (len(missing), page, "\n  ".join(missing)),
-              file=sys.stderr)
+        print("check_links: FAIL: %d paths named in %s do not exist:\n  %s"
+              % (len(missing), page, "\n  ".join(missing)), file=sys.stderr)
         return 1
     print("check_links: %d paths named in %s, all exist" % (checked, page))
     return 0
