@@ -6,6 +6,11 @@
 A relative link (no scheme, not only an #anchor) must name a file or directory inside the artifact, resolved
 from the linking file's directory. Links to what the artifact leaves out (ucsim/, bench/, docs/architecture.md,
 ...) are dead for a user: point them at the repository (https://github.com/collab-uc/collab.uc/blob/main/...).
+
+    hacking/check_links.py --paths docs/architecture.md
+
+Every repository path the page names in backticks exists (from the root, or under plugins/module_utils/,
+ucsim/src/ucsim/, a role, a molecule scenario...).
 """
 
 from __future__ import annotations
@@ -63,7 +68,42 @@ def main(artifact: str) -> int:
     return 0
 
 
+PATH_LIKE = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.<>*/-]*$")
+SUFFIXES = (".py", ".md", ".yml", ".yaml", ".sh", ".txt", ".cfg", ".toml", ".j2", ".json", ".rst")
+# where a path named in backticks may be relative to (a module_utils file under its layer, a ucsim file, a role's)
+BASES = ("", "plugins/module_utils/", "plugins/module_utils/*/", "plugins/doc_fragments/", "plugins/filter/",
+         "ucsim/src/ucsim/", "roles/*/", "roles/*/tasks/", "extensions/molecule/", "tests/integration/",
+         "tests/unit/plugins/module_utils/", "docs/", "docs/docsite/", "examples/gitops/")
+GENERATED = {".build/", "env.sh", "ucsim.json", "oauth-audit.md", "rst/", "extra-docs.yml"}   # made by a run
+
+
+def check_paths(page: str) -> int:
+    """Every repository path a page names in backticks exists (`<name>` and `*` match anything)."""
+    import glob
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    text = open(page, encoding="utf-8").read()
+    missing, checked = [], 0
+    for token in sorted(set(re.findall(r"`([^`\n]+)`", text))):
+        if not PATH_LIKE.match(token) or not (token.endswith(SUFFIXES) or token.endswith("/")) or token.isupper():
+            continue
+        if token in GENERATED or token.split("/")[0].isupper() or token.startswith(("group/", "DIR/")):
+            continue   # a directory the user names (STATE_DIR/env.sh), an action group
+        pattern = re.sub(r"<[^>]*>", "*", token).rstrip("/")
+        checked += 1
+        if not any(glob.glob(os.path.join(root, base + pattern)) for base in BASES):
+            missing.append(token)
+    if missing:
+        print("check_links: FAIL: %d paths named in %s do not exist:\n  %s"
+              % (len(missing), page, "\n  ".join(missing)), file=sys.stderr)
+        return 1
+    print("check_links: %d paths named in %s, all exist" % (checked, page))
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--paths":
+        sys.exit(check_paths(sys.argv[2]))
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     sys.exit(main(sys.argv[1]))
