@@ -14,8 +14,11 @@ that node, and ``NodeName`` in control requests is the same name. Envelopes, fau
 
 - pacing: at most one request every ``min_interval`` seconds (2 s by default) to the node, retries and polls
   included, because CUCM rate-limits Serviceability; the one exception is a control request, sent at once after
-  the status read it was decided on (that read is no poll); "Exceeded allowed rate" faults are retried with
-  backoff;
+  the status read it was decided on (that read is no poll). The interval adapts (``_adaptive.AdaptiveInterval``):
+  an "Exceeded allowed rate" fault (or a 503 with ``Retry-After``) doubles it, up to 16 times ``min_interval``,
+  and each answer served shortens it again by a quarter of ``min_interval``; a ``Retry-After`` holds the next
+  request until it has passed. The client retries throttling itself (its session hands it back at once), each
+  retry paced like any request, at most the session's ``retries`` times;
 - start times from ``UpTime`` (seconds), read against the controller's clock when the reply arrives, so a start
   time compares with the controller's times whatever the node's time zone or ``StartTime`` format; the raw
   ``StartTime`` is kept for reports;
@@ -39,8 +42,10 @@ import datetime
 import time
 
 from ansible_collections.collab.uc.plugins.module_utils import _soap
+from ansible_collections.collab.uc.plugins.module_utils._adaptive import AdaptiveInterval, parse_retry_after
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, \
     error_from_reply
+from ansible_collections.collab.uc.plugins.module_utils._http import throttled_hint
 
 
 SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'
@@ -152,19 +157,26 @@ class ServiceabilityClient:
         self.min_interval = max(float(min_interval), MIN_INTERVAL)
         self.clock = clock
         self.sleep = sleep
-        self._next = None  # earliest time of the next request to this node
+        self.pace = AdaptiveInterval(self.min_interval, clock=clock)
         self._at_once = False  # the next request goes out without waiting its turn (a control after a read)
         self.requests_sent = 0
         if getattr(session, 'rate_limiter', None) is None:
             session.rate_limiter = self._pace  # every attempt (retries too) waits its turn
+        session.throttle_retries = 0  # throttling comes back to _send, which paces its retries
+
+    @property
+    def interval(self):
+        """The interval between two requests to this node now (seconds)."""
+        return self.pace.interval
 
     def _pace(self):
         now = self.clock()
         at_once, self._at_once = self._at_once, False
-        if self._next is not None and now < self._next and not at_once:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = now + self.min_interval
+        wait = self.pace.wait_time(now, at_once)
+        if wait > 0:
+            self.sleep(wait)
+            now += wait
+        self.pace.started(now)
         self.requests_sent += 1
 
     def error(self, message, operation, hint=None, details=None):
@@ -174,12 +186,30 @@ class ServiceabilityClient:
     def _send(self, operation, fields, label, idempotent):
         """The reply element of ``operation``: every element in Cisco's namespace (the WSDL's schema is
         ``elementFormDefault="qualified"``) and the operation's own ``SOAPAction`` (its name, as the binding
-        declares it)."""
-        return _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
-                          soap_action='"%s"' % operation, qualified=True, retry_if=is_rate_fault,
-                          idempotent=idempotent, fault_class=ServiceabilityFault,
-                          fault_message='the node answered with a SOAP fault',
-                          fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+        declares it). Throttling (503, "Exceeded allowed rate") is retried here, each retry paced, at most the
+        session's ``retries`` times; a rate limit lengthens the pace (see the module's docstring)."""
+        tries = 0
+        while True:
+            try:
+                reply = _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
+                                   soap_action='"%s"' % operation, qualified=True, retry_if=is_rate_fault,
+                                   idempotent=idempotent, fault_class=ServiceabilityFault,
+                                   fault_message='the node answered with a SOAP fault',
+                                   fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+            except Unavailable as busy:
+                if busy.status is None:  # no answer (a refused or dropped connection): not throttling
+                    raise
+                retry_after = parse_retry_after(getattr(busy, 'retry_after', None))
+                # the rate fault comes as a SOAP fault (not 503); a Retry-After is a rate limit too
+                self.pace.answered(served=False, rate_limited=busy.status != 503 or retry_after is not None,
+                                   retry_after=retry_after, now=self.clock())
+                if tries >= self.session.retries:
+                    busy.hint = throttled_hint(tries)
+                    raise
+                tries += 1
+                continue
+            self.pace.answered(now=self.clock())
+            return reply
 
     def _call(self, operation, fields, label, idempotent):
         reply = self._send(operation, fields, label, idempotent)

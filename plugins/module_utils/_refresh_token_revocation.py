@@ -42,7 +42,8 @@ from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
     AdaptiveLimiter, DelayedQueue, parse_retry_after)
 from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, Unavailable, shorten
 from ansible_collections.collab.uc.plugins.module_utils._http import backoff_delay, throttled_hint
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlFault, sql_literal
+from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import (
+    AxlFault, is_throttling, sql_literal)
 from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
 )
@@ -550,11 +551,6 @@ class Lookup:
         self.live = live
 
 
-def is_throttling(err):
-    """True for an answer that means "busy, try later": HTTP 503 or the AXL memory fault."""
-    return err.status == 503 or MEMORY_FAULT_TEXT in str(err).lower()
-
-
 class LiveTokenLookup:
     """Reads ``enduser`` and ``refreshtokendetails`` through AXL ``executeSQLQuery``.
 
@@ -850,9 +846,12 @@ class Revocation:
         except Unavailable as busy:
             if is_throttling(busy) and tries < self.throttle_attempts and not self._stop.is_set():
                 # Throttled: nothing was carried out. The user waits on the delayed queue (Retry-After, else a
-                # backoff), not in this thread, which takes the next user meanwhile.
+                # backoff), not in this thread, which takes the next user meanwhile. The backoff grows with the
+                # user's tries only while the server is congested; a refusal at random among answers served is
+                # retried after the first step (a growing backoff would only stretch the end of the run).
                 delay = parse_retry_after(getattr(busy, 'retry_after', None))
-                delay = max(delay or 0.0, backoff_delay(tries, self.backoff_base, self.backoff_cap))
+                step = tries if self.limiter.congested else 0
+                delay = max(delay or 0.0, backoff_delay(step, self.backoff_base, self.backoff_cap))
                 with self._lock:
                     self.throttled_retries += 1
                 work.put((user, count, tries + 1), delay)

@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
-    AdaptiveLimiter, DelayedQueue, parse_retry_after)
+    AdaptiveInterval, AdaptiveLimiter, DelayedQueue, parse_retry_after)
 
 
 class Clock(object):
@@ -58,8 +58,11 @@ def test_after_throttling_the_pace_is_the_admitted_rate_with_a_probe_and_a_drain
     clock = Clock()
     lim = AdaptiveLimiter(8, clock=clock)
     serve(lim, clock, 100, 0.01)             # one second at 100 answers a second
-    lim.throttled()                          # a bare 503: the window only
-    assert lim.rate() is None and lim.window == 4.0
+    lim.throttled()                          # a bare 503 among them: a refusal at random, not congestion
+    assert lim.rate() is None and lim.window == 8.0 and not lim.congested
+    for dummy in range(20):                  # most answers throttled: congestion, the window only
+        lim.throttled()
+    assert lim.rate() is None and lim.window == 4.0 and lim.congested
     clock.now += 1.0
     lim.throttled(rate_limited=True)         # a Retry-After: pacing starts, measured from now on
     assert lim.admitted is None and lim.rate() is None
@@ -123,3 +126,40 @@ def test_delayed_queue_hands_out_ready_items_first_and_ends_when_closed_and_idle
     assert q.get() == 'retry'
     q.done()
     assert q.get() is None
+
+
+def test_bare_503s_narrow_the_window_only_above_a_share_of_the_recent_answers():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, loss_sample=20)
+    serve(lim, clock, 18, 0.01)
+    for dummy in range(2):                   # 2 of 20 (10 %) throttled, each a second apart: no cut
+        lim.throttled()
+        clock.now += 1.0
+    assert lim.window == 8.0 and lim.decreases == 0 and lim.throttled_share == pytest.approx(0.1)
+    assert not lim.congested
+    for dummy in range(4):                   # 6 of 20 (30 %): above a quarter, congestion; one cut a second
+        lim.throttled()
+    assert lim.window == 4.0 and lim.decreases == 1 and lim.congested
+    serve(lim, clock, 20, 0.01)              # answered again: the share falls, the window widens
+    assert lim.throttled_share == 0.0 and not lim.congested and lim.window > 7.0
+    clock.now += 1.0
+    lim.throttled(rate_limited=True)         # a rate limit always counts, and pacing keeps it congested
+    assert lim.decreases == 2 and lim.congested
+
+
+def test_the_interval_of_a_one_at_a_time_sender_doubles_on_a_rate_limit_and_shrinks_with_answers():
+    clock = Clock()
+    pace = AdaptiveInterval(2.0, clock=clock)
+    assert pace.wait_time() == 0.0
+    pace.started()
+    assert pace.wait_time() == 2.0 and pace.wait_time(at_once=True) == 0.0   # the floor, unless at once
+    pace.answered(served=False)                     # a bare 503: the interval stays
+    assert pace.interval == 2.0
+    for dummy in range(6):
+        pace.answered(served=False, rate_limited=True)
+    assert pace.interval == 32.0 and pace.rate_limits == 6   # doubled each time, at most 16 x the floor
+    pace.answered()
+    assert pace.interval == 31.5                    # an answer served: a quarter of the floor less
+    pace.answered(served=False, rate_limited=True, retry_after=60.0)
+    clock.now += 40.0
+    assert pace.wait_time(at_once=True) == 20.0     # a Retry-After holds even a request sent at once
