@@ -293,7 +293,7 @@ class ActionModule(ActionBase):
             for row in rows:
                 row['task'] = task
             gitops[host] = {'status': 'ok' if host in alive else 'failed', 'rows': rows}
-        hosts = [h for h in order] + [h for h in slicing.get('deferred') or [] if h not in order]
+        hosts = list(order) + [h for h in slicing.get('deferred') or [] if h not in order]
         return {'slice_variable': planner.slice_variable(slicing.get('id')),
                 'slice_output': planner.slice_output(slicing.get('id'), hosts, states,
                                                      [h for h in order if h in alive], check_mode, gitops)}

@@ -508,10 +508,10 @@ def combine_slices(outputs, clusters, inventory, check_mode):
                 'sliced job and this step with the same collection' % (name, SLICE_FORMAT))})
             continue
         if bool(output.get('check_mode')) != bool(check_mode):
+            modes = ['in check mode' if mode else 'for real' for mode in (output.get('check_mode'), check_mode)]
             problems.append({'host': None, 'label': None, 'problem': (
                 'slice %s ran %s and this combine step runs %s: give the sliced job template and the combine job '
-                'template the same job type' % (output.get('slice'), 'in check mode' if output.get('check_mode')
-                                                 else 'for real', 'in check mode' if check_mode else 'for real'))})
+                'template the same job type' % (output.get('slice'), modes[0], modes[1]))})
             continue
         strangers = [h for h in output.get('hosts') or [] if h not in inventory]
         if strangers:
