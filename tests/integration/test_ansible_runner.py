@@ -307,3 +307,38 @@ def test_enablement_in_awx_slices_and_a_combine_step_does_the_work_of_one_run(si
     assert json.loads(js.read_text()) == json.loads(one_json.read_text())
     assert md.read_text() == one_md.read_text()
     assert "### cucm-b" in md.read_text() and "### expc-a" in md.read_text()  # a slice's cluster, the combine's
+
+
+@pytest.mark.sim_lab(enablement.AUDIT_LAB)
+def test_a_sliced_check_run_and_its_combine_step_write_nothing_and_plan_as_one_check_job(
+        sim, installed_collection, tmp_path):
+    """Check mode (the job templates' job type Check): the slices and the combine step write nothing, and the
+    combine step's plan and GitOps summary are those of one check job; a combine step run for real on the slices'
+    check-mode outputs stops before any request."""
+    inventory = enablement.audit_inventory(sim)
+    md_one, js_one, env_one = summary_outputs(tmp_path / "one")
+    (tmp_path / "one").mkdir()
+    one = run(tmp_path / "one", "oauth_enable.yml", inventory, envvars=env_one, cmdline="--check --diff")
+    one_plan = [r["msg"] for r in ok_events(one, "Show the plan").values()]
+    sim.reset(state=False)
+    slices = awx_slices(inventory, 2)
+    runners = run_side_by_side(tmp_path / "sliced", "oauth_enable.yml", [inv for inv, _hosts in slices],
+                               extravars={"oauth_refresh_login_slicing": "slice"}, cmdline="--check --diff")
+    assert [r.status for r in runners] == ["successful", "successful"]
+    merged = {}
+    for runner in runners:
+        merged.update(artifacts(runner))
+    before = len(sim.get_requests())
+    pdd = private_data_dir(tmp_path / "for-real", "oauth_enable.yml", inventory,
+                           dict(merged, oauth_refresh_login_slicing="combine"))
+    refused = ansible_runner.run(private_data_dir=str(pdd), playbook="oauth_enable.yml", quiet=True, ident="job")
+    assert refused.status == "failed" and len(sim.get_requests()) == before
+    [message] = [e["event_data"]["res"]["msg"] for e in refused.events if e["event"] == "runner_on_failed"]
+    assert "ran in check mode and this combine step runs for real" in message, message
+    md, js, env = summary_outputs(tmp_path / "sliced")
+    combine = run(tmp_path / "sliced" / "combine", "oauth_enable.yml", inventory, envvars=env,
+                  cmdline="--check --diff", extravars=dict(merged, oauth_refresh_login_slicing="combine"))
+    assert [r["msg"] for r in ok_events(combine, "Show the plan").values()] == one_plan
+    assert json.loads(js.read_text()) == json.loads(js_one.read_text()) and md.read_text() == md_one.read_text()
+    assert json.loads(js.read_text())["mode"] == "plan" and "### cucm-b" in md.read_text()
+    assert sim.get_counters()["writes"] == 0 and sim.get_counters()["write_attempts"] == 0
