@@ -19,9 +19,12 @@ MOLECULE_ARGS ?=
 # The ansible-core matrix, VERSION:CONTROLLER_PYTHON: the oldest ansible-core meta/runtime.yml claims and the newest
 # release (2.20 and 2.21 need Python 3.12 or newer on the controller). .venv itself has ansible-core 2.19.
 ANSIBLE_CORE_MATRIX ?= 2.16.19:3.11 2.21.5:3.13
-# what `make test` runs, in this order (each step is timed; all run, then the summary decides)
-TEST_STEPS  ?= lint changelog-lint sim-tests build units integration sanity matrix \
-               galaxy-importer ansible-lint docs ee molecule
+# what `make test` runs (each step is timed; all run, then the summary decides), TEST_JOBS of them side by side,
+# started in this order: the longest first, so that the short ones fill the gaps (hacking/steps.sh).
+# TEST_JOBS=1 runs them one after the other with their output streaming.
+TEST_STEPS  ?= matrix integration molecule sanity units sim-tests docs galaxy-importer ansible-lint ee \
+               lint changelog-lint build
+TEST_JOBS   ?= 3
 
 .PHONY: help venv build browser lint sanity units integration sim-tests changelog-lint demo test bench clean distclean \
         matrix matrix-venvs galaxy-importer ansible-lint docs ee molecule release sim sim-stop
@@ -46,7 +49,7 @@ help:
 	@echo "make sim LAB=NAME    start the simulator with a lab (default, cluster, multi, audit) and print what to export"
 	@echo "make sim-stop LAB=NAME  stop it"
 	@echo "make demo            run playbooks/enable_oauth_refresh_login.yml twice against ucsim"
-	@echo "make test            everything CI runs: $(TEST_STEPS)"
+	@echo "make test            everything CI runs, TEST_JOBS=$(TEST_JOBS) at a time: $(TEST_STEPS)"
 	@echo "make bench           run the benchmarks (bench/run)"
 	@echo "make clean           remove .build and test output (make distclean also removes .venv)"
 
@@ -121,7 +124,7 @@ sim-stop:
 	@hacking/sim.sh stop $(LAB)
 
 test: venv
-	@hacking/steps.sh $(TEST_STEPS)
+	@hacking/steps.sh -j $(TEST_JOBS) $(TEST_STEPS)
 
 bench: build
 	@if [ -x bench/run ]; then bench/run; \

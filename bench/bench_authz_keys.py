@@ -3,7 +3,7 @@
 
 The simulator sleeps `login_delay_s` (default 8.6 s, the public log of a real CUCM) in the login banner and
 `command_delay_s` before each command. Measures: the bare login (`_ssh.CliSession.open`, no Ansible), a
-`collab.uc.cucm_authz_keys` read task (`state: present`, both checksums) through ansible-playbook, and the same
+`collab.uc.cucm_authz_keys` read task (`state: gathered`, both checksums) through ansible-playbook, and the same
 task with the simulator's short default delay (what the collection adds); counts SSH logins and commands per
 task from the simulator (target: one login per task). Writes the figures into bench/README.md.
 
@@ -46,7 +46,7 @@ TASK = """
 
 def bare_logins(env, rounds):
     """Seconds of CliSession.open() (connect, host key, keyboard-interactive, banner, prompt, pagination off)."""
-    from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
+    from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import CliSession
     seconds = []
     for _ in range(rounds):
         session = CliSession(env["CUCM_SSH_HOST"], env["CUCM_SSH_USERNAME"], env["CUCM_SSH_PASSWORD"],

@@ -125,7 +125,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             lab = Path(tmp) / "lab.yml"
             lab.write_text(LAB % {"t": t})
-            with helpers.Simulator.start(lab=str(lab), extra_args=["--quiet"]) as sim:
+            with helpers.Simulator.start(lab=str(lab), quiet=True) as sim:
                 for batch in args.batches:
                     r = run(sim, batch, t)
                     slots = math.ceil(5 / batch) + 1

@@ -138,7 +138,7 @@ def bare_loop(sim, names, concurrency):
     """Seconds a bare loop of revoke requests takes: the collection's HttpSession in ``concurrency`` threads, no
     Ansible, no lookup, no bookkeeping. What this machine and simulator allow at best."""
     sys.path.insert(0, str(helpers.collections_path()))
-    from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
+    from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession
 
     work = queue.Queue()
     for name in names:

@@ -115,7 +115,7 @@ def measure(args, latency_ms):
     """One measurement at a simulated latency: a dict of medians, counters and loads."""
     with tempfile.TemporaryDirectory() as tmp, \
             helpers.Simulator.start(lab=lab(args.clusters), state_dir=Path(tmp) / "sim",
-                                    extra_args=["--quiet"]) as sim:
+                                    quiet=True) as sim:
         tasks, plays = Path(tmp) / "tasks.jsonl", Path(tmp) / "plays.jsonl"
         env = {"BENCH_TIMINGS": str(tasks), "BENCH_PLAY_TIMINGS": str(plays), "ANSIBLE_FORKS": str(args.forks),
                "ANSIBLE_CALLBACK_PLUGINS": "%s:%s" % (HERE / "callback_plugins", helpers.CALLBACK_DIR),
@@ -221,7 +221,7 @@ def measure_scale(args, clusters):
     import threading
 
     with tempfile.TemporaryDirectory() as tmp, \
-            helpers.Simulator.start(lab=scale_lab(clusters), state_dir=Path(tmp) / "sim", extra_args=["--quiet"]) as sim:
+            helpers.Simulator.start(lab=scale_lab(clusters), state_dir=Path(tmp) / "sim", quiet=True) as sim:
         port = dict((s["name"], s["port"]) for s in sim.systems())
         lines = ["[all:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable,
                  "ansible_host=%s" % sim.host, "", "[cucm_clusters:vars]", "cucm_username=axladmin",

@@ -16,6 +16,7 @@ Needs the collection built and installed (`make build`) and ucsim installed (`ma
 
 import argparse
 import collections
+import os
 import platform
 import sys
 import time
@@ -66,7 +67,7 @@ PLAY = """
 def run(sim, batch, t):
     sim.reset(state=True)
     system = sim.system("six")
-    host = helpers.urllib.parse.urlsplit(system["url"]).hostname
+    host = system["address"]
     playbook = PLAY % {"host": host, "port": system["port"], "ca": sim.ca, "batch": batch, "timeout": int(4 * t)}
     started = time.monotonic()
     res = helpers.run_playbook(playbook, timeout=40 * t + 600)
@@ -95,7 +96,7 @@ LOAD = "?"
 
 def main():
     global LOAD
-    LOAD = " ".join("%.2f" % v for v in helpers.os.getloadavg())
+    LOAD = " ".join("%.2f" % v for v in os.getloadavg())
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--restart-s", type=float, nargs="+", default=[20.0, 60.0],
                     help="T: seconds a restart takes; one roll of each batch size per value (default 20 60)")
@@ -106,7 +107,7 @@ def main():
         raise SystemExit(problem)
     rows = []
     for t in args.restart_s:
-        with helpers.Simulator.start(lab=LAB % {"t": t}, extra_args=["--quiet"]) as sim:
+        with helpers.Simulator.start(lab=LAB % {"t": t}, quiet=True) as sim:
             one = run(sim, 1, t)
             two = run(sim, 2, t)
         for label, r, batches in (("batch 1", one, 6), ("batch 2", two, 3)):
@@ -118,7 +119,7 @@ def main():
     body = "\n".join([
         "Measured %s on %s, Python %s, %d cores, load average %s at the start (the machine is shared); 6 nodes "
         "(a publisher, five subscribers); T is the simulated restart time of Cisco CallManager."
-        % (time.strftime("%Y-%m-%d"), platform.machine(), platform.python_version(), helpers.os.cpu_count() or 0,
+        % (time.strftime("%Y-%m-%d"), platform.machine(), platform.python_version(), os.cpu_count() or 0,
            LOAD),
         "",
         "| T | roll | playbook wall time | first restart to last node back | wall / ideal | target (1.15 x ideal) "

@@ -46,16 +46,18 @@ def engine_run(users, share, latency, concurrency, loss_threshold, seed=7):
     """The revocation engine alone: a revoker that sleeps ``latency`` seconds and answers 503 to ``share`` of the
     calls at random. Returns (seconds, calls, 503s, window cuts)."""
     sys.path.insert(0, str(helpers.collections_path()))
-    from ansible_collections.collab.uc.plugins.module_utils import _refresh_token_revocation as rtr
-    from ansible_collections.collab.uc.plugins.module_utils._adaptive import AdaptiveLimiter
-    from ansible_collections.collab.uc.plugins.module_utils._errors import Unavailable
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import REVOKED
+    from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._lookup import Lookup as Found
+    from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._run import Revocation
+    from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import AdaptiveLimiter
+    from ansible_collections.collab.uc.plugins.module_utils.transport._errors import Unavailable
 
     rng, lock = random.Random(seed), threading.Lock()
     counts = {"calls": 0, "busy": 0}
 
     class Lookup:
         def lookup(self, chunk):
-            return rtr.Lookup(set(chunk), dict((u, 1) for u in chunk))
+            return Found(set(chunk), dict((u, 1) for u in chunk))
 
     class Revoker:
         def revoke(self, user, client_id=None):
@@ -67,12 +69,12 @@ def engine_run(users, share, latency, concurrency, loss_threshold, seed=7):
                 with lock:
                     counts["busy"] += 1
                 raise Unavailable("server busy", host="bench", operation="revoke", status=503, product="CUCM")
-            return rtr.REVOKED, 1, None
+            return REVOKED, 1, None
 
     names = ["u%06d" % n for n in range(users)]
     limiter = AdaptiveLimiter(concurrency, loss_threshold=loss_threshold)
     started = time.monotonic()
-    run = rtr.Revocation(names, Lookup(), Revoker, concurrency=concurrency, limiter=limiter).run()
+    run = Revocation(names, Lookup(), Revoker, concurrency=concurrency, limiter=limiter).run()
     ended = time.monotonic()
     if run.summary()["revoked"] != users:
         raise SystemExit("the engine did not revoke every user: %s" % run.summary())

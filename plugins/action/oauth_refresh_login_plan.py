@@ -4,7 +4,7 @@
 
 """Action plugin of collab.uc.oauth_refresh_login_plan (documented in plugins/modules/oauth_refresh_login_plan.py):
 the rules of the role collab.uc.oauth_refresh_login, run once on the controller over every host of the play
-(the planner is plugins/module_utils/_oauth_refresh_login.py)."""
+(the planner is plugins/module_utils/domain/_oauth_refresh_login.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,9 +15,9 @@ import os
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
-from ansible_collections.collab.uc.plugins.module_utils._gitops import rows_from_result
-from ansible_collections.collab.uc.plugins.module_utils._estate_read import MODULES, read_all
+from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
+from ansible_collections.collab.uc.plugins.module_utils.domain._gitops import rows_from_result
+from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import MODULES, read_all
 
 from ansible.executor import module_common
 
@@ -174,7 +174,8 @@ class ActionModule(ActionBase):
                 return None
             return None if value is None else _plain(value)
 
-        result['changed'] = False
+        # it writes nothing (changes: the collection's one key for what a task changed; the plans are in states)
+        result.update(changed=False, changes=[])
         if params['step'] == 'plan':
             return self._plan(result, params, task_vars, order, alive, members, names, check_mode)
         planned = task_vars.get(PLAN) or {}

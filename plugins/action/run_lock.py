@@ -13,7 +13,7 @@ import os
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.collab.uc.plugins.module_utils._run_lock import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._run_lock import (
     LockError, release_run_lock, take_run_lock, read_holder)
 
 ARGUMENT_SPEC = {
@@ -34,7 +34,8 @@ class ActionModule(ActionBase):
         del tmp
         dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         path = os.path.abspath(os.path.expanduser(params['path']))
-        result.update(changed=False, lock_path=path + '.lock')
+        # a lock held for the run is no change of the state it guards (changes: the collection's one key)
+        result.update(changed=False, changes=[], lock_path=path + '.lock')
         if not 0 <= params['timeout'] <= 86400:
             return dict(result, failed=True, msg='run_lock: timeout must be between 0 and 86400 seconds, got %s'
                         % params['timeout'])

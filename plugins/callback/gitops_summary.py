@@ -85,16 +85,17 @@ import json
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
-from ansible_collections.collab.uc.plugins.module_utils._gitops import MISSING, rows_from_result
-from ansible_collections.collab.uc.plugins.module_utils._gitops import plain as _plain
-from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
+from ansible_collections.collab.uc.plugins.module_utils.domain._gitops import MISSING, rows_from_result
+from ansible_collections.collab.uc.plugins.module_utils.domain._gitops import plain as _plain
+from ansible_collections.collab.uc.plugins.module_utils.domain._markdown import md_text
 
 FOLD = 160  # a cell longer than this is folded in <details>
 
 
 def _text(value):
     """A value as it shows in the table: lower-case booleans, (none) for nothing, escaped by the collection's one
-    Markdown rule (module_utils/_markdown.py: no pipe, HTML, link, image, code span or line break from a system)."""
+    Markdown rule (module_utils/domain/_markdown.py: no pipe, HTML, link, image, code span or line break from a
+    system)."""
     if value is None:
         return MISSING
     if isinstance(value, bool):

@@ -89,6 +89,24 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - This module changes nothing, so the list is always empty.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, which this module never reports.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+  sample: []
 problems:
   description: What is wrong, one sentence each, starting with the variable's name. The module fails when there is
     any.
@@ -98,36 +116,38 @@ problems:
   sample: [authz_key_rotation_batch_size must be at least 1 (nodes restarted at once), got 0]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.collab.uc.plugins.module_utils._authz_key_rotation import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._authz_key_rotation import (
     check_nodes, check_paths, check_variables)
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+
+
+class AuthzKeyRotationCheck(UCModule):
+    argument_spec = dict(
+        variables=dict(type='dict', required=True),
+        names=dict(type='list', elements='str'),
+        host=dict(type='str'),
+        kind=dict(type='str', choices=['cucm', 'cuc'], default='cucm'),
+        check_paths=dict(type='bool', default=True),
+        nodes=dict(type='list', elements='dict'),
+    )
+
+    def execute(self):
+        params = self.params
+        problems, normal = check_variables(params['variables'], params['names'], params['host'])
+        if params['check_paths']:
+            problems.extend(check_paths(normal, params['host'], params['kind']))
+        if params['nodes'] is not None:
+            problems.extend(check_nodes(normal, params['nodes'], params['host'] or 'the cluster'))
+        if problems:
+            self.module.fail_json(msg='%s: %d problem(s) with the variables of collab.uc.authz_key_rotation; nothing '
+                                      'was changed on any system. Fix them and run again: %s'
+                                      % (params['host'] or 'this host', len(problems), '; '.join(problems)),
+                                  problems=problems)
+        return dict(changed=False, problems=[])
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            variables=dict(type='dict', required=True),
-            names=dict(type='list', elements='str'),
-            host=dict(type='str'),
-            kind=dict(type='str', choices=['cucm', 'cuc'], default='cucm'),
-            check_paths=dict(type='bool', default=True),
-            nodes=dict(type='list', elements='dict'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    problems, normal = check_variables(params['variables'], params['names'], params['host'])
-    if params['check_paths']:
-        problems.extend(check_paths(normal, params['host'], params['kind']))
-    if params['nodes'] is not None:
-        problems.extend(check_nodes(normal, params['nodes'], params['host'] or 'the cluster'))
-    if problems:
-        module.fail_json(msg='%s: %d problem(s) with the variables of collab.uc.authz_key_rotation; nothing was '
-                             'changed on any system. Fix them and run again: %s'
-                             % (params['host'] or 'this host', len(problems), '; '.join(problems)),
-                         problems=problems)
-    module.exit_json(changed=False, problems=[])
+    AuthzKeyRotationCheck().run()
 
 
 if __name__ == '__main__':

@@ -38,6 +38,8 @@ options:
       - Matched as Connection matches display names, that is without the spaces around it and regardless of letter
         case, so V(cucm cluster 1) finds an AuthZ server named V(CUCM Cluster 1) (and renames it to the given
         case). Spaces around O(name) are removed before anything is sent, as Connection removes them.
+      - The alias C(display_name) is deprecated and will be removed in 2.0.0; no option of collab.uc has an
+        alias then.
     type: str
     required: true
     aliases: [display_name]
@@ -184,6 +186,43 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here the AuthZ server created or deleted (named by O(name)), or one entry per setting updated (named as in
+      RV(authz_server), the password as V(server_password)), then V(keys) when its keys were synced.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the AuthZ server, one of its settings or V(keys).
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+      choices: [created, updated, deleted, synced]
+    before:
+      description: The value before (for a deleted AuthZ server its settings); the password shows as C(********).
+      type: raw
+      returned: when the entry is updated or deleted
+    after:
+      description: The value after (for a created AuthZ server its settings); the password shows as C(********).
+      type: raw
+      returned: when the entry is created or updated
+  sample:
+    - {name: server_address, action: updated, before: cucm-old.example.com, after: cucm-pub.example.com}
+    - {name: keys, action: synced}
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cuc-pub.example.com
 authz_server:
   description:
     - The AuthZ server after the task (in check mode, as it would be). Empty when O(state=absent).
@@ -246,6 +285,7 @@ synced:
   description:
     - Whether Connection was asked to sync the keys in this run. Never V(true) in check mode.
     - A sync that did not pass fails the task, so on success V(true) means the keys were fetched.
+    - Deprecated, use RV(changes) (an entry V(keys) with action V(synced), in check mode too); removed in 2.0.0.
   returned: always
   type: bool
   sample: true
@@ -316,16 +356,18 @@ error:
     sync_outcome: missing_axl_role
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._connection import host_problem
-from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import host_problem
+from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
 
 
-class AuthzServerModule(UCModule):
+class CucAuthzServer(UCModule):
     connections = ('cuc',)
     argument_spec = dict(
         state=dict(type='str', default='present', choices=['present', 'absent']),
-        name=dict(type='str', required=True, aliases=['display_name']),
+        name=dict(type='str', required=True, aliases=['display_name'],
+                  deprecated_aliases=[dict(name='display_name', version='2.0.0', collection_name='collab.uc')]),
         server_address=dict(type='str'),
         server_port=dict(type='int', default=8443),
         server_username=dict(type='str'),
@@ -343,7 +385,7 @@ class AuthzServerModule(UCModule):
         for option in ('name', 'server_username'):
             if params[option] is not None:
                 params[option] = params[option].strip()   # as Connection stores them
-        problems = cupi.check_lengths({
+        problems = authz.check_lengths({
             'name': (params['name'], cupi.MAX_LENGTHS[cupi.DISPLAY_NAME]),
             'server_address': (params['server_address'], cupi.MAX_LENGTHS[cupi.ADDRESS]),
             'server_username': (params['server_username'], cupi.MAX_LENGTHS[cupi.USERNAME]),
@@ -369,23 +411,25 @@ class AuthzServerModule(UCModule):
         return self.present(client, current)
 
     def absent(self, client, current):
-        result = dict(changed=current is not None, authz_server={}, synced=False, last_sync_status=None,
-                      diff=dict(before=cupi.settings_view(current), after={}))
+        before = authz.settings_view(current)
+        changes = [change(before['name'], 'deleted', before=before)] if current is not None else []
+        result = dict(changed=bool(changes), changes=changes, authz_server={}, synced=False, last_sync_status=None,
+                      diff=dict(before=before, after={}))
         if current is not None and not self.check_mode:
             client.delete_server(current[cupi.OBJECT_ID])
         return result
 
     def present(self, client, current, converging=False):
         params = self.params
-        desired = cupi.desired_fields(params['name'], params['server_address'], params['server_port'],
-                                      params['server_username'], params['ignore_certificate_errors'])
+        desired = authz.desired_fields(params['name'], params['server_address'], params['server_port'],
+                                       params['server_username'], params['ignore_certificate_errors'])
         password = params['server_password']
         if current is None:
             changes = dict(desired)
             changes[cupi.PASSWORD] = password
             password_sent = True
         else:
-            changes = cupi.changed_fields(current, desired)
+            changes = authz.changed_fields(current, desired)
             password_sent = params['update_password'] == 'always'
             if password_sent:
                 changes[cupi.PASSWORD] = password
@@ -398,10 +442,17 @@ class AuthzServerModule(UCModule):
         last_outcome = cupi.classify_sync_status(before.get(cupi.LAST_SYNC))
         sync = params['sync_keys'] == 'always' or (
             params['sync_keys'] == 'on_change' and (changed or last_outcome != cupi.SYNC_PASSED))
-        diff = dict(before=cupi.settings_view(current), after=cupi.settings_view(after, password_sent))
+        diff = dict(before=authz.settings_view(current), after=authz.settings_view(after, password_sent))
+        if current is None:
+            done = [change(diff['after']['name'], 'created', after=diff['after'])]
+        else:
+            done = [change(key, 'updated', diff['before'].get(key), value) for key, value in diff['after'].items()
+                    if diff['before'].get(key) != value]
+        if sync:
+            done.append(change('keys', 'synced'))
 
         if self.check_mode:
-            return self.result(changed or sync, after, False, diff)
+            return self.result(after, False, diff, done)
 
         object_id = before.get(cupi.OBJECT_ID)
         if current is None:
@@ -421,25 +472,26 @@ class AuthzServerModule(UCModule):
         if sync:
             server = client.sync_keys(object_id)
             if cupi.classify_sync_status(server.get(cupi.LAST_SYNC)) != cupi.SYNC_PASSED:
-                error = cupi.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
-                                          % (params['name'], cupi.SYNC_PATH, object_id),
-                                          password_kept=current is not None and not password_sent)
-                result = self.result(True, server, True, diff)
+                error = authz.sync_failure(client.session, server, 'sync AuthZ keys of %r (PUT %s/%s)'
+                                           % (params['name'], cupi.SYNC_PATH, object_id),
+                                           password_kept=current is not None and not password_sent)
+                result = self.result(server, True, diff, done)
                 self.fail(error, **result)
-            return self.result(True, server, True, diff)
+            return self.result(server, True, diff, done)
         if changed:
             after = client.get_server(object_id)
-        return self.result(changed, after, False, diff)
+        return self.result(after, False, diff, done)
 
     @staticmethod
-    def result(changed, server, synced, diff):
-        view = cupi.server_view(server)
-        return dict(changed=changed, authz_server=view, synced=synced,
+    def result(server, synced, diff, changes):
+        view = authz.server_view(server)
+        # synced: deprecated (an entry keys/synced of changes says it, in check mode too), returned until 2.0.0
+        return dict(changed=bool(changes), changes=changes, authz_server=view, synced=synced,
                     last_sync_status=view.get('last_sync_status') or None, diff=diff)
 
 
 def main():
-    AuthzServerModule().run()
+    CucAuthzServer().run()
 
 
 if __name__ == '__main__':

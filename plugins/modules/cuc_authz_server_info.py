@@ -22,6 +22,8 @@ options:
   name:
     description:
       - Return only the AuthZ server with this display name. Without it, every AuthZ server is returned.
+      - The alias C(display_name) is deprecated and will be removed in 2.0.0; no option of collab.uc has an
+        alias then.
     type: str
     aliases: [display_name]
 extends_documentation_fragment:
@@ -65,6 +67,31 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - This module changes nothing, so the list is always empty.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, which this module never reports.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+  sample: []
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cuc-pub.example.com
 authz_servers:
   description:
     - The AuthZ servers, in the order Connection lists them; only the one named O(name) if it is set (empty if there
@@ -118,25 +145,27 @@ authz_servers:
       sample: 1494572453
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
 
 
-class AuthzServerInfoModule(UCModule):
+class CucAuthzServerInfo(UCModule):
     connections = ('cuc',)
     argument_spec = dict(
-        name=dict(type='str', aliases=['display_name']),
+        name=dict(type='str', aliases=['display_name'],
+                  deprecated_aliases=[dict(name='display_name', version='2.0.0', collection_name='collab.uc')]),
     )
 
     def execute(self):
         name = self.params['name']
         client = cupi.CupiClient(self.http_session())
         servers = client.list_servers() if name is None else client.find_by_name(name)
-        return dict(changed=False, authz_servers=[cupi.server_view(server) for server in servers])
+        return dict(changed=False, authz_servers=[authz.server_view(server) for server in servers])
 
 
 def main():
-    AuthzServerInfoModule().run()
+    CucAuthzServerInfo().run()
 
 
 if __name__ == '__main__':

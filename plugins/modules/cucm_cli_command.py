@@ -116,6 +116,39 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here one entry per command run that may change the node (any command not on the read-only list), in order; in
+      check mode, each such command, which is not run (RV(not_run)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the command as typed.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done), here always V(executed).
+      type: str
+      returned: always
+      choices: [executed]
+    outcome:
+      description:
+        - V(unknown) for a command whose answer was lost (a drop, a timeout), so that whether it ran is unknown;
+          the task then fails. Absent otherwise.
+      type: str
+      returned: on failure, for the command whose answer was lost
+  sample: [{name: utils service restart Cisco Tomcat, action: executed}]
+host:
+  description:
+    - The system the task acted on, as addressed (O(ssh_host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-sub1.example.com
 results:
   description: One entry per command that ran, in order.
   returned: always
@@ -164,10 +197,10 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, is_read_only
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError, shorten
-from ansible_collections.collab.uc.plugins.module_utils._ssh import shown, typed_problem
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, is_read_only
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError, shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import shown, typed_problem
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
 
 
 class CucmCliCommand(UCModule):
@@ -211,33 +244,34 @@ class CucmCliCommand(UCModule):
                                       'in the module documentation run by default; set allow_changes=true to run '
                                       'these. Nothing was sent (no login)'
                                       % shorten(', '.join(shown(command) for command in changing), 1000))
-        results, skipped, changed = [], [], False
+        results, skipped, changes = [], [], []
         cli = None
         running = None
         try:
             for command, answers in commands:
                 if command in changing and self.check_mode:
                     skipped.append(command)
-                    changed = True
+                    changes.append(change(command, 'executed'))
                     continue
                 if cli is None:
                     cli = CucmCli(self.session('cucm_cli'))
                 running = command
                 output = cli.run(command, answers=answers)
                 running = None
-                changed = changed or command in changing
+                if command in changing:
+                    changes.append(change(command, 'executed'))
                 results.append(dict(command=command, output=output, lines=output.split('\n') if output else []))
         except UCError as error:
             # A command the CLI refused or whose question was declined changed nothing; one whose answer was lost
             # (a drop, a timeout) may have changed the node.
-            unknown = isinstance(error, OutcomeUnknown) and running in changing
-            self.fail(error, changed=changed or unknown, **self.report(results, skipped))
-        result = dict(changed=changed, **self.report(results, skipped))
-        return result
+            if isinstance(error, OutcomeUnknown) and running in changing:
+                changes.append(change(running, 'executed', outcome='unknown'))
+            self.fail(error, changed=bool(changes), **self.report(results, skipped, changes))
+        return dict(changed=bool(changes), **self.report(results, skipped, changes))
 
-    def report(self, results, skipped):
+    def report(self, results, skipped, changes):
         return dict(results=results, stdout=[r['output'] for r in results],
-                    stdout_lines=[r['lines'] for r in results], not_run=skipped,
+                    stdout_lines=[r['lines'] for r in results], not_run=skipped, changes=changes,
                     ssh_logins=self.logins())
 
 

@@ -82,6 +82,40 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here the parameter, when its value is (or would be) written.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the programmatic name of the parameter.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done), here always V(updated).
+      type: str
+      returned: always
+      choices: [updated]
+    before:
+      description: Its value before, as CUCM stores it.
+      type: str
+      returned: always
+    after:
+      description: Its value after, as CUCM stores it.
+      type: str
+      returned: always
+  sample: [{name: oauthTokenExpiryTimer, action: updated, before: '60', after: '30'}]
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-pub.example.com
 parameter:
   description: The parameter after the run (in check mode, as it would be).
   returned: success
@@ -131,12 +165,13 @@ error:
     hint: Check the programmatic name (it is case-sensitive)
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._errors import shorten
-from ansible_collections.collab.uc.plugins.module_utils._soap import xml_escape
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import (
-    BY_NAME, bool_equal, canonical_number, format_bool, is_bool_type, is_number_type, parse_bool)
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import shorten
+from ansible_collections.collab.uc.plugins.module_utils.transport._soap import xml_escape
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import (
+    BY_NAME, canonical_number, is_bool_type, is_number_type)
+from ansible_collections.collab.uc.plugins.module_utils.transport._values import bool_equal, format_bool, parse_bool
 
 
 class CucmEnterpriseParameter(UCModule):
@@ -193,7 +228,8 @@ class CucmEnterpriseParameter(UCModule):
                 if not self.check_mode:
                     axl.update_service_parameter(name, new_value)
 
-        result = dict(changed=changed, parameter=after, before=before, after=after)
+        changes = [change(name, 'updated', before['value'], after['value'])] if changed else []
+        result = dict(changed=bool(changes), changes=changes, parameter=after, before=before, after=after)
         return self.diff(result, {name: before['value']}, {name: after['value']})
 
 

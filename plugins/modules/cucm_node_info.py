@@ -79,6 +79,31 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - This module changes nothing, so the list is always empty.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, which this module never reports.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+  sample: []
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-pub.example.com
 nodes:
   description: The cluster's nodes in the order CUCM lists them (publisher first, as a rule).
   returned: success
@@ -166,11 +191,11 @@ rolling_order:
   sample: [10.0.0.11, 10.0.0.20, 10.0.0.10]
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_nodes import list_nodes, rolling_order
-from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import ServiceabilityClient, \
-    node_service_status
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_nodes import list_nodes, rolling_order
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import ServiceabilityClient
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import node_service_status
 
 
 class CucmNodeInfo(UCModule):

@@ -106,7 +106,7 @@ EXAMPLES = r'''
 
     - name: Show what changed
       ansible.builtin.debug:
-        var: oauth.changed_parameters
+        msg: "{{ oauth.changes | map(attribute='name') | join(', ') }}"
 
 - name: Preview a change of the refresh-token lifetime (it would revoke every refresh token)
   collab.uc.cucm_oauth:
@@ -119,6 +119,44 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here one entry per parameter written, in write order; on a failure, those written before it.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the CUCM programmatic name of the parameter.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done), here always V(updated).
+      type: str
+      returned: always
+      choices: [updated]
+    before:
+      description: Its value before, as the option value (as in RV(before)).
+      type: raw
+      returned: always
+    after:
+      description: Its value after, as the option value (as in RV(after)).
+      type: raw
+      returned: always
+    option:
+      description: The option of this module that sets it.
+      type: str
+      returned: always
+  sample: [{name: oAuthWithRefreshLoginFlow, action: updated, before: false, after: true, option: refresh_login}]
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-pub.example.com
 before:
   description:
     - The OAuth parameters before the run, keyed by option name. A value the module cannot understand is V(null).
@@ -160,12 +198,15 @@ after:
 changed_parameters:
   description:
     - CUCM programmatic names of the parameters written (in check mode, that would be written), in write order.
+    - Deprecated, use RV(changes); removed in 2.0.0.
   returned: success
   type: list
   elements: str
   sample: [oAuthWithRefreshLoginFlow]
 axl_version:
-  description: The AXL schema version used, as given in O(axl_version) or detected with C(getCCMVersion).
+  description:
+    - The AXL schema version the requests used, as given in O(axl_version) or derived from C(getCCMVersion).
+    - Not the CUCM version (M(collab.uc.cucm_oauth_info) returns that as RV(collab.uc.cucm_oauth_info#module:version)).
   returned: success
   type: str
   sample: '14.0'
@@ -225,13 +266,13 @@ error:
     hint: Use a value in the allowed range shown by CUCM above
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, read_parameters
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import PARAMETERS, read_parameters
 
 
-class CucmOAuth(UCModule):
+class CucmOauth(UCModule):
     connections = ('cucm',)
     argument_spec = dict(
         refresh_login=dict(type='bool'),
@@ -257,6 +298,7 @@ class CucmOAuth(UCModule):
         after = dict(before)
         after.update((p.option, wanted[p.option]) for p in to_write)
 
+        changes = [change(p.name, 'updated', before[p.option], after[p.option], option=p.option) for p in to_write]
         written = []
         if not self.check_mode:
             for parameter in to_write:
@@ -266,14 +308,15 @@ class CucmOAuth(UCModule):
                 except UCError as error:
                     if written:
                         error.hint = '%s. Already written: %s' % ((error.hint or '').rstrip('.'), ', '.join(written))
-                    self.fail(error, changed=bool(written), changed_parameters=written)
+                    self.fail(error, changed=bool(written), changes=changes[:len(written)], changed_parameters=written)
                 written.append(parameter.name)
 
         self.warn_side_effects(before, after, to_write)
         result = dict(
-            changed=bool(to_write),
+            changed=bool(changes),
             before=before,
             after=after,
+            changes=changes,
             changed_parameters=[p.name for p in to_write],
             axl_version=axl.version,
         )
@@ -300,7 +343,7 @@ class CucmOAuth(UCModule):
 
 
 def main():
-    CucmOAuth().run()
+    CucmOauth().run()
 
 
 if __name__ == '__main__':

@@ -56,6 +56,31 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - This module changes nothing, so the list is always empty.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, which this module never reports.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+  sample: []
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-pub.example.com
 oauth:
   description:
     - The OAuth parameters as M(collab.uc.cucm_oauth) option values. A value the module cannot understand is
@@ -93,13 +118,24 @@ parameters:
     oauthTokenExpiryTimer: '60'
     refreshTokenExpiryTimer: '60'
     DeviceTokenExpiryTimer: '3650'
+version:
+  description:
+    - The full CUCM version from C(getCCMVersion).
+    - Every module of collab.uc that reads a product's software version returns it under this key.
+  returned: success
+  type: str
+  sample: 14.0.1.13900(155)
 cucm_version:
-  description: The full CUCM version from C(getCCMVersion).
+  description:
+    - Same as RV(version).
+    - Deprecated, use RV(version); removed in 2.0.0.
   returned: success
   type: str
   sample: 14.0.1.13900(155)
 axl_version:
-  description: The AXL schema version used, as given in O(axl_version) or derived from RV(cucm_version).
+  description:
+    - The AXL schema version the requests used, as given in O(axl_version) or derived from RV(version).
+    - Not the CUCM version, which is RV(version).
   returned: success
   type: str
   sample: '14.0'
@@ -128,11 +164,11 @@ sso:
     version: ''
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._estate_read import read_cucm_oauth
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import read_cucm_oauth
 
 
-class CucmOAuthInfo(UCModule):
+class CucmOauthInfo(UCModule):
     connections = ('cucm',)
     argument_spec = {}
 
@@ -142,7 +178,7 @@ class CucmOAuthInfo(UCModule):
 
 
 def main():
-    CucmOAuthInfo().run()
+    CucmOauthInfo().run()
 
 
 if __name__ == '__main__':

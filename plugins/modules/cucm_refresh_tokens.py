@@ -288,6 +288,44 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here one entry per user whose refresh tokens were revoked (in check mode, would be), in input order.
+      O(return_results) limits it as it limits RV(results); with V(failed) or V(none), one entry named
+      V(refresh_tokens) stands for every user revoked.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the user ID (or V(refresh_tokens), see above).
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done), here always V(revoked).
+      type: str
+      returned: always
+      choices: [revoked]
+    tokens:
+      description:
+        - Refresh tokens revoked (in check mode, live tokens found; V(null) when they could not be counted).
+        - For the entry V(refresh_tokens), in all.
+      type: int
+      returned: always
+    users:
+      description: How many users the entry V(refresh_tokens) stands for.
+      type: int
+      returned: with O(return_results=failed) or O(return_results=none)
+  sample: [{name: jdoe, action: revoked, tokens: 2}]
+host:
+  description:
+    - The system the task acted on, as addressed (O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-pub.example.com
 changed:
   description: Whether this run revoked at least one token (in check mode, whether it would).
   returned: always
@@ -427,12 +465,12 @@ revoke_calls:
 
 import threading
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import type_words
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule, given_params
-from ansible_collections.collab.uc.plugins.module_utils._http import RateLimiter
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient, REVOKED, FAILED
-from ansible_collections.collab.uc.plugins.module_utils._refresh_token_revocation import (
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import type_words
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change, given_params
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import RateLimiter
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import AxlClient
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import SsospClient, REVOKED, FAILED
+from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._engine import (
     InputError, JournalError, LiveTokenLookup, Revocation, read_users, user_id_problem, check_writable_path,
     open_journal, report_format_of, run_journaled, write_report, acquire_locks, release_locks,
 )
@@ -587,8 +625,17 @@ class CucmRefreshTokens(UCModule):
         else:
             results = []
         failed_users = [{'user': item.user, 'reason': item.reason} for item in ordered if item.outcome == FAILED]
+        # this run's revocations (a user resumed from the journal was revoked by an earlier run)
+        revoked = [item for item in ordered if item.outcome == REVOKED and not item.resumed]
+        if wanted in ('all', 'changed'):
+            changes = [change(item.user, 'revoked', tokens=item.tokens) for item in revoked]
+        else:
+            counted = [item.tokens for item in revoked if item.tokens is not None]
+            changes = [change('refresh_tokens', 'revoked', tokens=sum(counted) if counted else None,
+                              users=len(revoked))] if revoked else []
         result = dict(
-            changed=run.changed,
+            changed=bool(changes),
+            changes=changes,
             summary=run.summary(),
             results=results,
             failed_users=failed_users,

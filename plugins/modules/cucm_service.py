@@ -54,6 +54,9 @@ options:
       - V(Cisco Tomcat) serves Serviceability itself and is started, stopped or restarted through the platform CLI
         (needs O(ssh_username) and O(ssh_password)); reading its state (for example V(started) on a started
         Tomcat) needs no SSH. Serviceability services are controlled first, Cisco Tomcat last.
+      - The alias C(name) is deprecated and will be removed in 2.0.0, since C(name) names one object in the other
+        modules of collab.uc (an AuthZ server, an enterprise parameter), never a list; no option of collab.uc has
+        an alias then.
     type: list
     elements: str
     required: true
@@ -181,8 +184,45 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here one entry per service started, stopped or restarted, in the order given (a service only waited for is no
+      change); on a failure, the services acted on or about to be.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the service, as the node spells it.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+      choices: [started, stopped, restarted]
+    before:
+      description: Its status before.
+      type: str
+      returned: always
+    after:
+      description: Its status at the end (in check mode, the status it would be brought to).
+      type: str
+      returned: always
+  sample: [{name: Cisco CallManager, action: restarted, before: Started, after: Started}]
+host:
+  description:
+    - The system the task acted on, as addressed (O(node), else O(host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: cucm-sub1.example.com
 node:
-  description: The node acted on.
+  description:
+    - The node acted on, the same as RV(host).
+    - Deprecated, use RV(host); removed in 2.0.0.
   returned: always
   type: str
   sample: cucm-sub1.example.com
@@ -237,7 +277,9 @@ services:
       reason_code: -1
       reason: ''
 actions:
-  description: What each service needed ({service name - action or null}).
+  description:
+    - What each service needed ({service name - action or null}).
+    - Deprecated, use RV(changes) (what was done) and RV(services) (every service); removed in 2.0.0.
   returned: success
   type: dict
   sample: {"Cisco CallManager": "Restart"}
@@ -255,18 +297,23 @@ ssh_host:
   sample: cucm-sub1.example.com:22
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import connection
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, service_command
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
-from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import MIN_INTERVAL, TOMCAT, WANTED, \
-    ServiceabilityClient, converge, parse_time
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, service_command
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import (
+    MIN_INTERVAL, TOMCAT, ServiceabilityClient)
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import WANTED, converge, parse_time
+
+# the action sent to a service, as RV(changes[].action) says it
+DONE = {'Start': 'started', 'Stop': 'stopped', 'Restart': 'restarted'}
 
 
 class CucmService(UCModule):
     # the platform CLI is needed only for Cisco Tomcat: its options are optional here
     connections = ('cucm', connection('cucm_cli', optional=True))
     argument_spec = dict(
-        services=dict(type='list', elements='str', required=True, aliases=['name']),
+        services=dict(type='list', elements='str', required=True, aliases=['name'],
+                      deprecated_aliases=[dict(name='name', version='2.0.0', collection_name='collab.uc')]),
         state=dict(type='str', required=True, choices=['started', 'stopped', 'restarted']),
         node=dict(type='str'),
         restarted_after=dict(type='str'),
@@ -307,8 +354,12 @@ class CucmService(UCModule):
         cli, missing, commands = self.platform_cli(ssh_host)
         result, error = converge(client, services, params['state'], restarted_after, self.check_mode,
                                  params['wait'], params['wait_timeout'], cli=cli, cli_missing=missing)
-        result.update(node=node, commands=commands, ssh_host=self._cli.host if self._cli else None)
         wanted = WANTED[params['state']]
+        # node: the old name of host, returned until 2.0.0
+        result.update(host=node, node=node, commands=commands, ssh_host=self._cli.host if self._cli else None,
+                      changes=[change(s['name'], DONE[s['action']], s['before'],
+                                      wanted if self.check_mode else s['status'])
+                               for s in result['services'] if s['action']])
         self.diff(result, dict((s['name'], s['before']) for s in result['services']),
                   dict((s['name'], wanted if s['action'] or s['waited'] else s['before']) for s in result['services']))
         if error is not None:
@@ -316,6 +367,9 @@ class CucmService(UCModule):
         return result
 
     _cli = None
+
+    def identity(self):
+        return self.params['node'] or super(CucmService, self).identity()
 
     def platform_cli(self, ssh_host):
         """``(cli, missing, commands)``: the hook ``converge`` calls for Cisco Tomcat (None without SSH options),

@@ -108,6 +108,50 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here one entry per setting written.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the option of the setting.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done), here always V(updated).
+      type: str
+      returned: always
+      choices: [updated]
+    before:
+      description: The value before.
+      type: str
+      returned: always
+    after:
+      description: The value after.
+      type: str
+      returned: always
+    path:
+      description: The xConfiguration path.
+      type: str
+      returned: always
+    setting:
+      description: Same as RV(changes[].name). Deprecated, use RV(changes[].name); removed in 2.0.0.
+      type: str
+      returned: always
+  sample:
+    - {name: oauth_token, action: updated, path: CollaborationEdge OAuthLocal, before: 'Off', after: 'On',
+       setting: oauth_token}
+host:
+  description:
+    - The system the task acted on, as addressed (O(ssh_host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: expc.example.com
 settings:
   description: The MRA authorization settings after the task (in check mode what they would be); V(null) for a
     setting the Expressway does not have.
@@ -146,29 +190,6 @@ absent:
   type: list
   elements: str
   sample: ["oauth_token_with_refresh"]
-changes:
-  description: The settings that were (in check mode, would be) changed.
-  returned: always
-  type: list
-  elements: dict
-  contains:
-    setting:
-      description: The option name.
-      type: str
-      returned: always
-    path:
-      description: The xConfiguration path.
-      type: str
-      returned: always
-    before:
-      description: The value before.
-      type: str
-      returned: always
-    after:
-      description: The value after.
-      type: str
-      returned: always
-  sample: [{"setting": "oauth_token", "path": "CollaborationEdge OAuthLocal", "before": "Off", "after": "On"}]
 version:
   description: The software version (C(xStatus SystemUnit Software Version)), V(null) when it cannot be read.
   returned: always
@@ -197,10 +218,11 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
-    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, ensure, find_leaf, leaf_names,
+from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
+    MIN_REFRESH_VERSION, MRA_SECTION, MRA_SETTINGS, ExpresswayCli, check_path, find_leaf, leaf_names,
     read_section, version_key)
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
 
 
 DEFAULT_REFRESH_SETTING = 'OAuthWithRefresh'
@@ -263,7 +285,9 @@ class ExpresswayOauth(UCModule):
         result = dict(changed=bool(changed), settings=current, xconfiguration=raw, leaves=leaves, absent=absent,
                       version=version, access=access,
                       meets_refresh_minimum=None if key is None else key >= version_key(MIN_REFRESH_VERSION),
-                      changes=[dict(setting=names[p], path=p, before=before[p], after=after[p]) for p in changed],
+                      # setting: the old name of name, returned until 2.0.0
+                      changes=[change(names[p], 'updated', before[p], after[p], path=p, setting=names[p])
+                               for p in changed],
                       ssh_logins=self.logins())
         return self.diff(result, dict((names[p], v) for p, v in before.items()),
                          dict((names[p], v) for p, v in after.items()))

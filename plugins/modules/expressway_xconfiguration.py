@@ -105,6 +105,46 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here one entry per value set.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the xConfiguration path.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done), here always V(updated).
+      type: str
+      returned: always
+      choices: [updated]
+    before:
+      description: The value before.
+      type: str
+      returned: always
+    after:
+      description: The value after.
+      type: str
+      returned: always
+    path:
+      description: Same as RV(changes[].name). Deprecated, use RV(changes[].name); removed in 2.0.0.
+      type: str
+      returned: always
+  sample:
+    - {name: CollaborationEdge OAuthLocal, action: updated, before: 'Off', after: 'On',
+       path: CollaborationEdge OAuthLocal}
+host:
+  description:
+    - The system the task acted on, as addressed (O(ssh_host)), without the port.
+    - Every module of collab.uc that talks to a system names it under this key.
+  returned: always
+  type: str
+  sample: expc.example.com
 xconfiguration:
   description: Every value read, by path (after the change; in check mode what it would be).
   returned: always
@@ -115,25 +155,6 @@ value:
   returned: when O(path) names one value
   type: str
   sample: "On"
-changes:
-  description: The values that were (in check mode, would be) set.
-  returned: always
-  type: list
-  elements: dict
-  contains:
-    path:
-      description: The path.
-      type: str
-      returned: always
-    before:
-      description: The value before.
-      type: str
-      returned: always
-    after:
-      description: The value after.
-      type: str
-      returned: always
-  sample: [{"path": "CollaborationEdge OAuthLocal", "before": "Off", "after": "On"}]
 ssh_logins:
   description: How many SSH logins the task used (one, two after a dropped connection).
   returned: always
@@ -141,12 +162,13 @@ ssh_logins:
   sample: 1
 '''
 
-from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
-    ExpresswayCli, check_path, check_value, ensure)
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
+    ExpresswayCli, check_path, check_value)
+from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
 
 
-class ExpresswayXConfiguration(UCModule):
+class ExpresswayXconfiguration(UCModule):
     connections = ('expressway',)
     argument_spec = dict(
         path=dict(type='str'),
@@ -186,14 +208,15 @@ class ExpresswayXConfiguration(UCModule):
             return result
         before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
         result = dict(changed=bool(changed), xconfiguration=after, ssh_logins=self.logins(),
-                      changes=[dict(path=p, before=before[p], after=after[p]) for p in changed])
+                      # path: the old name of name, returned until 2.0.0
+                      changes=[change(p, 'updated', before[p], after[p], path=p) for p in changed])
         if self.params['path']:
             result['value'] = after[check_path(self.params['path'])]
         return self.diff(result, before, after)
 
 
 def main():
-    ExpresswayXConfiguration().run()
+    ExpresswayXconfiguration().run()
 
 
 if __name__ == '__main__':

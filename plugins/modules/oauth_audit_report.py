@@ -115,6 +115,26 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Here the report files, when the estate's result differs from the last report in O(dest) (they are written on
+      every run, which alone is no change).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, here the path of a report file.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+      choices: [created, updated]
+  sample: [{name: /tmp/oauth-audit/oauth-audit.json, action: updated}]
 findings:
   description: The findings, critical first.
   returned: always
@@ -171,13 +191,12 @@ import json
 import os
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.collab.uc.plugins.module_utils._audit_report import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._audit_report import (
     same_result, to_html, to_json, to_markdown)
-from ansible_collections.collab.uc.plugins.module_utils._errors import shorten
-from ansible_collections.collab.uc.plugins.module_utils._module import given_params, whole_number_problem
-from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import shorten
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change, given_params, \
+    whole_number_problem
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_audit import audit
 
 TIMER_OPTIONS = ('access_token_expiry', 'refresh_token_expiry', 'device_refresh_token_expiry')
 
@@ -204,53 +223,61 @@ def write(path, text):
     os.replace(tmp, path)
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            systems=dict(type='list', elements='dict', required=True),
-            desired=dict(type='dict', default={}, options=dict(
-                refresh_login=dict(type='bool'), access_token_expiry=dict(type='int', no_log=False),
-                refresh_token_expiry=dict(type='int', no_log=False),
-                device_refresh_token_expiry=dict(type='int', no_log=False))),
-            minimums=dict(type='dict', default={}, options=dict(
-                cucm=dict(type='str', default='11.5.1.13900'), cuc=dict(type='str', default='11.5.1.13900'),
-                expressway=dict(type='str', default='X8.10.1'))),
-            dest=dict(type='path'),
-            title=dict(type='str', default='OAuth audit of the UC estate'),
-        ),
-        supports_check_mode=True,
+class OauthAuditReport(UCModule):
+    argument_spec = dict(
+        systems=dict(type='list', elements='dict', required=True),
+        desired=dict(type='dict', default={}, options=dict(
+            refresh_login=dict(type='bool'), access_token_expiry=dict(type='int', no_log=False),
+            refresh_token_expiry=dict(type='int', no_log=False),
+            device_refresh_token_expiry=dict(type='int', no_log=False))),
+        minimums=dict(type='dict', default={}, options=dict(
+            cucm=dict(type='str', default='11.5.1.13900'), cuc=dict(type='str', default='11.5.1.13900'),
+            expressway=dict(type='str', default='X8.10.1'))),
+        dest=dict(type='path'),
+        title=dict(type='str', default='OAuth audit of the UC estate'),
     )
-    given = given_params().get('desired')
-    for option in TIMER_OPTIONS:
-        problem = whole_number_problem('desired.%s' % option, given.get(option)) if isinstance(given, dict) else None
-        if problem:
-            module.fail_json(msg=problem)
-    names = set()
-    for n, system in enumerate(module.params['systems']):
-        if not system.get('name') or system.get('kind') not in KINDS:
-            module.fail_json(msg='systems[%d] needs a name and a kind (%s), got %s' % (
-                n, ', '.join(KINDS), shorten(json.dumps(system, sort_keys=True, default=str), 300)))
-        if system['name'] in names:
-            module.fail_json(msg='systems: %s is listed twice' % system['name'])
-        names.add(system['name'])
-    report = audit(module.params['systems'], module.params['desired'], module.params['minimums'])
-    files, changed = {}, False
-    dest = module.params['dest']
-    if dest and not module.check_mode:
-        try:
-            if not os.path.isdir(dest):
-                os.makedirs(dest)
-            # changed: the estate's result differs from the last report in dest (its generation time aside);
-            # the files are written every run, so that they say when the estate was last looked at
-            changed = not same_result(report, read(os.path.join(dest, FILES[0][1])))
-            for key, name, render in FILES:
-                path = os.path.join(dest, name)
-                write(path, render(report) if render is to_json else render(report, module.params['title']))
-                files[key] = path
-        except (IOError, OSError) as exc:
-            module.fail_json(msg='cannot write the audit reports to %s: %s' % (dest, exc), report=report)
-    module.exit_json(changed=changed, findings=report['findings'], summary=report['summary'], report=report,
-                     files=files)
+
+    def execute(self):
+        module = self.module
+        given = given_params().get('desired')
+        for option in TIMER_OPTIONS:
+            problem = whole_number_problem('desired.%s' % option, given.get(option)) \
+                if isinstance(given, dict) else None
+            if problem:
+                module.fail_json(msg=problem)
+        names = set()
+        for n, system in enumerate(module.params['systems']):
+            if not system.get('name') or system.get('kind') not in KINDS:
+                module.fail_json(msg='systems[%d] needs a name and a kind (%s), got %s' % (
+                    n, ', '.join(KINDS), shorten(json.dumps(system, sort_keys=True, default=str), 300)))
+            if system['name'] in names:
+                module.fail_json(msg='systems: %s is listed twice' % system['name'])
+            names.add(system['name'])
+        report = audit(module.params['systems'], module.params['desired'], module.params['minimums'])
+        files, changes = {}, []
+        dest = module.params['dest']
+        if dest and not module.check_mode:
+            try:
+                if not os.path.isdir(dest):
+                    os.makedirs(dest)
+                # changed: the estate's result differs from the last report in dest (its generation time aside);
+                # the files are written every run, so that they say when the estate was last looked at
+                changed = not same_result(report, read(os.path.join(dest, FILES[0][1])))
+                for key, name, render in FILES:
+                    path = os.path.join(dest, name)
+                    existed = os.path.exists(path)
+                    write(path, render(report) if render is to_json else render(report, module.params['title']))
+                    files[key] = path
+                    if changed:
+                        changes.append(change(path, 'updated' if existed else 'created'))
+            except (IOError, OSError) as exc:
+                module.fail_json(msg='cannot write the audit reports to %s: %s' % (dest, exc), report=report)
+        return dict(changed=bool(changes), changes=changes, findings=report['findings'], summary=report['summary'],
+                    report=report, files=files)
+
+
+def main():
+    OauthAuditReport().run()
 
 
 if __name__ == '__main__':

@@ -83,6 +83,24 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - This module changes nothing, so the list is always empty. The plan of each system is in RV(states).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, which this module never reports.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+  sample: []
 states:
   description: The state of every system, by host - C(kind), C(label), C(problems), C(changes) (C(setting),
     C(from), C(to)) and what the apply needs.

@@ -74,6 +74,25 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+changes:
+  description:
+    - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
+      nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
+    - Always empty, like C(changed) always false; a lock held for the run is no change of the state it guards
+      (RV(lock) says who holds it).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: What changed, which this module never reports.
+      type: str
+      returned: always
+    action:
+      description: What was done to it (in check mode, would be done).
+      type: str
+      returned: always
+  sample: []
 lock:
   description: What the lock file says (state V(present)), or said before it was removed (state V(absent), when
     this run held it).

@@ -1,4 +1,4 @@
-"""Helpers for the integration tests: the simulator (`ucsim serve`) and `ansible-playbook`.
+"""Helpers for the integration tests: the simulator (`ucsim serve`, through ucsim.client) and `ansible-playbook`.
 
 Tests normally use the fixtures in conftest.py (`sim`, `sim_factory`, `run_playbook`, `cucm_env`...);
 everything here also works without pytest, e.g. from a Python shell:
@@ -7,29 +7,26 @@ everything here also works without pytest, e.g. from a Python shell:
     with Simulator.start() as sim:
         res = run_playbook(PLAYBOOK, env=sim.cucm_env())
 
-Simulator contract: docs/architecture.md, section "The simulator ucsim".
+The simulator's control API and its start are ucsim.client's (ucsim/README.md, "Control API" and "ucsim.client");
+this module adds the harness's ucsim command and the modules' connection variables.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import shlex
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Union
+
+from ucsim import client as ucsim_client
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
@@ -47,8 +44,6 @@ EXPRESSWAY_PASSWORD = "Exp-Adm1n!"
 # Unity Connection administrator of the default lab; override per call where a lab differs.
 CUC_USERNAME = os.environ.get("COLLAB_UC_TEST_CUC_USERNAME", "cucadmin")
 CUC_PASSWORD = os.environ.get("COLLAB_UC_TEST_CUC_PASSWORD", "C1sco12345!")
-
-READY_RE = re.compile(r"^ready (?P<url>https://(?P<host>[^\s:]+|\[[^\]]+\]):(?P<port>\d+))\s+ca=(?P<ca>\S+)\s*$")
 
 # Environment variables a playbook run never inherits from the test process (the test says what it wants).
 _SCRUBBED_ENV_PREFIXES = ("CUCM_", "CUC_", "EXPRESSWAY_", "ANSIBLE_")
@@ -134,247 +129,39 @@ def check_installed_collection(path: Optional[Path] = None) -> Optional[str]:
 
 
 # --------------------------------------------------------------------------------------------------------
-# The simulator
+# The simulator: ucsim.client's SimulatorProcess, with the connection variables of the collection's modules
 # --------------------------------------------------------------------------------------------------------
 
-class SimulatorError(RuntimeError):
-    pass
+SimulatorError = ucsim_client.SimulatorError  # a control call refused, or a simulator that did not start
 
 
-class Simulator:
-    """One running `ucsim serve` process and a client for its control API (`/_sim/...`).
+class Simulator(ucsim_client.SimulatorProcess):
+    """One running `ucsim serve` process and its control API: ucsim.client.SimulatorProcess (url, host, port, ca,
+    state_dir, lab, log_path, process, known_hosts; systems(), node(), get_requests(), get_counters(), reset(),
+    faults(), state(), set_state()..., stop()), started with the harness's ucsim (`ucsim_command()`), plus the
+    environment variables that point the collection's modules at a system of the lab (cucm_env()...)."""
 
-    Attributes: url (https://127.0.0.1:PORT of the first system), host, port, ca (path of the CA PEM that
-    signed every listener's certificate), state_dir, lab (path or None for the shipped default lab), log_path
-    (the simulator's stderr).
-    """
-
-    def __init__(self, process: subprocess.Popen, url: str, host: str, port: int, ca: str,
-                 state_dir: Path, lab: Optional[Path], log_path: Path):
-        self.process = process
-        self.url = url
-        self.host = host
-        self.port = port
-        self.ca = ca
-        self.state_dir = state_dir
-        self.lab = lab
-        self.log_path = log_path
-        self._ssl = ssl.create_default_context(cafile=ca)
-        self._systems: Optional[List[Dict[str, Any]]] = None
-
-    # -- life cycle ---------------------------------------------------------------------------------------
     @classmethod
     def start(cls, lab: Union[str, os.PathLike, None] = None, state_dir: Union[str, os.PathLike, None] = None,
-              listen: str = "127.0.0.1:0", timeout: float = 60.0, extra_args: Iterable[str] = ()) -> "Simulator":
-        """Start `ucsim serve` and wait for its ready line.
+              listen: str = "127.0.0.1:0", timeout: float = 60.0, extra_args: Iterable[str] = (),
+              **options: Any) -> "Simulator":
+        """Start `ucsim serve` and wait for its ready line (ucsim.client.SimulatorProcess.start).
 
-        lab: None for the shipped default lab, a path to a lab YAML file, or the YAML text itself (any string
-        with a newline), which is written to STATE_DIR/lab.yml. state_dir: a fresh temporary directory if None.
+        lab: None for the shipped default lab, a shipped lab's name, a path to a lab YAML file, or the YAML text itself
+        (any string with a newline), which is written to STATE_DIR/lab.yml. state_dir: a fresh temporary directory
+        if None. options: quiet, lenient_soap, log_max_entries (ucsim serve's options).
         """
-        state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="ucsim-"))
-        state_dir.mkdir(parents=True, exist_ok=True)
-        lab_path: Optional[Path] = None
-        if lab is not None:
-            if isinstance(lab, str) and "\n" in lab:
-                lab_path = state_dir / "lab.yml"
-                lab_path.write_text(lab)
-            else:
-                lab_path = Path(lab).resolve()
-                if not lab_path.is_file():
-                    raise SimulatorError("lab file %s does not exist" % lab_path)
-
-        cmd = ucsim_command() + ["serve", "--listen", listen, "--state-dir", str(state_dir)]
-        if lab_path is not None:
-            cmd += ["--lab", str(lab_path)]
-        cmd += list(extra_args)
-
-        log_path = state_dir / "ucsim.log"
-        log = open(log_path, "ab")
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
-                                    cwd=str(state_dir), start_new_session=True,
-                                    env=dict(os.environ, PYTHONUNBUFFERED="1"))
-        finally:
-            log.close()
-
-        lines: "queue.Queue[Optional[str]]" = queue.Queue()
-
-        def pump() -> None:  # read stdout for as long as the simulator lives, so it never blocks on a full pipe
-            assert proc.stdout is not None
-            for raw in proc.stdout:
-                lines.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
-            lines.put(None)
-
-        threading.Thread(target=pump, name="ucsim-stdout", daemon=True).start()
-
-        deadline = time.monotonic() + timeout
-        seen: List[str] = []
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                line = lines.get(timeout=max(remaining, 0.01)) if remaining > 0 else None
-            except queue.Empty:
-                line = None
-            if line is None:
-                _terminate(proc)
-                raise SimulatorError(
-                    "ucsim did not print its ready line within %.0fs (exit code %s)\ncommand: %s\nstdout: %s\n"
-                    "stderr (%s):\n%s" % (timeout, proc.poll(), shlex.join(cmd), "\n".join(seen), log_path,
-                                          _tail(log_path)))
-            match = READY_RE.match(line.strip())
-            if match:
-                break
-            seen.append(line)
-
-        host = match.group("host").strip("[]")
-        return cls(proc, match.group("url"), host, int(match.group("port")), match.group("ca"),
-                   state_dir, lab_path, log_path)
-
-    def stop(self, timeout: float = 15.0) -> Optional[int]:
-        """Stop the simulator (SIGTERM, then SIGKILL) and return its exit code."""
-        return _terminate(self.process, timeout)
-
-    @property
-    def running(self) -> bool:
-        return self.process.poll() is None
-
-    def log_tail(self, lines: int = 60) -> str:
-        return _tail(self.log_path, lines)
-
-    def __enter__(self) -> "Simulator":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        return "<Simulator %s ca=%s pid=%s>" % (self.url, self.ca, self.process.pid)
-
-    # -- control API --------------------------------------------------------------------------------------
-    def request(self, method: str, path: str, body: Any = None, port: Optional[int] = None,
-                timeout: float = 30.0) -> Any:
-        """Call the simulator; JSON in, JSON (or text) out. Raises SimulatorError on HTTP errors."""
-        url = "https://%s:%d%s" % (self.host, port or self.port, path)
-        data = None
-        headers = {"Accept": "application/json"}
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, context=self._ssl, timeout=timeout) as resp:
-                text = resp.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as err:
-            detail = err.read().decode("utf-8", "replace")[:2000]
-            raise SimulatorError("%s %s -> HTTP %s: %s" % (method, path, err.code, detail))
-        if not text:
-            return None
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    @staticmethod
-    def _query(**params: Any) -> str:
-        params = {k: v for k, v in params.items() if v is not None}
-        return ("?" + urllib.parse.urlencode(params)) if params else ""
-
-    def systems(self, refresh: bool = False) -> List[Dict[str, Any]]:
-        """`[{"name", "kind", "url", "port"}]` of every system of the lab, in lab order."""
-        if self._systems is None or refresh:
-            self._systems = self.request("GET", "/_sim/systems")
-        return self._systems
-
-    def system(self, name_or_kind: Optional[str] = None) -> Dict[str, Any]:
-        """The system with that name, else the first of that kind ("cucm", "cuc"), else the first system."""
-        systems = self.systems()
-        if name_or_kind is None:
-            return systems[0]
-        for sys_ in systems:
-            if sys_.get("name") == name_or_kind:
-                return sys_
-        for sys_ in systems:
-            if sys_.get("kind") == name_or_kind:
-                return sys_
-        raise SimulatorError("no system %r in %s" % (name_or_kind, [s.get("name") for s in systems]))
-
-    def get_counters(self, system: Optional[str] = None) -> Dict[str, Any]:
-        """`/_sim/counters`: totals, or one system's counters if `system` names it."""
-        counters = self.request("GET", "/_sim/counters")
-        if system is None:
-            return counters
-        return counters["systems"][system]
-
-    def get_requests(self, system: Optional[str] = None) -> List[Dict[str, Any]]:
-        """`/_sim/requests`, oldest first, optionally of one system."""
-        return self.request("GET", "/_sim/requests" + self._query(system=system))
-
-    def reset(self, state: bool = True) -> Any:
-        """Clear log, counters and faults; with state=True also restore the lab state."""
-        return self.request("POST", "/_sim/reset", {"state": bool(state)})
-
-    def faults(self, **kw: Any) -> Any:
-        """Merge faults (http_503_writes=N, axl_memory_reads=N, latency_ms=X, drop_connections=N,
-        http_503_rate=R, seed=S, system=NAME); with no argument, return the current faults."""
-        if not kw:
-            return self.request("GET", "/_sim/faults")
-        return self.request("POST", "/_sim/faults", kw)
-
-    def expire_sessions(self) -> Any:
-        return self.request("POST", "/_sim/sessions/expire", {})
-
-    def change_password(self, userid: str, password: str, after_requests: int = 0,
-                        system: Optional[str] = None) -> Any:
-        """Give a lab account a new password, now or after that many more requests of its system (ends its
-        sessions: ucsim's PASSWORD_CHANGE_ENDS_SESSIONS)."""
-        return self.request("POST", "/_sim/accounts/password", {"system": self.system(system)["name"],
-                                                                "userid": userid, "password": password,
-                                                                "after_requests": after_requests})
-
-    def state(self, system: Optional[str] = None) -> Dict[str, Any]:
-        """`/_sim/state` of one system (by name or kind; default: the first system)."""
-        return self.request("GET", "/_sim/state" + self._query(system=self.system(system)["name"]))
-
-    def set_state(self, patch: Dict[str, Any]) -> Any:
-        """`POST /_sim/state` with a JSON patch per system, e.g. {"cucm-pub": {...}}."""
-        return self.request("POST", "/_sim/state", patch)
-
-    def node(self, name: str) -> Dict[str, Any]:
-        """One node of the lab (`/_sim/systems` nodes[]: name, cluster, role, address, port, url, ports)."""
-        for sys_ in self.systems():
-            for node in sys_.get("nodes") or []:
-                if node["name"] == name:
-                    return node
-        raise SimulatorError("no node %r in the lab" % name)
-
-    def nodes(self, system: Optional[str] = None) -> List[Dict[str, Any]]:
-        """The nodes of a system (by name or kind; default: the first CUCM system), publisher first."""
-        return list(self.system(system or "cucm").get("nodes") or [])
-
-    @staticmethod
-    def _host_of(entry: Dict[str, Any]) -> str:
-        return urllib.parse.urlsplit(entry["url"]).hostname
+        options.setdefault("command", ucsim_command())
+        return super().start(lab, state_dir=state_dir, listen=listen, timeout=timeout, extra_args=extra_args,
+                             **options)
 
     # -- connection settings for modules ------------------------------------------------------------------
     def cucm_env(self, system: Optional[str] = None, username: str = CUCM_USERNAME,
                  password: str = CUCM_PASSWORD) -> Dict[str, str]:
         """CUCM_* variables for a CUCM system of the lab (default: the first CUCM system)."""
         sys_ = self.system(system or "cucm")
-        return _env("CUCM", self._host_of(sys_), sys_["port"], username, password, CA_PATH=self.ca)
-
-    def node(self, name: Optional[str] = None, system: Optional[str] = None) -> Dict[str, Any]:
-        """A node of `/_sim/systems` by name (default: the publisher of `system`, or of the first CUCM)."""
-        for node in (n for s in self.systems() for n in s["nodes"]):
-            if node["name"] == name:
-                return node
-        if name is not None:
-            raise SimulatorError("no node %r" % name)
-        return self.system(system or "cucm")["nodes"][0]
-
-    @property
-    def known_hosts(self) -> Path:
-        """The simulator's known_hosts file (every node's SSH host key), written once it listens."""
-        return self.state_dir / "known_hosts"
+        return _env("CUCM", urllib.parse.urlsplit(sys_["url"]).hostname, sys_["port"], username, password,
+                    CA_PATH=self.ca)
 
     def cucm_ssh_env(self, node: Optional[str] = None, system: Optional[str] = None,
                      username: str = CUCM_SSH_USERNAME, password: str = CUCM_SSH_PASSWORD,
@@ -390,7 +177,7 @@ class Simulator:
                        known_hosts: Union[str, os.PathLike, None] = None) -> Dict[str, str]:
         """EXPRESSWAY_* variables for an Expressway's admin CLI (default: the lab's first Expressway), checking
         host keys against the simulator's known_hosts (or `known_hosts`)."""
-        n = self.system(system or "expressway")["nodes"][0]
+        n = self.node(system=system or "expressway")
         return _env("EXPRESSWAY", n["address"], n["ports"]["ssh"], username, password,
                     KNOWN_HOSTS=str(known_hosts or self.known_hosts))
 
@@ -398,7 +185,8 @@ class Simulator:
                 password: str = CUC_PASSWORD) -> Dict[str, str]:
         """CUC_* variables for a Unity Connection system of the lab (default: the first one)."""
         sys_ = self.system(system or "cuc")
-        return _env("CUC", self._host_of(sys_), sys_["port"], username, password, CA_PATH=self.ca)
+        return _env("CUC", urllib.parse.urlsplit(sys_["url"]).hostname, sys_["port"], username, password,
+                    CA_PATH=self.ca)
 
 
 def _env(prefix: str, host: str, port: Any, username: str, password: str, **more: str) -> Dict[str, str]:
@@ -406,19 +194,6 @@ def _env(prefix: str, host: str, port: Any, username: str, password: str, **more
     ``_PASSWORD`` and ``more``, e.g. ``CA_PATH``), as the modules read them."""
     values = dict(HOST=host, PORT=str(int(port)), USERNAME=username, PASSWORD=password, **more)
     return {"%s_%s" % (prefix, key): value for key, value in values.items()}
-
-
-def _terminate(proc: subprocess.Popen, timeout: float = 15.0) -> Optional[int]:
-    if proc.poll() is None:
-        try:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=timeout)
-        except ProcessLookupError:
-            pass
-    return proc.returncode
 
 
 def process_tree(pid: int) -> List[int]:
@@ -461,13 +236,6 @@ def kill_tree(proc: subprocess.Popen) -> List[int]:
         except ProcessLookupError:
             pass
     return groups
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 # --------------------------------------------------------------------------------------------------------

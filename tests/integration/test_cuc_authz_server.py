@@ -113,7 +113,9 @@ def test_create_syncs_then_second_run_changes_nothing(sim, lab, play):
     task = res.task("authz server")
     assert task["status"] == "changed"
     result = task["result"]
-    assert result["synced"] is True
+    assert [(c["name"], c["action"]) for c in result["changes"]] == [(NAME, "created"), ("keys", "synced")]
+    assert result["changes"][0]["after"]["server_password"] == "********"  # masked in changes too
+    assert result["synced"] is True  # the deprecated key, until 2.0.0
     assert result["last_sync_status"].startswith("Passed - ")
     assert result["authz_server"]["last_sync_outcome"] == "passed"
     assert "server_password" not in result["authz_server"]
@@ -135,7 +137,7 @@ def test_create_syncs_then_second_run_changes_nothing(sim, lab, play):
     again = play(authz_task(**desired(lab)))
     assert again.rc == 0, again.describe()
     task = again.task("authz server")
-    assert task["status"] == "ok" and task["result"]["synced"] is False
+    assert task["status"] == "ok" and task["result"]["changes"] == [] and task["result"]["synced"] is False
     assert len(servers(sim)) == 1
     assert sim.get_counters(CUC)["writes"] == 0
     assert {r["method"] for r in cuc_requests(sim)} == {"GET"}
@@ -146,7 +148,11 @@ def test_update_sends_only_changed_fields_and_resyncs(sim, lab, play):
     res = play(authz_task(**desired(lab, server_address="127.0.0.1", ignore_certificate_errors=True)), diff=True)
     assert res.rc == 0, res.describe()
     task = res.task("authz server")
-    assert task["status"] == "changed" and task["result"]["synced"] is True
+    assert task["status"] == "changed"
+    assert task["result"]["changes"] == [
+        {"name": "server_address", "action": "updated", "before": "cucm1.lab.local", "after": "127.0.0.1"},
+        {"name": "ignore_certificate_errors", "action": "updated", "before": False, "after": True},
+        {"name": "keys", "action": "synced"}]
     assert task["diff"]["before"]["server_address"] == "cucm1.lab.local"
     assert task["diff"]["after"]["server_address"] == "127.0.0.1"
     assert task["diff"]["after"]["ignore_certificate_errors"] is True
@@ -174,7 +180,9 @@ def test_password_rotation_needs_update_password_always(sim, lab, play):
     rotated = play(authz_task(**desired(lab, update_password="always")), password=NEW_PASSWORD, diff=True)
     assert rotated.rc == 0, rotated.describe()
     task = rotated.task("authz server")
-    assert task["status"] == "changed" and task["result"]["synced"] is True
+    assert task["status"] == "changed" and task["result"]["changes"] == [
+        {"name": "server_password", "action": "updated", "before": None, "after": "********"},
+        {"name": "keys", "action": "synced"}]
     assert task["result"]["last_sync_status"].startswith("Passed - ")
     assert task["diff"]["after"]["server_password"] == "********"
     assert servers(sim)[0]["ServerPasswordFingerprint"] == fingerprint(NEW_PASSWORD)
@@ -214,6 +222,7 @@ def test_failed_sync_fails_the_task_with_the_reason(sim, lab, play, case):
     assert "sync AuthZ keys of %r" % NAME in msg                   # which operation
     assert task["result"]["error"]["sync_outcome"] == outcome
     assert task["result"]["changed"] is True  # the AuthZ server was created before its sync failed
+    assert [(c["name"], c["action"]) for c in task["result"]["changes"]] == [(NAME, "created"), ("keys", "synced")]
     [server] = servers(sim)
     assert server["LastSyncStatus"].startswith(status)
     assert server["synced_keys"] is None
@@ -229,6 +238,8 @@ def test_absent_deletes_and_absent_again_is_ok(sim, lab, play):
     task = res.task("authz server")
     assert task["status"] == "changed"
     assert task["diff"]["before"]["name"] == NAME and task["diff"]["after"] == {}
+    assert [(c["name"], c["action"], c["before"]["name"]) for c in task["result"]["changes"]] == [
+        (NAME, "deleted", NAME)]
     assert servers(sim) == []
     assert writes(sim) == [("DELETE", "DELETE /vmrest/authz/server/{id}")]
 
@@ -236,6 +247,7 @@ def test_absent_deletes_and_absent_again_is_ok(sim, lab, play):
     again = play(authz_task(name=NAME, state="absent"))
     assert again.rc == 0, again.describe()
     assert again.task("authz server")["status"] == "ok"
+    assert again.task("authz server")["result"]["changes"] == []
     assert sim.get_counters(CUC)["writes"] == 0
 
 
@@ -245,6 +257,8 @@ def test_check_mode_writes_nothing(sim, lab, play):
     assert res.rc == 0, res.describe()
     task = res.task("authz server")
     assert task["status"] == "changed" and task["result"]["synced"] is False
+    # check mode lists what would change: the server created, then its keys synced
+    assert [(c["name"], c["action"]) for c in task["result"]["changes"]] == [(NAME, "created"), ("keys", "synced")]
     assert task["diff"]["before"] == {} and task["diff"]["after"]["server_password"] == "********"
     assert servers(sim) == []
     counters = sim.get_counters(CUC)

@@ -49,11 +49,23 @@ def test_reads_both_checksums_on_one_login_and_changes_nothing(sim, ssh_env, run
     keys = cluster_keys(sim)
     res = result["result"]
     assert {k: v["checksum"] for k, v in res["checksums"].items()} == keys
-    assert res["checksums"]["signing"]["last_regenerated"] is None and res["regenerated"] == []
-    assert res["ssh_logins"] == 1
+    assert res["checksums"]["signing"]["last_regenerated"] is None and res["changes"] == []
+    assert res["ssh_logins"] == 1 and res["host"] == ssh_env["CUCM_SSH_HOST"]
     counters = sim.get_counters()
     assert (counters["ssh_logins"], counters["ssh_login_failures"], counters["writes"]) == (1, 0, 0)
     assert ssh_ops(sim) == ["set cli pagination off", "show key authz signing", "show key authz encryption"]
+
+
+def test_state_gathered_reads_and_present_still_does_with_a_deprecation(sim, ssh_env, run_playbook):
+    run = run_playbook(playbook(keys_task("gathered", state="gathered"), keys_task("present", state="present")),
+                       env=ssh_env)
+    gathered, present = run.task("gathered"), run.task("present")
+    assert gathered["status"] == present["status"] == "ok", run.describe()
+    assert gathered["result"]["checksums"] == present["result"]["checksums"]
+    assert gathered["result"]["changes"] == present["result"]["changes"] == []
+    assert not gathered["result"].get("deprecations")
+    assert "state=gathered" in json.dumps(present["result"].get("deprecations")), present["result"]
+    assert sim.get_counters()["writes"] == 0
 
 
 def test_a_regeneration_checks_level_and_publisher_with_reads_first(sim, ssh_env, run_playbook):
@@ -75,7 +87,10 @@ def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, r
     assert new["signing"] != old["signing"] and new["encryption"] == old["encryption"]
     out = res["result"]
     assert out["before"]["signing"]["checksum"] == old["signing"] and out["checksums"]["signing"]["checksum"] == new["signing"]
-    assert out["regenerated"] == ["signing"] and set(out["regenerated_at"]) == {"signing"}
+    assert out["changes"] == [{"name": "signing", "action": "regenerated", "before": old["signing"],
+                               "after": new["signing"], "reason": out["changes"][0]["reason"]}]
+    assert old["signing"] in out["changes"][0]["reason"]
+    assert out["regenerated"] == ["signing"] and set(out["regenerated_at"]) == {"signing"}  # deprecated key
     assert out["checksums"]["signing"]["last_regenerated"]  # the platform shows the date now
     warnings = " ".join(out.get("warnings", []))
     for words in ("access token and refresh token", "Cisco Tomcat", "Unity Connection", "Refresh servers",
@@ -84,7 +99,7 @@ def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, r
     second = run_playbook(playbook(task), env=ssh_env)
     again = second.task("keys")
     assert again["status"] == "ok", second.describe()
-    assert again["result"]["regenerated"] == [] and "kept" in again["result"]["decisions"]["signing"]
+    assert again["result"]["changes"] == [] and "kept" in again["result"]["decisions"]["signing"]
     assert cluster_keys(sim) == new
     assert sim.get_counters()["by_operation"][REGEN_SIGNING] == 1
     assert ssh_ops(sim, "write") == [REGEN_SIGNING]
@@ -97,7 +112,8 @@ def test_both_keys_and_the_refresh_tokens_of_the_cluster_die(sim, ssh_env, run_p
                        env=ssh_env, diff=True)
     res = run.task("keys")
     assert res["status"] == "changed", run.describe()
-    assert res["result"]["regenerated"] == ["signing", "encryption"]
+    assert [(c["name"], c["action"]) for c in res["result"]["changes"]] == [
+        ("signing", "regenerated"), ("encryption", "regenerated")]
     assert ssh_ops(sim, "write") == [REGEN_SIGNING, REGEN_ENCRYPTION]
     assert sim.state("cucm")["usable_refresh_token_count"] == 0
     diff = res["result"]["diff"]
@@ -115,7 +131,10 @@ def test_check_mode_says_it_would_and_never_types_the_command(sim, ssh_env, run_
                                           only_if_checksum=old)), env=ssh_env, check=True)
     res = run.task("keys")
     assert res["status"] == "changed", run.describe()
-    assert res["result"]["regenerated"] == ["signing", "encryption"]
+    # check mode lists what would change: the checksums before, no after (the new keys do not exist)
+    assert res["result"]["changes"] == [
+        {"name": kind, "action": "regenerated", "before": old[kind], "reason": res["result"]["changes"][n]["reason"]}
+        for n, kind in enumerate(("signing", "encryption"))]
     assert res["result"]["decisions"]["signing"].startswith("would regenerate")
     assert cluster_keys(sim) == old
     assert not [op for op in ssh_ops(sim) if op.startswith("set key")]
@@ -258,6 +277,7 @@ def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, r
     assert read["result"]["stdout"][0].startswith("Active Master Version: 14.0.1.13900-155")
     assert "Cisco Tomcat[STARTED]" in read["result"]["stdout_lines"][1]
     assert read["result"]["results"][2]["command"] == "show myself" and read["result"]["ssh_logins"] == 1
+    assert read["result"]["changes"] == []  # read-only commands change nothing
     refused = run.task("refused")
     assert refused["status"] == "failed" and "allow_changes" in refused["msg"]
     unlisted = run.task("unlisted")  # not in the read-only list: refused before the login
@@ -280,11 +300,14 @@ def test_cli_command_confirmations_need_explicit_answers(sim, ssh_env, run_playb
     assert declined["status"] == "failed" and "no answer was given" in declined["msg"]
     answered = run.task("answered")
     assert answered["status"] == "changed", run.describe()
+    assert answered["result"]["changes"] == [{"name": REGEN_SIGNING, "action": "executed"}]
+    assert declined["result"]["changes"] == []  # the CLI asked, nothing was answered: nothing ran
     assert "regenerated successfully" in answered["result"]["stdout"][0]
     assert cluster_keys(sim)["signing"] != old["signing"] and sim.get_counters()["writes"] == 1
     check = run_playbook(playbook(("answered", COMMAND, {"allow_changes": True, "commands": [
         {"command": REGEN_SIGNING, "answers": ["yes"]}]})), env=ssh_env, check=True)
     assert check.task("answered")["status"] == "changed" and check.task("answered")["result"]["not_run"]
+    assert check.task("answered")["result"]["changes"] == [{"name": REGEN_SIGNING, "action": "executed"}]
     assert sim.get_counters()["writes"] == 1
 
 
@@ -384,7 +407,7 @@ def test_after_a_regeneration_no_token_is_usable_and_revocation_still_works(
     assert res["result"]["summary"]["failed"] == 0
     calls = [e for e in sim.get_requests() if e["operation"] == "revoke"]
     assert len(calls) == (1 if mode == "invalid" else 0)
-    user = sim.request("GET", "/_sim/state" + sim._query(system="cucm1", user="jdoe"))["user"]
+    user = sim.state("cucm1", user="jdoe")["user"]
     assert user["token_count"] == 0
 
 

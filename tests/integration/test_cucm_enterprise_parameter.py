@@ -37,6 +37,7 @@ def test_reads_without_value_and_never_writes(sim, cucm_env, run_playbook):
     result = run.task(TASK)
     assert result["status"] == "ok", run
     assert result["result"]["parameter"] == {"name": "ClusterID", "value": "StandAloneCluster", "value_type": "string"}
+    assert result["result"]["changes"] == []
     assert ops(sim) == ["getServiceParameter"]
     assert sim.get_counters()["writes"] == 0
 
@@ -48,12 +49,15 @@ def test_sets_then_idempotent(sim, cucm_env, run_playbook):
     assert result["result"]["diff"] == {"before": {"ClusterID": "StandAloneCluster"}, "after": {"ClusterID": "Lab-East"}}
     assert result["result"]["before"]["value"] == "StandAloneCluster"
     assert result["result"]["after"]["value"] == "Lab-East"
+    assert result["result"]["changes"] == [{"name": "ClusterID", "action": "updated", "before": "StandAloneCluster",
+                                            "after": "Lab-East"}]
     assert params(sim)["ClusterID"] == "Lab-East"
     assert ops(sim) == ["getCCMVersion", "getServiceParameter", "updateServiceParameter"]
 
     sim.reset(state=False)
     again = run_playbook(playbook({"name": "ClusterID", "value": "Lab-East", "axl_version": "14.0"}), env=cucm_env)
     assert again.task(TASK)["status"] == "ok", again
+    assert again.task(TASK)["result"]["changes"] == []
     assert ops(sim) == ["getServiceParameter"]
     assert sim.get_counters()["writes"] == 0
 
@@ -64,6 +68,8 @@ def test_check_mode_reports_changed_and_never_writes(sim, cucm_env, run_playbook
     assert result["status"] == "changed", run
     assert result["result"]["diff"] == {"before": {"oauthTokenExpiryTimer": "60"},
                                         "after": {"oauthTokenExpiryTimer": "30"}}
+    assert result["result"]["changes"] == [{"name": "oauthTokenExpiryTimer", "action": "updated", "before": "60",
+                                            "after": "30"}]
     assert sim.get_counters()["writes"] == 0
     assert sim.get_counters()["write_attempts"] == 0
     assert params(sim)["oauthTokenExpiryTimer"] == "60"

@@ -54,9 +54,17 @@ def test_first_run_changes_then_idempotent_within_two_requests(sim, cucm_env, ru
     assert res["before"] == {"refresh_login": False, "access_token_expiry": 60, "refresh_token_expiry": 60,
                              "device_refresh_token_expiry": 3650}
     assert res["after"] == WANTED
-    assert res["changed_parameters"] == ["oAuthWithRefreshLoginFlow", "oauthTokenExpiryTimer",
-                                         "refreshTokenExpiryTimer", "DeviceTokenExpiryTimer"]
-    assert res["axl_version"] == "14.0"
+    assert res["changes"] == [
+        {"name": "oAuthWithRefreshLoginFlow", "action": "updated", "before": False, "after": True,
+         "option": "refresh_login"},
+        {"name": "oauthTokenExpiryTimer", "action": "updated", "before": 60, "after": 30, "option": "access_token_expiry"},
+        {"name": "refreshTokenExpiryTimer", "action": "updated", "before": 60, "after": 14,
+         "option": "refresh_token_expiry"},
+        {"name": "DeviceTokenExpiryTimer", "action": "updated", "before": 3650, "after": 365,
+         "option": "device_refresh_token_expiry"}]
+    # the deprecated key, still returned until 2.0.0
+    assert res["changed_parameters"] == [c["name"] for c in res["changes"]]
+    assert res["axl_version"] == "14.0" and res["host"] == cucm_env["CUCM_HOST"]
     counters = sim.get_counters()
     assert counters["writes"] == 4
     assert counters["by_operation"].get("updateServiceParameter") == 4
@@ -71,6 +79,7 @@ def test_first_run_changes_then_idempotent_within_two_requests(sim, cucm_env, ru
     sim.reset(state=False)
     second = run_playbook(playbook(WANTED), env=cucm_env)
     assert second.task(TASK)["status"] == "ok", second
+    assert second.task(TASK)["result"]["changes"] == []
     counters = sim.get_counters()
     assert counters["writes"] == 0
     assert counters["write_attempts"] == 0
@@ -88,7 +97,8 @@ def test_first_run_changes_then_idempotent_within_two_requests(sim, cucm_env, ru
 
 def test_only_differing_parameters_are_written(sim, cucm_env, run_playbook):
     run = run_playbook(playbook({"refresh_login": False, "access_token_expiry": 45}), env=cucm_env)
-    assert run.task(TASK)["result"]["changed_parameters"] == ["oauthTokenExpiryTimer"]
+    assert run.task(TASK)["result"]["changes"] == [{"name": "oauthTokenExpiryTimer", "action": "updated", "before": 60,
+                                                    "after": 45, "option": "access_token_expiry"}]
     writes = [e for e in sim.get_requests() if e["kind"] == "write"]
     assert len(writes) == 1
     assert "<name>oauthTokenExpiryTimer</name>" in writes[0]["body"]
@@ -103,6 +113,10 @@ def test_check_mode_reports_changed_and_never_writes(sim, cucm_env, run_playbook
     assert sim.get_counters()["writes"] == 0
     assert sim.get_counters()["write_attempts"] == 0
     assert params(sim) == before
+    # check mode lists what would change, in the same shape
+    assert [(c["name"], c["action"]) for c in result["result"]["changes"]] == [
+        ("oAuthWithRefreshLoginFlow", "updated"), ("oauthTokenExpiryTimer", "updated"),
+        ("refreshTokenExpiryTimer", "updated"), ("DeviceTokenExpiryTimer", "updated")]
     warnings = result["result"]["warnings"]
     assert any("would revoke every refresh token" in w for w in warnings)
     assert any(w.startswith("Would save") for w in warnings)

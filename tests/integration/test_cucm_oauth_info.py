@@ -34,8 +34,9 @@ def test_reports_defaults_and_only_reads(sim, cucm_env, run_playbook):
                             "device_refresh_token_expiry": 3650}
     assert res["parameters"] == {"oAuthWithRefreshLoginFlow": "F", "oauthTokenExpiryTimer": "60",
                                  "refreshTokenExpiryTimer": "60", "DeviceTokenExpiryTimer": "3650"}
-    assert res["cucm_version"] == "14.0.1.13900(155)"
+    assert res["version"] == "14.0.1.13900(155)" and res["cucm_version"] == res["version"]  # the old key until 2.0.0
     assert res["axl_version"] == "14.0"
+    assert res["changes"] == [] and res["host"] == cucm_env["CUCM_HOST"]
     assert res["sso"] == {"enabled": False, "token_reuse": False, "version": ""}  # seed 000's empty version
     counters = sim.get_counters()
     assert counters["writes"] == 0 and counters["write_attempts"] == 0
@@ -49,7 +50,7 @@ def test_reports_another_cluster(sim, cucm_env, run_playbook):
     assert res["oauth"]["refresh_login"] is True
     assert res["oauth"]["access_token_expiry"] == 15
     assert res["parameters"]["oAuthWithRefreshLoginFlow"] == "1"
-    assert res["cucm_version"] == "12.5.1.16900(48)"
+    assert res["version"] == "12.5.1.16900(48)"
     assert res["axl_version"] == "12.5"
     assert res["sso"]["enabled"] is True
     assert res["sso"]["token_reuse"] is True

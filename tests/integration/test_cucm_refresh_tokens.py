@@ -75,7 +75,7 @@ def revoke_log(sim):
 
 
 def tokens_of(sim, user):
-    return sim.request("GET", "/_sim/state" + sim._query(system="cucm1", user=user))["user"]["token_count"]
+    return sim.state("cucm1", user=user)["user"]["token_count"]
 
 
 def live_tokens_by_user(sim):
@@ -97,6 +97,9 @@ def test_second_run_changes_nothing_and_calls_revoke_zero_times(sim, cucm_env, r
     assert result["changed"] is True
     assert result["summary"] == {"users": 204, "revoked": 202, "no_live_tokens": 1, "unknown_user": 1, "failed": 0,
                                  "not_attempted": 0, "tokens": 203}
+    assert len(result["changes"]) == 202 and {c["action"] for c in result["changes"]} == {"revoked"}
+    assert sorted(c["name"] for c in result["changes"]) == sorted(["jdoe", "asmith"] + generated(1, 200))
+    assert sum(c["tokens"] for c in result["changes"]) == 203
     calls = revoke_log(sim)
     assert len(calls) == 202 and all(r["status"] == 200 for r in calls)
     assert sorted(r["path"].split("user_id=")[1] for r in calls) == sorted(["jdoe", "asmith"] + generated(1, 200))
@@ -108,7 +111,7 @@ def test_second_run_changes_nothing_and_calls_revoke_zero_times(sim, cucm_env, r
 
     res, result = run(run_playbook, cucm_env, users_file=str(leavers))
     assert res.rc == 0, res.describe()
-    assert result["changed"] is False and res.stats["localhost"]["changed"] == 0
+    assert result["changed"] is False and res.stats["localhost"]["changed"] == 0 and result["changes"] == []
     assert len(revoke_log(sim)) == 202                # not one revoke call more
     assert result["summary"]["no_live_tokens"] == 203 and result["revoke_calls"] == 0
 
@@ -120,6 +123,7 @@ def test_check_mode_calls_no_revoke(sim, cucm_env, run_playbook, tmp_path):
     assert res.rc == 0, res.describe()
     assert result["changed"] is True
     assert [(r["user"], r["outcome"], r["tokens"]) for r in result["results"]] == [("jdoe", "revoked", 2)]
+    assert result["changes"] == [{"name": "jdoe", "action": "revoked", "tokens": 2}]  # would be revoked
     assert revoke_log(sim) == [] and sim.get_counters()["writes"] == 0
     assert tokens_of(sim, "jdoe") == 2
     assert not report.exists() and not (tmp_path / "journal").exists()
@@ -246,6 +250,8 @@ def test_failed_user_fails_the_task_after_the_others_and_is_retried(sim, cucm_en
     assert res.rc == 0, res.describe()
     assert [r["path"] for r in revoke_log(sim)[before:]] == ["/ssosp/token/revoke?user_id=jdoe"]
     assert result["resumed"] == 2 and result["summary"]["revoked"] == 3 and tokens_of(sim, "jdoe") == 0
+    # only this run's revocation is a change: the two resumed from the journal were the first run's
+    assert result["changes"] == [{"name": "jdoe", "action": "revoked", "tokens": 2}]
 
 
 def test_401_stops_at_once_after_one_request(sim, cucm_env, run_playbook, tmp_path):

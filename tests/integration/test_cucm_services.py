@@ -95,6 +95,7 @@ def test_node_info_lists_the_cluster_and_service_status_per_node(sim, run_playbo
     assert [s["name"] for s in nodes[3]["services"]] == [CCM, "Cisco Tomcat"]
     assert res.task("nodes")["result"]["rolling_order"] == [
         address(sim, n) for n in ("clu-sub1", "clu-sub2", "clu-imp", "clu-pub")]
+    assert res.task("nodes")["result"]["changes"] == [] and res.task("nodes")["result"]["host"] == cucm_env["CUCM_HOST"]
     log = sim.get_requests()
     assert [r["node"] for r in log if r["operation"] == "listProcessNode"] == ["clu-pub"]  # AXL on the publisher
     # Serviceability to each node itself, once each
@@ -111,6 +112,8 @@ def test_restart_one_service_on_one_node_and_wait(sim, run_playbook, cucm_env):
     res = run_playbook(play(service_task(sim, "clu-sub1")), env=cucm_env)
     task = res.task("service")["result"]
     assert task["changed"] and task["services"][0]["action"] == "Restart" and task["services"][0]["status"] == "Started"
+    assert task["changes"] == [{"name": CCM, "action": "restarted", "before": "Started", "after": "Started"}]
+    assert task["host"] == task["node"] == address(sim, "clu-sub1")  # node: the deprecated name of host
     assert task["services"][0]["started_at"] >= before
     assert restarts(sim, "clu-sub1") == {CCM: 1}
     assert all(restarts(sim, n) == {} for n in ("clu-pub", "clu-sub2", "clu-imp"))
@@ -132,7 +135,10 @@ def test_restarted_after_twice_restarts_once(sim, run_playbook, cucm_env):
     first = run_playbook(play(task), env=cucm_env)
     second = run_playbook(play(task), env=cucm_env)
     assert first.task("service")["changed"] is True
-    assert second.task("service")["changed"] is False and second.task("service")["result"]["actions"] == {CCM: None}
+    assert first.task("service")["result"]["changes"] == [
+        {"name": CCM, "action": "restarted", "before": "Started", "after": "Started"}]
+    assert second.task("service")["changed"] is False and second.task("service")["result"]["changes"] == []
+    assert second.task("service")["result"]["actions"] == {CCM: None}  # the deprecated key, until 2.0.0
     assert restarts(sim, "clu-sub2") == {CCM: 1}
 
 
@@ -144,15 +150,19 @@ def test_started_on_a_started_service_is_ok_and_stopped_then_started(sim, run_pl
                             service_task(sim, "clu-sub1", state="started", name="start")), env=cucm_env, diff=True)
     assert res.task("stop")["changed"] and res.task("stop")["result"]["services"][0]["status"] == "Stopped"
     assert res.task("stop")["diff"] == {"before": {CCM: "Started"}, "after": {CCM: "Stopped"}}
-    assert res.task("stop again")["changed"] is False
+    assert res.task("stop")["result"]["changes"] == [
+        {"name": CCM, "action": "stopped", "before": "Started", "after": "Stopped"}]
+    assert res.task("stop again")["changed"] is False and res.task("stop again")["result"]["changes"] == []
     assert res.task("start")["changed"] and res.task("start")["result"]["services"][0]["status"] == "Started"
+    assert [(c["name"], c["action"]) for c in res.task("start")["result"]["changes"]] == [(CCM, "started")]
     counters = sim.get_counters()["nodes"]["clu-sub1"]
     assert counters["service_stops"] == {CCM: 1} and counters["service_starts"] == {CCM: 1}
 
 
 def test_check_mode_restarts_nothing(sim, run_playbook, cucm_env):
     res = run_playbook(play(service_task(sim, "clu-sub1"), env=cucm_env), check=True)
-    assert res.task("service")["changed"] is True and res.task("service")["result"]["actions"] == {CCM: "Restart"}
+    assert res.task("service")["changed"] is True and res.task("service")["result"]["changes"] == [
+        {"name": CCM, "action": "restarted", "before": "Started", "after": "Started"}]
     rr = run_playbook(play(env=cucm_env, roles=role()), check=True)
     assert not rr.failed
     assert all(restarts(sim, n) == {} for n in ORDER)
@@ -264,7 +274,7 @@ def test_interrupted_roll_run_again_restarts_each_node_exactly_once(sim, run_pla
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_restarted_after=after)))
     assert res.failed and "Done: %s." % address(sim, "cucm1-sub1") in res.output
     assert restarts(sim, "cucm1-sub1") == {CCM: 1} and restarts(sim, "cucm1-pub") == {}
-    sim.request("DELETE", "/_sim/faults")
+    sim.clear_faults()
     res = run_playbook(play(env=cucm_env, roles=role(rolling_restart_restarted_after=after)))
     assert not res.failed, res.describe()
     assert restarts(sim, "cucm1-sub1") == {CCM: 1} and restarts(sim, "cucm1-pub") == {CCM: 1}

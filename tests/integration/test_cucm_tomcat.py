@@ -181,7 +181,7 @@ def test_rolling_restart_of_tomcat_interrupted_and_run_again_restarts_each_node_
     msg = res.task(STOP_TASK)["msg"]
     assert "Done: %s." % address(sim, "cucm1-sub1") in msg and "Failed: %s" % address(sim, "cucm1-pub") in msg
     assert restarts(sim, "cucm1-sub1") == {TOMCAT: 1} and restarts(sim, "cucm1-pub") == {}
-    sim.request("DELETE", "/_sim/faults")
+    sim.clear_faults()
     res = run_playbook(play(sim=sim, ssh_host=True, roles=role(rolling_restart_restarted_after=after)))
     assert not res.failed, res.describe()
     assert all(restarts(sim, n) == {TOMCAT: 1} for n in CUCM_NODES)

@@ -57,14 +57,20 @@ def test_set_is_idempotent_with_check_mode_and_diff(sim, run_playbook):
     assert res["result"]["diff"] == {"before": {"CollaborationEdge OAuthLocal": "Off"},
                                      "after": {"CollaborationEdge OAuthLocal": "On"}}
     assert xconf(sim)["CollaborationEdge OAuthLocal"] == "Off" and ssh_ops(sim, "write") == []
+    assert res["result"]["changes"] == [{"name": "CollaborationEdge OAuthLocal", "action": "updated", "before": "Off",
+                                         "after": "On", "path": "CollaborationEdge OAuthLocal"}]
     first = run_playbook(playbook(task), env=sim.expressway_env())
     assert first.task("set")["status"] == "changed", first.describe()
+    # path: the deprecated name of name, until 2.0.0
     assert first.task("set")["result"]["changes"] == [
-        {"path": "CollaborationEdge OAuthLocal", "before": "Off", "after": "On"}]
+        {"name": "CollaborationEdge OAuthLocal", "action": "updated", "before": "Off", "after": "On",
+         "path": "CollaborationEdge OAuthLocal"}]
+    assert first.task("set")["result"]["host"] == sim.expressway_env()["EXPRESSWAY_HOST"]
     assert xconf(sim)["CollaborationEdge OAuthLocal"] == "On"
     second = run_playbook(playbook(("set", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "on"})),
                           env=sim.expressway_env())
     assert second.task("set")["status"] == "ok", second.describe()
+    assert second.task("set")["result"]["changes"] == []
     assert ssh_ops(sim, "write") == ["xConfiguration CollaborationEdge OAuthLocal: On"]
 
 
@@ -137,10 +143,15 @@ def test_oauth_reads_seed_003_state_then_makes_expressway_agree(sim, run_playboo
     apply = run_playbook(playbook(task), env=sim.expressway_env())
     assert apply.task("agree")["status"] == "changed", apply.describe()
     assert apply.task("agree")["result"]["settings"]["oauth_token_with_refresh"] is True
+    assert [(c["name"], c["action"], c["before"], c["after"], c["setting"])
+            for c in apply.task("agree")["result"]["changes"]] == [
+        ("oauth_token_with_refresh", "updated", "Off", "On", "oauth_token_with_refresh"),
+        ("oauth_token", "updated", "Off", "On", "oauth_token")]
     state = xconf(sim)
     assert state["CollaborationEdge OAuthWithRefresh"] == "On" and state["CollaborationEdge OAuthLocal"] == "On"
     again = run_playbook(playbook(task), env=sim.expressway_env())
     assert again.task("agree")["status"] == "ok", again.describe()
+    assert again.task("agree")["result"]["changes"] == []
     assert len(ssh_ops(sim, "write")) == 2
 
 

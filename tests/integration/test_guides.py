@@ -1,5 +1,6 @@
-"""Every guide tested as printed: the marked shell blocks of README.md, docs/*.md, the role READMEs and the example
-READMEs run against the simulator, so a guide that stops working fails `make test`.
+"""Every guide tested as printed: the marked shell blocks of README.md, docs/*.md, the role READMEs, the example
+READMEs and the simulator's guide (ucsim/README.md; not in the collection's artifact) run against the simulator,
+so a guide that stops working fails `make test`.
 
 A block is marked by an HTML comment on the line before its fence (invisible on GitHub and in the docsite):
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +56,7 @@ class Block:
 
 def guides(root: Path = REPO_ROOT) -> List[Path]:
     found = [root / "README.md"] + sorted((root / "docs").glob("*.md")) + sorted((root / "roles").glob("*/README.md")) \
-        + sorted((root / "examples").glob("*/README.md"))
+        + sorted((root / "examples").glob("*/README.md")) + [root / "ucsim" / "README.md"]
     return [p for p in found if p.is_file()]
 
 
@@ -101,16 +101,6 @@ def all_blocks(root: Path = REPO_ROOT) -> List[Block]:
     return out
 
 
-def lab_env(sim: Simulator) -> Dict[str, str]:
-    """What `make sim` tells a user to export: the simulator's STATE_DIR/env.sh, parsed."""
-    env = {}
-    for line in (Path(sim.state_dir) / "env.sh").read_text().splitlines():
-        if line.startswith("export "):
-            (key, value), = [shlex.split(line[len("export "):])[0].split("=", 1)]
-            env[key] = value
-    return env
-
-
 def run_block(block: Block, sim: Simulator, work: Path, timeout: float = 300.0) -> subprocess.CompletedProcess:
     """Run one block as a user would, in ``work`` (a fresh directory with ``examples/``)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -120,7 +110,7 @@ def run_block(block: Block, sim: Simulator, work: Path, timeout: float = 300.0) 
     home = work / ".home"
     home.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(helpers._SCRUBBED_ENV_PREFIXES)}
-    env.update(lab_env(sim))
+    env.update(sim.env())  # what `make sim` tells a user to export: STATE_DIR/env.sh
     env.update({
         "PATH": "%s%s%s" % (helpers._bin_dir(), os.pathsep, env.get("PATH", "")),
         "HOME": str(home),

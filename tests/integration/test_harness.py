@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 import helpers
+from ucsim.client import SimulatorProcess
 
 COUNTERS_PLAYBOOK = """
 - hosts: localhost
@@ -130,6 +131,16 @@ def test_control_api_round_trip(sim, run_playbook, cucm_env):
 
     cucm = sim.system("cucm")
     assert isinstance(sim.state(cucm["name"]), dict)
+
+
+def test_the_harness_simulator_is_ucsim_client_and_points_at_the_labs_accounts(sim):
+    # one client of the control API for the tests, the benchmarks and `ucsim ctl`: ucsim.client
+    assert isinstance(sim, SimulatorProcess) and sim.process.pid and sim.log_path.is_file()
+    # the harness's connection variables agree with what `ucsim serve` tells a user to export (env.sh)
+    exported = sim.env()
+    for env in (sim.cucm_env(), sim.cucm_ssh_env(), sim.cuc_env(), sim.expressway_env()):
+        assert env == {key: exported[key] for key in env}, (env, exported)
+    assert sim.node("cucm1-sub1") == sim.nodes()[1] and sim.node() == sim.nodes("cucm1")[0]
 
 
 def test_sim_factory_starts_independent_simulators(sim, sim_factory):

@@ -119,6 +119,9 @@ def test_finds_seed_003_and_the_other_findings_with_zero_writes(sim, audited):
     assert set(found) == {"refresh_mismatch", "no_authz_server", "sync_older_than_keys", "clusters_differ",
                           "timers_differ", "refresh_login_differs"}
     assert result["summary"] == {"systems": 4, "findings": 6, "critical": 3, "warning": 3}
+    # the first report in its directory: its three files are the task's changes
+    assert result["changes"] == [{"name": str(report_dir / name), "action": "created"}
+                                 for name in ("oauth-audit.json", "oauth-audit.md", "oauth-audit.html")]
     # read-only: not one write (nor attempt) on any system, over HTTPS or SSH
     counters = sim.get_counters()
     assert counters["writes"] == 0 and counters["write_attempts"] == 0
@@ -230,6 +233,7 @@ def test_after_the_enablement_role_the_audit_finds_nothing(sim, run_playbook, tm
     assert run.rc == 0, run.describe()
     result = report_task(run)
     assert result["findings"] == [], json.dumps(result["findings"], indent=1)
+    assert [c["action"] for c in result["changes"]] == ["updated"] * 3  # a new result over the last report
     assert all(cell["status"] in ("ok", "na") for row in result["report"]["systems"] for key, cell in
                row["cells"].items() if key != "refresh_login" or row["kind"] != "cuc"), result["report"]["systems"]
     assert sim.get_counters()["writes"] == 0

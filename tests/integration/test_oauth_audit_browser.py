@@ -22,7 +22,7 @@ SIM_LAB = test_oauth_audit.SIM_LAB  # the audit lab, for the sim fixture
 ARTEFACTS = REPO_ROOT / "tests" / "output"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
-# What the report's CSS promises (plugins/module_utils/_audit_report.py COLOURS), as the browser computes them.
+# What the report's CSS promises (plugins/module_utils/domain/_audit_report.py COLOURS), as the browser computes them.
 RED, AMBER, GREEN = (198, 40, 40), (249, 168, 37), (46, 125, 50)
 
 # Appended to a copy of the report: what the browser computed for each finding row and matrix cell, as JSON.

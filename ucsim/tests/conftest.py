@@ -19,7 +19,7 @@ def sim(tmp_path_factory):
 def c(sim):
     """Client of cucm1, with state, log, counters and faults reset."""
     cl = Client(sim.systems["cucm1"].url, sim.cafile)
-    cl.json("POST", "/_sim/reset", {"state": True})
+    sim.control.reset(state=True)
     yield cl
     cl.close()
 

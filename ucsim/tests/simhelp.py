@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import paramiko
 
 from ucsim import assumptions as A
-from ucsim.server import Simulator
+from ucsim import client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -20,10 +20,12 @@ CRED = ("axladmin", "C1sco12345!")
 
 
 def start_simulator(lab, state_dir):
-    """A quiet in-process Simulator for a parsed lab, started on a free port, with ``cafile`` set."""
-    s = Simulator(lab, state_dir, quiet=True)
-    s.start("127.0.0.1", 0)
-    s.cafile = os.path.join(state_dir, "ca.pem")
+    """A quiet in-process simulator for a parsed lab on free ports (``ucsim.client.start(in_process=True)``): its
+    ``ucsim.server.Simulator`` (the tests look inside it), with ``cafile`` and ``control`` (the ucsim.client of its
+    control API) set; ``stop()`` stops it."""
+    started = client.start(lab, in_process=True, state_dir=state_dir, quiet=True)
+    s = started.simulator
+    s.cafile, s.control = started.ca, started
     return s
 
 

@@ -196,3 +196,31 @@ def test_a_transport_plugs_in_with_one_registration(tmp_path, monkeypatch):
         assert sim.counters()["ssh_commands"] == 2
     finally:
         sim.stop()
+
+
+def test_a_cli_dialect_plugs_in_with_its_kind_and_must_provide_the_interface(tmp_path, monkeypatch):
+    """The SSH transport serves every kind registered with a dialect (``register_kind(..., dialect=)``), and a dialect
+    that lacks a member of ``protocols.dialect.Dialect`` is refused when the kind is first used."""
+    import types
+
+    from ucsim.protocols import dialect, expressway_cli
+
+    assert server.TRANSPORTS["ssh"][1] is None  # no product table: the kinds with a dialect
+    assert [k for k in KINDS if server._serves(None, k)] == ["cucm", "expressway"]
+    assert dialect.check(expressway_cli) is expressway_cli
+    lame = types.ModuleType("lame")
+    for name in dialect.MEMBERS:
+        setattr(lame, name, getattr(expressway_cli, name))
+    del lame.operation_of
+    with pytest.raises(TypeError, match="lame of kind expressway2 lacks operation_of"):
+        dialect.check(lame, "expressway2")
+    monkeypatch.setitem(server.KINDS, "expressway2", ("state.expressway:ExpresswayState", {}, lame))
+    with pytest.raises(TypeError, match="lacks operation_of"):
+        Simulator(labmod.parse({"expressway2": [{"name": "e"}]}, set(server.KINDS)), None, quiet=True)
+    lame.operation_of = expressway_cli.operation_of
+    monkeypatch.setitem(server.KINDS, "expressway2", ("state.expressway:ExpresswayState", {}, lame))
+    sim = start_simulator(labmod.parse({"expressway2": [{"name": "e"}]}, set(server.KINDS)), str(tmp_path))
+    try:
+        assert sim.systems["e"].dialect is lame and "ssh" in sim.systems["e"].publisher.ports
+    finally:
+        sim.stop()

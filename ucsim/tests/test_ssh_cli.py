@@ -453,3 +453,34 @@ def test_utils_service_changes_need_the_privilege_and_a_shell_without_node_has_n
     sh = Shell(bare.port, bare.known_hosts)
     assert A.CLI_FAILED in sh.type("utils service list")
     sh.close()
+
+
+def test_the_key_and_service_rules_are_the_platform_states():
+    """Who may run a key or service command, and where, is PlatformState's rule (as Expressway's is its state's):
+    the CLI only words the refusal; the simulator's own callers (None, the control API) are not ruled."""
+    from ucsim.state.platform import CONTROL_SERVICE, REGENERATE_KEY, SHOW_KEY, PlatformError
+
+    state = PlatformState("c", admins={ADMIN: PASSWORD, "viewer": {"password": "v", "privilege": 1}})
+    pub, sub = Node("c-pub", "publisher"), Node("c-sub", "subscriber")
+    for command in (SHOW_KEY, REGENERATE_KEY, CONTROL_SERVICE):
+        with pytest.raises(PlatformError, match=A.CLI_INSUFFICIENT):
+            state.authorize("viewer", command, pub)
+        assert state.authorize(ADMIN, command, pub) is None
+    with pytest.raises(PlatformError, match=A.CLI_PUBLISHER_ONLY):
+        state.authorize(ADMIN, REGENERATE_KEY, sub)
+    assert state.authorize(ADMIN, SHOW_KEY, sub) is None and state.authorize(ADMIN, REGENERATE_KEY, None) is None
+    state.patch({"upgrade_in_progress": ["c-sub"]})
+    with pytest.raises(PlatformError, match=A.CLI_UPGRADE_REFUSED):
+        state.key_info("signing", user=ADMIN, node=sub)
+    assert state.authorize(ADMIN, CONTROL_SERVICE, sub) is None  # an upgrade stops the key commands only
+    before = state.key_info("signing")["checksum"]
+    with pytest.raises(PlatformError, match=A.CLI_INSUFFICIENT):
+        state.regenerate_key("signing", by="viewer", node=pub)
+    assert state.key_info("signing", user=ADMIN, node=pub)["checksum"] == before and state.regenerations["signing"] == 0
+    state.regenerate_key("signing", by="control API", node=sub)  # the control API is not a shell user
+    assert state.regenerations["signing"] == 1
+    with pytest.raises(ValueError):
+        state.authorize(ADMIN, "reboot", pub)
+    # the CLI answers the state's refusal in its own words, then "Executed command unsuccessfully"
+    answer = cli.execute(cli.CliSession(state, "viewer", node=pub), "set key regen authz signing")
+    assert answer.failed and answer.confirm is None and answer.text == A.CLI_INSUFFICIENT + "\n" + A.CLI_FAILED

@@ -1,7 +1,8 @@
 """Captured estates: ``ucsim lab import DIR`` (a capture -> a lab) and the replay of captured reads.
 
 A capture is what ``collab.uc.oauth_audit`` writes with ``oauth_audit_capture_dir`` (the collection's
-``plugins/module_utils/_capture.py``): files ``*.ndjson`` of one JSON object a line, one per exchange, masked:
+``plugins/module_utils/transport/_capture.py``): files ``*.ndjson`` of one JSON object a line, one per exchange,
+masked:
 
     HTTPS  {"transport": "https", "system", "product", "host", "port", "user", "method", "path", "soap_action",
             "request", "status", "headers": {"content-type"}, "body" | "body_base64", ...}

@@ -9,10 +9,11 @@
 - The *registry* (``Simulator.resolve``): how a protocol finds another system by the address and port a
   real server would connect to (Unity Connection's key sync reaching a CUCM cluster).
 
-Products plug in through ``register_kind``: a state class and a mapping of path prefixes to protocol
-modules, each exposing ``peek(req)`` (the operation name, cheaply, for requests answered before the handler
-runs) and ``handle(ctx)`` (returns a ``Response``), and optionally ``FAULTS`` ({fault key: (types, counted)},
-its own fault keys, registered with the core).
+Products plug in through ``register_kind``: a state class, a mapping of path prefixes to protocol modules,
+each exposing ``peek(req)`` (the operation name, cheaply, for requests answered before the handler runs) and
+``handle(ctx)`` (returns a ``Response``), and optionally ``FAULTS`` ({fault key: (types, counted)}, its own fault
+keys, registered with the core); and the admin CLI ``dialect`` its shell speaks over SSH, a module providing
+``protocols.dialect.Dialect`` (checked when the kind is first used).
 Transports plug in through ``register_transport``: a module with ``bind(sim, node, host, port)``.
 """
 
@@ -24,57 +25,70 @@ import threading
 
 from . import assumptions as A
 from .lab import LabError
+from .protocols.dialect import check as check_dialect
 from .transports.core import Core
 from .tls import BASE_NAMES
 
-KINDS = {}
+KINDS = {}  # kind -> (state class or "module:Class", {prefix: protocol}, dialect module or dotted name or None)
 
 
-def register_kind(kind, state_cls, routes):
+def register_kind(kind, state_cls, routes, dialect=None):
     """state_cls: a class or "module:Class" (relative to this package); routes: {path prefix: protocol
-    module or its dotted name}. Names are imported when the first Simulator is built (no import cycles).
-    The longest matching prefix wins."""
-    KINDS[kind] = (state_cls, dict(routes))
+    module or its dotted name} (HTTPS; the longest matching prefix wins); dialect: the CLI module (or its dotted
+    name) the system's shell speaks over SSH, None when the product has no CLI here. Names are imported when the
+    first Simulator is built (no import cycles)."""
+    KINDS[kind] = (state_cls, dict(routes), dialect)
+
+
+def _module(name):
+    return importlib.import_module("." + name, __package__) if isinstance(name, str) else name
 
 
 def _resolve(kind):
-    state_cls, routes = KINDS[kind]
+    """(state class, [(prefix, protocol module)] longest prefix first, dialect module or None) of a kind."""
+    state_cls, routes, dialect = KINDS[kind]
     if isinstance(state_cls, str):
         mod, _, cls = state_cls.partition(":")
-        state_cls = getattr(importlib.import_module("." + mod, __package__), cls)
-    resolved = {}
-    for prefix, proto in routes.items():
-        resolved[prefix] = importlib.import_module("." + proto, __package__) if isinstance(proto, str) else proto
-    KINDS[kind] = (state_cls, resolved)
-    return state_cls, sorted(resolved.items(), key=lambda kv: -len(kv[0]))
+        state_cls = getattr(_module(mod), cls)
+    routes = {prefix: _module(proto) for prefix, proto in routes.items()}
+    if dialect is not None:
+        dialect = check_dialect(_module(dialect), kind)
+    KINDS[kind] = (state_cls, routes, dialect)
+    return state_cls, sorted(routes.items(), key=lambda kv: -len(kv[0])), dialect
 
 
-TRANSPORTS = {}  # name -> (module or dotted name, kinds that serve it)
+TRANSPORTS = {}  # name -> (module or dotted name, kinds that serve it or None: the kinds with a dialect)
 
 
-def register_transport(name, module, kinds):
+def register_transport(name, module, kinds=None):
     """module (or its dotted name, relative to this package) has ``bind(sim, node, host, port)`` returning a
     socketserver-like listener (``server_address``, ``serve_forever``, ``shutdown``, ``server_close``);
-    every node of a system of one of ``kinds`` gets one, all on the same port. The ``https`` transport's port
-    follows --listen; another transport's port is the system's lab key ``<name>_port`` (default 0: free)."""
-    TRANSPORTS[name] = (module, tuple(kinds))
+    every node of a system of one of ``kinds`` (None: of every kind registered with a CLI ``dialect``) gets one,
+    all on the same port. The ``https`` transport's port follows --listen; another transport's port is the
+    system's lab key ``<name>_port`` (default 0: free)."""
+    TRANSPORTS[name] = (module, None if kinds is None else tuple(kinds))
 
 
 def _transport(name):
     module, kinds = TRANSPORTS[name]
-    if isinstance(module, str):
-        module = importlib.import_module("." + module, __package__)
-        TRANSPORTS[name] = (module, kinds)
+    module = _module(module)
+    TRANSPORTS[name] = (module, kinds)
     return module
+
+
+def _serves(kinds, kind):
+    """True when a transport registered for ``kinds`` serves systems of ``kind``."""
+    return KINDS[kind][2] is not None if kinds is None else kind in kinds
 
 
 # --- system kinds and transports: one line each -------------------------------------------------------------
 register_kind("cucm", "state.cucm:CucmState", {"/axl": "protocols.axl", "/ssosp/": "protocols.ssosp",
-                                               "/controlcenterservice2/": "protocols.serviceability"})
+                                               "/controlcenterservice2/": "protocols.serviceability"},
+              dialect="protocols.platform_cli")
 register_kind("cuc", "state.cuc:CucState", {"/vmrest/": "protocols.cupi"})
-register_kind("expressway", "state.expressway:ExpresswayState", {})
+register_kind("expressway", "state.expressway:ExpresswayState", {}, dialect="protocols.expressway_cli")
 register_transport("https", "transports.https", ("cucm", "cuc", "expressway"))
-register_transport("ssh", "transports.ssh", ("cucm", "expressway"))
+register_transport("ssh", "transports.ssh")  # every kind with a CLI dialect
 
 FIRST_NODE_ADDRESS = 2  # nodes of systems that list `nodes:` get 127.0.0.2, 127.0.0.3, ... in lab order
 PORT_ATTEMPTS = 20      # with PORT 0: tries to find one port free on every node's address
@@ -141,13 +155,14 @@ class Node:
 class System:
     """One system (cluster) of the lab: its shared state, routes and nodes (publisher first)."""
 
-    def __init__(self, spec, state_cls, routes, registry=None):
+    def __init__(self, spec, state_cls, routes, registry=None, dialect=None):
         self.spec = spec
         self.registry = registry
         self.name = spec.name
         self.kind = spec.kind
         self.state_cls = state_cls
         self.routes = routes
+        self.dialect = dialect  # the CLI module its shell speaks over SSH (protocols/dialect.py), or None
         roles = getattr(state_cls, "node_roles", ("publisher",))
         for n in spec.nodes:
             if n.role not in roles:
@@ -197,11 +212,11 @@ class Simulator:
         self.systems = collections.OrderedDict()
         self.nodes = collections.OrderedDict()
         for spec in lab.systems:
-            state_cls, routes = _resolve(spec.kind)
+            state_cls, routes, dialect = _resolve(spec.kind)
             for _, proto in routes:  # a protocol's own fault keys (e.g. Serviceability's)
                 for key, (types, counted) in getattr(proto, "FAULTS", {}).items():
                     self.core.register_fault(key, types, counted)
-            system = System(spec, state_cls, routes, registry=self)
+            system = System(spec, state_cls, routes, registry=self, dialect=dialect)
             self.systems[spec.name] = system
             for node in system.nodes:
                 self.nodes[node.name] = node
@@ -320,7 +335,7 @@ class Simulator:
             if s.spec.port is None and port != 0:
                 next_port = bound + 1
             for name, (_, kinds) in TRANSPORTS.items():
-                if name != "https" and s.kind in kinds:
+                if name != "https" and _serves(kinds, s.kind):
                     self._bind(s, name, int(s.spec.config.get(name + "_port") or 0))
         self.write_known_hosts()
         for node in self.nodes.values():

@@ -31,6 +31,7 @@ def test_unchanged_and_no_log_results_give_no_rows():
 
 def test_created_authz_server_with_masked_password_and_a_sync_in_check_mode():
     result = {'changed': True, 'synced': False, 'authz_server': {'last_sync_outcome': 'never'},
+              'changes': [{'name': 'cucm-a', 'action': 'created'}, {'name': 'keys', 'action': 'synced'}],
               'diff': {'before': {}, 'after': {'server_port': 8443, 'server_password': '********'}}}
     assert rows_from_result(result, 'cucm-a', check_mode=True) == [
         {'setting': 'cucm-a: server_password', 'from': None, 'to': '********'},
@@ -41,8 +42,18 @@ def test_created_authz_server_with_masked_password_and_a_sync_in_check_mode():
 
 def test_a_sync_done_and_a_change_without_a_diff():
     synced = {'changed': True, 'synced': True, 'authz_server': {'last_sync_outcome': 'passed'},
+              'changes': [{'name': 'keys', 'action': 'synced'}],
               'diff': {'before': {'server_port': 1}, 'after': {'server_port': 1}}}
     assert rows_from_result(synced) == [{'setting': 'key sync', 'from': '(none)', 'to': 'passed'}]
+
+
+def test_a_change_that_syncs_nothing_has_no_sync_row_in_check_mode():
+    """Only a sync the module lists in changes is a row: a check run that would change the port alone (sync_keys
+    never) does not announce a sync."""
+    result = {'changed': True, 'synced': False, 'authz_server': {'last_sync_outcome': 'passed'},
+              'changes': [{'name': 'server_port', 'action': 'updated', 'before': 8443, 'after': 9443}],
+              'diff': {'before': {'server_port': 8443}, 'after': {'server_port': 9443}}}
+    assert rows_from_result(result, check_mode=True) == [{'setting': 'server_port', 'from': 8443, 'to': 9443}]
     assert rows_from_result({'changed': True}, 'item') == [{'setting': 'item', 'from': '(none)', 'to': 'changed'}]
 
 

@@ -18,7 +18,7 @@ import importlib
 import pytest
 import yaml
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import GROUPS
 
 SPEC_KEYS = ('type', 'required', 'default', 'choices', 'aliases')
 

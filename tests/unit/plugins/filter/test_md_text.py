@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The filter collab.uc.md_text is the collection's one Markdown rule (module_utils/_markdown.py), for templates."""
+"""The filter collab.uc.md_text is the collection's one Markdown rule (module_utils/domain/_markdown.py), for
+templates."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +12,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.collab.uc.plugins.filter.md_text import FilterModule
-from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
+from ansible_collections.collab.uc.plugins.module_utils.domain._markdown import md_text
 
 
 def test_the_filter_is_the_module_utils_rule():

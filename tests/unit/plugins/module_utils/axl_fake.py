@@ -16,9 +16,10 @@ __metaclass__ = type
 
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import CucmConnection
-from ansible_collections.collab.uc.plugins.module_utils._http import Response
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import PARAMETERS, bool_equal
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import CucmConnection
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Response
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import PARAMETERS
+from ansible_collections.collab.uc.plugins.module_utils.transport._values import bool_equal
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import ReplyingSession
 
 SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'

@@ -16,8 +16,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import CucConnection
-from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import CucConnection
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Response
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP, ReplyingSession
 
 

@@ -25,7 +25,7 @@ try:
 except ImportError:  # pragma: no cover
     parse_qsl = urlsplit = None
 
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession, Response
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession, Response
 
 DROP = 'drop'
 

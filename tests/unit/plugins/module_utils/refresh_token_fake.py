@@ -21,8 +21,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import CucmConnection
-from ansible_collections.collab.uc.plugins.module_utils._http import Response
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import CucmConnection
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Response
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP, ReplyingSession
 
 __all__ = ['DROP', 'FakeCucm', 'JABBER', 'UDS', 'axl_fault']

@@ -19,7 +19,7 @@ import http.server
 import socketserver
 import threading
 
-from ansible_collections.collab.uc.plugins.module_utils import _http
+from ansible_collections.collab.uc.plugins.module_utils.transport import _http
 
 DROP = 'drop'
 

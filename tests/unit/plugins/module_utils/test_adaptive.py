@@ -8,8 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._adaptive import (
-    AdaptiveInterval, AdaptiveLimiter, DelayedQueue, parse_retry_after)
+from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import (
+    AdaptiveLimiter, DelayedQueue, parse_retry_after)
 
 
 class Clock(object):
@@ -145,21 +145,3 @@ def test_bare_503s_narrow_the_window_only_above_a_share_of_the_recent_answers():
     clock.now += 1.0
     lim.throttled(rate_limited=True)         # a rate limit always counts, and pacing keeps it congested
     assert lim.decreases == 2 and lim.congested
-
-
-def test_the_interval_of_a_one_at_a_time_sender_doubles_on_a_rate_limit_and_shrinks_with_answers():
-    clock = Clock()
-    pace = AdaptiveInterval(2.0, clock=clock)
-    assert pace.wait_time() == 0.0
-    pace.started()
-    assert pace.wait_time() == 2.0 and pace.wait_time(at_once=True) == 0.0   # the floor, unless at once
-    pace.answered(served=False)                     # a bare 503: the interval stays
-    assert pace.interval == 2.0
-    for dummy in range(6):
-        pace.answered(served=False, rate_limited=True)
-    assert pace.interval == 32.0 and pace.rate_limits == 6   # doubled each time, at most 16 x the floor
-    pace.answered()
-    assert pace.interval == 31.5                    # an answer served: a quarter of the floor less
-    pace.answered(served=False, rate_limited=True, retry_after=60.0)
-    clock.now += 40.0
-    assert pace.wait_time(at_once=True) == 20.0     # a Retry-After holds even a request sent at once

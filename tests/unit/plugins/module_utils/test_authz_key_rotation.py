@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _authz_key_rotation as akr
+from ansible_collections.collab.uc.plugins.module_utils.domain import _authz_key_rotation as akr
 
 DEFAULTS = {
     'authz_key_rotation_cucm_group': 'cucm_clusters', 'authz_key_rotation_cuc_group': 'cuc_systems',
@@ -43,7 +43,7 @@ def test_the_defaults_pass():
     ('batch_size', 0, 'at least 1'),
     ('batch_size', -1, 'at least 1'),
     ('batch_size', 1.5, 'must be an integer'),
-    ('batch_size', True, 'must be an integer, not a boolean'),
+    ('batch_size', True, 'must be an integer, not the boolean true'),
     ('batch_size', [1], 'must be an integer, not a list'),
     ('restart_timeout', 0, 'between 1 and 86400'),
     ('restart_timeout', 86401, 'between 1 and 86400'),

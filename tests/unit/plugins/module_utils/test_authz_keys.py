@@ -12,11 +12,11 @@ import calendar
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._authz_keys import (
+from ansible_collections.collab.uc.plugins.module_utils.domain._authz_keys import (
     KeyRegeneration, check_guards, decide, follow_up_warning, normalise_checksum, parse_platform_time)
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import CucmCli, is_read_only
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import CucmCli, is_read_only
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import CliSession
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import Platform, ScriptedSsh
 
 NOW = calendar.timegm((2026, 12, 1, 9, 0, 0, 0, 0, 0))

@@ -17,8 +17,8 @@ import stat
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _capture
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport import _capture
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import MASK, UCError
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     ScriptedServer, plain_http, reply, session)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import ScriptedSsh
@@ -149,7 +149,7 @@ def test_http_write_refused_before_it_is_sent(capture, monkeypatch):
 # --- CliSession -------------------------------------------------------------------------------------------------
 
 def test_cli_transcript_recorded_masked_and_writes_refused(capture, tmp_path):
-    from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
+    from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import CliSession
     replies = {'set cli pagination off': 'Automatic pagination is turned off',
                'show key authz signing': 'Checksum: abc\nsecret s3cret!pw'}
     known_hosts = str(tmp_path / 'known_hosts')

@@ -8,9 +8,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _cuc_cupi as cupi
-from ansible_collections.collab.uc.plugins.module_utils._http import Response
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients import _cuc_cupi as cupi
+from ansible_collections.collab.uc.plugins.module_utils.domain import _cuc_authz_servers as authz
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Response
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.memory_transport import DROP
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import (
     FakeCupiSession, cupi_error, json_response)
@@ -369,22 +370,23 @@ def test_sync_time(text, epoch):
 
 
 def test_server_view_has_the_sync_time():
-    view = cupi.server_view({'ObjectId': 'a', 'DisplayName': 'c', 'LastSyncStatus': 'Passed - May 12,2017 07:00:53 AM GMT'})
+    view = authz.server_view({'ObjectId': 'a', 'DisplayName': 'c',
+                              'LastSyncStatus': 'Passed - May 12,2017 07:00:53 AM GMT'})
     assert view['last_sync_time'] == 1494572453 and view['last_sync_outcome'] == cupi.SYNC_PASSED
-    assert cupi.server_view({'ObjectId': 'a', 'DisplayName': 'c'})['last_sync_time'] is None
+    assert authz.server_view({'ObjectId': 'a', 'DisplayName': 'c'})['last_sync_time'] is None
 
 
 def test_every_failure_outcome_has_a_problem_and_hint():
     for outcome in cupi.SYNC_OUTCOMES:
         if outcome != cupi.SYNC_PASSED:
-            problem, hint = cupi.SYNC_PROBLEMS[outcome]
+            problem, hint = authz.SYNC_PROBLEMS[outcome]
             assert problem and hint
 
 
 def test_sync_failure_error_names_target_reason_and_fix():
     session = FakeCupiSession()
-    error = cupi.sync_failure(session, {'ServerNodeAddress': 'cucm1', 'Port': 8443,
-                                        'LastSyncStatus': 'Not authorized - User lacks AXL role'}, 'sync x')
+    error = authz.sync_failure(session, {'ServerNodeAddress': 'cucm1', 'Port': 8443,
+                                         'LastSyncStatus': 'Not authorized - User lacks AXL role'}, 'sync x')
     text = str(error)
     assert 'cucm1:8443' in text
     assert 'Standard AXL API Access' in text
@@ -395,29 +397,29 @@ def test_sync_failure_error_names_target_reason_and_fix():
 
 # --- views -------------------------------------------------------------------------------------------------
 def test_server_view_never_has_password():
-    view = cupi.server_view({'ObjectId': 'a', 'DisplayName': 'c', 'ServerNodeAddress': 'h', 'Port': 1,
-                             'ServerUsername': 'u', 'ServerPassword': 'pw', 'IgnoreCertificateError': False,
-                             'LastSyncStatus': 'Passed - x'})
+    view = authz.server_view({'ObjectId': 'a', 'DisplayName': 'c', 'ServerNodeAddress': 'h', 'Port': 1,
+                              'ServerUsername': 'u', 'ServerPassword': 'pw', 'IgnoreCertificateError': False,
+                              'LastSyncStatus': 'Passed - x'})
     assert view == {'object_id': 'a', 'name': 'c', 'server_address': 'h', 'server_port': 1, 'server_username': 'u',
                     'ignore_certificate_errors': False, 'last_sync_status': 'Passed - x', 'last_sync_outcome': 'passed',
                     'last_sync_time': None}
-    assert cupi.server_view(None) == {}
+    assert authz.server_view(None) == {}
 
 
 def test_settings_view_masks_password_only_when_sent():
     server = {'DisplayName': 'c', 'ServerPassword': 'pw'}
-    assert 'server_password' not in cupi.settings_view(server)
-    assert cupi.settings_view(server, password_sent=True)['server_password'] == '********'
+    assert 'server_password' not in authz.settings_view(server)
+    assert authz.settings_view(server, password_sent=True)['server_password'] == '********'
 
 
 def test_changed_fields():
     current = {'DisplayName': 'c', 'Port': 8443, 'IgnoreCertificateError': False}
     desired = {'DisplayName': 'c', 'Port': 9443, 'IgnoreCertificateError': False}
-    assert cupi.changed_fields(current, desired) == {'Port': 9443}
+    assert authz.changed_fields(current, desired) == {'Port': 9443}
 
 
 def test_check_lengths():
-    problems = cupi.check_lengths({'name': ('x' * 65, 64), 'server_address': ('  ', 64),
+    problems = authz.check_lengths({'name': ('x' * 65, 64), 'server_address': ('  ', 64),
                                    'server_username': (None, 64), 'ok': ('x' * 64, 64)})
     assert problems == ['name must be at most 64 characters, got 65', 'server_address must not be empty']
 

@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils import _soap
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import (
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
     AxlClient, AxlFault, axl_version_from_ccm_version, check_axl_version, is_memory_fault, sql_literal)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.axl_fake import (
     FakeAxlSession, soap_fault, soap_reply, xml_response)

@@ -10,11 +10,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._cucm_cli import (
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_cli import (
     READ_ONLY_COMMANDS, CucmCli, find_own_line, is_read_only, parse_key_checksum, parse_key_values,
     parse_network_cluster, parse_services, parse_version_active, privilege_level)
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
-from ansible_collections.collab.uc.plugins.module_utils._ssh import CliSession
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import CliSession
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
 
 HEX = '3f2a9c0d4e5b6a7f8091a2b3c4d5e6f7'

@@ -10,8 +10,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient, parse_sso_status
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import SsospClient, parse_sso_status
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     ScriptedServer, plain_http, reply, session)
 

@@ -11,9 +11,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_serviceability import (
-    SERVICEABILITY_PATH, ServiceabilityClient, converge, parse_time, plan)
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import RateLimiter
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_serviceability import (
+    SERVICEABILITY_PATH, ServiceabilityClient)
+from ansible_collections.collab.uc.plugins.module_utils.domain._cucm_services import converge, parse_time, plan
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
@@ -209,6 +211,30 @@ def test_throttling_after_the_retries_fails_saying_so():
         with pytest.raises(UCError) as caught:
             cl.status([CCM])
     assert len(server.requests) == 3 and 'gave up after 2 retries' in str(caught.value)
+
+
+def test_the_pacing_is_the_sessions_one_rate_limiter():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM)), status(item(CCM))]) as server:
+        own = session(server, clock.sleeps)
+        assert own.rate_limiter is None
+        cl = ServiceabilityClient(own, clock=clock, sleep=clock.sleep, min_interval=3)
+        assert isinstance(own.rate_limiter, RateLimiter) and own.rate_limiter is cl.pacer
+        assert own.rate_limiter.interval == 3.0
+        cl.status([CCM])
+        cl.status([CCM])
+    assert clock.sleeps == [3.0]
+
+
+def test_a_session_with_a_rate_limiter_of_its_own_keeps_it_slowed_down_to_the_pacing():
+    clock = Clock()
+    with ScriptedServer([status(item(CCM)), status(item(CCM))]) as server:
+        limiter = RateLimiter(50, clock=clock, sleep=clock.sleep)
+        cl = ServiceabilityClient(session(server, clock.sleeps, rate_limiter=limiter), clock=clock, sleep=clock.sleep)
+        assert cl.pacer is limiter and limiter.interval == 2.0
+        cl.status([CCM])
+        cl.status([CCM])
+    assert clock.sleeps == [2.0]
 
 
 def test_control_sends_node_name_type_and_services():

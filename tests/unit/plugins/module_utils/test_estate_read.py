@@ -14,8 +14,8 @@ import threading
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _estate_read as reads
-from ansible_collections.collab.uc.plugins.module_utils._errors import Unavailable
+from ansible_collections.collab.uc.plugins.module_utils.domain import _estate_read as reads
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import Unavailable
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     ScriptedServer, plain_http, reply)
 

@@ -11,11 +11,13 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import connection
-from ansible_collections.collab.uc.plugins.module_utils._errors import OutcomeUnknown, UCError
-from ansible_collections.collab.uc.plugins.module_utils._expressway_cli import (
-    ExpresswayCli, XapiError, absent_message, check_path, check_value, discover, ensure, find_leaf, leaf_names,
-    on_off, parse_lines, read_section, same_value, section_of, version_key, wanted_text)
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli import (
+    ExpresswayCli, XapiError, check_path, check_value, find_leaf, leaf_names,
+    on_off, parse_lines, read_section, same_value, section_of, version_key)
+from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import (
+    absent_message, discover, ensure, wanted_text)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh
 
 PASSWORD = 's3cret!pw'

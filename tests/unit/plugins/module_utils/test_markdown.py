@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one Markdown escaping rule (module_utils/_markdown.py), with hostile values as systems can hold them, and
+"""The one Markdown escaping rule (module_utils/domain/_markdown.py), with hostile values as systems can hold them, and
 the OAuth audit's Markdown report that uses it (the gitops_summary callback's use: tests/unit/plugins/callback)."""
 
 from __future__ import absolute_import, division, print_function
@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._audit_report import to_markdown
-from ansible_collections.collab.uc.plugins.module_utils._markdown import md_text
-from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit
+from ansible_collections.collab.uc.plugins.module_utils.domain._audit_report import to_markdown
+from ansible_collections.collab.uc.plugins.module_utils.domain._markdown import md_text
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_audit import audit
 
 # what a system may hold: a CUCM ClusterID or enterprise parameter, a Connection AuthZ server name, an Expressway
 # leaf, a problem message

@@ -12,10 +12,10 @@ import pytest
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._connection import connection
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._http import HttpSession
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule, connection_argument_spec
+from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, connection_argument_spec
 from ansible_collections.collab.uc.tests.unit.plugins.modules.cucm_helpers import Exited, Failed, patch_module_args
 
 ENV = ('HOST', 'PORT', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH')
@@ -302,7 +302,7 @@ def test_good_hosts_pass(capture, host):
 
 
 def test_sessions_of_one_module_share_credentials():
-    from ansible_collections.collab.uc.plugins.module_utils._connection import GROUPS
+    from ansible_collections.collab.uc.plugins.module_utils.connection._connection import GROUPS
     group = GROUPS['cucm']()
     values = dict(host='h', port=8443, username='u', password='p', validate_certs=True, ca_path=None, timeout=30,
                   retries=5, axl_version=None)

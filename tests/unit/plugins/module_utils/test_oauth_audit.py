@@ -12,8 +12,9 @@ import json
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._audit_report import COLOURS, to_html, to_json, to_markdown
-from ansible_collections.collab.uc.plugins.module_utils._oauth_audit import audit, meets, parse_time
+from ansible_collections.collab.uc.plugins.module_utils.domain._audit_report import (
+    COLOURS, to_html, to_json, to_markdown)
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_audit import audit, meets, parse_time
 
 NOW = 1796119200  # 2026-12-01 08:00:00 UTC
 OAUTH_ON = {'refresh_login': True, 'access_token_expiry': 60, 'refresh_token_expiry': 60,

@@ -8,8 +8,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import (
-    BY_NAME, BY_OPTION, PARAMETERS, bool_equal, format_bool, is_bool_type, parse_bool)
+from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import (
+    BY_NAME, BY_OPTION, PARAMETERS, is_bool_type)
+from ansible_collections.collab.uc.plugins.module_utils.transport._values import bool_equal, format_bool, parse_bool
 
 
 def test_the_four_parameters_and_their_ranges():
@@ -122,5 +123,5 @@ def test_from_raw_and_to_raw():
                                             ('-0', '0'), ('30.0', None), ('3e1', None), (u'\uff13\uff10', None),
                                             ('', None), (None, None), ('1 000', None)])
 def test_canonical_number(raw, canonical):
-    from ansible_collections.collab.uc.plugins.module_utils._oauth_parameters import canonical_number
+    from ansible_collections.collab.uc.plugins.module_utils.domain._oauth_parameters import canonical_number
     assert canonical_number(raw) == canonical

@@ -11,8 +11,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _estate as rules
-from ansible_collections.collab.uc.plugins.module_utils import _oauth_refresh_login as planner
+from ansible_collections.collab.uc.plugins.module_utils.domain import _estate as rules
+from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
 
 DEFAULTS = {'enabled': True, 'access_token_expiry': 60, 'refresh_token_expiry': 60,
             'device_refresh_token_expiry': None, 'authz_name': None, 'publisher': None, 'publisher_port': 8443,
@@ -32,7 +32,7 @@ def variables(host, **kw):
 
 
 def cucm_read(refresh=True, access=60, refresh_days=60, version='14.0.1.13900(155)', token_reuse=True):
-    return {'cucm_version': version, 'axl_version': '14.0',
+    return {'version': version, 'axl_version': '14.0',
             'oauth': {'refresh_login': refresh, 'access_token_expiry': access, 'refresh_token_expiry': refresh_days,
                       'device_refresh_token_expiry': 3650},
             'sso': {'enabled': False, 'token_reuse': token_reuse}}

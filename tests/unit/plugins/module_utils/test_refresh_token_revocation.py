@@ -14,10 +14,14 @@ import time
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._errors import UCError
-from ansible_collections.collab.uc.plugins.module_utils._cucm_axl import MEMORY_FAULT_TEXT, AxlClient
-from ansible_collections.collab.uc.plugins.module_utils._cucm_rest import SsospClient
-from ansible_collections.collab.uc.plugins.module_utils import _refresh_token_revocation as rtr
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
+    MEMORY_FAULT_TEXT, AxlClient, sql_literal)
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import (
+    FAILED, NO_TOKENS, REVOKED, UNKNOWN_USER, SsospClient)
+from ansible_collections.collab.uc.plugins.module_utils.domain.revocation import (
+    _input, _journal, _lookup, _outcome, _report, _run)
+from ansible_collections.collab.uc.plugins.module_utils.domain._run_lock import RunLock
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
     DROP, FakeCucm, axl_fault, JABBER, UDS,
 )
@@ -29,7 +33,7 @@ CLUSTER = 'cucm.example.com:8443'
 @pytest.mark.parametrize('user_id', ['jdoe', 'anne o hara', "o'hara", 'a&b', '100%', 'r&d#1', u'j\u00fcrgen.m\u00fcller',
                                      u'\u6731\u5c0f\u660e', 'a+b/c?d=e', 'x' * 128])
 def test_user_ids_cucm_can_hold_are_accepted(user_id):
-    assert rtr.user_id_problem(user_id) is None
+    assert _input.user_id_problem(user_id) is None
 
 
 @pytest.mark.parametrize('user_id, problem', [
@@ -43,11 +47,11 @@ def test_user_ids_cucm_can_hold_are_accepted(user_id):
     ('a>b', 'contains >'),
 ])
 def test_user_ids_cucm_cannot_hold_are_refused(user_id, problem):
-    assert problem in rtr.user_id_problem(user_id)
+    assert problem in _input.user_id_problem(user_id)
 
 
 def test_user_list_trims_and_drops_blanks_and_duplicates():
-    users = rtr.UserList()
+    users = _input.UserList()
     for raw in ['  jdoe ', '', '   ', 'jdoe', 'asmith\r\n', u'\u00a0bwong\u00a0', 'asmith']:
         users.add('x', raw)
     assert users.ids == ['jdoe', 'asmith', 'bwong']
@@ -56,7 +60,7 @@ def test_user_list_trims_and_drops_blanks_and_duplicates():
 
 
 def test_invalid_message_names_the_first_five_and_the_count():
-    users = rtr.UserList()
+    users = _input.UserList()
     for number in range(8):
         users.add('users[%d]' % number, 'bad%d"' % number)
     users.add('users[8]', 'fine')
@@ -74,7 +78,7 @@ def test_invalid_message_names_the_first_five_and_the_count():
 def test_lines_file_with_bom_crlf_blanks_and_list(tmp_path):
     path = tmp_path / 'leavers.txt'
     path.write_bytes(u'\ufeffjdoe\r\n\r\n  asmith  \r\nanne o,hara\r\nj\u00fcrgen\r\njdoe\r\nlast'.encode('utf-8'))
-    users = rtr.read_users(['first', 'asmith'], str(path))
+    users = _input.read_users(['first', 'asmith'], str(path))
     assert users.ids == ['first', 'asmith', 'jdoe', 'anne o,hara', u'j\u00fcrgen', 'last']
     assert users.duplicates == 2
 
@@ -82,7 +86,7 @@ def test_lines_file_with_bom_crlf_blanks_and_list(tmp_path):
 def test_lines_file_names_the_line_of_a_bad_id(tmp_path):
     path = tmp_path / 'leavers.txt'
     path.write_text('jdoe\n\nbad<id>\n')
-    message = rtr.read_users(None, str(path)).invalid_message()
+    message = _input.read_users(None, str(path)).invalid_message()
     assert 'leavers.txt line 3: "bad<id>" (contains <)' in message
 
 
@@ -97,13 +101,13 @@ def test_lines_file_names_the_line_of_a_bad_id(tmp_path):
 def test_csv_files(tmp_path, name, text, column, expected):
     path = tmp_path / name
     path.write_text(text, encoding='utf-8')
-    assert rtr.read_users(None, str(path), 'auto', column).ids == expected
+    assert _input.read_users(None, str(path), 'auto', column).ids == expected
 
 
 def test_csv_names_the_file_line_of_a_bad_id(tmp_path):
     path = tmp_path / 'leavers.csv'
     path.write_text('\n\nuserid\njdoe\n"two\nlines"\nbad>\n')
-    message = rtr.read_users(None, str(path)).invalid_message()
+    message = _input.read_users(None, str(path)).invalid_message()
     assert '2 user IDs' in message
     assert 'leavers.csv line 6: "two\\nlines" (contains the control character U+000A)' in message
     assert 'leavers.csv line 7: "bad>"' in message
@@ -112,8 +116,8 @@ def test_csv_names_the_file_line_of_a_bad_id(tmp_path):
 def test_csv_without_the_column_names_the_columns(tmp_path):
     path = tmp_path / 'leavers.csv'
     path.write_text('name,mail\nJohn,j@x\n')
-    with pytest.raises(rtr.InputError) as info:
-        rtr.read_users(None, str(path))
+    with pytest.raises(_input.InputError) as info:
+        _input.read_users(None, str(path))
     assert '"userid" or "user_id" or "user id"' in str(info.value)
     assert '"name", "mail"' in str(info.value)
     assert 'csv_column' in str(info.value)
@@ -122,45 +126,45 @@ def test_csv_without_the_column_names_the_columns(tmp_path):
 def test_format_lines_reads_a_csv_name_as_lines(tmp_path):
     path = tmp_path / 'odd.csv'
     path.write_text('a,b\n')
-    assert rtr.read_users(None, str(path), 'lines').ids == ['a,b']
+    assert _input.read_users(None, str(path), 'lines').ids == ['a,b']
 
 
 def test_not_utf8_and_missing_files_are_input_errors(tmp_path):
     path = tmp_path / 'latin1.txt'
     path.write_bytes(u'j\u00fcrgen\n'.encode('latin-1'))
-    with pytest.raises(rtr.InputError, match='is not UTF-8 text'):
-        rtr.read_users(None, str(path))
-    with pytest.raises(rtr.InputError, match='cannot read users_file'):
-        rtr.read_users(None, str(tmp_path / 'missing.txt'))
+    with pytest.raises(_input.InputError, match='is not UTF-8 text'):
+        _input.read_users(None, str(path))
+    with pytest.raises(_input.InputError, match='cannot read users_file'):
+        _input.read_users(None, str(tmp_path / 'missing.txt'))
 
 
 def test_check_writable_path(tmp_path):
-    rtr.check_writable_path('report_path', str(tmp_path / 'r.csv'))
-    with pytest.raises(rtr.InputError, match='does not exist'):
-        rtr.check_writable_path('report_path', str(tmp_path / 'nope' / 'r.csv'))
-    with pytest.raises(rtr.InputError, match='is a directory'):
-        rtr.check_writable_path('journal_path', str(tmp_path))
+    _input.check_writable_path('report_path', str(tmp_path / 'r.csv'))
+    with pytest.raises(_input.InputError, match='does not exist'):
+        _input.check_writable_path('report_path', str(tmp_path / 'nope' / 'r.csv'))
+    with pytest.raises(_input.InputError, match='is a directory'):
+        _input.check_writable_path('journal_path', str(tmp_path))
 
 
 # -- lookups --------------------------------------------------------------------------------------------------
 def test_chunks_respect_count_and_size_and_keep_order():
     users = ['u%05d' % n for n in range(1203)] + ["q'" * 64] * 3
-    chunks = list(rtr.lookup_chunks(users))
+    chunks = list(_lookup.lookup_chunks(users))
     assert [u for chunk in chunks for u in chunk] == users
-    assert max(len(c) for c in chunks) == rtr.LOOKUP_CHUNK_USERS
+    assert max(len(c) for c in chunks) == _lookup.LOOKUP_CHUNK_USERS
     long_ids = ["'" * 128 + str(n) for n in range(600)]
-    chunks = list(rtr.lookup_chunks(long_ids))
+    chunks = list(_lookup.lookup_chunks(long_ids))
     assert [u for chunk in chunks for u in chunk] == long_ids
     for chunk in chunks:
-        size = sum(len(rtr.sql_literal(u).encode('utf-8')) + 2 for u in chunk)
-        assert size <= rtr.LOOKUP_CHUNK_BYTES
+        size = sum(len(sql_literal(u).encode('utf-8')) + 2 for u in chunk)
+        assert size <= _lookup.LOOKUP_CHUNK_BYTES
     assert len(chunks) > 3
 
 
 def make_lookup(cucm, client_id=None, clock=time.time, allow_fallback=False, sleeps=None):
-    return rtr.LiveTokenLookup(AxlClient(cucm.session(), '14.0'), client_id, clock=clock,
-                               allow_fallback=allow_fallback,
-                               sleep=(sleeps.append if sleeps is not None else lambda _s: None))
+    return _lookup.LiveTokenLookup(AxlClient(cucm.session(), '14.0'), client_id, clock=clock,
+                                   allow_fallback=allow_fallback,
+                                   sleep=(sleeps.append if sleeps is not None else lambda _s: None))
 
 
 def test_lookup_finds_existing_users_and_live_tokens_with_escaped_sql():
@@ -188,7 +192,7 @@ def test_lookup_with_client_id_counts_that_client_only_and_allows_for_clock_skew
     cucm = FakeCucm({'jdoe': [JABBER, UDS], 'asmith': [UDS]})
     found = make_lookup(cucm, JABBER, clock=lambda: 1000000).lookup(['jdoe', 'asmith'])
     assert found.live == {'jdoe': 1}
-    assert "AND validity > %d AND clientid = '%s' GROUP BY userid" % (1000000 - rtr.CLOCK_SKEW_SECONDS, JABBER) \
+    assert "AND validity > %d AND clientid = '%s' GROUP BY userid" % (1000000 - _lookup.CLOCK_SKEW_SECONDS, JABBER) \
         in cucm.sql_calls()[0]
 
 
@@ -230,7 +234,7 @@ def test_lookup_throttling_is_retried_with_backoff_then_fails_without_fallback()
     with pytest.raises(UCError) as info:
         make_lookup(cucm, allow_fallback=True, sleeps=sleeps).lookup(['jdoe'])
     assert 'stayed too busy' in str(info.value)
-    assert len(sleeps) == rtr.LOOKUP_ATTEMPTS - 1 and sleeps[0] >= rtr.LOOKUP_BACKOFF_BASE / 2
+    assert len(sleeps) == _lookup.LOOKUP_ATTEMPTS - 1 and sleeps[0] >= _lookup.LOOKUP_BACKOFF_BASE / 2
 
 
 def test_lookup_auth_failure_raises():
@@ -241,7 +245,7 @@ def test_lookup_auth_failure_raises():
             raise UCError('authentication failed', host=CLUSTER, operation=label, status=401)
 
     with pytest.raises(UCError):
-        rtr.LiveTokenLookup(Refusing()).lookup(['jdoe'])
+        _lookup.LiveTokenLookup(Refusing()).lookup(['jdoe'])
     assert cucm.sent == []
 
 
@@ -249,26 +253,26 @@ def test_lookup_auth_failure_raises():
 FOREVER = 10 ** 10
 
 
-def outcome(user, what=rtr.REVOKED, tokens=1, reason=None):
-    return rtr.Outcome(user, what, tokens, reason, 1778569253)
+def outcome(user, what=REVOKED, tokens=1, reason=None):
+    return _outcome.Outcome(user, what, tokens, reason, 1778569253)
 
 
 def test_journal_resumes_final_outcomes_retries_failed_and_cuts_a_torn_line(tmp_path):
     path = str(tmp_path / 'j.jsonl')
-    journal = rtr.Journal(path, CLUSTER, None).load().open()
+    journal = _journal.Journal(path, CLUSTER, None).load().open()
     journal.record(outcome('jdoe', tokens=2))
-    journal.record(outcome('ghost', rtr.UNKNOWN_USER, 0))
-    journal.record(outcome('bwong', rtr.FAILED, 0, 'HTTP 503'))
-    journal.record(outcome('nokens', rtr.NO_TOKENS, 0))
-    journal.record(outcome('again', rtr.FAILED, 0, 'x'))
-    journal.record(outcome('again', rtr.REVOKED, 1))
+    journal.record(outcome('ghost', UNKNOWN_USER, 0))
+    journal.record(outcome('bwong', FAILED, 0, 'HTTP 503'))
+    journal.record(outcome('nokens', NO_TOKENS, 0))
+    journal.record(outcome('again', FAILED, 0, 'x'))
+    journal.record(outcome('again', REVOKED, 1))
     journal.close()
     with open(path, 'a') as handle:
         handle.write('{"time": "2026-05-12T07:00:53Z", "user": "torn", "outc')
-    resumed = rtr.Journal(path, CLUSTER, None, max_age=FOREVER).load()
+    resumed = _journal.Journal(path, CLUSTER, None, max_age=FOREVER).load()
     assert sorted(resumed.previous) == ['again', 'ghost', 'jdoe', 'nokens']
     assert resumed.previous['jdoe'].tokens == 2 and resumed.previous['jdoe'].resumed
-    assert rtr.utc_iso(resumed.previous['jdoe'].time) == '2026-05-12T07:00:53Z'
+    assert _outcome.utc_iso(resumed.previous['jdoe'].time) == '2026-05-12T07:00:53Z'
     resumed.open()
     resumed.record(outcome('bwong'))
     resumed.close()
@@ -281,16 +285,16 @@ def test_journal_resumes_final_outcomes_retries_failed_and_cuts_a_torn_line(tmp_
 
 def test_journal_of_a_complete_run_starts_afresh(tmp_path):
     path = str(tmp_path / 'j.jsonl')
-    journal = rtr.Journal(path, CLUSTER, None).load().open()
+    journal = _journal.Journal(path, CLUSTER, None).load().open()
     journal.record(outcome('jdoe'))
     journal.complete()
     journal.close()
-    again = rtr.Journal(path, CLUSTER, None).load()
+    again = _journal.Journal(path, CLUSTER, None).load()
     assert again.previous == {}
     again.open().close()
     with open(path) as handle:
         lines = handle.readlines()
-    assert len(lines) == 1 and json.loads(lines[0])['journal'] == rtr.JOURNAL_KIND
+    assert len(lines) == 1 and json.loads(lines[0])['journal'] == _journal.JOURNAL_KIND
 
 
 @pytest.mark.parametrize('cluster, client_id, text', [
@@ -299,28 +303,28 @@ def test_journal_of_a_complete_run_starts_afresh(tmp_path):
 ])
 def test_journal_of_another_cluster_or_client_is_refused(tmp_path, cluster, client_id, text):
     path = str(tmp_path / 'j.jsonl')
-    rtr.Journal(path, CLUSTER, None).load().open().close()
-    with pytest.raises(rtr.JournalError) as info:
-        rtr.Journal(path, cluster, client_id).load()
+    _journal.Journal(path, CLUSTER, None).load().open().close()
+    with pytest.raises(_journal.JournalError) as info:
+        _journal.Journal(path, cluster, client_id).load()
     assert text in str(info.value)
 
 
 def test_a_file_that_is_not_a_journal_is_refused_and_left_alone(tmp_path):
     path = tmp_path / 'notes.txt'
     path.write_text('my notes\n')
-    with pytest.raises(rtr.JournalError, match='is not a journal'):
-        rtr.Journal(str(path), CLUSTER, None).load()
+    with pytest.raises(_journal.JournalError, match='is not a journal'):
+        _journal.Journal(str(path), CLUSTER, None).load()
     assert path.read_text() == 'my notes\n'
 
 
 def test_journal_counts_garbled_lines(tmp_path):
     path = str(tmp_path / 'j.jsonl')
-    journal = rtr.Journal(path, CLUSTER, None).load().open()
+    journal = _journal.Journal(path, CLUSTER, None).load().open()
     journal.close()
     with open(path, 'a') as handle:
         handle.write('garbage\n{"user": "jdoe", "outcome": "revoked", "tokens": 1, "time": "2026-05-12T07:00:53Z"}\n'
                      '{"user": "asmith", "outcome": "revoked", "tokens": 1, "time": "x"}\n')
-    again = rtr.Journal(path, CLUSTER, None, max_age=FOREVER).load()
+    again = _journal.Journal(path, CLUSTER, None, max_age=FOREVER).load()
     assert again.ignored_lines == 1 and again.stale == 1    # an entry of unknown age is not trusted
     assert list(again.previous) == ['jdoe']
 
@@ -328,33 +332,33 @@ def test_journal_counts_garbled_lines(tmp_path):
 def test_journal_trusts_only_the_same_user_list_within_the_age(tmp_path):
     path = str(tmp_path / 'j.jsonl')
     now = 1778569253 + 3600
-    journal = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens']).load().open()
+    journal = _journal.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens']).load().open()
     journal.record(outcome('jdoe', tokens=2))
-    journal.record(outcome('nokens', rtr.NO_TOKENS, 0))
+    journal.record(outcome('nokens', NO_TOKENS, 0))
     journal.attempt('asmith', 1, now=1778569253)
     journal.close()
-    same = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens'], clock=lambda: now).load()
+    same = _journal.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens'], clock=lambda: now).load()
     assert sorted(same.previous) == ['jdoe', 'nokens'] and same.evidence == {'asmith': 1}
-    other = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith'], clock=lambda: now).load()
+    other = _journal.Journal(path, CLUSTER, None, ['jdoe', 'asmith'], clock=lambda: now).load()
     assert other.previous == {} and other.evidence == {'jdoe': 2, 'asmith': 1} and other.other_users
-    late = rtr.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens'], max_age=60, clock=lambda: now).load()
+    late = _journal.Journal(path, CLUSTER, None, ['jdoe', 'asmith', 'nokens'], max_age=60, clock=lambda: now).load()
     assert late.previous == {} and late.evidence == {} and late.stale == 3
 
 
 def test_lock_names_the_other_run_and_can_wait(tmp_path):
     path = str(tmp_path / 'j.jsonl')
-    first = rtr.RunLock('journal_path', path).acquire()
-    with pytest.raises(rtr.JournalError) as info:
-        rtr.RunLock('journal_path', path).acquire()
+    first = RunLock('journal_path', path, error=_journal.JournalError).acquire()
+    with pytest.raises(_journal.JournalError) as info:
+        RunLock('journal_path', path, error=_journal.JournalError).acquire()
     assert 'in use by another run (PID %d, started ' % os.getpid() in str(info.value)
     assert 'lock_timeout' in str(info.value)
     sleeps = []
     clock = iter(range(100)).__next__
-    with pytest.raises(rtr.JournalError) as info:
-        rtr.RunLock('journal_path', path, clock=clock, sleep=sleeps.append).acquire(timeout=3)
+    with pytest.raises(_journal.JournalError) as info:
+        RunLock('journal_path', path, clock=clock, sleep=sleeps.append, error=_journal.JournalError).acquire(timeout=3)
     assert sleeps and 'longer than 3 seconds' in str(info.value)
     first.release()
-    rtr.RunLock('journal_path', path).acquire().release()
+    RunLock('journal_path', path, error=_journal.JournalError).acquire().release()
 
 
 @pytest.mark.parametrize('fmt', ['csv', 'jsonl'])
@@ -362,9 +366,9 @@ def test_report_is_written_atomically(tmp_path, fmt):
     path = str(tmp_path / ('report.' + fmt))
     with open(path, 'w') as handle:
         handle.write('old')
-    items = [outcome(u'j\u00fcrgen, "the" boss', tokens=2), outcome('ghost', rtr.UNKNOWN_USER, 0),
-             outcome('bwong', rtr.FAILED, 0, 'HTTP 503: busy')]
-    rtr.write_report(path, fmt, CLUSTER, JABBER, items)
+    items = [outcome(u'j\u00fcrgen, "the" boss', tokens=2), outcome('ghost', UNKNOWN_USER, 0),
+             outcome('bwong', FAILED, 0, 'HTTP 503: busy')]
+    _report.write_report(path, fmt, CLUSTER, JABBER, items)
     assert sorted(os.listdir(str(tmp_path))) == ['report.' + fmt]
     with open(path, encoding='utf-8', newline='') as handle:
         if fmt == 'csv':
@@ -375,7 +379,7 @@ def test_report_is_written_atomically(tmp_path, fmt):
     assert rows[0]['time'] == '2026-05-12T07:00:53Z'
     assert rows[0]['cluster'] == CLUSTER and rows[0]['client_id'] == JABBER
     assert str(rows[0]['tokens']) == '2' and rows[2]['outcome'] == 'failed' and rows[2]['reason'] == 'HTTP 503: busy'
-    assert list(rows[0]) == list(rtr.REPORT_FIELDS)
+    assert list(rows[0]) == list(_report.REPORT_FIELDS)
 
 
 def test_report_failure_leaves_no_temporary_file(tmp_path):
@@ -385,14 +389,14 @@ def test_report_failure_leaves_no_temporary_file(tmp_path):
             raise RuntimeError('boom')
 
     with pytest.raises(RuntimeError):
-        rtr.write_report(str(tmp_path / 'r.jsonl'), 'jsonl', CLUSTER, None, Boom())
+        _report.write_report(str(tmp_path / 'r.jsonl'), 'jsonl', CLUSTER, None, Boom())
     assert os.listdir(str(tmp_path)) == []
 
 
 # -- the run --------------------------------------------------------------------------------------------------
 def revocation(cucm, users, **kwargs):
     lookup = kwargs.pop('lookup', None) or make_lookup(cucm, kwargs.get('client_id'))
-    return rtr.Revocation(users, lookup, lambda: SsospClient(cucm.session()), cluster=CLUSTER, **kwargs).run()
+    return _run.Revocation(users, lookup, lambda: SsospClient(cucm.session()), cluster=CLUSTER, **kwargs).run()
 
 
 def test_run_revokes_only_users_with_live_tokens_in_parallel():
@@ -446,7 +450,7 @@ def test_run_stops_at_once_on_401_and_journals_what_finished(tmp_path):
     users = ['u%03d' % n for n in range(200)]
     cucm = FakeCucm(dict((u, [JABBER]) for u in users), latency=0.005)
     cucm.auth_fail_after = 10
-    journal = rtr.Journal(str(tmp_path / 'j'), CLUSTER, None).load().open()
+    journal = _journal.Journal(str(tmp_path / 'j'), CLUSTER, None).load().open()
     run = revocation(cucm, users, concurrency=4, journal=journal)
     journal.close()
     assert run.stop_error is not None and run.stop_error.status == 401
@@ -454,7 +458,7 @@ def test_run_stops_at_once_on_401_and_journals_what_finished(tmp_path):
     assert 11 <= len(cucm.revoke_calls()) <= 10 + 4
     summary = run.summary()
     assert summary['revoked'] == 10 and summary['failed'] == 0 and summary['not_attempted'] == 190
-    assert len(rtr.Journal(str(tmp_path / 'j'), CLUSTER, None).load().previous) == 10
+    assert len(_journal.Journal(str(tmp_path / 'j'), CLUSTER, None).load().previous) == 10
 
 
 def test_run_stops_after_too_many_failures_in_a_row():
@@ -465,7 +469,7 @@ def test_run_stops_after_too_many_failures_in_a_row():
     run = revocation(cucm, users, concurrency=2)
     assert 'users in a row failed' in str(run.stop_error)
     asked = set(user for user, _client in cucm.revoke_calls())
-    assert rtr.MIN_CONSECUTIVE_FAILURES <= len(asked) <= rtr.MIN_CONSECUTIVE_FAILURES + 2
+    assert _run.MIN_CONSECUTIVE_FAILURES <= len(asked) <= _run.MIN_CONSECUTIVE_FAILURES + 2
     # a dropped answer is settled by reading the tokens again: still live, the revoke is sent once more, and a
     # second drop fails the user
     assert len(cucm.revoke_calls()) == 2 * len(asked)
@@ -473,7 +477,7 @@ def test_run_stops_after_too_many_failures_in_a_row():
 
 def test_run_skips_users_resumed_from_a_journal():
     cucm = FakeCucm({'jdoe': [JABBER], 'asmith': [JABBER]})
-    previous = {'jdoe': rtr.Outcome('jdoe', rtr.REVOKED, 1, None, 1778569253, resumed=True)}
+    previous = {'jdoe': _outcome.Outcome('jdoe', REVOKED, 1, None, 1778569253, resumed=True)}
     run = revocation(cucm, ['jdoe', 'asmith'], previous=previous)
     assert cucm.revoke_calls() == [('asmith', None)]
     assert 'jdoe' not in ' '.join(cucm.sql_calls())
@@ -509,9 +513,9 @@ def test_unexpected_exception_fails_only_that_user():
                 calls.append(user)
             if user == 'jdoe':
                 raise KeyError('clientID_tokens')
-            return rtr.REVOKED, 1, None
+            return REVOKED, 1, None
 
-    run = rtr.Revocation(['jdoe', 'asmith'], make_lookup(cucm), Flaky, cluster=CLUSTER).run()
+    run = _run.Revocation(['jdoe', 'asmith'], make_lookup(cucm), Flaky, cluster=CLUSTER).run()
     outcomes = dict((i.user, (i.outcome, i.reason)) for i in run.ordered())
     assert outcomes['jdoe'][0] == 'failed' and 'clientID_tokens' in outcomes['jdoe'][1]
     assert outcomes['asmith'] == ('revoked', None)
@@ -521,7 +525,7 @@ def test_lock_file_is_removed_at_the_end_and_a_stale_one_is_taken(tmp_path):
     path = str(tmp_path / 'report.csv')
     with open(path + '.lock', 'w') as handle:
         handle.write('{"pid": 1, "started": "2026-05-12T07:00:53Z"}\n')     # left by a run killed with -9
-    lock = rtr.RunLock('report_path', path).acquire()
+    lock = RunLock('report_path', path, error=_journal.JournalError).acquire()
     with open(path + '.lock') as handle:
         assert json.loads(handle.read())['pid'] == os.getpid()
     lock.release()
@@ -548,8 +552,8 @@ def test_a_throttled_revoke_waits_on_the_delayed_queue_not_in_its_worker():
                 cucm.revoke_statuses.pop('u00')
             return self.inner.revoke(user, client_id)
 
-    run = rtr.Revocation(sorted(users), lookup, Revoker, cluster=CLUSTER, concurrency=1, backoff_base=0.2,
-                         backoff_cap=0.2).run()
+    run = _run.Revocation(sorted(users), lookup, Revoker, cluster=CLUSTER, concurrency=1, backoff_base=0.2,
+                          backoff_cap=0.2).run()
     assert run.summary()['revoked'] == 6 and run.throttled_retries == 1
     assert order[0] == 'u00' and order[1] == 'u01'          # the worker took the next user at once
     assert order.count('u00') == 2 and order[-1] == 'u00'   # retried after its delay (0.2 s), once
@@ -566,8 +570,8 @@ def test_a_refusal_at_random_is_retried_after_the_first_backoff_step_and_congest
     cucm = FakeCucm(users)
     cucm.revoke_statuses['u05'] = 503
     seen = []
-    monkeypatch.setattr(rtr, 'backoff_delay', lambda step, base, cap: seen.append(step) or 0.0)
-    limiter = rtr.AdaptiveLimiter(4)
+    monkeypatch.setattr(_run, 'backoff_delay', lambda step, base, cap: seen.append(step) or 0.0)
+    limiter = _run.AdaptiveLimiter(4)
     if congested:
         limiter.paced_since = 0.0
     run = revocation(cucm, sorted(users), concurrency=4, throttle_attempts=3, limiter=limiter)

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _run_lock as rl
+from ansible_collections.collab.uc.plugins.module_utils.domain import _run_lock as rl
 
 
 def dead_pid():
@@ -120,12 +120,9 @@ def test_runlock_still_raises_the_callers_error(tmp_path):
     class MyError(rl.LockError):
         pass
 
-    class MyLock(rl.RunLock):
-        error = MyError
-
     path = str(tmp_path / 'j')
-    first = rl.acquire_locks([('journal_path', path)], lock_class=MyLock)
+    first = rl.acquire_locks([('journal_path', path)], error=MyError)
     with pytest.raises(MyError, match='in use by another run'):
-        rl.acquire_locks([('journal_path', path)], lock_class=MyLock)
+        rl.acquire_locks([('journal_path', path)], error=MyError)
     rl.release_locks(first)
-    rl.release_locks(rl.acquire_locks([('journal_path', path)], lock_class=MyLock))
+    rl.release_locks(rl.acquire_locks([('journal_path', path)], error=MyError))

@@ -14,9 +14,9 @@ import time
 import paramiko
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _ssh
-from ansible_collections.collab.uc.plugins.module_utils._errors import MASK, OutcomeUnknown, UCError
-from ansible_collections.collab.uc.plugins.module_utils._ssh import (
+from ansible_collections.collab.uc.plugins.module_utils.transport import _ssh
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import MASK, OutcomeUnknown, UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._ssh import (
     CliSession, CommandTimeout, HostKeyError, LoginFailed, clean_text, error_lines,
     known_hosts_name, strip_transcript)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import DROP, ScriptedSsh

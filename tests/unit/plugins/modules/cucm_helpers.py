@@ -2,16 +2,20 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Run a collab.uc module's ``main()`` in-process against a fake session and capture its result."""
+"""Run a collab.uc module's ``main()`` in-process against a fake session and capture its result (checked against the
+result vocabulary the module documents, ``vocabulary.check_result``)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import sys
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import patch_module_args
+from ansible_collections.collab.uc.tests.unit.plugins.modules.vocabulary import check_result
 
 CUCM = dict(host='cucm.example.com', username='axladmin', password='s3cret-Pa55')
 
@@ -46,10 +50,12 @@ def run_module(main, args, monkeypatch, fake, check_mode=False, diff=False, conn
     sessions = []
 
     def exit_json(self, **kwargs):
+        check_result(sys.modules[main.__module__], kwargs)
         raise Exited(kwargs)
 
     def fail_json(self, msg, **kwargs):
         kwargs['msg'] = msg
+        check_result(sys.modules[main.__module__], kwargs, failed=True)
         raise Failed(kwargs)
 
     def http_session(self, **overrides):

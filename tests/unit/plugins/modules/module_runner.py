@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What every module test needs to run a module's ``main()`` in-process: its arguments, and its exit caught."""
+"""What every module test needs to run a module's ``main()`` in-process: its arguments, and its exit caught (every
+result checked against the result vocabulary its module documents, ``vocabulary.check_result``)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,6 +12,8 @@ __metaclass__ = type
 import json
 
 from ansible.module_utils import basic
+
+from ansible_collections.collab.uc.tests.unit.plugins.modules.vocabulary import check_result, module_of_caller
 
 __all__ = ['Exit', 'catch_exit', 'patch_module_args']
 
@@ -35,13 +38,20 @@ class Exit(Exception):
         self.failed = failed
 
 
+def _checked(result, failed):
+    module = module_of_caller()
+    if module is not None:
+        check_result(module, result, failed)
+    return result
+
+
 def _exit_json(self, **result):
-    raise Exit(result, False)
+    raise Exit(_checked(result, False), False)
 
 
 def _fail_json(self, msg, **result):
     result['msg'] = msg
-    raise Exit(result, True)
+    raise Exit(_checked(result, True), True)
 
 
 def catch_exit(monkeypatch):

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils._http import Response
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import Response
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cuc_authz_server, cuc_authz_server_info
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.cupi_fake import FakeCupiSession, cupi_error
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, patch_module_args

@@ -12,8 +12,9 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.collab.uc.plugins.module_utils import _connection, _ssh
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection import _connection
+from ansible_collections.collab.uc.plugins.module_utils.transport import _ssh
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cucm_authz_keys, cucm_cli_command
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.ssh_server import Platform, ScriptedSsh
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import (
@@ -68,12 +69,15 @@ def test_regenerated_with_a_guard_then_ok(cli):
     args = dict(state='regenerated', keys=['signing'], only_if_checksum=dict(signing='AA' * 16))
     failed, result, warnings, server = cli(cucm_authz_keys.main, args, platform, diff=True)
     assert not failed, result
-    assert result['changed'] is True and result['regenerated'] == ['signing']
+    assert result['changed'] is True and result['changes'] == [
+        {'name': 'signing', 'action': 'regenerated', 'before': 'aa' * 16, 'after': platform.keys['signing'],
+         'reason': result['changes'][0]['reason']}]
+    assert 'aa' * 16 in result['changes'][0]['reason'] and result['regenerated'] == ['signing']  # deprecated key
     assert result['diff']['before']['signing']['checksum'] == 'aa' * 16
     assert result['diff']['after']['signing']['checksum'] == platform.keys['signing']
     assert 'every OAuth access token and refresh token' in warnings[0].replace('Every', 'every')
     failed, result, warnings, server = cli(cucm_authz_keys.main, args, platform)
-    assert not failed and result['changed'] is False and warnings == []
+    assert not failed and result['changed'] is False and warnings == [] and result['changes'] == []
     assert platform.regenerations == ['signing']
 
 
@@ -81,7 +85,9 @@ def test_check_mode_and_guard_errors(cli):
     platform = Platform()
     args = dict(state='regenerated', keys=['encryption'], max_age_days=10)
     failed, result, dummy, server = cli(cucm_authz_keys.main, args, platform, check_mode=True)
-    assert not failed and result['changed'] is True and result['regenerated'] == ['encryption']
+    assert not failed and result['changed'] is True
+    assert [(c['name'], c['action'], c['before'], 'after' in c) for c in result['changes']] == [
+        ('encryption', 'regenerated', 'bb' * 16, False)]  # no after: the new key does not exist in check mode
     assert platform.regenerations == []
     failed, result, dummy, server = cli(cucm_authz_keys.main, dict(state='regenerated', keys=['signing']))
     assert failed and 'no guard' in result['msg'] and server.auth_attempts == []
@@ -100,7 +106,8 @@ def test_a_failure_after_a_regeneration_reports_it(cli):
     args = dict(state='regenerated', keys=['signing', 'encryption'], force=True)
     refused = {'set key regen authz encryption': 'Executed command unsuccessfully'}
     failed, result, warnings, dummy = cli(cucm_authz_keys.main, args, platform, replies=refused)
-    assert failed and result['changed'] is True and result['regenerated'] == ['signing']
+    assert failed and result['changed'] is True and [c['name'] for c in result['changes']] == ['signing']
+    assert result['changes'][0]['after'] == platform.keys['signing'] != result['changes'][0]['before']
     assert 'Executed command unsuccessfully' in result['msg'] and 'signing key' in warnings[0]
 
 

@@ -59,7 +59,12 @@ def test_changes_only_what_differs(monkeypatch):
     outcome = run(monkeypatch, fake, refresh_login=True, access_token_expiry=60, refresh_token_expiry=30, diff=True)
     assert not outcome.failed, outcome.result
     assert outcome['changed'] is True
-    assert outcome['changed_parameters'] == ['oAuthWithRefreshLoginFlow', 'refreshTokenExpiryTimer']
+    assert outcome['changes'] == [
+        {'name': 'oAuthWithRefreshLoginFlow', 'action': 'updated', 'before': False, 'after': True,
+         'option': 'refresh_login'},
+        {'name': 'refreshTokenExpiryTimer', 'action': 'updated', 'before': 60, 'after': 30,
+         'option': 'refresh_token_expiry'}]
+    assert outcome['changed_parameters'] == ['oAuthWithRefreshLoginFlow', 'refreshTokenExpiryTimer']  # deprecated
     assert outcome['before'] == DEFAULTS
     assert outcome['after'] == dict(DEFAULTS, refresh_login=True, refresh_token_expiry=30)
     assert outcome['diff'] == {'before': outcome['before'], 'after': outcome['after']}
@@ -79,7 +84,7 @@ def test_no_change_makes_no_write_and_two_requests(monkeypatch):
     fake = FakeAxlSession()
     outcome = run(monkeypatch, fake, **DEFAULTS)
     assert outcome['changed'] is False
-    assert outcome['changed_parameters'] == []
+    assert outcome['changes'] == [] and outcome['changed_parameters'] == []
     assert fake.operations() == ['getCCMVersion', 'executeSQLQuery']
     assert outcome.warnings == []
     assert 'diff' not in outcome.result
@@ -102,7 +107,8 @@ def test_check_mode_never_writes_and_warns_with_would(monkeypatch):
     assert fake.params['oAuthWithRefreshLoginFlow'] == 'true'
     assert outcome['after']['refresh_login'] is False
     assert outcome['diff']['before']['refresh_login'] is True
-    assert outcome['changed_parameters'] == ['oAuthWithRefreshLoginFlow', 'refreshTokenExpiryTimer']
+    assert [(c['name'], c['before'], c['after']) for c in outcome['changes']] == [
+        ('oAuthWithRefreshLoginFlow', True, False), ('refreshTokenExpiryTimer', 60, 14)]
     assert any('would revoke every refresh token' in w for w in outcome.warnings)
     assert any('off would require resetting all Jabber and Webex clients' in w for w in outcome.warnings)
     assert any(w.startswith('Would save') for w in outcome.warnings)
@@ -162,6 +168,9 @@ def test_failed_write_reports_host_operation_axl_error_and_what_was_written(monk
     outcome = run(monkeypatch, fake, access_token_expiry=30, refresh_token_expiry=200)
     assert outcome.failed
     assert outcome['changed'] is True
+    # only what was written before the failure
+    assert outcome['changes'] == [{'name': 'oauthTokenExpiryTimer', 'action': 'updated', 'before': 60, 'after': 30,
+                                   'option': 'access_token_expiry'}]
     assert outcome['changed_parameters'] == ['oauthTokenExpiryTimer']
     error = outcome['error']
     assert error['host'] == 'cucm.example.com:8443'
@@ -178,7 +187,7 @@ def test_first_write_failure_is_not_changed(monkeypatch):
     outcome = run(monkeypatch, fake, access_token_expiry=30)
     assert outcome.failed
     assert outcome['changed'] is False
-    assert outcome['changed_parameters'] == []
+    assert outcome['changes'] == [] and outcome['changed_parameters'] == []
 
 
 def test_password_is_never_in_the_result(monkeypatch):

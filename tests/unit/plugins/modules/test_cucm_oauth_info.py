@@ -21,8 +21,9 @@ def test_reports_parameters_versions_and_sso_status(monkeypatch):
                                 'device_refresh_token_expiry': 3650}
     assert outcome['parameters'] == {'oAuthWithRefreshLoginFlow': 'T', 'oauthTokenExpiryTimer': '30',
                                      'refreshTokenExpiryTimer': '60', 'DeviceTokenExpiryTimer': '3650'}
-    assert outcome['cucm_version'] == '15.0.1.10000(32)'
+    assert outcome['version'] == outcome['cucm_version'] == '15.0.1.10000(32)'  # cucm_version: deprecated
     assert outcome['axl_version'] == '15.0'
+    assert outcome['changes'] == [] and outcome['host'] == 'cucm.example.com'
     assert outcome['sso'] == {'enabled': True, 'token_reuse': True, 'version': '1.0'}
     assert fake.operations() == ['getCCMVersion', 'executeSQLQuery', 'singleSignOn']
     assert fake.writes() == []
@@ -32,7 +33,7 @@ def test_given_axl_version_is_used_and_cucm_version_still_read(monkeypatch):
     fake = FakeAxlSession()
     outcome = run_module(cucm_oauth_info.main, {'axl_version': '12.5'}, monkeypatch, fake)
     assert outcome['axl_version'] == '12.5'
-    assert outcome['cucm_version'] == '14.0.1.13900(155)'
+    assert outcome['version'] == '14.0.1.13900(155)'
     assert outcome['sso']['token_reuse'] is False
     assert fake.sent[1].version == '12.5'
 

@@ -13,7 +13,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.collab.uc.plugins.module_utils._module import UCModule
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
 from ansible_collections.collab.uc.plugins.modules import cucm_refresh_tokens
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.refresh_token_fake import (
     FakeCucm, axl_fault, JABBER, UDS,
@@ -79,6 +79,9 @@ def test_revokes_live_tokens_only_and_reports(cucm, tmp_path):
     assert outcomes(result) == {'jdoe': ('revoked', 2), 'asmith': ('revoked', 1), 'nokens': ('no_live_tokens', 0),
                                 'ghost': ('unknown_user', 0), "anne o'hara": ('revoked', 1)}
     assert [item['user'] for item in result['results']] == ['jdoe', 'asmith', 'nokens', 'ghost', "anne o'hara"]
+    assert result['changes'] == [{'name': 'jdoe', 'action': 'revoked', 'tokens': 2},
+                                 {'name': 'asmith', 'action': 'revoked', 'tokens': 1},
+                                 {'name': "anne o'hara", 'action': 'revoked', 'tokens': 1}]
     assert result['summary'] == dict(users=5, revoked=3, no_live_tokens=1, unknown_user=1, failed=0,
                                      not_attempted=0, tokens=4)
     assert sorted(cucm.revoke_calls()) == [('anne o\'hara', None), ('asmith', None), ('jdoe', None)]
@@ -97,7 +100,7 @@ def test_second_run_changes_nothing_and_calls_no_revoke(cucm):
     ok(cucm, dict(users=['jdoe', 'asmith']))
     calls = len(cucm.revoke_calls())
     result = ok(cucm, dict(users=['jdoe', 'asmith']))
-    assert result['changed'] is False
+    assert result['changed'] is False and result['changes'] == []
     assert len(cucm.revoke_calls()) == calls == 2
     assert result['summary']['no_live_tokens'] == 2 and result['results'] == []
 
@@ -110,6 +113,11 @@ def test_return_results(cucm, wanted, users):
     expected = users if wanted != 'all' else ['jdoe', 'asmith', 'nokens', 'ghost']
     assert [item['user'] for item in result['results']] == expected
     assert result['failed_users'] == [{'user': 'asmith', 'reason': BUSY}]
+    # changes: jdoe revoked, one entry per user, or, where results are cut down, one entry for them all
+    if wanted in ('all', 'changed'):
+        assert result['changes'] == [{'name': 'jdoe', 'action': 'revoked', 'tokens': 2}]
+    else:
+        assert result['changes'] == [{'name': 'refresh_tokens', 'action': 'revoked', 'tokens': 2, 'users': 1}]
 
 
 def test_failed_user_fails_the_task_after_all_others(cucm, tmp_path):

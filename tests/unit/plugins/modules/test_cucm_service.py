@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _http
+from ansible_collections.collab.uc.plugins.module_utils.transport import _http
 from ansible_collections.collab.uc.plugins.modules import cucm_service
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils import test_cucm_serviceability
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import ScriptedServer, plain_http
@@ -103,5 +103,7 @@ def test_tomcat_without_ssh_options_fails_naming_them_before_anything_is_changed
 
 def test_tomcat_check_mode_opens_no_ssh_session(tomcat):
     failed, result, http, cli = tomcat([tomcat_status(500)], check_mode=True)
-    assert not failed and result['changed'] and result['actions'] == {TOMCAT: 'Restart'}
+    assert not failed and result['changed'] and result['changes'] == [
+        {'name': TOMCAT, 'action': 'restarted', 'before': 'Started', 'after': 'Started'}]
+    assert result['actions'] == {TOMCAT: 'Restart'}  # the deprecated key, until 2.0.0
     assert result['commands'] == [] and cli.commands == [] and cli.auth_attempts == []

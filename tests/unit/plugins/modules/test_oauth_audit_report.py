@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils import _oauth_audit
+from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_audit
 from ansible_collections.collab.uc.plugins.modules import oauth_audit_report
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, \
     patch_module_args
@@ -43,10 +43,12 @@ def generated_at(dest):
 def test_same_estate_later_is_ok_but_the_reports_carry_the_new_time(monkeypatch, tmp_path):
     first = run(monkeypatch, tmp_path, [CUCM, EXPRESSWAY], now=1800000000)
     assert first['changed'] and first['summary']['critical'] == 1
+    assert first['changes'] == [{'name': str(tmp_path / name), 'action': 'created'}
+                                for name in ('oauth-audit.json', 'oauth-audit.md', 'oauth-audit.html')]
     assert generated_at(tmp_path) == '2027-01-15T08:00:00Z'
 
     again = run(monkeypatch, tmp_path, [CUCM, EXPRESSWAY], now=1800003600)
-    assert not again['changed']
+    assert not again['changed'] and again['changes'] == []  # rewritten, which alone is no change
     assert generated_at(tmp_path) == '2027-01-15T09:00:00Z'
     assert '2027-01-15T09:00:00Z' in (tmp_path / 'oauth-audit.md').read_text(encoding='utf-8')
 
@@ -57,6 +59,8 @@ def test_a_different_result_is_a_change(monkeypatch, tmp_path):
                                        'user_credentials': True})
     result = run(monkeypatch, tmp_path, [CUCM, fixed], now=1800000060)
     assert result['changed'] and result['summary']['critical'] == 0
+    assert [(c['name'], c['action']) for c in result['changes']] == [
+        (str(tmp_path / name), 'updated') for name in ('oauth-audit.json', 'oauth-audit.md', 'oauth-audit.html')]
 
 
 def test_an_unreadable_previous_report_is_replaced_and_counts_as_a_change(monkeypatch, tmp_path):

@@ -1,7 +1,8 @@
 """Expressway's admin CLI (xAPI): ``xConfiguration``, ``xStatus``, on top of ``state.expressway.ExpresswayState``.
 
-The same dialect interface as ``platform_cli`` (the SSH transport serves either, ``transports/ssh.py``
-DIALECTS): ``execute(session, line)`` returns an ``Answer``. The xAPI prints no prompt; every reply ends with a
+A CLI dialect (``protocols/dialect.py``, the interface the SSH transport serves), registered for the kind
+``expressway`` in ``server.py``: ``execute(session, line)`` returns an ``Answer``. Who may set a leaf is the
+state's rule (``ExpresswayState.set_config``). The xAPI prints no prompt; every reply ends with a
 line ``OK``, ``ERROR`` or ``Command not recognized.`` Exact words come from ``assumptions.py``.
 
 Operations logged: ``xConfiguration <path>`` (read, the path as the system spells it), ``xConfiguration
@@ -13,7 +14,7 @@ import re
 
 from .. import assumptions as A
 from ..state.expressway import XapiError
-from .platform_cli import Answer, normalise, pages  # noqa: F401 - part of the dialect interface
+from .dialect import Answer, normalise, pages  # noqa: F401 - the dialect interface
 
 PROMPT = ""
 KBD_PROMPT = A.XAPI_KBD_PROMPT
@@ -31,6 +32,16 @@ class CliSession:
         self.state = state
         self.user = user
         self.pagination = False
+
+
+def served(state):
+    """What an Expressway's shell acts on: the system's state itself."""
+    return state
+
+
+def context(core, system, node):
+    """No per-node context: an Expressway-C here is one node."""
+    return {}
 
 
 def banner(session):

@@ -1,36 +1,19 @@
 """The CUCM platform CLI (``admin:``): the command table, on top of ``state.platform.PlatformState`` and, for
 ``utils service ...``, the node's services in ``state.services.Services`` (the ones Serviceability reports).
 
-Transport-free: ``execute(session, line)`` returns an ``Answer`` (text with ``\\n`` line ends; the transport turns
-them into CRLF, pages them and prints the prompt). A command that asks for confirmation returns an ``Answer``
-with ``confirm`` set to ``(prompt, continuation)``: the transport prints the prompt, reads one line and calls
-``continuation(line)`` for the next ``Answer``. Exact words come from ``assumptions.py``.
-
-An ``Answer`` with ``then`` set to ``(seconds, continuation)`` is printed, then the transport waits that long and
-calls ``continuation()`` for the rest (a service restart prints as the service stops).
-
-``Answer.kind`` is what the request log records: ``read``, ``write`` (carried out), ``other`` (a session setting,
-a cancelled write) or ``fault`` (an unknown command counts as ``other``; it is not a fault of the simulator).
+A CLI dialect (``protocols/dialect.py``: the interface the SSH transport serves), registered for the kind ``cucm``
+in ``server.py``. Transport-free: ``execute(session, line)`` returns an ``Answer`` (``dialect.Answer``: text,
+the log's kind and operation, a confirmation question or a printed-in-steps continuation). Who may run a command,
+and where, is the state's rule (``PlatformState.authorize``); this module words the answers, whose exact words
+come from ``assumptions.py``. An unknown command is logged as ``other``: it is not a fault of the simulator.
 """
 
 import time
 
 from .. import assumptions as A
+from .dialect import Answer, normalise, pages  # noqa: F401 - the dialect interface
+from ..state.platform import CONTROL_SERVICE, REGENERATE_KEY, PlatformError
 from ..state.services import COUNTERS
-
-
-class Answer:
-    def __init__(self, text, kind="read", operation=None, confirm=None, failed=False, then=None):
-        self.text = text
-        self.kind = kind
-        self.operation = operation
-        self.confirm = confirm
-        self.failed = failed
-        self.then = then
-
-    @property
-    def carried_out_write(self):
-        return self.kind == "write"
 
 
 class CliSession:
@@ -53,16 +36,17 @@ class CliSession:
         return self._services() if self._services is not None else None
 
 
+def served(state):
+    """What a CUCM cluster's shell acts on: its platform (administrators, AuthZ keys, upgrades)."""
+    return state.platform
+
+
 def context(core, system, node):
     """The ``CliSession`` context of a shell on ``node`` of the CUCM cluster ``system`` (the SSH transport's
     ``bind`` passes it): the cluster's services, looked up at each use (a lab reset makes new ones)."""
     return {"node": node, "services": lambda: system.state.services,
             "count": lambda counter, name: core.count_keyed(system, counter, name, node=node),
             "never_returns": lambda name: core.fault_for(system, "service_never_returns", node)}
-
-
-def normalise(line):
-    return " ".join(line.split()).lower()
 
 
 def failed(text, operation):
@@ -74,47 +58,36 @@ def _when(epoch):
     return A.CLI_KEY_NEVER if epoch is None else time.strftime(A.CLI_TIME_FORMAT, time.gmtime(epoch))
 
 
-def _node_name(session):
-    return session.node.name if session.node is not None else None
-
-
-def _is_publisher(session):
-    """A shell with no node (standalone use) is taken as the publisher's."""
-    return session.node is None or session.node.role == "publisher"
-
-
-def _key_refusal(session, operation, publisher_only=False):
-    """The refusal of a key command by the CLI reference's rules (level 4, not during an upgrade, the publisher
-    only for a regeneration), or None when the command may run."""
-    if session.state.privilege(session.user) < A.CLI_PRIVILEGE_REQUIRED:
-        return failed(A.CLI_INSUFFICIENT, operation)
-    if session.state.upgrading(_node_name(session)):
-        return failed(A.CLI_UPGRADE_REFUSED, operation)
-    if publisher_only and not _is_publisher(session):
-        return failed(A.CLI_PUBLISHER_ONLY, operation)
-    return None
+def _refused(exc, operation):
+    """The CLI's answer to a command the platform's rules refused (``state.platform.PlatformError``)."""
+    return failed(str(exc), operation)
 
 
 def show_key(session, kind):
-    refused = _key_refusal(session, "show key authz %s" % kind)
-    if refused is not None:
-        return refused
-    info = session.state.key_info(kind)
+    operation = "show key authz %s" % kind
+    try:
+        info = session.state.key_info(kind, user=session.user, node=session.node)
+    except PlatformError as exc:
+        return _refused(exc, operation)
     return Answer("\n".join([A.CLI_KEY_TITLE % kind, A.CLI_KEY_CHECKSUM % info["checksum"],
                              A.CLI_KEY_REGENERATED % _when(info["last_regenerated"])]))
 
 
 def regen_key(session, kind):
     operation = "set key regen authz %s" % kind
-    refused = _key_refusal(session, operation, publisher_only=True)
-    if refused is not None:
-        return refused
+    try:  # refused before the question, as the CLI does
+        session.state.authorize(session.user, REGENERATE_KEY, session.node)
+    except PlatformError as exc:
+        return _refused(exc, operation)
 
     def answered(reply):
-        if normalise(reply) in ("yes", "y"):
-            session.state.regenerate_key(kind, by=session.user)
-            return Answer(A.CLI_REGEN_DONE % kind, kind="write", operation=operation)
-        return Answer(A.CLI_REGEN_CANCELLED, kind="other", operation=operation)
+        if normalise(reply) not in ("yes", "y"):
+            return Answer(A.CLI_REGEN_CANCELLED, kind="other", operation=operation)
+        try:
+            session.state.regenerate_key(kind, by=session.user, node=session.node)
+        except PlatformError as exc:
+            return _refused(exc, operation)
+        return Answer(A.CLI_REGEN_DONE % kind, kind="write", operation=operation)
 
     warning = "\n".join(line % kind if "%s" in line else line for line in A.CLI_REGEN_WARNING)
     return Answer(warning, kind="other", operation=operation, confirm=(A.CLI_REGEN_CONFIRM, answered))
@@ -180,8 +153,10 @@ def service_command(session, verb, typed):
     operation = "utils service %s %s" % (verb, name or " ".join(typed.split()))
     if name is None:
         return failed(A.CLI_SERVICE_UNKNOWN % " ".join(typed.split()), operation)
-    if session.state.privilege(session.user) < A.CLI_PRIVILEGE_REQUIRED:
-        return failed(A.CLI_INSUFFICIENT, operation)
+    try:
+        session.state.authorize(session.user, CONTROL_SERVICE, session.node)
+    except PlatformError as exc:
+        return _refused(exc, operation)
     node = session.node
     (info,), acted = services.control(node, action, [name], never_returns=session.never_returns, via="cli")
     if not acted:  # already there, or not activated: nothing done
@@ -213,7 +188,6 @@ COMMANDS = {
     "utils service list": service_list,
 }
 EXIT_COMMANDS = ("exit", "quit")
-# the dialect the SSH transport serves (transports/ssh.py DIALECTS)
 PROMPT = A.CLI_PROMPT
 KBD_PROMPT = A.CLI_KBD_PROMPT
 FAILED = A.CLI_FAILED
@@ -259,11 +233,3 @@ def execute(session, line):
     if answer.operation is None:
         answer.operation = command
     return answer
-
-
-def pages(text, page_lines):
-    """Split output into pages of ``page_lines`` lines (one page when ``page_lines`` is 0)."""
-    lines = text.split("\n")
-    if not page_lines or len(lines) <= page_lines:
-        return [lines]
-    return [lines[i:i + page_lines] for i in range(0, len(lines), page_lines)]

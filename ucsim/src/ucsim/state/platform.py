@@ -1,13 +1,20 @@
 """The Cisco VOS platform of one CUCM cluster, as the admin CLI sees it: administrators, AuthZ keys, version.
 
-Business rules live here; ``protocols/platform_cli.py`` only turns CLI lines into calls of this interface and
-``transports/ssh.py`` only carries bytes. One ``PlatformState`` per cluster: every node of the cluster shares it.
+Business rules live here (who may do what, on which node; as ``state/expressway.py`` for Expressway):
+``protocols/platform_cli.py`` only turns CLI lines into calls of this interface and its answers into the CLI's text,
+and ``transports/ssh.py`` only carries bytes. One ``PlatformState`` per cluster: every node of the cluster shares it.
 
-Interface used by the CLI:
+Interface used by the CLI (``user`` is the logged-in administrator, ``node`` the node the shell runs on: a ``Node``
+with ``name`` and ``role``, or None for a shell with no node, taken as the publisher's):
   check_login(user, password) -> bool          administrators (``admins``: {user: password or {password, privilege}})
   privilege(user) -> int
-  key_info(kind) -> {"checksum", "last_regenerated"}     kind "signing" | "encryption"
-  regenerate_key(kind, by=None) -> new checksum   notifies every listener: fn(kind, old, new)
+  authorize(user, command, node=None)          raises PlatformError (the CLI's words) when the CLI reference's rules
+                                                refuse ``command`` (SHOW_KEY, REGENERATE_KEY, CONTROL_SERVICE)
+  key_info(kind, user=None, node=None) -> {"checksum", "last_regenerated"}     kind "signing" | "encryption";
+                                                with ``user``: authorize(user, SHOW_KEY, node) first
+  regenerate_key(kind, by=None, node=None) -> new checksum   notifies every listener: fn(kind, old, new); ``by`` a
+                                                shell user: authorize(by, REGENERATE_KEY, node) first (None and
+                                                "control API" are the simulator's own callers: no rule applies)
   add_listener(fn) / remove_listener(fn)        the cluster wiring invalidates refresh tokens, marks Unity
                                                 Connection syncs stale...
   version_active, hostname                      shown by ``show version active``, ``show myself``
@@ -30,6 +37,7 @@ import secrets
 import threading
 import time
 
+from .. import assumptions as A
 from ..lab import LabError
 
 KEY_KINDS = ("signing", "encryption")
@@ -37,6 +45,13 @@ DEFAULT_VERSION_ACTIVE = "14.0.1.13900-155"
 DEFAULT_PRIVILEGE = 4
 DEFAULT_LOGIN_DELAY_S = 0.05
 SETTINGS = ("password_auth", "login_delay_s", "command_delay_s")
+# what ``authorize`` rules on
+SHOW_KEY, REGENERATE_KEY, CONTROL_SERVICE = "show key", "regenerate key", "control service"
+INTERNAL_CALLERS = (None, "control API")  # ``by`` of a regeneration no CLI rule applies to
+
+
+class PlatformError(Exception):
+    """A command the platform's rules refuse; ``str(exc)`` is the CLI's line (assumptions.py)."""
 
 
 def new_checksum(kind, seed=None):
@@ -169,14 +184,34 @@ class PlatformState(ShellAccess):
                 return self.upgrade_in_progress
             return node_name in self.upgrade_in_progress
 
+    def authorize(self, user, command, node=None):
+        """The CLI reference's rules (assumptions.CLI_PRIVILEGE_REQUIRED and what follows it), in this order:
+        every command here needs privilege level 4; the key commands (SHOW_KEY, REGENERATE_KEY) are refused on a
+        node with an upgrade in progress; REGENERATE_KEY runs on the publisher only (``node`` None: a shell with no
+        node, taken as the publisher's). Raises PlatformError with the CLI's words; returns None when allowed."""
+        if self.privilege(user) < A.CLI_PRIVILEGE_REQUIRED:
+            raise PlatformError(A.CLI_INSUFFICIENT)
+        if command == CONTROL_SERVICE:
+            return
+        if command not in (SHOW_KEY, REGENERATE_KEY):
+            raise ValueError("no platform rule for %r" % command)
+        if self.upgrading(node.name if node is not None else None):
+            raise PlatformError(A.CLI_UPGRADE_REFUSED)
+        if command == REGENERATE_KEY and node is not None and node.role != "publisher":
+            raise PlatformError(A.CLI_PUBLISHER_ONLY)
+
     # AuthZ keys -------------------------------------------------------------------------------------------
     @staticmethod
     def _kind(kind):
         if kind not in KEY_KINDS:
             raise KeyError(kind)
 
-    def key_info(self, kind):
+    def key_info(self, kind, user=None, node=None):
+        """The key's checksum and last regeneration; with ``user``: as that administrator asks on ``node``
+        (``authorize``: PlatformError when refused)."""
         self._kind(kind)
+        if user is not None:
+            self.authorize(user, SHOW_KEY, node)
         with self.lock:
             return {"checksum": self.keys[kind], "last_regenerated": self.regenerated_at[kind]}
 
@@ -190,8 +225,12 @@ class PlatformState(ShellAccess):
         with self.lock:
             self._listeners.remove(fn)
 
-    def regenerate_key(self, kind, by=None):
+    def regenerate_key(self, kind, by=None, node=None):
+        """A new checksum for the key ``kind``; ``by`` a shell user: as that administrator types it on ``node``
+        (``authorize``: PlatformError when refused, nothing done)."""
         self._kind(kind)
+        if by not in INTERNAL_CALLERS:
+            self.authorize(by, REGENERATE_KEY, node)
         with self.lock:
             old = self.keys[kind]
             new = new_checksum(kind)

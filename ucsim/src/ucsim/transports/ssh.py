@@ -1,13 +1,16 @@
-"""The SSH transport of the simulator: a threaded paramiko server that serves the platform CLI (``admin:``).
+"""The SSH transport of the simulator: a threaded paramiko server that serves a product's admin CLI.
 
-Loopback only. One ``SshServer`` per listener (node); several may share one ``PlatformState`` (a cluster).
+Loopback only. One ``SshServer`` per listener (node); several may share one state (a cluster's ``PlatformState``).
+What the shell says is a *dialect* (``protocols/dialect.py``: the interface; ``protocols/platform_cli.py``, CUCM's
+``admin:``, by default in standalone use): the simulator gives each listener the dialect its system's kind
+registered (``server.register_kind(..., dialect=...)``); this module knows no product.
 
     server = SshServer(platform, state_dir, name="cucm1", host="127.0.0.1", port=0,
                        password_auth=None, login_delay_s=None, page_lines=A.CLI_PAGE_LINES,
                        command_delay_s=None, record=None, count=None, fault=None, names=())
     port = server.start(); server.known_hosts_line(); server.stop()
 
-As CUCM: keyboard-interactive authentication against ``platform.check_login`` (and plain password only when
+As the products do: keyboard-interactive authentication against ``platform.check_login`` (and plain password only when
 ``password_auth``), exec/subsystem requests refused, a pty and a vt100 shell with echo, the banner lines with the
 login delay between them, the ``admin:`` prompt, pagination, confirmations. The host key (ECDSA P-256) is kept in
 ``state_dir/ssh_host_<name>_key`` and reused.
@@ -35,14 +38,12 @@ Hooks (plain callables, so the simulator's shared log, counters and faults can b
     "Executed command unsuccessfully" without carrying the command out).
 ``SimpleFaults`` and ``MemoryRecorder`` below are small standalone implementations (tests, standalone use);
 ``bind(sim, node, host, port)`` wires a listener into the simulator: the core's log, counters and faults
-(``CoreFaults``), the cluster's ``PlatformState`` (``node.system.state.platform``), the host key of the node in
-the state dir.
+(``CoreFaults``), the system's dialect and what it serves (``dialect.served(state)``, e.g. the cluster's
+``PlatformState``), the host key of the node in the state dir.
 """
 
-import functools
-import importlib
-
 import collections
+import functools
 import ipaddress
 import os
 import socket
@@ -578,37 +579,23 @@ class CoreFaults:
         return core.fault_for(self.system, self.COUNTED[name], self.node)
 
 
-# system kind -> (the dialect's protocol module, the attribute of the system's state the dialect serves; None:
-# the state itself). A dialect module has CliSession(state, user), banner(session) -> (before the login delay,
-# after it), PROMPT, KBD_PROMPT, FAILED, EXIT_COMMANDS, normalise, operation_of, execute(session, line), pages.
-DIALECTS = {
-    "cucm": ("platform_cli", "platform"),
-    "expressway": ("expressway_cli", None),
-}
-
-
-def dialect_of(kind):
-    """(protocol module, state attribute) of the shell a system kind serves over SSH."""
-    module, attribute = DIALECTS[kind]
-    return importlib.import_module("..protocols." + module, __package__), attribute
-
-
 def bind(sim, node, host, port):
-    """The SSH listener of ``node`` (a node of a CUCM cluster or an Expressway), bound, not yet serving."""
+    """The SSH listener of ``node``, bound, not yet serving: its shell speaks the CLI dialect registered for the
+    system's kind (``server.register_kind(..., dialect=...)``; the interface: ``protocols/dialect.py``)."""
     core, system = sim.core, node.system
-    dialect, attribute = dialect_of(system.kind)
-    dialect = replay.dialect(dialect, system)  # captured reads of an imported lab first
+    module = system.dialect
+    dialect = replay.dialect(module, system)  # captured reads of an imported lab first
     for key, (types, counted) in CORE_FAULTS.items():
         if key not in core.fault_types:
             core.register_fault(key, types, counted=counted)
     names = [node.host] + node.cert_names()
     if node.spec.implicit:
         names += ["127.0.0.1", "localhost"]
-    # the platform is looked up at each use: a reset of the lab state gives the cluster a new one
+    # what the shell acts on is looked up at each use: a reset of the lab state gives the system a new one
     def served():
-        return system.state if attribute is None else getattr(system.state, attribute)
+        return module.served(system.state)
 
-    context = dialect.context(core, system, node) if hasattr(dialect, "context") else None
+    context = dialect.context(core, system, node)
     server = SshServer(served, sim.state_dir, name=node.name, host=host, port=port, dialect=dialect,
                        session_context=context,
                        record=functools.partial(core.record, system, "ssh", node=node),
