@@ -7,10 +7,15 @@ Against the simulator with LATENCY ms added to every request:
    rate of successful revokes while the revocation ran, against RATE (target: at least 90 %), and the share of
    revoke requests refused (target: at most 5 %);
 2. 10 % of the revoke calls answered 503 at random (`http_503_rate`): the task time against the ideal
-   USERS x LATENCY / CONCURRENCY (target: at least 80 %); every user revoked once.
+   USERS x LATENCY / CONCURRENCY (target: at least 80 %); every user revoked once; for scale, the same task
+   without any 503 right after it (what the machine allows now);
+3. the revocation engine alone (no HTTP, no simulator: a revoker that sleeps LATENCY and answers 503 at random),
+   which no CPU load disturbs much: without 503s, and with 10 % of 503s under the adaptive limiter's rule for a
+   bare 503 (congestion only above a quarter of the recent answers) and under the rule before it (every 503
+   counts: ``loss_threshold`` 0), to show where the time of the run with 503s goes.
 
     .venv/bin/python bench/bench_throttle.py [--users 10000] [--rate 200] [--burst 10] [--latency-ms 20]
-        [--concurrency 8] [--no-readme]
+        [--concurrency 8] [--engine-users 10000] [--no-readme]
 
 Needs `make build` and ucsim (`make venv`). Writes the figures into bench/README.md between its markers.
 """
@@ -18,8 +23,10 @@ Needs `make build` and ucsim (`make venv`). Writes the figures into bench/README
 import argparse
 import os
 import platform
+import random
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +42,45 @@ def revoke_log(sim):
     return [r for r in sim.get_requests() if r["operation"] == "revoke"]
 
 
+def engine_run(users, share, latency, concurrency, loss_threshold, seed=7):
+    """The revocation engine alone: a revoker that sleeps ``latency`` seconds and answers 503 to ``share`` of the
+    calls at random. Returns (seconds, calls, 503s, window cuts)."""
+    sys.path.insert(0, str(helpers.collections_path()))
+    from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import REVOKED
+    from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._lookup import Lookup as Found
+    from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._run import Revocation
+    from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import AdaptiveLimiter
+    from ansible_collections.collab.uc.plugins.module_utils.transport._errors import Unavailable
+
+    rng, lock = random.Random(seed), threading.Lock()
+    counts = {"calls": 0, "busy": 0}
+
+    class Lookup:
+        def lookup(self, chunk):
+            return Found(set(chunk), dict((u, 1) for u in chunk))
+
+    class Revoker:
+        def revoke(self, user, client_id=None):
+            with lock:
+                counts["calls"] += 1
+                refused = rng.random() < share
+            time.sleep(latency)
+            if refused:
+                with lock:
+                    counts["busy"] += 1
+                raise Unavailable("server busy", host="bench", operation="revoke", status=503, product="CUCM")
+            return REVOKED, 1, None
+
+    names = ["u%06d" % n for n in range(users)]
+    limiter = AdaptiveLimiter(concurrency, loss_threshold=loss_threshold)
+    started = time.monotonic()
+    run = Revocation(names, Lookup(), Revoker, concurrency=concurrency, limiter=limiter).run()
+    ended = time.monotonic()
+    if run.summary()["revoked"] != users:
+        raise SystemExit("the engine did not revoke every user: %s" % run.summary())
+    return ended - started, counts["calls"], counts["busy"], limiter.decreases
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10000)
@@ -42,6 +88,7 @@ def main():
     parser.add_argument("--burst", type=int, default=10)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--engine-users", type=int, default=10000)
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
     problem = helpers.check_installed_collection()
@@ -100,11 +147,17 @@ def main():
         ideal = args.users * args.latency_ms / 1000.0 / args.concurrency
         share = ideal / seconds
         floor = (args.users + throttled) * args.latency_ms / 1000.0 / args.concurrency
+        # for scale: the same task without a 503, right after (what this machine allows now)
+        sim.reset(state=True)
+        sim.faults(latency_ms=args.latency_ms)
+        clean, _module, _report, _rss, clean_wall = br.revoke_task(sim, env, tmp, 1, args.users, args.concurrency,
+                                                                  interpreter)
         note = ("The %d retried calls are requests too: %d x %g ms / %d = %.1f s (%.0f %% of the ideal) is the floor "
-                "of the run with 503s under any retry policy. A bare 503 (no Retry-After) only halves the window "
-                "(at most once a second); pacing at the admitted rate starts with a rate limit (a Retry-After), "
-                "which the simulator's token bucket sends." % (throttled, args.users + throttled, args.latency_ms,
-                                                                args.concurrency, floor, 100 * ideal / floor))
+                "of the run with 503s under any retry policy. A bare 503 (no Retry-After) counts as congestion only "
+                "while 503s are more than a quarter of the last 64 answers: 10 %% at random never are, so the window "
+                "stays and a refused user is retried after the first step of the backoff; pacing at the admitted "
+                "rate starts with a rate limit (a Retry-After), which the simulator's token bucket sends."
+                % (throttled, args.users + throttled, args.latency_ms, args.concurrency, floor, 100 * ideal / floor))
         lines += [
             "| 10 %% of revoke calls answered 503 at random (%d answered 503), %d users: task time, share of the "
             "ideal %d x %g ms / %d = %.1f s | %.1f s, %.0f %% (module process alone %.1f s, %.0f %%) | at least "
@@ -112,7 +165,34 @@ def main():
                              100 * share, wall, 100 * ideal / wall, "met" if share >= 0.8 else "NOT met"),
             "| the same run: every user revoked once (log and report) | %s | all, none twice: %s |"
             % ("yes" if once else "NO", "met" if once else "NOT met"),
+            "| for scale, right after: the same task without any 503: task time, share of the ideal; the run with "
+            "503s against it times %d / %d (the retried calls) | %.1f s, %.0f %% (module process alone %.1f s); "
+            "%.0f %% | |" % (args.users + throttled, args.users, clean, 100 * ideal / clean, clean_wall,
+                             100 * clean * (args.users + throttled) / args.users / seconds),
         ]
+
+    # 3. the engine alone -------------------------------------------------------------------------------------------
+    latency = args.latency_ms / 1000.0
+    e_ideal = args.engine_users * latency / args.concurrency
+    engine = [("no 503", 0.0, 0.25), ("10 % of 503s at random, the rule now (congestion above a quarter of the last "
+                                      "64 answers)", 0.1, 0.25),
+              ("10 % of 503s at random, the rule before (every 503 counts: window halved, backoff grown)", 0.1, 0.0)]
+    lines += [
+        "",
+        "The revocation engine alone (no HTTP, no simulator, so the machine's load hardly matters): %d users, a "
+        "revoker that sleeps %g ms and answers 503 at random, concurrency %d; ideal %d x %g ms / %d = %.1f s."
+        % (args.engine_users, args.latency_ms, args.concurrency, args.engine_users, args.latency_ms,
+           args.concurrency, e_ideal),
+        "",
+        "| engine run | time | share of the ideal | calls (503) | floor (calls x latency / concurrency), share of "
+        "the time | window cuts |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, refused, threshold in engine:
+        took, calls, busy, cuts = engine_run(args.engine_users, refused, latency, args.concurrency, threshold)
+        e_floor = calls * latency / args.concurrency
+        lines.append("| %s | %.1f s | %.0f %% | %d (%d) | %.1f s, %.0f %% | %d |"
+                     % (label, took, 100 * e_ideal / took, calls, busy, e_floor, 100 * e_floor / took, cuts))
     load_end = os.getloadavg()
     lines += [
         "",

@@ -25,6 +25,9 @@ description:
     lists every problem in full, one row per system; a check run that detects drift
     (C(oauth_refresh_login_fail_on_change)) is titled as a drift check. Long messages are folded in C(<details>),
     never cut.
+  - In the combine step of a sliced run of collab.uc.oauth_refresh_login (job slicing in AWX, see the
+    collection's docs/aap.md), the page also holds what every slice changed, as one run's page would; enable the
+    callback on the combine step's job template.
   - A change with no setting in its diff (for example a key sync of M(collab.uc.cuc_authz_server)) is one row
     naming what happens.
   - Every value is escaped by the collection's one Markdown rule (the one the OAuth audit's report uses) - a
@@ -82,9 +85,10 @@ import json
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
+from ansible_collections.collab.uc.plugins.module_utils.domain._gitops import MISSING, rows_from_result
+from ansible_collections.collab.uc.plugins.module_utils.domain._gitops import plain as _plain
 from ansible_collections.collab.uc.plugins.module_utils.domain._markdown import md_text
 
-MISSING = '(none)'
 FOLD = 160  # a cell longer than this is folded in <details>
 
 
@@ -102,48 +106,9 @@ def _text(value):
     return text if text else '""'
 
 
-def _plain(value):
-    """Ansible's tagged and custom values as plain JSON types."""
-    return json.loads(json.dumps(value, default=str))
-
-
 def _task_name(task):
     """The task's own name, without the role's (the table is already per system)."""
     return task.name or task.get_name()
-
-
-def rows_from_result(result, label=None, check_mode=False):
-    """The rows ``{"setting", "from", "to"}`` of one changed task result, from its structured diff.
-
-    ``label`` (a loop item's label) prefixes each setting. A key sync (an entry ``keys``, ``synced`` in the
-    result's ``changes``) is a row of its own: done, or in check mode to be done. A change with no other row is one
-    row saying so.
-    """
-    if not result.get('changed') or result.get('_ansible_no_log'):
-        return []
-    prefix = '%s: ' % label if label else ''
-    rows = []
-    diffs = result.get('diff')
-    for diff in diffs if isinstance(diffs, list) else [diffs]:
-        if not isinstance(diff, dict):
-            continue
-        before, after = diff.get('before'), diff.get('after')
-        if not isinstance(before, dict) or not isinstance(after, dict):
-            continue
-        for key in sorted(set(before) | set(after), key=str):
-            if before.get(key) != after.get(key):
-                rows.append({'setting': prefix + str(key), 'from': _plain(before.get(key)),
-                             'to': _plain(after.get(key))})
-    changes = result.get('changes') if isinstance(result.get('changes'), list) else []
-    if any(isinstance(c, dict) and c.get('action') == 'synced' for c in changes):
-        last = (result.get('authz_server') or {}).get('last_sync_outcome')
-        if check_mode:
-            rows.append({'setting': prefix + 'key sync', 'from': _plain(last), 'to': 'sync'})
-        else:
-            rows.append({'setting': prefix + 'key sync', 'from': MISSING, 'to': _plain(last)})
-    if not rows:
-        rows.append({'setting': prefix.rstrip(': ') or 'change', 'from': MISSING, 'to': 'changed'})
-    return rows
 
 
 def _cell(value):
@@ -243,7 +208,14 @@ class CallbackModule(CallbackBase):
 
     def _note(self, result):
         """What a role's planner says about the run (collab.uc.oauth_refresh_login_plan): the preflight's
-        outcome and whether the run detects drift."""
+        outcome, whether the run detects drift, and, in the combine step of a sliced run, what the slices did."""
+        slices = result._result.get('collab_uc_slices')
+        if isinstance(slices, dict):
+            for name, entry in sorted((slices.get('hosts') or {}).items()):
+                host = self._host(name)
+                host['rows'].extend(_plain(entry.get('rows') or []))
+                if entry.get('status') and entry['status'] != 'ok':
+                    host['status'] = entry['status']
         preflight = result._result.get('collab_uc_preflight')
         if isinstance(preflight, dict):
             self._preflight = _plain(preflight)

@@ -36,9 +36,10 @@ description:
     keeps one HTTPS connection and CUCM's session cookie, so Basic authentication is sent once per worker.
     Dropped connections are retried with backoff (O(retries)). A revoke answered HTTP 503 is not retried inside
     its worker; the user waits on a delayed queue (its C(Retry-After), else a short backoff) and is sent again up
-    to O(retries) times, while the worker revokes the next user; a 503 halves the number of calls in flight
-    (each success widens it again), and a 503 with C(Retry-After) (a rate limit) paces the calls at the rate
-    CUCM admitted. HTTP 401 or 403 stops the run at once (requests in flight finish, no new one starts) and
+    to O(retries) times, while the worker revokes the next user; 503s halve the number of calls in flight once
+    they are more than a quarter of the recent answers (each success widens it again; a few 503s at random among
+    answers served only cost their retries), and a 503 with C(Retry-After) (a rate limit) halves it at once and
+    paces the calls at the rate CUCM admitted. HTTP 401 or 403 stops the run at once (requests in flight finish, no new one starts) and
     the task fails with the authentication error.
   - Workers share what they learn about the credentials. Only one sends them at a time until CUCM hands out a
     session cookie, so a wrong or changed password costs one failed login for the whole run, and an expired

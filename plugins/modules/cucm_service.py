@@ -98,6 +98,10 @@ options:
     description:
       - Seconds between two requests to the node (status polls, retries), at least 2, as CUCM rate-limits
         Serviceability.
+      - The node's answers adapt it - an C(Exceeded allowed rate) fault (or a 503 with C(Retry-After)) doubles
+        it, up to 16 times this value, each answer served shortens it again by a quarter of it, and a
+        C(Retry-After) holds the next request until it has passed. Throttling is retried O(retries) times, each
+        retry waiting its turn.
     type: float
     default: 2.0
   ssh_host:

@@ -56,6 +56,22 @@ options:
     description: The run detects drift (C(oauth_refresh_login_fail_on_change)); a problem outside check mode.
     type: bool
     default: false
+  slicing:
+    description:
+      - Job slicing (C(oauth_refresh_login_slicing), the collection's docs/aap.md), O(step=plan).
+      - V(slice) plans only the CUCM clusters of the play and lists the other hosts as left to the combine step;
+        O(step=summary) then also returns the slice's outputs (RV(slice_variable), RV(slice_output)), which the
+        role hands on with C(ansible.builtin.set_stats).
+      - V(combine) takes the clusters' states from the slices' outputs (every variable of the play whose name
+        starts with C(__oauth_refresh_login_slice_)), reads none of them again, and plans the other hosts; it fails
+        before any read when a cluster is held by no slice or by several, was not completed by its slice, or when
+        a slice ran in another mode (check mode or not).
+    type: str
+    choices: [none, slice, combine]
+    default: none
+  slice_id:
+    description: With O(slicing=slice), the slice's own name (AWX's C(awx_job_id)).
+    type: str
 '''
 
 EXAMPLES = r'''
@@ -95,6 +111,30 @@ plan:
   returned: O(step=plan) without problems
   type: list
   elements: str
+apply_hosts:
+  description: The hosts whose plan this run applies (in a slice its clusters, in the combine step the others).
+  returned: O(step=plan) without problems
+  type: list
+  elements: str
+slicing:
+  description: With O(slicing=slice) C(mode), C(id) and C(deferred) (the hosts left to the combine step); with
+    O(slicing=combine) C(mode), C(done) (the clusters the slices did) and C(slices) (their ids).
+  returned: O(step=plan) with O(slicing) other than V(none)
+  type: dict
+collab_uc_slices:
+  description: For the callback collab.uc.gitops_summary, in the combine step - C(hosts), what each slice's
+    clusters changed (C(status), C(rows)).
+  returned: O(step=plan) with O(slicing=combine)
+  type: dict
+slice_variable:
+  description: The name of the variable the slice's outputs are handed on as.
+  returned: O(step=summary) in a slice
+  type: str
+slice_output:
+  description: The slice's outputs - C(format), C(slice), C(check_mode), C(hosts) (every host it held),
+    C(states) (its clusters'), C(applied) (those it completed), C(gitops) (their rows for the GitOps summary).
+  returned: O(step=summary) in a slice
+  type: dict
 collab_uc_preflight:
   description: For the callback collab.uc.gitops_summary - C(planned) (false when the preflight failed) and
     C(problems) (each with C(host), C(label) and C(problem)).

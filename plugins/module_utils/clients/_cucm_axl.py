@@ -104,6 +104,12 @@ def is_memory_fault(response):
     return MEMORY_FAULT_TEXT in text
 
 
+def is_throttling(err):
+    """True for an error that means "busy, try later" (nothing was carried out): HTTP 503 or the AXL memory
+    fault, as ``HttpSession`` raises them once its retries are spent (or at once with ``throttle_retries`` 0)."""
+    return err.status == 503 or MEMORY_FAULT_TEXT in str(err).lower()
+
+
 def describe_axl_error(response):
     """The AXL error details of a reply for messages: axlcode and axlmessage, else faultstring, else the body."""
     fault = parse_fault(response.body)

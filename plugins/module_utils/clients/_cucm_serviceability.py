@@ -14,9 +14,13 @@ that node, and ``NodeName`` in control requests is the same name. Envelopes, fau
 
 - pacing: at most one request every ``min_interval`` seconds (2 s by default) to the node, retries and polls
   included, because CUCM rate-limits Serviceability (a simulator lab whose clock runs N times faster, the
-  session's ``time_scale``, divides the pacing and a wait's timeout by N: they are the node's seconds); the one exception is a control request, sent at once after
-  the status read it was decided on (that read is no poll); "Exceeded allowed rate" faults are retried with
-  backoff;
+  session's ``time_scale``, divides the pacing and a wait's timeout by N: they are the node's seconds); the one
+  exception is a control request, sent at once after the status read it was decided on (that read is no poll).
+  The pacing is the session's one rate limiter, whose interval adapts (``transport/_http.RateLimiter.answered``): an "Exceeded allowed rate" fault (or a 503 with
+  ``Retry-After``) doubles it, up to 16 times ``min_interval``, and each answer served shortens it again by a
+  quarter of ``min_interval``; a ``Retry-After`` holds the next request until it has passed. The client retries
+  throttling itself (its session hands it back at once), each retry paced like any request, at most the
+  session's ``retries`` times;
 - start times from ``UpTime`` (seconds), read against the controller's clock when the reply arrives, so a start
   time compares with the controller's times whatever the node's time zone or ``StartTime`` format; the raw
   ``StartTime`` is kept for reports;
@@ -40,9 +44,10 @@ __metaclass__ = type
 import time
 
 from ansible_collections.collab.uc.plugins.module_utils.transport import _soap
+from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import parse_retry_after
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
     OutcomeUnknown, UCError, Unavailable, error_from_reply)
-from ansible_collections.collab.uc.plugins.module_utils.transport._http import RateLimiter
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import RateLimiter, throttled_hint
 
 
 SERVICEABILITY_PATH = '/controlcenterservice2/services/ControlCenterServices'
@@ -157,12 +162,19 @@ class ServiceabilityClient:
         self.clock = clock
         self.sleep = sleep
         # The pacing is the session's one rate limiter (every attempt, retries too, waits its turn): a session
-        # without one gets it, one with a limiter of its own keeps it, slowed down to min_interval at least.
+        # without one gets it, one with a limiter of its own keeps it, slowed down to min_interval at least. Its
+        # interval adapts to the answers (RateLimiter.answered, told by _send).
         if getattr(session, 'rate_limiter', None) is None:
             session.rate_limiter = RateLimiter(interval=self.min_interval / self.time_scale, clock=clock, sleep=sleep)
         else:
             session.rate_limiter.at_least(self.min_interval / self.time_scale)
         self.pacer = session.rate_limiter
+        session.throttle_retries = 0  # throttling comes back to _send, which paces its retries
+
+    @property
+    def interval(self):
+        """The interval between two requests to this node now (seconds)."""
+        return self.pacer.interval
 
     def error(self, message, operation, hint=None, details=None):
         """A ``UCError`` naming this node (for problems found in a reply or a plan)."""
@@ -171,12 +183,30 @@ class ServiceabilityClient:
     def _send(self, operation, fields, label, idempotent):
         """The reply element of ``operation``: every element in Cisco's namespace (the WSDL's schema is
         ``elementFormDefault="qualified"``) and the operation's own ``SOAPAction`` (its name, as the binding
-        declares it)."""
-        return _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
-                          soap_action='"%s"' % operation, qualified=True, retry_if=is_rate_fault,
-                          idempotent=idempotent, fault_class=ServiceabilityFault,
-                          fault_message='the node answered with a SOAP fault',
-                          fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+        declares it). Throttling (503, "Exceeded allowed rate") is retried here, each retry paced, at most the
+        session's ``retries`` times; a rate limit lengthens the pace (see the module's docstring)."""
+        tries = 0
+        while True:
+            try:
+                reply = _soap.call(self.session, SERVICEABILITY_PATH, NAMESPACE, operation, fields, label=label,
+                                   soap_action='"%s"' % operation, qualified=True, retry_if=is_rate_fault,
+                                   idempotent=idempotent, fault_class=ServiceabilityFault,
+                                   fault_message='the node answered with a SOAP fault',
+                                   fault_hint=fault_hint, not_soap_hint=NOT_SOAP_HINT)
+            except Unavailable as busy:
+                if busy.status is None:  # no answer (a refused or dropped connection): not throttling
+                    raise
+                retry_after = parse_retry_after(getattr(busy, 'retry_after', None))
+                # the rate fault comes as a SOAP fault (not 503); a Retry-After is a rate limit too
+                self.pacer.answered(served=False, rate_limited=busy.status != 503 or retry_after is not None,
+                                    retry_after=retry_after)
+                if tries >= self.session.retries:
+                    busy.hint = throttled_hint(tries)
+                    raise
+                tries += 1
+                continue
+            self.pacer.answered()
+            return reply
 
     def _call(self, operation, fields, label, idempotent):
         reply = self._send(operation, fields, label, idempotent)

@@ -87,7 +87,8 @@ def unusable_clusters(host, serves, cluster_group, clusters, play_hosts, planned
     for cluster in serves:
         if cluster not in clusters:
             out[cluster] = ('serves %s, which is not a host of the group %s (an AWX job slice holds only some hosts: '
-                            'run this role with job slicing off)' % (cluster, cluster_group))
+                            'run this role with job slicing off, or sliced as docs/aap.md says)'
+                            % (cluster, cluster_group))
         elif cluster not in play_hosts:
             out[cluster] = ('serves %s, which is not in this run (run both, or neither, e.g. --limit %s,%s)'
                             % (cluster, cluster, host))

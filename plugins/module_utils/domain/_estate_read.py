@@ -9,6 +9,13 @@ rotation: collab.uc.cucm_node_info, collab.uc.cucm_authz_keys with state=present
 ``{'failed': True, 'msg', 'error'}``. ``run_all`` (and ``read_all``, the enablement's) runs them for many systems
 in threads, with bounded workers.
 
+Throttling in the reading pass (HTTP 503, the AXL memory fault): each system is its own server, read one request at
+a time, so there is no window to narrow; what a throttled read must not do is hold a worker while it waits. In
+``read_all`` a system's session hands throttling back at once (``throttle_retries`` 0), and the system's read goes
+back on a ``DelayedQueue`` (``_adaptive``) for as long as its ``Retry-After`` says, else a backoff that grows with
+that system's throttled tries (``THROTTLE_BACKOFF``), at most ``retries`` times (the connection's option, as its
+module would retry); the worker reads the next system meanwhile. A read tried again starts over (reads only).
+
 Internal module: the leading underscore means its API may change without notice.
 """
 
@@ -16,12 +23,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive import DelayedQueue, parse_retry_after
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import resolve
-from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import is_throttling
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, Unavailable
+from ansible_collections.collab.uc.plugins.module_utils.transport._http import backoff_delay, throttled_hint
 
 MAX_WORKERS = 16
+# A throttled read waits (base, cap; seconds) before it is tried again, growing with its system's throttled tries.
+THROTTLE_BACKOFF = (1.0, 30.0)
 MODULES = {'cucm': 'collab.uc.cucm_oauth_info', 'cuc': 'collab.uc.cuc_authz_server_info',
            'expressway': 'collab.uc.expressway_oauth'}
 # the rotation's reads: the modules whose arguments (module_defaults) they take
@@ -110,9 +123,24 @@ def read_cucm_access(args, environ, axl_version=None):
     return result
 
 
-def read_one(kind, args, environ, refresh_setting=None):
+class Throttled(Exception):
+    """A read refused for throttling, handed back to be tried again later (``read_all``)."""
+
+    def __init__(self, error, retries):
+        super(Throttled, self).__init__(str(error))
+        self.error = error
+        self.retries = retries  # how many times the connection's retries option allows it to be tried again
+        self.retry_after = parse_retry_after(getattr(error, 'retry_after', None))
+
+
+def _failure(error):
+    return dict(failed=True, msg=str(error), error=error.to_dict())
+
+
+def read_one(kind, args, environ, refresh_setting=None, hand_back=False):
     """One system's read: ``kind`` cucm, cuc or expressway; ``args`` the read module's arguments with
-    ``module_defaults`` applied; ``environ`` the environment of its fallbacks. Never raises."""
+    ``module_defaults`` applied; ``environ`` the environment of its fallbacks. Never raises, except, with
+    ``hand_back``, ``Throttled`` for throttling, which its session then does not retry itself."""
     group, values, problems = resolve(kind, args, environ)
     if problems:
         return dict(failed=True, msg='%s: %s' % (MODULES[kind], '; '.join(problems)))
@@ -124,12 +152,18 @@ def read_one(kind, args, environ, refresh_setting=None):
             result = read_expressway_mra(session, refresh_setting or 'OAuthWithRefresh')
         else:
             session = group.open(values)
+            if hand_back:
+                session.throttle_retries = 0
             if kind == 'cucm':
                 result = read_cucm_oauth(session, values.get('axl_version'), warn=warnings.append)
             else:
                 result = read_cuc_authz(session)
+    except Unavailable as error:
+        if hand_back and is_throttling(error):
+            raise Throttled(error, session.retries if session is not None else 0)
+        return _failure(error)
     except UCError as error:
-        return dict(failed=True, msg=str(error), error=error.to_dict())
+        return _failure(error)
     except ValueError as error:  # a refresh setting name the xAPI cannot hold
         return dict(failed=True, msg=str(error))
     finally:
@@ -222,7 +256,43 @@ def run_all(jobs, workers=MAX_WORKERS):
         return dict((key, future.result()) for key, future in futures.items())
 
 
-def read_all(jobs, workers=MAX_WORKERS):
+def read_all(jobs, workers=MAX_WORKERS, backoff=THROTTLE_BACKOFF):
     """``{key: result}`` of ``jobs`` ({key: (kind, args, environ, refresh_setting)}), read concurrently by at most
-    ``workers`` threads (each system is one session; no system is read twice)."""
-    return run_all(dict((key, (read_one, job)) for key, job in jobs.items()), workers)
+    ``workers`` threads (each system is one session; no system is read twice unless throttled: see the module's
+    docstring)."""
+    if not jobs:
+        return {}
+    work = DelayedQueue()
+    for key in jobs:
+        work.put((key, 0))
+    work.close()  # the workers end once every read is done (a throttled one is put back before its worker is done)
+    results = {}
+
+    def worker():
+        while True:
+            item = work.get()
+            if item is None:
+                return
+            key, tries = item
+            try:
+                try:
+                    results[key] = read_one(*jobs[key], hand_back=True)
+                except Throttled as busy:
+                    if tries < busy.retries:
+                        delay = max(busy.retry_after or 0.0, backoff_delay(tries, backoff[0], backoff[1]))
+                        work.put((key, tries + 1), delay)
+                    else:
+                        busy.error.hint = throttled_hint(tries)
+                        results[key] = _failure(busy.error)
+            except Exception as exc:  # pylint: disable=broad-except  # one system's fault must not stop the pass
+                results[key] = dict(failed=True, msg='unexpected error: %s' % exc)
+            finally:
+                work.done()
+
+    threads = [threading.Thread(target=worker, name='read-%d' % n) for n in range(max(1, min(workers, len(jobs))))]
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return dict((key, results[key]) for key in jobs)

@@ -261,19 +261,23 @@ def plan_expressway(variables, read, clusters, unusable):
             'changes': [] if problems else changes}
 
 
-def plan(hosts, play_hosts, groups, check_mode=False, fail_on_change=False):
+def plan(hosts, play_hosts, groups, check_mode=False, fail_on_change=False, known=None):
     """Every system's state and the run's problems.
 
     ``hosts``: {host: input} (see the module's docstring) for every host of the play, in play order;
     ``play_hosts``: the hosts still in the play; ``groups``: {'cucm': [...], 'cuc': [...], 'expressway': [...]}
-    with the names of the group variables in ``groups['names']``.
+    with the names of the group variables in ``groups['names']``; ``known``: {cluster: state} of clusters planned
+    (and applied) elsewhere, by the slices of a sliced run (``combine_slices``), which are not planned again.
     Returns ``{'states': {host: state}, 'problems': [{'host', 'label', 'problem'}]}``.
     """
     names = groups.get('names') or {}
     states = {}
     for host, data in hosts.items():
         if data.get('kind') == 'cucm':
-            states[host] = plan_cluster(data.get('vars') or {}, data.get('read'))
+            if known and host in known:
+                states[host] = known[host]
+            else:
+                states[host] = plan_cluster(data.get('vars') or {}, data.get('read'))
     clusters = dict((h, s) for h, s in states.items())
     for host, data in hosts.items():
         kind = data.get('kind')
@@ -467,3 +471,94 @@ def summary_lines(states, order, check_mode, applied_hosts=None):
         lines.append('Not reached (oauth_refresh_login_expressway_mode checklist, see the checklist): %s.'
                      % ', '.join(manual))
     return lines
+
+
+# -- job slicing (docs/aap.md) ----------------------------------------------------------------------------------
+# A sliced run is two steps. Each slice of the sliced job (oauth_refresh_login_slicing=slice) reads, plans, applies
+# and verifies the CUCM clusters it holds, which depend on no other host, and hands its outputs to the combine step
+# as an AWX artifact (set_stats), under a variable of its own. The combine step (oauth_refresh_login_slicing=
+# combine, not sliced, after the sliced job in the same AWX workflow, which passes it every slice's artifacts as
+# extra variables) takes the clusters' states from them, does the Unity Connection and Expressway-C systems, whose
+# plans depend on the clusters they serve, and writes the one plan, checklist, summary and GitOps summary.
+SLICE_FORMAT = 1
+SLICE_VARIABLE = '__oauth_refresh_login_slice_'  # + the slice's id: the artifact of one slice
+
+
+def slice_variable(slice_id):
+    """The name of the variable that carries one slice's outputs (``slice_id`` made a valid variable name)."""
+    return SLICE_VARIABLE + ''.join(c if c.isalnum() else '_' for c in str(slice_id))
+
+
+def slice_output(slice_id, hosts, states, applied, check_mode, gitops):
+    """One slice's outputs: every host it held (``hosts``), the planned state of each of its clusters, those
+    still in its play at the end (``applied``: their writes and verification passed) and its GitOps rows."""
+    return {'format': SLICE_FORMAT, 'slice': str(slice_id), 'check_mode': bool(check_mode), 'hosts': list(hosts),
+            'states': states, 'applied': [h for h in applied if h in states], 'gitops': gitops}
+
+
+def combine_slices(outputs, clusters, inventory, check_mode):
+    """The clusters of a sliced run, from the slices' outputs (``outputs``: {variable: output}; ``clusters``: the
+    cluster hosts of this run; ``inventory``: every host of this run). Every cluster must be held by exactly one
+    slice, planned and completed there, and the slices must have run in this run's mode.
+
+    Returns ``{'states': {cluster: state}, 'gitops': {host: {'status', 'rows'}}, 'slices': [ids],
+    'problems': [{'host', 'label', 'problem'}]}``.
+    """
+    problems = []
+    label = KIND_LABELS['cucm']
+    usable = []
+    for name in sorted(outputs):
+        output = outputs[name]
+        if not isinstance(output, dict) or output.get('format') != SLICE_FORMAT:
+            problems.append({'host': None, 'label': None, 'problem': (
+                'the variable %s is not the output of a slice of this collection version (format %s): run the '
+                'sliced job and this step with the same collection' % (name, SLICE_FORMAT))})
+            continue
+        if bool(output.get('check_mode')) != bool(check_mode):
+            modes = ['in check mode' if mode else 'for real' for mode in (output.get('check_mode'), check_mode)]
+            problems.append({'host': None, 'label': None, 'problem': (
+                'slice %s ran %s and this combine step runs %s: give the sliced job template and the combine job '
+                'template the same job type' % (output.get('slice'), modes[0], modes[1]))})
+            continue
+        strangers = [h for h in output.get('hosts') or [] if h not in inventory]
+        if strangers:
+            problems.append({'host': None, 'label': None, 'problem': (
+                'slice %s held %s, which this inventory does not have: run the combine step on the inventory of '
+                'the sliced job' % (output.get('slice'), ', '.join(strangers)))})
+            continue
+        usable.append(output)
+    if not outputs:
+        problems.append({'host': None, 'label': None, 'problem': (
+            'no slice output: oauth_refresh_login_slicing=combine runs after the sliced job '
+            '(oauth_refresh_login_slicing=slice) in the same AWX workflow, which hands it the variables %s* that '
+            'every slice sets (set_stats); see docs/aap.md' % SLICE_VARIABLE)})
+    states, gitops = {}, {}
+    for cluster in clusters:
+        holders = [o for o in usable if cluster in (o.get('hosts') or [])]
+        if not holders:
+            if usable or not outputs:
+                problems.append({'host': cluster, 'label': label, 'problem': (
+                    'no slice output holds it: its slice failed or did not run (see the sliced job); fix it and run '
+                    'the sliced job and this step again')})
+            continue
+        if len(holders) > 1:
+            problems.append({'host': cluster, 'label': label, 'problem': (
+                'held by slices %s: the outputs of more than one sliced run are mixed in; pass only those of one '
+                'run' % ', '.join(str(o.get('slice')) for o in holders))})
+            continue
+        output = holders[0]
+        state = (output.get('states') or {}).get(cluster)
+        if not isinstance(state, dict):
+            problems.append({'host': cluster, 'label': label, 'problem': (
+                'slice %s held it but did not plan it: see that slice\'s job' % output.get('slice'))})
+            continue
+        if cluster not in (output.get('applied') or []):
+            problems.append({'host': cluster, 'label': label, 'problem': (
+                'slice %s did not complete it (it failed there, see that slice\'s job): fix it and run the sliced '
+                'job and this step again' % output.get('slice'))})
+            continue
+        states[cluster] = state
+        entry = (output.get('gitops') or {}).get(cluster)
+        if isinstance(entry, dict):
+            gitops[cluster] = entry
+    return {'states': states, 'gitops': gitops, 'slices': [o.get('slice') for o in usable], 'problems': problems}

@@ -12,7 +12,12 @@ says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded 
 
 * Until the first throttling nothing is paced: the window is the configured concurrency.
 * Throttling halves the window (at most once per ``decrease_interval``, so one burst of refusals counts once);
-  each success widens it again by ``1 / window`` (additive increase, multiplicative decrease).
+  each success widens it again by ``1 / window`` (additive increase, multiplicative decrease). A bare 503 (no
+  ``Retry-After``) counts as congestion only while throttled answers are more than ``loss_threshold`` (a quarter)
+  of the last ``loss_sample`` answers: a server over its limit refuses most requests, so the share climbs past it
+  at once, while a server that refuses a few requests at random among many it serves gains nothing from a narrower
+  window (each refusal costs its retry, not a slower run). ``congested`` says which it is, for the caller's retry
+  delay.
 * A rate limit (an answer that says when to come back, ``Retry-After``, or CUCM's "Exceeded allowed rate") also
   starts pacing: from then on the requests are paced at the rate the server admits, the highest rate of successful
   answers over one phase (``phase_seconds``) seen in the last ``filter_seconds``, times a gain that cycles
@@ -21,7 +26,14 @@ says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded 
   busy for other reasons, maybe at random) only narrows the window: it costs its retry, not a slower run.
 
 A ``Retry-After`` is honoured by the caller for the one request it was given to (``retry_delay``): that request
-goes back on a delayed queue, and the thread takes another request meanwhile (see ``domain/revocation/_run``).
+goes back on a delayed queue, and the thread takes another request meanwhile (see ``domain/revocation/_run``;
+the reading pass of ``domain/_estate_read`` puts a throttled system's read back on one too).
+
+The same rule for a sender with one request at a time and a floor interval between its requests (Serviceability:
+one request every 2 s to a node), where a window has nothing to narrow, is the one rate limiter of the HTTP layer,
+``transport/_http.RateLimiter``, told of each answer (``answered``): a rate limit doubles its interval, each answer
+served shortens it by a quarter of the floor, a bare 503 leaves it as it is, and a ``Retry-After`` holds the next
+request until it has passed.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,6 +53,9 @@ PHASE_SECONDS = 1.0
 FILTER_SECONDS = 8.0
 DECREASE_INTERVAL = 1.0
 MIN_RATE = 0.5
+# A bare 503 narrows the window only while throttled answers are more than this share of the last LOSS_SAMPLE.
+LOSS_THRESHOLD = 0.25
+LOSS_SAMPLE = 64
 # A Retry-After above this (seconds) is taken as this (a misconfigured server must not stall a run for hours).
 RETRY_AFTER_CAP = 120.0
 
@@ -62,7 +77,8 @@ class AdaptiveLimiter:
     """Concurrency window + pacing rate, adapted to throttling (see the module's docstring). Thread-safe."""
 
     def __init__(self, concurrency, clock=time.monotonic, gains=GAINS, phase_seconds=PHASE_SECONDS,
-                 filter_seconds=FILTER_SECONDS, decrease_interval=DECREASE_INTERVAL, min_rate=MIN_RATE):
+                 filter_seconds=FILTER_SECONDS, decrease_interval=DECREASE_INTERVAL, min_rate=MIN_RATE,
+                 loss_threshold=LOSS_THRESHOLD, loss_sample=LOSS_SAMPLE):
         self.max_window = max(1, int(concurrency))
         self.window = float(self.max_window)
         self.clock = clock
@@ -71,6 +87,8 @@ class AdaptiveLimiter:
         self.filter_seconds = filter_seconds
         self.decrease_interval = decrease_interval
         self.min_rate = min_rate
+        self.loss_threshold = loss_threshold
+        self._answers = collections.deque(maxlen=max(1, int(loss_sample)))  # throttled or not, newest last
         self.paced_since = None  # the first throttling: pacing starts
         self.in_flight = 0
         self.throttled_count = 0
@@ -83,6 +101,23 @@ class AdaptiveLimiter:
         self._cond = threading.Condition()
 
     # -- the decisions (no waiting; the tests drive them with a fake clock) --
+    @property
+    def throttled_share(self):
+        """The share of throttled answers among the last ``loss_sample`` (0.0 before any answer)."""
+        with self._cond:
+            return self._share()
+
+    def _share(self):
+        return sum(self._answers) / float(len(self._answers)) if self._answers else 0.0
+
+    @property
+    def congested(self):
+        """True while the server says it is over its limit: paced after a rate limit, or throttling more than
+        ``loss_threshold`` of the recent answers (a caller then backs off its retries; else they are refusals at
+        random, retried after a short delay)."""
+        with self._cond:
+            return self.paced_since is not None or self._share() > self.loss_threshold
+
     @property
     def admitted(self):
         """The best rate of successes over one phase of the last ``filter_seconds`` (None: none measured)."""
@@ -139,6 +174,7 @@ class AdaptiveLimiter:
             self._cond.notify_all()
 
     def _success(self, now):
+        self._answers.append(False)
         if self._first is None:
             self._first = now
         self._successes.append(now)
@@ -165,6 +201,9 @@ class AdaptiveLimiter:
 
     def _throttled(self, now, rate_limited):
         self.throttled_count += 1
+        self._answers.append(True)
+        if not rate_limited and self._share() <= self.loss_threshold:
+            return  # a refusal at random among answers served: not a rate signal
         if rate_limited and self.paced_since is None:
             # pacing starts: measure what the server admits from now on (before, nothing held the sender back)
             self.paced_since = now

@@ -53,6 +53,8 @@ from ansible_collections.collab.uc.plugins.module_utils.transport._errors import
 
 
 SESSION_COOKIES = ('JSESSIONIDSSO', 'JSESSIONID')
+# RateLimiter.answered: the interval grows to at most this many times its floor.
+INTERVAL_CEILING = 16
 # Methods whose repetition does no more than the first request (RFC 9110, section 9.2.2).
 IDEMPOTENT_METHODS = ('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE')
 # A lab of the simulator ucsim whose clock runs N times faster (its sim.time_scale; ucsim serve --time-scale N)
@@ -493,16 +495,31 @@ class RateLimiter:
 
     ``at_once()`` lets the next call go out without waiting its turn (the calls after it wait theirs from then on):
     a request that must follow another at once, as a Serviceability control follows the status read it was decided
-    on. ``at_least(interval)`` slows it down to one call every ``interval`` seconds at most (a product's own rate).
+    on. ``at_least(interval)`` slows it down to one call every ``interval`` seconds at most (a product's own rate):
+    that interval is its floor.
+
+    ``answered()`` adapts the interval to the answers (Serviceability, one request at a time to a node): a rate limit
+    (the server's rate fault, or a ``Retry-After``) doubles it, up to ``INTERVAL_CEILING`` times the floor; each
+    answer served shortens it by a quarter of the floor, down to the floor (the rate falls multiplicatively and grows
+    back additively); a bare 503 leaves it as it is; a ``Retry-After`` holds the next call until it has passed
+    (``at_once`` included). A limiter never told of an answer keeps its interval.
     """
 
     def __init__(self, per_second=None, clock=time.monotonic, sleep=time.sleep, interval=None):
         self.interval = float(interval) if interval is not None else 1.0 / float(per_second)
+        self.floor = self.interval
         self.clock = clock
         self.sleep = sleep
+        self.rate_limits = 0
         self._lock = threading.Lock()
-        self._next = clock()
+        self._last = None  # when the last call started
+        self._hold = None  # no call before this (a Retry-After)
         self._at_once = False
+
+    @property
+    def ceiling(self):
+        """The longest interval ``answered`` lengthens it to."""
+        return self.floor * INTERVAL_CEILING
 
     def at_once(self):
         """The next call goes out at once; the one after it waits ``interval`` from then."""
@@ -512,13 +529,31 @@ class RateLimiter:
     def at_least(self, interval):
         """From now on, calls are at least ``interval`` seconds apart (a longer interval is kept)."""
         with self._lock:
-            self.interval = max(self.interval, float(interval))
+            self.floor = max(self.floor, float(interval))
+            self.interval = max(self.interval, self.floor)
+
+    def answered(self, served=True, rate_limited=False, retry_after=None):
+        """The answer of the last call: ``served``, or refused - for the rate (``rate_limited``: the server's rate
+        fault, or a ``Retry-After``) or otherwise (a bare 503: the interval stays). ``retry_after``: seconds."""
+        with self._lock:
+            now = self.clock()
+            if rate_limited:
+                self.rate_limits += 1
+                self.interval = min(self.ceiling, self.interval * 2.0)
+            elif served:
+                self.interval = max(self.floor, self.interval - self.floor / 4.0)
+            if retry_after is not None:
+                self._hold = max(self._hold or now, now + retry_after)
 
     def __call__(self):
         with self._lock:
             now = self.clock()
-            start = now if self._at_once else max(now, self._next)
+            start = now
+            if self._last is not None and not self._at_once:
+                start = max(start, self._last + self.interval)
+            if self._hold is not None:
+                start = max(start, self._hold)
             self._at_once = False
-            self._next = start + self.interval
+            self._last = start
         if start > now:
             self.sleep(start - now)

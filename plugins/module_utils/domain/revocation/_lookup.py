@@ -19,7 +19,7 @@ import time
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, shorten
 from ansible_collections.collab.uc.plugins.module_utils.transport._http import backoff_delay
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
-    MEMORY_FAULT_TEXT, AxlFault, sql_literal)
+    AxlFault, is_throttling, sql_literal)
 
 
 # Lookup chunks: at most this many user IDs per IN list, and at most this many bytes of quoted IDs, so that a
@@ -59,11 +59,6 @@ class Lookup:
     def __init__(self, existing, live):
         self.existing = existing
         self.live = live
-
-
-def is_throttling(err):
-    """True for an answer that means "busy, try later": HTTP 503 or the AXL memory fault."""
-    return err.status == 503 or MEMORY_FAULT_TEXT in str(err).lower()
 
 
 class LiveTokenLookup:

@@ -23,10 +23,11 @@ from ansible_collections.collab.uc.plugins.module_utils.transport._adaptive impo
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
     OutcomeUnknown, UCError, Unavailable, shorten)
 from ansible_collections.collab.uc.plugins.module_utils.transport._http import backoff_delay, throttled_hint
+from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import is_throttling
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import (
     REVOKED, NO_TOKENS, UNKNOWN_USER, FAILED,
 )
-from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._lookup import is_throttling, lookup_chunks
+from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._lookup import lookup_chunks
 from ansible_collections.collab.uc.plugins.module_utils.domain.revocation._outcome import (
     FINAL_OUTCOMES, OUTCOMES, Outcome)
 
@@ -207,9 +208,12 @@ class Revocation:
         except Unavailable as busy:
             if is_throttling(busy) and tries < self.throttle_attempts and not self._stop.is_set():
                 # Throttled: nothing was carried out. The user waits on the delayed queue (Retry-After, else a
-                # backoff), not in this thread, which takes the next user meanwhile.
+                # backoff), not in this thread, which takes the next user meanwhile. The backoff grows with the
+                # user's tries only while the server is congested; a refusal at random among answers served is
+                # retried after the first step (a growing backoff would only stretch the end of the run).
                 delay = parse_retry_after(getattr(busy, 'retry_after', None))
-                delay = max(delay or 0.0, backoff_delay(tries, self.backoff_base, self.backoff_cap))
+                step = tries if self.limiter.congested else 0
+                delay = max(delay or 0.0, backoff_delay(step, self.backoff_base, self.backoff_cap))
                 with self._lock:
                     self.throttled_retries += 1
                 work.put((user, count, tries + 1), delay)

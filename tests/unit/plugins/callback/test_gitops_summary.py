@@ -9,7 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.callback.gitops_summary import render_markdown, rows_from_result
+from ansible_collections.collab.uc.plugins.callback.gitops_summary import (
+    CallbackModule, render_markdown, rows_from_result)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.test_markdown import HOSTILE, cells, is_inert
 
 OAUTH_CHANGED = {
@@ -137,3 +138,33 @@ def test_hostile_values_stay_inside_their_cells(value):
     assert changes[0][0] == 'ClusterID' and changes[0][2] == 'East' and changes[0][3] == 'Set the cluster ID'
     assert all(is_inert(c) for r in rows for c in cells(r))
     assert '<' not in page.split('\n', 1)[1] and '](' not in page.replace('\\](', '')
+
+
+class _Named:
+    def __init__(self, name):
+        self.name = name
+
+    def get_name(self):
+        return self.name
+
+
+class _Result:
+    """What the callback reads of a task result: the host, the task and the result."""
+
+    def __init__(self, host, task, result):
+        self._host, self._task, self._result = _Named(host), _Named(task), result
+
+
+def test_the_combine_step_of_a_sliced_run_adds_what_the_slices_changed():
+    callback = CallbackModule()
+    slices = {'hosts': {'cucm-b': {'status': 'ok', 'rows': [
+        {'setting': 'access_token_expiry', 'from': 45, 'to': 60, 'task': 'Set refresh login'}]},
+        'cucm-a': {'status': 'ok', 'rows': []}}}
+    callback.v2_runner_on_ok(_Result('cuc-a', 'Stop before any write', {
+        'changed': False, 'collab_uc_slices': slices,
+        'collab_uc_preflight': {'planned': True, 'problems': [], 'drift': False}}))
+    callback.v2_runner_on_ok(_Result('cuc-a', 'Point Unity Connection', dict(OAUTH_CHANGED)))
+    hosts = callback.summary()['hosts']
+    assert hosts['cucm-b'] == {'status': 'ok', 'rows': slices['hosts']['cucm-b']['rows']}
+    assert hosts['cucm-a'] == {'status': 'ok', 'rows': []}
+    assert [r['task'] for r in hosts['cuc-a']['rows']] == ['Point Unity Connection']

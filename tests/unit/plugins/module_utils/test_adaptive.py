@@ -58,8 +58,11 @@ def test_after_throttling_the_pace_is_the_admitted_rate_with_a_probe_and_a_drain
     clock = Clock()
     lim = AdaptiveLimiter(8, clock=clock)
     serve(lim, clock, 100, 0.01)             # one second at 100 answers a second
-    lim.throttled()                          # a bare 503: the window only
-    assert lim.rate() is None and lim.window == 4.0
+    lim.throttled()                          # a bare 503 among them: a refusal at random, not congestion
+    assert lim.rate() is None and lim.window == 8.0 and not lim.congested
+    for dummy in range(20):                  # most answers throttled: congestion, the window only
+        lim.throttled()
+    assert lim.rate() is None and lim.window == 4.0 and lim.congested
     clock.now += 1.0
     lim.throttled(rate_limited=True)         # a Retry-After: pacing starts, measured from now on
     assert lim.admitted is None and lim.rate() is None
@@ -123,3 +126,22 @@ def test_delayed_queue_hands_out_ready_items_first_and_ends_when_closed_and_idle
     assert q.get() == 'retry'
     q.done()
     assert q.get() is None
+
+
+def test_bare_503s_narrow_the_window_only_above_a_share_of_the_recent_answers():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, loss_sample=20)
+    serve(lim, clock, 18, 0.01)
+    for dummy in range(2):                   # 2 of 20 (10 %) throttled, each a second apart: no cut
+        lim.throttled()
+        clock.now += 1.0
+    assert lim.window == 8.0 and lim.decreases == 0 and lim.throttled_share == pytest.approx(0.1)
+    assert not lim.congested
+    for dummy in range(4):                   # 6 of 20 (30 %): above a quarter, congestion; one cut a second
+        lim.throttled()
+    assert lim.window == 4.0 and lim.decreases == 1 and lim.congested
+    serve(lim, clock, 20, 0.01)              # answered again: the share falls, the window widens
+    assert lim.throttled_share == 0.0 and not lim.congested and lim.window > 7.0
+    clock.now += 1.0
+    lim.throttled(rate_limited=True)         # a rate limit always counts, and pacing keeps it congested
+    assert lim.decreases == 2 and lim.congested

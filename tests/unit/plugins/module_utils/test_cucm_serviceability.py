@@ -167,7 +167,7 @@ def test_requests_to_a_node_are_at_least_two_seconds_apart_retries_included():
         cl.status([CCM])   # refused for the rate, then retried
     assert len(server.requests) == 3
     assert clock.sleeps[0] == 2.0          # the pacing before the second request
-    assert sum(clock.sleeps[1:]) >= 2.0    # the retry waits for its turn too (backoff and pacing)
+    assert clock.sleeps[1:] == [4.0]       # the retry waits its turn, at the pace the rate fault doubled
 
 
 def test_the_control_follows_its_status_read_at_once_and_the_first_poll_waits_its_turn():
@@ -180,7 +180,37 @@ def test_the_control_follows_its_status_read_at_once_and_the_first_poll_waits_it
         assert clock.sleeps == []
         cl.control('Restart', [CCM])       # at once, refused for the rate; its retry waits its turn
         cl.status([CCM])
-    assert len(server.requests) == 5 and clock.sleeps[-2:] == [2.0, 2.0]  # the retry and the poll wait their turn
+    # the retry and the poll wait their turn: 4 s (the rate fault doubled the pace), then 3.5 s (one answer served
+    # shortens it by a quarter of 2 s)
+    assert len(server.requests) == 5 and clock.sleeps[-2:] == [4.0, 3.5]
+
+
+def test_rate_faults_slow_the_node_down_a_retry_after_holds_and_answers_bring_the_pace_back():
+    clock = Clock()
+    script = [fault('Exceeded allowed rate')] * 5 + [status(item(CCM))] * 12
+    with ScriptedServer(script) as server:
+        cl = ServiceabilityClient(session(server, clock.sleeps, retries=5), clock=clock, sleep=clock.sleep)
+        cl.status([CCM])                   # five rate faults (the session's 5 retries), then served
+        assert clock.sleeps == [4.0, 8.0, 16.0, 32.0, 32.0] and cl.interval == 31.5   # doubled, at most 16 x 2 s
+        for dummy in range(11):
+            cl.status([CCM])
+        assert cl.interval == 26.0         # each answer served: 0.5 s less (additive), down to 2 s in time
+    with ScriptedServer([reply(503, 'busy', {'Retry-After': '10'}), status(item(CCM)),
+                         reply(503, 'busy'), status(item(CCM))]) as server:
+        clock = Clock()
+        cl = client(server, clock)
+        cl.status([CCM])                   # a Retry-After: a rate limit; the retry waits 10 s, not the pace's 4 s
+        cl.status([CCM])                   # a bare 503 (Cisco Tomcat busy): retried at the pace, not slowed
+    assert clock.sleeps == [10.0, 3.5, 3.5] and cl.interval == 3.0
+
+
+def test_throttling_after_the_retries_fails_saying_so():
+    clock = Clock()
+    with ScriptedServer([fault('Exceeded allowed rate')] * 3) as server:
+        cl = ServiceabilityClient(session(server, clock.sleeps, retries=2), clock=clock, sleep=clock.sleep)
+        with pytest.raises(UCError) as caught:
+            cl.status([CCM])
+    assert len(server.requests) == 3 and 'gave up after 2 retries' in str(caught.value)
 
 
 def test_the_pacing_is_the_sessions_one_rate_limiter():

@@ -308,7 +308,8 @@ def test_rate_limiter_spaces_calls():
     assert slept == [0.25, 0.5]
 
 
-def test_rate_limiter_lets_one_call_go_at_once_and_the_next_waits_from_then():
+def clocked_limiter(interval):
+    """A RateLimiter of ``interval`` on a fake clock that its sleeps move on: (now, slept, limiter)."""
     now = [100.0]
     slept = []
 
@@ -316,7 +317,11 @@ def test_rate_limiter_lets_one_call_go_at_once_and_the_next_waits_from_then():
         slept.append(seconds)
         now[0] += seconds
 
-    limiter = RateLimiter(interval=2.0, clock=lambda: now[0], sleep=sleep)
+    return now, slept, RateLimiter(interval=interval, clock=lambda: now[0], sleep=sleep)
+
+
+def test_rate_limiter_lets_one_call_go_at_once_and_the_next_waits_from_then():
+    now, slept, limiter = clocked_limiter(2.0)
     limiter()
     now[0] += 0.5
     limiter.at_once()
@@ -340,6 +345,31 @@ def test_rate_limiter_at_least_slows_it_down_never_speeds_it_up():
     limiter()
     limiter()
     assert slept == [2.0]
+
+
+def test_rate_limiter_interval_doubles_on_a_rate_limit_and_shrinks_with_answers():
+    now, slept, limiter = clocked_limiter(2.0)
+    limiter()
+    assert slept == []
+    limiter.answered(served=False)                  # a bare 503: the interval stays
+    assert limiter.interval == 2.0
+    for dummy in range(6):
+        limiter.answered(served=False, rate_limited=True)
+    assert limiter.interval == 32.0 and limiter.rate_limits == 6   # doubled each time, at most 16 x the floor
+    limiter.answered()
+    assert limiter.interval == 31.5                 # an answer served: a quarter of the floor less
+    limiter()
+    assert slept == [31.5]                          # the interval now, from the last call
+    for dummy in range(200):
+        limiter.answered()
+    assert limiter.interval == 2.0                  # never below the floor
+    limiter.answered(served=False, rate_limited=True, retry_after=60.0)
+    now[0] += 40.0
+    limiter.at_once()
+    limiter()
+    assert slept == [31.5, 20.0]                    # a Retry-After holds even a call sent at once
+    limiter.at_least(4.0)
+    assert limiter.floor == 4.0 and limiter.interval == 4.0 and limiter.ceiling == 64.0
 
 
 def test_ucerror_text_and_dict():

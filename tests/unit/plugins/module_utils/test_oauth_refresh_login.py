@@ -304,3 +304,74 @@ def test_one_table_of_minimum_versions_and_typed_variables():
         rules.as_bool('maybe')
     with pytest.raises(ValueError):
         rules.as_int(True)
+
+
+# -- job slicing: the slices' outputs and the combine step --------------------------------------------------------
+def sliced(check_mode=False):
+    """Two slices of the estate cucm1, cucm2, cuc1, expc1: one holds cucm1 and cuc1, the other cucm2 and expc1;
+    each planned (and completed) its cluster."""
+    one = run({'cucm1': estate(cuc=False, expc=False)['cucm1']}, check_mode=check_mode)['states']
+    two = run({'cucm2': {'kind': 'cucm', 'vars': variables('cucm2'), 'read': cucm_read(access=45)}})['states']
+    rows = [{'setting': 'access_token_expiry', 'from': 45, 'to': 60, 'task': 'Set'}]
+    return {planner.slice_variable(11): planner.slice_output(11, ['cucm1', 'cuc1'], one, ['cucm1'], check_mode,
+                                                             {'cucm1': {'status': 'ok', 'rows': []}}),
+            planner.slice_variable('j-12'): planner.slice_output('j-12', ['cucm2', 'expc1'], two, ['cucm2'],
+                                                                 check_mode, {'cucm2': {'status': 'ok', 'rows': rows}})}
+
+
+INVENTORY = ['cucm1', 'cucm2', 'cuc1', 'expc1']
+
+
+def test_a_slice_output_is_named_after_its_slice_and_keeps_only_its_clusters_completed():
+    assert planner.slice_variable(4711) == '__oauth_refresh_login_slice_4711'
+    assert planner.slice_variable('a-b.c') == '__oauth_refresh_login_slice_a_b_c'
+    output = planner.slice_output(7, ['cucm1', 'cuc1'], {'cucm1': {}}, ['cucm1', 'cuc1'], True, {})
+    assert output == {'format': 1, 'slice': '7', 'check_mode': True, 'hosts': ['cucm1', 'cuc1'],
+                      'states': {'cucm1': {}}, 'applied': ['cucm1'], 'gitops': {}}
+
+
+def test_the_combine_step_takes_every_cluster_from_the_one_slice_that_held_it():
+    outputs = sliced()
+    combined = planner.combine_slices(outputs, ['cucm1', 'cucm2'], INVENTORY, False)
+    assert combined['problems'] == []
+    assert sorted(combined['slices']) == ['11', 'j-12']
+    assert combined['states']['cucm2']['changes'] == [{'setting': 'access_token_expiry', 'from': 45, 'to': 60}]
+    assert combined['gitops']['cucm2']['rows'][0]['setting'] == 'access_token_expiry'
+    # the Connection and Expressway-C hosts are planned against those states, which are not planned again
+    hosts = estate(cuc_vars={'serves': ['cucm1', 'cucm2']})
+    hosts['cucm2'] = {'kind': 'cucm', 'vars': variables('cucm2'), 'read': None}   # not read by the combine step
+    hosts['cucm1']['read'] = None
+    hosts['cuc1']['read'] = {'authz_servers': [server('cucm1', 'cucm1.example.com'),
+                                               server('cucm2', 'cucm2.example.com')]}
+    outcome = run(hosts, known=combined['states'])
+    assert outcome['problems'] == []
+    assert outcome['states']['cucm2'] is combined['states']['cucm2']
+    assert [row['setting'] for row in outcome['states']['cuc1']['changes']] == ['AuthZ server cucm2: key sync']
+
+
+def test_the_combine_step_stops_when_a_slice_is_missing_mixed_in_another_mode_or_unfinished():
+    outputs = sliced()
+    missing = dict((k, v) for k, v in outputs.items() if k.endswith('11'))
+    assert problems(planner.combine_slices(missing, ['cucm1', 'cucm2'], INVENTORY, False)) == [
+        'cucm2 (CUCM cluster): no slice output holds it: its slice failed or did not run (see the sliced job); fix '
+        'it and run the sliced job and this step again']
+    assert problems(planner.combine_slices({}, ['cucm1'], INVENTORY, False))[0].startswith(
+        'no slice output: oauth_refresh_login_slicing=combine runs after the sliced job')
+    twice = dict(outputs, __oauth_refresh_login_slice_13=outputs['__oauth_refresh_login_slice_11'])
+    assert 'cucm1 (CUCM cluster): held by slices 11, 11: the outputs of more than one sliced run are mixed in' in (
+        problems(planner.combine_slices(twice, ['cucm1', 'cucm2'], INVENTORY, False))[0])
+    lines = problems(planner.combine_slices(outputs, ['cucm1', 'cucm2'], INVENTORY, True))
+    assert lines[0] == ('slice 11 ran for real and this combine step runs in check mode: give the sliced job '
+                        'template and the combine job template the same job type')
+    unfinished = sliced()
+    unfinished['__oauth_refresh_login_slice_j_12']['applied'] = []
+    assert problems(planner.combine_slices(unfinished, ['cucm1', 'cucm2'], INVENTORY, False)) == [
+        'cucm2 (CUCM cluster): slice j-12 did not complete it (it failed there, see that slice\'s job): fix it and '
+        'run the sliced job and this step again']
+    assert problems(planner.combine_slices(outputs, ['cucm1', 'cucm2'], ['cucm1', 'cucm2', 'cuc1'], False))[0] == (
+        'slice j-12 held expc1, which this inventory does not have: run the combine step on the inventory of the '
+        'sliced job')
+    alien = {'__oauth_refresh_login_slice_1': {'format': 0}}
+    assert problems(planner.combine_slices(alien, [], INVENTORY, False)) == [
+        'the variable __oauth_refresh_login_slice_1 is not the output of a slice of this collection version (format '
+        '1): run the sliced job and this step with the same collection']

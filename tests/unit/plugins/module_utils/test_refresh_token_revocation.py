@@ -558,3 +558,22 @@ def test_a_throttled_revoke_waits_on_the_delayed_queue_not_in_its_worker():
     assert order[0] == 'u00' and order[1] == 'u01'          # the worker took the next user at once
     assert order.count('u00') == 2 and order[-1] == 'u00'   # retried after its delay (0.2 s), once
     assert run.limiter.throttled_count == 1 and run.limiter.window == 1.0
+
+
+@pytest.mark.parametrize('congested, steps', [(False, [0, 0, 0]), (True, [0, 1, 2])])
+def test_a_refusal_at_random_is_retried_after_the_first_backoff_step_and_congestion_backs_off(
+        monkeypatch, congested, steps):
+    """One user refused three times among 19 served: not congestion (the adaptive limiter's share), so each retry
+    waits the first step of the backoff; while the server is congested (paced after a rate limit), the steps grow
+    with the user's tries."""
+    users = dict(('u%02d' % n, [JABBER]) for n in range(20))
+    cucm = FakeCucm(users)
+    cucm.revoke_statuses['u05'] = 503
+    seen = []
+    monkeypatch.setattr(_run, 'backoff_delay', lambda step, base, cap: seen.append(step) or 0.0)
+    limiter = _run.AdaptiveLimiter(4)
+    if congested:
+        limiter.paced_since = 0.0
+    run = revocation(cucm, sorted(users), concurrency=4, throttle_attempts=3, limiter=limiter)
+    assert seen == steps and run.throttled_retries == 3
+    assert run.summary()['revoked'] == 19 and limiter.congested is congested
