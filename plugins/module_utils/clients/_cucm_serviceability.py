@@ -16,8 +16,8 @@ that node, and ``NodeName`` in control requests is the same name. Envelopes, fau
   included, because CUCM rate-limits Serviceability (a simulator lab whose clock runs N times faster, the
   session's ``time_scale``, divides the pacing and a wait's timeout by N: they are the node's seconds); the one
   exception is a control request, sent at once after the status read it was decided on (that read is no poll).
-  The pacing is the session's one rate limiter, whose interval adapts (``transport/_http.RateLimiter.answered``): an "Exceeded allowed rate" fault (or a 503 with
-  ``Retry-After``) doubles it, up to 16 times ``min_interval``, and each answer served shortens it again by a
+  The pacing is the session's one rate limiter, whose interval adapts (``transport/_http.RateLimiter.answered``):
+  an "Exceeded allowed rate" fault (or a 503 with ``Retry-After``) doubles it, up to 16 times ``min_interval``, and each answer served shortens it again by a
   quarter of ``min_interval``; a ``Retry-After`` holds the next request until it has passed. The client retries
   throttling itself (its session hands it back at once), each retry paced like any request, at most the
   session's ``retries`` times;
