@@ -10,13 +10,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, connection_argument_spec
-from ansible_collections.collab.uc.tests.unit.plugins.modules.cucm_helpers import Exited, Failed, patch_module_args
+from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, patch_module_args
 
 ENV = ('HOST', 'PORT', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH')
 
@@ -45,24 +43,14 @@ def capture(monkeypatch):
         for name in ENV:
             monkeypatch.delenv('%s_%s' % (product, name), raising=False)
 
-    def exit_json(self, **kwargs):
-        raise Exited(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs['msg'] = msg
-        raise Failed(kwargs)
-
-    monkeypatch.setattr(AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(AnsibleModule, 'fail_json', fail_json)
+    catch_exit(monkeypatch)
 
     def run(cls, args):
         with patch_module_args(args):
             try:
                 cls().run()
-            except Exited as exc:
-                return False, exc.args[0]
-            except Failed as exc:
-                return True, exc.args[0]
+            except Exit as exc:
+                return exc.failed, exc.result
         raise AssertionError('neither exited nor failed')
 
     return run

@@ -2,8 +2,9 @@
 # Copyright: (c) 2026, collab.uc contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Run a collab.uc module's ``main()`` in-process against a fake session and capture its result (checked against the
-result vocabulary the module documents, ``vocabulary.check_result``)."""
+"""Run a CUCM module's ``main()`` in-process against a fake session and capture its result as an ``Outcome``: the one
+module runner (``module_runner``: its arguments, its exit caught and checked against the result vocabulary the module
+documents), with the CUCM connection options, the session the module opens replaced by ``fake``, and its warnings."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,18 +15,10 @@ import sys
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule
-from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import patch_module_args
+from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, patch_module_args
 from ansible_collections.collab.uc.tests.unit.plugins.modules.vocabulary import check_result
 
 CUCM = dict(host='cucm.example.com', username='axladmin', password='s3cret-Pa55')
-
-
-class Exited(Exception):
-    pass
-
-
-class Failed(Exception):
-    pass
 
 
 class Outcome:
@@ -49,21 +42,11 @@ def run_module(main, args, monkeypatch, fake, check_mode=False, diff=False, conn
     warnings = []
     sessions = []
 
-    def exit_json(self, **kwargs):
-        check_result(sys.modules[main.__module__], kwargs)
-        raise Exited(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs['msg'] = msg
-        check_result(sys.modules[main.__module__], kwargs, failed=True)
-        raise Failed(kwargs)
-
     def http_session(self, **overrides):
         sessions.append(dict(self.params))
         return fake
 
-    monkeypatch.setattr(AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(AnsibleModule, 'fail_json', fail_json)
+    catch_exit(monkeypatch)
     monkeypatch.setattr(AnsibleModule, 'warn', lambda self, text: warnings.append(text))
     monkeypatch.setattr(UCModule, 'http_session', http_session)
     full = dict(CUCM) if connection else {}
@@ -73,8 +56,8 @@ def run_module(main, args, monkeypatch, fake, check_mode=False, diff=False, conn
     with patch_module_args(full):
         try:
             main()
-        except Exited as exc:
-            return Outcome(False, exc.args[0], warnings, sessions)
-        except Failed as exc:
-            return Outcome(True, exc.args[0], warnings, sessions)
+        except Exit as exc:
+            # catch_exit checked the result against the vocabulary of the module on the stack; this names it outright
+            check_result(sys.modules[main.__module__], exc.result, exc.failed)
+            return Outcome(exc.failed, exc.result, warnings, sessions)
     raise AssertionError('the module neither exited nor failed')
