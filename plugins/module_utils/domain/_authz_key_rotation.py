@@ -119,6 +119,16 @@ def unknown_variables(names, known=ROLE_VARIABLES):
     return problems
 
 
+# The numeric role variables: key, conversion, what it must be, lowest, highest (None: no bound), the range in words.
+NUMBERS = (
+    ('batch_size', as_integer, 'an integer', 1, None, 'at least 1 (nodes restarted at once)'),
+    ('restart_timeout', as_integer, 'an integer (seconds)', TIMEOUT_MIN, TIMEOUT_MAX,
+     'between %s and %s seconds' % (TIMEOUT_MIN, TIMEOUT_MAX)),
+    ('poll_interval', as_number, 'a number (seconds)', POLL_MIN, TIMEOUT_MAX,
+     'at least %s seconds (CUCM rate-limits Serviceability) and at most %s' % (POLL_MIN, TIMEOUT_MAX)),
+)
+
+
 def check_variables(values, names=None, host=None):
     """Problems of the role's variables ``values`` (name -> value, as given: no conversion) and the unknown ones
     among ``names``; ``host`` (the inventory host name) goes into file names. Returns ``(problems, normal)``,
@@ -175,39 +185,17 @@ def check_variables(values, names=None, host=None):
             if len(chosen) == len(services):
                 normal['services'] = chosen
 
-    name = PREFIX + 'batch_size'
-    if name in values:
-        batch = as_integer(get('batch_size'))
-        if batch is None:
-            problems.append('%s must be an integer, not %s'
-                            % (name, _given(get('batch_size'))))
-        elif batch < 1:
-            problems.append('%s must be at least 1 (nodes restarted at once), got %s' % (name, batch))
+    for key, convert, kind, low, high, out_of_range in NUMBERS:
+        name = PREFIX + key
+        if name not in values:
+            continue
+        number = convert(get(key))
+        if number is None:
+            problems.append('%s must be %s, not %s' % (name, kind, _given(get(key))))
+        elif number < low or (high is not None and number > high):
+            problems.append('%s must be %s, got %s' % (name, out_of_range, get(key) if convert is as_number else number))
         else:
-            normal['batch_size'] = batch
-
-    name = PREFIX + 'restart_timeout'
-    if name in values:
-        timeout = as_integer(get('restart_timeout'))
-        if timeout is None:
-            problems.append('%s must be an integer (seconds), not %s' % (
-                name, _given(get('restart_timeout'))))
-        elif not TIMEOUT_MIN <= timeout <= TIMEOUT_MAX:
-            problems.append('%s must be between %s and %s seconds, got %s' % (name, TIMEOUT_MIN, TIMEOUT_MAX, timeout))
-        else:
-            normal['restart_timeout'] = timeout
-
-    name = PREFIX + 'poll_interval'
-    if name in values:
-        interval = as_number(get('poll_interval'))
-        if interval is None:
-            problems.append('%s must be a number (seconds), not %s' % (
-                name, _given(get('poll_interval'))))
-        elif not POLL_MIN <= interval <= TIMEOUT_MAX:
-            problems.append('%s must be at least %s seconds (CUCM rate-limits Serviceability) and at most %s, got %s'
-                            % (name, POLL_MIN, TIMEOUT_MAX, get('poll_interval')))
-        else:
-            normal['poll_interval'] = interval
+            normal[key] = number
 
     name = PREFIX + 'lock_timeout'
     if name in values:
