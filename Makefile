@@ -19,6 +19,8 @@ MOLECULE_ARGS ?=
 # The ansible-core matrix, VERSION:CONTROLLER_PYTHON: the oldest ansible-core meta/runtime.yml claims and the newest
 # release (2.20 and 2.21 need Python 3.12 or newer on the controller). .venv itself has ansible-core 2.19.
 ANSIBLE_CORE_MATRIX ?= 2.16.19:3.11 2.21.5:3.13
+# the integration tests a matrix leg runs (a pytest -m expression; empty: the whole suite, as make integration does)
+MATRIX_MARKEXPR ?= matrix
 # what `make test` runs (each step is timed; all run, then the summary decides), TEST_JOBS of them side by side,
 # started in this order: the longest first, so that the short ones fill the gaps (hacking/steps.sh).
 # TEST_JOBS=1 runs them one after the other with their output streaming.
@@ -39,7 +41,7 @@ help:
 	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim; runs make browser first)"
 	@echo "make browser         install headless Chromium for the HTML report test (as root, apt-get), if missing"
 	@echo "make changelog-lint  antsibull-changelog lint"
-	@echo "make matrix          sanity, units, integration (ansible-test) on ansible-core $(ANSIBLE_CORE_MATRIX), in parallel"
+	@echo "make matrix          sanity, units, integration (ansible-test; the tests marked matrix) on ansible-core $(ANSIBLE_CORE_MATRIX)"
 	@echo "make galaxy-importer galaxy-importer (ansible-doc, ansible-lint) on the built artifact, as Galaxy/Automation Hub"
 	@echo "make ansible-lint    ansible-lint --profile production (.ansible-lint)"
 	@echo "make docs            antsibull-docs lint-collection-docs, the docsite (.build/docsite), dead-link check"
@@ -62,10 +64,13 @@ build: venv
 lint: venv
 	$(BIN)/shellcheck hacking/*.sh .ci/run tests/integration/*.sh tests/integration/targets/*/runme.sh examples/gitops/ci/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
-	@# every module of the pytest integration suite runs under ansible-test too (tests/integration/targets/*)
+	@# every module of the pytest integration suite runs under ansible-test too (tests/integration/targets/*), and
+	@# some of its tests on the other ansible-core releases of make matrix (those marked matrix)
 	@for t in tests/integration/test_*.py; do \
 	    grep -qE "run_pytest\.sh\"? $$(basename $$t) " tests/integration/targets/*/runme.sh || \
 	    { echo "lint: FAIL: $$t has no ansible-test target (copy tests/integration/targets/cucm_oauth)" >&2; exit 1; }; \
+	    grep -q '^@pytest.mark.matrix$$' $$t || \
+	    { echo "lint: FAIL: $$t has no test marked @pytest.mark.matrix (make matrix would run none of it)" >&2; exit 1; }; \
 	done
 
 sanity: venv
@@ -92,7 +97,7 @@ matrix-venvs:
 	MATRIX='$(ANSIBLE_CORE_MATRIX)' hacking/matrix.sh venvs
 
 matrix:
-	MATRIX='$(ANSIBLE_CORE_MATRIX)' hacking/matrix.sh run
+	MATRIX='$(ANSIBLE_CORE_MATRIX)' MATRIX_MARKEXPR='$(MATRIX_MARKEXPR)' hacking/matrix.sh run
 
 galaxy-importer: build
 	hacking/galaxy_importer.sh

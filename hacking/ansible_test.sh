@@ -5,6 +5,7 @@
 #   hacking/ansible_test.sh units --venv --requirements --python 3.11 ...
 #   hacking/ansible_test.sh integration --venv --requirements --python 3.11 ...
 #   VENV=.build/matrix/ansible-core-2.16.19 hacking/ansible_test.sh sanity ...   (another ansible-core)
+#   PYTEST_MARKEXPR=matrix hacking/ansible_test.sh integration ...   (only the integration tests marked matrix)
 #
 # ansible-test wants the collection under a path ending in ansible_collections/collab/uc and resolves the
 # real working directory, so a symlink will not do: this script copies what git tracks plus untracked,
@@ -56,6 +57,11 @@ if [ "${1:-}" = sanity ]; then
 fi
 
 # --- 1. the copy ------------------------------------------------------------------------------------------
+# ansible-test's own virtual environments (tests/output/.tmp/delegation, made for --venv, reused when their marker is
+# there) outlive the copy: without them every sanity, units and integration run would build them again.
+KEEP=$WORK/delegation.keep
+rm -rf "$KEEP"
+if [ -d "$DEST/tests/output/.tmp/delegation" ]; then mv "$DEST/tests/output/.tmp/delegation" "$KEEP"; fi
 rm -rf "$DEST"
 mkdir -p "$DEST"
 git ls-files -z -co --exclude-standard \
@@ -65,6 +71,11 @@ git ls-files -z -co --exclude-standard \
       done \
     | tar --null -T - -cf - | tar -xf - -C "$DEST"
 git -C "$DEST" init -q
+if [ -d "$KEEP" ]; then mkdir -p "$DEST/tests/output/.tmp" && mv "$KEEP" "$DEST/tests/output/.tmp/delegation"; fi
+# PYTEST_MARKEXPR (make matrix): the integration targets run only the pytest tests that match it (run_pytest.sh)
+if [ -n "${PYTEST_MARKEXPR:-}" ]; then
+    printf '%s\n' "$PYTEST_MARKEXPR" >"$DEST/tests/integration/.markexpr"
+fi
 echo "ansible_test.sh: $(git -C "$DEST" ls-files -co --exclude-standard | wc -l) files copied to $DEST"
 
 # --- 2. the pip bootstrap stand-in ---------------------------------------------------------------------------

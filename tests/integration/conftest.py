@@ -45,6 +45,8 @@ def pytest_configure(config):
         REAL_TIME.append(True)
     config.addinivalue_line("markers", "sim_lab(lab, time_scale=None): give this test its own simulator started "
                                        "with that lab (a lab file path or the lab's YAML text), at that time scale")
+    config.addinivalue_line("markers", "matrix: also run on the other ansible-core releases of `make matrix` (at least "
+                                       "one test per module; hacking/matrix.sh)")
 
 
 @pytest.fixture(scope="session")

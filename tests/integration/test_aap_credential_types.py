@@ -4,6 +4,7 @@ file of its own and named by tower.filename.NAME), the environment they give is 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -38,6 +39,7 @@ def info_playbook(module):
                             "tasks": [{"name": "info", module: {}}]}])
 
 
+@pytest.mark.matrix
 def test_cucm_type_gives_the_modules_their_connection(sim, run_playbook, tmp_path):
     env = inject("collab.uc CUCM", {"cucm_host": sim.host, "cucm_port": str(sim.port), "cucm_username": CUCM_USERNAME,
                                     "cucm_password": CUCM_PASSWORD, "cucm_ca_cert": open(sim.ca).read()}, tmp_path)
@@ -68,6 +70,7 @@ def test_unity_connection_type_gives_the_modules_their_connection(sim, run_playb
     assert sim.get_requests() and all(e["status"] == 200 for e in sim.get_requests())
 
 
+@pytest.mark.matrix
 def test_platform_cli_type_sets_the_ssh_connection_variables(tmp_path):
     env = inject("collab.uc CUCM platform CLI", {"cucm_ssh_username": "platform", "cucm_ssh_password": "secret",
                                                  "cucm_ssh_known_hosts": "cucm1 ssh-ed25519 AAAA\n"}, tmp_path)

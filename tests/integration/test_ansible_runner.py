@@ -80,6 +80,7 @@ def task_name(qualified):
     return qualified.split(" : ", 1)[1]
 
 
+@pytest.mark.matrix
 def test_enablement_under_ansible_runner(sim, installed_collection, tmp_path):
     summary_md, summary_json = tmp_path / "summary.md", tmp_path / "summary.json"
     runner = run(tmp_path, "oauth_enable.yml", enablement.inventory(sim, {"cuc1": ["cucm1"]}), envvars={
@@ -310,6 +311,7 @@ def test_enablement_in_awx_slices_and_a_combine_step_does_the_work_of_one_run(si
     assert "### cucm-b" in md.read_text() and "### expc-a" in md.read_text()  # a slice's cluster, the combine's
 
 
+@pytest.mark.matrix
 @pytest.mark.sim_lab(enablement.AUDIT_LAB)
 def test_a_sliced_check_run_and_its_combine_step_write_nothing_and_plan_as_one_check_job(
         sim, installed_collection, tmp_path):

@@ -215,6 +215,7 @@ def regen_seen(sim, key):
 
 
 # -- tests ------------------------------------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_full_rotation_then_a_second_run_does_nothing_and_a_new_id_rotates_again(sim, run_playbook, tmp_path):
     prepare(sim)
     state_dir = tmp_path / "state"
@@ -324,6 +325,7 @@ def test_killed_in_the_middle_of_the_restarts_and_run_again(sim, run_playbook, t
                        "cucm1-imp1": "restarted"}, actions
 
 
+@pytest.mark.matrix
 def test_check_mode_plans_and_changes_nothing(sim, run_playbook, tmp_path):
     prepare(sim)
     state_dir = tmp_path / "state"

@@ -107,6 +107,7 @@ def assert_no_secret(res):
 
 
 # --- create, idempotence, update ----------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_create_syncs_then_second_run_changes_nothing(sim, lab, play):
     res = play(authz_task(**desired(lab)))
     assert res.rc == 0, res.describe()
@@ -252,6 +253,7 @@ def test_absent_deletes_and_absent_again_is_ok(sim, lab, play):
 
 
 # --- check mode ---------------------------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_check_mode_writes_nothing(sim, lab, play):
     res = play(authz_task(**desired(lab)), check=True, diff=True)
     assert res.rc == 0, res.describe()
@@ -278,6 +280,7 @@ def test_check_mode_writes_nothing(sim, lab, play):
 
 
 # --- secrets -----------------------------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_password_in_no_output_at_any_verbosity(sim, lab, run_playbook, secret_vars):
     tasks = [
         authz_task("create", **desired(lab)),
@@ -337,6 +340,7 @@ def test_create_whose_answer_is_dropped_leaves_one_server_and_reports_it(sim, la
 
 
 # --- module_defaults and environment -----------------------------------------------------------------------
+@pytest.mark.matrix
 def test_module_defaults_group_with_credentials_from_the_environment(sim, lab, run_playbook, secret_vars):
     env = sim.cuc_env()
     ca = env.pop("CUC_CA_PATH")  # ca_path comes from module_defaults only: without it TLS verification fails

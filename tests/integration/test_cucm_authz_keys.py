@@ -42,6 +42,7 @@ def ssh_env(sim):
     return sim.cucm_ssh_env()
 
 
+@pytest.mark.matrix
 def test_reads_both_checksums_on_one_login_and_changes_nothing(sim, ssh_env, run_playbook):
     run = run_playbook(playbook(keys_task()), env=ssh_env)
     result = run.task("keys")
@@ -77,6 +78,7 @@ def test_a_regeneration_checks_level_and_publisher_with_reads_first(sim, ssh_env
                             "show key authz encryption", REGEN_SIGNING, "show key authz signing"]
 
 
+@pytest.mark.matrix
 def test_guarded_signing_regeneration_run_twice_regenerates_once(sim, ssh_env, run_playbook):
     old = cluster_keys(sim)
     task = keys_task(state="regenerated", keys=["signing"], only_if_checksum={"signing": old["signing"].upper()})
@@ -125,6 +127,7 @@ def test_both_keys_and_the_refresh_tokens_of_the_cluster_die(sim, ssh_env, run_p
     assert sim.get_counters()["writes"] == 2
 
 
+@pytest.mark.matrix
 def test_check_mode_says_it_would_and_never_types_the_command(sim, ssh_env, run_playbook):
     old = cluster_keys(sim)
     run = run_playbook(playbook(keys_task(state="regenerated", keys=["signing", "encryption"],
@@ -168,6 +171,7 @@ def test_the_fault_refuses_the_right_password_once_and_the_module_does_not_retry
     assert sim.get_counters()["ssh_login_failures"] == 1 and sim.faults()["ssh_wrong_password"] == 4
 
 
+@pytest.mark.matrix
 def test_an_unknown_host_key_is_refused_by_default(sim, run_playbook, tmp_path):
     empty = tmp_path / "known_hosts"
     empty.write_text("")
@@ -265,6 +269,7 @@ def test_password_auth_path_when_the_lab_offers_only_that_too(sim, ssh_env, run_
     assert run.task("keys")["status"] == "ok", run.describe()
 
 
+@pytest.mark.matrix
 def test_cli_command_is_read_only_by_default_and_returns_outputs(sim, ssh_env, run_playbook):
     run = run_playbook(playbook(
         ("read", COMMAND, {"commands": ["show version active", "utils service list", "show myself"]}),
@@ -311,6 +316,7 @@ def test_cli_command_confirmations_need_explicit_answers(sim, ssh_env, run_playb
     assert sim.get_counters()["writes"] == 1
 
 
+@pytest.mark.matrix
 def test_the_platform_password_appears_nowhere(sim, ssh_env, run_playbook, tmp_path):
     sim.faults(drop_after_write=1)
     work = tmp_path / "leak"

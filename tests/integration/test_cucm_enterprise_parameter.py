@@ -42,6 +42,7 @@ def test_reads_without_value_and_never_writes(sim, cucm_env, run_playbook):
     assert sim.get_counters()["writes"] == 0
 
 
+@pytest.mark.matrix
 def test_sets_then_idempotent(sim, cucm_env, run_playbook):
     run = run_playbook(playbook({"name": "ClusterID", "value": "Lab-East"}), env=cucm_env, diff=True)
     result = run.task(TASK)
@@ -62,6 +63,7 @@ def test_sets_then_idempotent(sim, cucm_env, run_playbook):
     assert sim.get_counters()["writes"] == 0
 
 
+@pytest.mark.matrix
 def test_check_mode_reports_changed_and_never_writes(sim, cucm_env, run_playbook):
     run = run_playbook(playbook({"name": "oauthTokenExpiryTimer", "value": "30"}), env=cucm_env, check=True, diff=True)
     result = run.task(TASK)

@@ -46,6 +46,7 @@ cucm:
 """ % style
 
 
+@pytest.mark.matrix
 def test_first_run_changes_then_idempotent_within_two_requests(sim, cucm_env, run_playbook):
     first = run_playbook(playbook(WANTED), env=cucm_env)
     result = first.task(TASK)
@@ -105,6 +106,7 @@ def test_only_differing_parameters_are_written(sim, cucm_env, run_playbook):
     assert "<value>45</value>" in writes[0]["body"]
 
 
+@pytest.mark.matrix
 def test_check_mode_reports_changed_and_never_writes(sim, cucm_env, run_playbook):
     before = params(sim)
     run = run_playbook(playbook(WANTED), env=cucm_env, check=True)
@@ -122,6 +124,7 @@ def test_check_mode_reports_changed_and_never_writes(sim, cucm_env, run_playbook
     assert any(w.startswith("Would save") for w in warnings)
 
 
+@pytest.mark.matrix
 def test_diff_shows_before_and_after(sim, cucm_env, run_playbook):
     run = run_playbook(playbook({"refresh_token_expiry": 90}), env=cucm_env, diff=True)
     result = run.task(TASK)
@@ -133,6 +136,7 @@ def test_diff_shows_before_and_after(sim, cucm_env, run_playbook):
     assert '+    "refresh_token_expiry": 90' in run.stdout
 
 
+@pytest.mark.matrix
 def test_module_defaults_group_with_credentials_only_in_the_environment(sim, cucm_env, run_playbook):
     defaults = {"group/collab.uc.cucm": {"host": cucm_env["CUCM_HOST"], "port": int(cucm_env["CUCM_PORT"]),
                                          "ca_path": cucm_env["CUCM_CA_PATH"], "axl_version": "14.0"}}
@@ -179,6 +183,7 @@ def test_axl_version_the_cluster_does_not_speak_fails_with_a_hint(sim, cucm_env,
     assert sim.get_counters()["writes"] == 0
 
 
+@pytest.mark.matrix
 def test_wrong_password_fails_with_401_after_exactly_one_request(sim, cucm_env, run_playbook):
     env = dict(cucm_env, CUCM_PASSWORD="wrong-password")
     run = run_playbook(playbook({"refresh_login": True}), env=env)

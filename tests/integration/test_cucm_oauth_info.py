@@ -25,6 +25,7 @@ def playbook(options=None):
                             "tasks": [{"name": TASK, MODULE: options or {}, "ignore_errors": True}]}])
 
 
+@pytest.mark.matrix
 def test_reports_defaults_and_only_reads(sim, cucm_env, run_playbook):
     run = run_playbook(playbook(), env=cucm_env)
     result = run.task(TASK)

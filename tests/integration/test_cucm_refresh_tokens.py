@@ -89,6 +89,7 @@ def run(run_playbook, cucm_env, **kwargs):
 
 
 # -- idempotence ------------------------------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_second_run_changes_nothing_and_calls_revoke_zero_times(sim, cucm_env, run_playbook, tmp_path):
     users = ["jdoe", "asmith", "nokens", "ghost"] + generated(1, 200)
     leavers = write_lines(tmp_path / "leavers.txt", users)
@@ -116,6 +117,7 @@ def test_second_run_changes_nothing_and_calls_revoke_zero_times(sim, cucm_env, r
     assert result["summary"]["no_live_tokens"] == 203 and result["revoke_calls"] == 0
 
 
+@pytest.mark.matrix
 def test_check_mode_calls_no_revoke(sim, cucm_env, run_playbook, tmp_path):
     report = tmp_path / "report.csv"
     res, result = run(run_playbook, cucm_env, users=["jdoe", "nokens", "ghost"], report_path=str(report),
@@ -170,6 +172,7 @@ def test_ids_cucm_cannot_hold_are_named_and_nothing_is_sent(sim, cucm_env, run_p
 
 
 # -- secrets --------------------------------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_token_values_never_leak(sim, cucm_env, run_playbook, tmp_path):
     # Check the token-value formula against the simulator: revoke user03000's token directly and compare.
     ctx = ssl.create_default_context(cafile=sim.ca)

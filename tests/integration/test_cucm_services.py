@@ -85,6 +85,7 @@ def role(**vars_):
     return [dict({"role": "collab.uc.rolling_restart"}, **vars_)]
 
 
+@pytest.mark.matrix
 def test_node_info_lists_the_cluster_and_service_status_per_node(sim, run_playbook, cucm_env):
     res = run_playbook(play({"name": "nodes", "collab.uc.cucm_node_info": {"services": [CCM, "Cisco Tomcat"]}}),
                        env=cucm_env)
@@ -171,6 +172,7 @@ def test_started_on_a_started_service_is_ok_and_stopped_then_started(sim, run_pl
     assert counters["service_stops"] == {CCM: 1} and counters["service_starts"] == {CCM: 1}
 
 
+@pytest.mark.matrix
 def test_check_mode_restarts_nothing(sim, run_playbook, cucm_env):
     res = run_playbook(play(service_task(sim, "clu-sub1"), env=cucm_env), check=True)
     assert res.task("service")["changed"] is True and res.task("service")["result"]["changes"] == [
@@ -196,6 +198,7 @@ def test_service_not_activated_and_tomcat_fail_before_anything_changes(sim, run_
     assert_wsdl_form(serviceability_requests(sim))
 
 
+@pytest.mark.matrix
 def test_rolling_restart_three_nodes_one_at_a_time_in_order(sim, run_playbook, cucm_env):
     res = run_playbook(play(env=cucm_env, roles=role()))
     assert not res.failed, res.describe()

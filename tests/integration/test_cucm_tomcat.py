@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import yaml
 
 TOMCAT = "Cisco Tomcat"
@@ -83,6 +84,7 @@ def slow_tomcat(sim, seconds=6.0):
     sim.set_state({"cucm1": {"services": {"times": {TOMCAT: seconds}}}})
 
 
+@pytest.mark.matrix
 def test_restart_tomcat_on_one_node_through_the_cli_and_wait_through_serviceability(sim, run_playbook):
     slow_tomcat(sim)
     before = time.time()
@@ -130,6 +132,7 @@ def test_restarted_after_twice_types_the_command_once(sim, run_playbook):
     assert sim.get_counters()["ssh_logins"] == 1  # the second run did not even log in
 
 
+@pytest.mark.matrix
 def test_check_mode_says_tomcat_would_restart_and_opens_no_ssh_session(sim, run_playbook):
     res = run_playbook(play(tomcat_task(sim, "cucm1-sub1", services=[CCM, TOMCAT]), sim=sim), check=True)
     task = res.task("tomcat")

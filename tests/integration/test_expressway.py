@@ -35,6 +35,7 @@ def ssh_ops(sim, kind=None):
             if e["transport"] == "ssh" and e["operation"] != "login" and (kind is None or e["kind"] == kind)]
 
 
+@pytest.mark.matrix
 def test_read_a_section_and_a_leaf_on_one_login(sim, run_playbook):
     run = run_playbook(playbook(("section", XCONF, {"path": "CollaborationEdge"}),
                                 ("leaf", XCONF, {"path": "collaborationedge  oauthlocal"})),
@@ -49,6 +50,7 @@ def test_read_a_section_and_a_leaf_on_one_login(sim, run_playbook):
     assert ssh_ops(sim) == ["xConfiguration CollaborationEdge", "xConfiguration collaborationedge oauthlocal"]
 
 
+@pytest.mark.matrix
 def test_set_is_idempotent_with_check_mode_and_diff(sim, run_playbook):
     task = ("set", XCONF, {"path": "CollaborationEdge OAuthLocal", "value": "On"})
     check = run_playbook(playbook(task), env=sim.expressway_env(), check=True, diff=True)
@@ -74,6 +76,7 @@ def test_set_is_idempotent_with_check_mode_and_diff(sim, run_playbook):
     assert ssh_ops(sim, "write") == ["xConfiguration CollaborationEdge OAuthLocal: On"]
 
 
+@pytest.mark.matrix
 def test_settings_through_module_defaults_and_unquoted_yaml_on(sim, run_playbook):
     env = sim.expressway_env()
     defaults = {"ssh_host": env["EXPRESSWAY_HOST"], "ssh_port": int(env["EXPRESSWAY_PORT"]),

@@ -88,6 +88,7 @@ def describe(proc):
     return "exit %s\n--- stdout ---\n%s\n--- stderr ---\n%s" % (proc.returncode, proc.stdout[-15000:], proc.stderr)
 
 
+@pytest.mark.matrix
 def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     cucm_a = sim.system("cucm-a")["port"]
 

@@ -166,6 +166,7 @@ def test_the_newcomer_guides_keep_their_tested_blocks():
     assert all(b.lab in {p.stem for p in shipped_lab("default").parent.glob("*.yml")} for b in BLOCKS)
 
 
+@pytest.mark.matrix
 def test_breaking_one_command_of_a_guide_makes_its_block_fail(labs, installed_collection, tmp_path):
     # a copy of the audit guide with one command broken (a playbook name misspelt), extracted like the real one
     text = (REPO_ROOT / "docs" / "audit.md").read_text(encoding="utf-8")

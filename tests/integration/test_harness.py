@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 import helpers
@@ -32,6 +33,7 @@ COUNTERS_PLAYBOOK = """
 """
 
 
+@pytest.mark.matrix
 def test_simulator_is_up(sim):
     assert sim.running
     assert sim.url == "https://%s:%d" % (sim.host, sim.port)
@@ -44,6 +46,7 @@ def test_simulator_is_up(sim):
     assert {"requests", "reads", "writes", "auth_failures", "faults", "by_operation", "systems"} <= set(counters)
 
 
+@pytest.mark.matrix
 def test_uri_playbook_against_control_api(sim, cucm_env, run_playbook):
     res = run_playbook(COUNTERS_PLAYBOOK, env=cucm_env, extravars={"who": "harness"})
     assert res.rc == 0, res.describe()
@@ -89,6 +92,7 @@ def test_check_mode_and_failures_are_reported(sim, cucm_env, run_playbook):
     assert not res.tasks("never reached")
 
 
+@pytest.mark.matrix
 def test_environment_is_scrubbed(sim, run_playbook, monkeypatch):
     monkeypatch.setenv("CUCM_PASSWORD", "leaked-from-the-test-process")
     playbook = """

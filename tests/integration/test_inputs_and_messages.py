@@ -166,11 +166,18 @@ def test_sync_refused_after_a_wrong_password_says_to_use_update_password_always(
 
 
 # -- messages ---------------------------------------------------------------------------------------------------
+@pytest.mark.matrix
 def test_timeout_names_the_option_and_its_value(sim, cucm_env, run_playbook):
     sim.faults(latency_ms=2500)
     result = run_task(run_playbook, cucm_env, "collab.uc.cucm_oauth_info", {"timeout": 1, "retries": 0})
     assert result["status"] == "failed"
     assert "no answer within 1 seconds (the timeout option)" in result["msg"], result["msg"]
+    # the simulator logs the request it was slow to answer 2.5 s after it came: wait for it here, so that it lands in
+    # this test's log (one request: retries 0 sends no other) and not in the next test's
+    deadline = time.monotonic() + 15
+    while not sim.get_requests() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(sim.get_requests()) == 1, sim.get_requests()
 
 
 def test_wrong_ca_is_told_apart_from_a_missing_ca(sim, cucm_env, run_playbook, tmp_path):
@@ -195,6 +202,7 @@ def test_no_repeated_phrases_and_html_pages_reduced_to_text(sim, cucm_env, run_p
     assert "<html>" not in failed["reason"] and "Service Unavailable" in failed["reason"]
 
 
+@pytest.mark.matrix
 def test_unknown_option_is_named_even_when_it_is_the_only_one(sim, run_playbook):
     result = run_task(run_playbook, {}, "collab.uc.cucm_oauth_info", {"hots": "127.0.0.1"})
     assert result["status"] == "failed" and "Unsupported parameters" in result["msg"], result["msg"]
@@ -254,6 +262,7 @@ def test_a_huge_answer_makes_a_message_of_at_most_10000_characters(sim, cucm_env
     assert "programmatic name" in msg[-2000:]     # what to do, at the end, is kept
 
 
+@pytest.mark.matrix
 def test_enable_playbook_without_its_environment_names_the_variables(run_playbook, playbooks_dir):
     # only CUCM_HOST given: the message names the two variables still missing, not the module's option names
     res = run_playbook(playbooks_dir / "enable_oauth_refresh_login.yml", env={"CUCM_HOST": "127.0.0.1"})

@@ -101,6 +101,7 @@ def audited(sim, run_playbook, tmp_path):
     return run, report_dir
 
 
+@pytest.mark.matrix
 def test_finds_seed_003_and_the_other_findings_with_zero_writes(sim, audited):
     run, report_dir = audited
     result = report_task(run)
@@ -179,6 +180,7 @@ def test_unreachable_system_is_a_finding_not_a_crash(sim, run_playbook, tmp_path
     assert sim.get_counters()["writes"] == 0
 
 
+@pytest.mark.matrix
 def test_run_by_its_name_the_audit_writes_its_reports_into_the_working_directory(sim, run_playbook, tmp_path):
     from helpers import collections_path
     work = tmp_path / "cwd"

@@ -113,6 +113,7 @@ def report(sim, run_playbook, tmp_path):
     return tmp_path / "reports" / "oauth-audit.html"
 
 
+@pytest.mark.matrix
 def test_a_person_sees_each_finding_in_its_colour(report, tmp_path):
     probe = tmp_path / "probe.html"
     probe.write_text(report.read_text().replace("</body>", PROBE + "</body>"))

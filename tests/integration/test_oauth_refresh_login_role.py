@@ -73,6 +73,7 @@ def writes(sim):
     return sim.get_counters()["writes"]
 
 
+@pytest.mark.matrix
 def test_check_mode_plans_apply_changes_and_second_run_changes_nothing(sim, run_playbook):
     inv = inventory(sim, {"cuc1": ["cucm1"]})
     cucm_port = sim.system("cucm1")["port"]
@@ -115,6 +116,7 @@ def test_check_mode_plans_apply_changes_and_second_run_changes_nothing(sim, run_
     assert again.task(PLAN_TASK)["result"]["msg"][1:] == ["cucm1: no change", "cuc1: no change"]
 
 
+@pytest.mark.matrix
 @pytest.mark.sim_lab(MULTI_LAB)
 def test_preflight_lists_every_problem_in_one_message_and_writes_nothing(sim, run_playbook):
     sim.set_state({"cucm-a": {"version": "11.5.1.12900(1)"}})
@@ -136,6 +138,7 @@ def test_preflight_lists_every_problem_in_one_message_and_writes_nothing(sim, ru
     assert not [r for r in res.results if r["task"] in (CUCM_TASK, CUC_TASK) and r["status"] != "skipped"]
 
 
+@pytest.mark.matrix
 def test_connection_from_the_environment_alone(sim, run_playbook, cucm_env, cuc_env):
     """No module_defaults, no connection variable: the modules take CUCM_* and CUC_* from the environment."""
     play = """
@@ -190,6 +193,7 @@ def checklist_lines(run):
     return run.task(CHECKLIST_TASK)["result"]["msg"]
 
 
+@pytest.mark.matrix
 @pytest.mark.sim_lab(AUDIT_LAB)
 def test_expressway_is_planned_set_after_cucm_verified_and_left_alone_the_second_time(sim, run_playbook):
     # seed 003's Expressway, with "Authorize by user credentials" off as well (Cisco's default)

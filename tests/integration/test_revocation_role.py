@@ -7,6 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 SIM_LAB = """
@@ -59,6 +60,7 @@ def read_csv(path: Path):
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.matrix
 def test_playbook_revokes_on_every_cluster_and_second_run_changes_nothing(sim, run_playbook, tmp_path):
     leavers = tmp_path / "leavers.txt"
     leavers.write_text("\n".join(LEAVERS) + "\n", encoding="utf-8")
@@ -97,6 +99,7 @@ def test_playbook_revokes_on_every_cluster_and_second_run_changes_nothing(sim, r
     assert "0 revoked (0 tokens), 52 without live tokens" in res.task(SUMMARY_TASK, "cucm1")["msg"]
 
 
+@pytest.mark.matrix
 def test_role_check_mode_revokes_nothing(sim, run_playbook, tmp_path):
     leavers = tmp_path / "leavers.txt"
     leavers.write_text("jdoe\n", encoding="utf-8")
@@ -151,6 +154,7 @@ def module_defaults_play(tmp_path, leavers, group_defaults, role_vars=None):
         "roles": [{"role": "collab.uc.refresh_token_revocation", "vars": variables}]}], sort_keys=False)
 
 
+@pytest.mark.matrix
 def test_role_takes_the_connection_from_play_module_defaults_only(sim, run_playbook, tmp_path):
     # The role's README promises that connection variables left unset leave module_defaults in force: the
     # play sets the connection once for the group, and the role passes nothing (not even omit) over it.
