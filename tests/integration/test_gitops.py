@@ -88,7 +88,6 @@ def describe(proc):
     return "exit %s\n--- stdout ---\n%s\n--- stderr ---\n%s" % (proc.returncode, proc.stdout[-15000:], proc.stderr)
 
 
-@pytest.mark.matrix
 def test_plan_apply_again_and_drift(sim, repo, tmp_path):
     cucm_a = sim.system("cucm-a")["port"]
 
@@ -177,6 +176,7 @@ def test_pipelines_run_the_tested_scripts():
         assert script in steps and event in github["jobs"][job]["if"]
 
 
+@pytest.mark.matrix
 def test_failed_preflight_says_no_plan_could_be_made_and_lists_every_problem(sim, repo, tmp_path):
     """Acceptance (issue 20): a plan job whose preflight fails says that no plan could be made, not "0 of 4 systems
     would change"; it lists every problem in full (a long one folded in <details>), one row per system, each under

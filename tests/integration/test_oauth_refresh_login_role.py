@@ -193,7 +193,6 @@ def checklist_lines(run):
     return run.task(CHECKLIST_TASK)["result"]["msg"]
 
 
-@pytest.mark.matrix
 @pytest.mark.sim_lab(AUDIT_LAB)
 def test_expressway_is_planned_set_after_cucm_verified_and_left_alone_the_second_time(sim, run_playbook):
     # seed 003's Expressway, with "Authorize by user credentials" off as well (Cisco's default)
