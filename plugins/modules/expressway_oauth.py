@@ -112,7 +112,8 @@ changes:
   description:
     - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
       nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
-    - Here one entry per setting written.
+    - Here one entry per setting written. When a write fails after others were made, the task fails with the ones made
+      before it listed here (and C(changed) true).
   returned: always
   type: list
   elements: dict
@@ -223,6 +224,7 @@ from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli 
     read_section, version_key)
 from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 
 
 DEFAULT_REFRESH_SETTING = 'OAuthWithRefresh'
@@ -265,8 +267,17 @@ class ExpresswayOauth(UCModule):
         wanted = dict((paths[option], 'On' if self.params[option] else 'Off')
                       for option, _leaf, _label in MRA_SETTINGS if self.params[option] is not None)
         refresh_path = paths['oauth_token_with_refresh']
-        before, after, changed = ensure(cli, wanted, self.check_mode, self.cli, sections=sections,
-                                        hints={refresh_path: self.refresh_hint(refresh_path)})
+        names = dict((paths[o], o) for o in paths)
+
+        def changes(made):  # setting: the old name of name, returned until 2.0.0
+            return [change(names[p], 'updated', old, new, path=p, setting=names[p]) for p, old, new in made]
+
+        try:
+            before, after, changed = ensure(cli, wanted, self.check_mode, self.cli, sections=sections,
+                                            hints={refresh_path: self.refresh_hint(refresh_path)})
+        except UCError as error:  # a set failed: the ones made before it are reported with the failure
+            error.changes = changes(getattr(error, 'done', []))
+            raise
         current = {}
         for option, _leaf, _label in MRA_SETTINGS:
             path = paths[option]
@@ -281,13 +292,10 @@ class ExpresswayOauth(UCModule):
         # the right to write, seen before any write: read only when the task sets nothing (the role's preflight)
         access = cli.access() if not wanted else None
         key = version_key(version)
-        names = dict((paths[o], o) for o in paths)
         result = dict(changed=bool(changed), settings=current, xconfiguration=raw, leaves=leaves, absent=absent,
                       version=version, access=access,
                       meets_refresh_minimum=None if key is None else key >= version_key(MIN_REFRESH_VERSION),
-                      # setting: the old name of name, returned until 2.0.0
-                      changes=[change(names[p], 'updated', before[p], after[p], path=p, setting=names[p])
-                               for p in changed],
+                      changes=changes((p, before[p], after[p]) for p in changed),
                       ssh_logins=self.logins())
         return self.diff(result, dict((names[p], v) for p, v in before.items()),
                          dict((names[p], v) for p, v in after.items()))

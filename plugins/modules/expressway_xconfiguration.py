@@ -109,7 +109,8 @@ changes:
   description:
     - What the task changed (in check mode, would change), one entry per change, in the order made; empty when
       nothing changed. Every module of collab.uc returns its changes under this key, in this shape.
-    - Here one entry per value set.
+    - Here one entry per value set. When a set fails after others were made, the task fails with the ones made before
+      it listed here (and C(changed) true).
   returned: always
   type: list
   elements: dict
@@ -166,6 +167,7 @@ from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli 
     ExpresswayCli, check_path, check_value)
 from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 
 
 class ExpresswayXconfiguration(UCModule):
@@ -206,10 +208,16 @@ class ExpresswayXconfiguration(UCModule):
                 if name.lower() == read_path.lower():
                     result['value'] = value
             return result
-        before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
+        def changes(made):  # path: the old name of name, returned until 2.0.0
+            return [change(p, 'updated', old, new, path=p) for p, old, new in made]
+
+        try:
+            before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
+        except UCError as error:  # a set failed: the ones made before it are reported with the failure
+            error.changes = changes(getattr(error, 'done', []))
+            raise
         result = dict(changed=bool(changed), xconfiguration=after, ssh_logins=self.logins(),
-                      # path: the old name of name, returned until 2.0.0
-                      changes=[change(p, 'updated', before[p], after[p], path=p) for p in changed])
+                      changes=changes((p, before[p], after[p]) for p in changed))
         if self.params['path']:
             result['value'] = after[check_path(self.params['path'])]
         return self.diff(result, before, after)

@@ -265,6 +265,12 @@ class UCModule:
         raise NotImplementedError
 
     def fail(self, error, **result):
+        """Fail with ``error``; the changes made before it (``error.changes``, set by the module) are reported, and
+        the task is then changed as well as failed."""
+        done = getattr(error, 'changes', None)
+        if done:
+            result.setdefault('changes', done)
+            result.setdefault('changed', True)
         result.setdefault('error', error.to_dict())
         if getattr(error, 'traceback', None):  # a missing library: Ansible shows it with -vvv
             result.setdefault('exception', error.traceback)

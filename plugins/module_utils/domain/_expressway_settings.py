@@ -93,7 +93,8 @@ def ensure(cli, wanted, check_mode, reconnect, sections=None, hints=None):
 
     Returns ``(before, after, changed_paths)`` ({path: value}). In check mode nothing is set (``after`` is what
     would be). When the connection drops during a set, nothing is typed again: ``reconnect()`` gives a new
-    ``ExpresswayCli``, the leaf is read and the outcome decided from what it holds.
+    ``ExpresswayCli``, the leaf is read and the outcome decided from what it holds. When a set fails after others
+    were made, the ``UCError`` raised carries them as ``done``: ``[(path, before, after)]``, in the order set.
 
     First the whole section of every path is read (``discover``: ``sections`` and ``hints`` go to it): when the
     Expressway does not show one of the leaves, nothing is set, and the error lists the leaves it shows.
@@ -124,19 +125,28 @@ def ensure(cli, wanted, check_mode, reconnect, sections=None, hints=None):
         if same_value(current[path][0], text, current[path][1]):
             after[path] = current[path][0]
             continue
+        if not check_mode:
+            try:
+                cli = _set(cli, path, text, reconnect)
+            except UCError as error:
+                error.done = [(p, before[p], after[p]) for p in changed]
+                raise
         changed.append(path)
         after[path] = text
-        if check_mode:
-            continue
-        try:
-            cli.set(path, text)
-        except OutcomeUnknown as lost:
-            cli = reconnect()
-            leaf = cli.read_leaf(path)
-            if leaf is None or not same_value(leaf[0], text, leaf[1]):
-                raise UCError('the connection dropped while setting %s to %s, and it now holds %s: not set, not '
-                              'repeated' % (path, text, leaf[0] if leaf else 'nothing'),
-                              host=cli.session.endpoint, operation='xConfiguration %s: %s' % (path, text),
-                              product='Expressway', hint='Run the task again (it reads the value first)',
-                              details=[('cause', lost.message)])
     return before, after, changed
+
+
+def _set(cli, path, text, reconnect):
+    """Set one leaf; returns the ``ExpresswayCli`` to go on with (a new one after a dropped connection)."""
+    try:
+        cli.set(path, text)
+    except OutcomeUnknown as lost:
+        cli = reconnect()
+        leaf = cli.read_leaf(path)
+        if leaf is None or not same_value(leaf[0], text, leaf[1]):
+            raise UCError('the connection dropped while setting %s to %s, and it now holds %s: not set, not '
+                          'repeated' % (path, text, leaf[0] if leaf else 'nothing'),
+                          host=cli.session.endpoint, operation='xConfiguration %s: %s' % (path, text),
+                          product='Expressway', hint='Run the task again (it reads the value first)',
+                          details=[('cause', lost.message)])
+    return cli

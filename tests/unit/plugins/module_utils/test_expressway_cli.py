@@ -272,3 +272,29 @@ def test_discovery_reads_the_section_once_and_fails_before_any_write(tmp_path):
         assert server.commands == ['xConfiguration CollaborationEdge'] * 2 + [
             'xConfiguration Nothing', 'xConfiguration CollaborationEdge',
             'xConfiguration CollaborationEdge OAuthLocal', 'xConfiguration CollaborationEdge OAuthLocal: On']
+
+
+def test_a_set_that_fails_after_another_carries_the_one_made(tmp_path):
+    replies = {'xConfiguration CollaborationEdge': SECTION,
+               'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
+               'xConfiguration CollaborationEdge LegacyCred': '*c xConfiguration CollaborationEdge LegacyCred: Off\nOK',
+               'xConfiguration CollaborationEdge OAuthLocal: On': 'OK',
+               'xConfiguration CollaborationEdge LegacyCred: On': DROP}
+    wanted = {'CollaborationEdge OAuthLocal': 'On', 'CollaborationEdge LegacyCred': 'On'}
+    with serve(replies) as server:
+        cli, session = cli_for(server, tmp_path)
+        others = []
+
+        def reconnect():
+            again, s = cli_for(server, tmp_path)
+            others.append(s)
+            return again
+
+        try:
+            with pytest.raises(UCError) as info:
+                ensure(cli, wanted, False, reconnect)
+            assert 'LegacyCred' in str(info.value) and 'not set, not repeated' in str(info.value)
+            assert info.value.done == [('CollaborationEdge OAuthLocal', 'Off', 'On')]
+        finally:
+            for s in [session] + others:
+                s.close()

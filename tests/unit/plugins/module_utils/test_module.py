@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 from ansible_collections.collab.uc.plugins.module_utils.transport._http import HttpSession
-from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, connection_argument_spec
+from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change, connection_argument_spec
 from ansible_collections.collab.uc.tests.unit.plugins.modules.module_runner import Exit, catch_exit, patch_module_args
 
 ENV = ('HOST', 'PORT', 'USERNAME', 'PASSWORD', 'VALIDATE_CERTS', 'CA_PATH')
@@ -131,6 +131,18 @@ def test_ucerror_becomes_fail_json_with_error_dict(capture):
     assert result['msg'] == 'CUCM h:8443: getCCMVersion failed: access denied; HTTP 403. Give the user the role'
     assert result['error']['status'] == 403
     assert result['error']['operation'] == 'getCCMVersion'
+    assert result['changes'] == [] and 'changed' not in result
+
+
+def test_a_failure_after_changes_reports_them_and_is_changed(capture):
+    Probe.error = UCError('the connection dropped', host='expc', operation='xConfiguration B: On')
+    Probe.error.changes = [change('A', 'updated', 'Off', 'On')]
+    try:
+        failed, result = capture(Probe, dict(host='h', username='u', password='p'))
+    finally:
+        Probe.error = None
+    assert failed and result['changed'] is True
+    assert result['changes'] == [dict(name='A', action='updated', before='Off', after='On')]
 
 
 class FailingProbe(UCModule):
