@@ -14,10 +14,11 @@ says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded 
 * Throttling halves the window (at most once per ``decrease_interval``, so one burst of refusals counts once);
   each success widens it again by ``1 / window`` (additive increase, multiplicative decrease). A bare 503 (no
   ``Retry-After``) counts as congestion only while throttled answers are more than ``loss_threshold`` (a quarter)
-  of the last ``loss_sample`` answers: a server over its limit refuses most requests, so the share climbs past it
-  at once, while a server that refuses a few requests at random among many it serves gains nothing from a narrower
-  window (each refusal costs its retry, not a slower run). ``congested`` says which it is, for the caller's retry
-  delay.
+  of the last ``loss_sample`` answers, and only once at least ``loss_min_answers`` answers were seen (a first answer
+  that is a 503 is not a quarter of anything): a server over its limit refuses most requests, so the share climbs
+  past it within a few answers, while a server that refuses a few requests at random among many it serves gains
+  nothing from a narrower window (each refusal costs its retry, not a slower run). ``congested`` says which it is,
+  for the caller's retry delay.
 * A rate limit (an answer that says when to come back, ``Retry-After``, or CUCM's "Exceeded allowed rate") also
   starts pacing: from then on the requests are paced at the rate the server admits, the highest rate of successful
   answers over one phase (``phase_seconds``) seen in the last ``filter_seconds``, times a gain that cycles
@@ -56,6 +57,8 @@ MIN_RATE = 0.5
 # A bare 503 narrows the window only while throttled answers are more than this share of the last LOSS_SAMPLE.
 LOSS_THRESHOLD = 0.25
 LOSS_SAMPLE = 64
+# ... and only once this many answers were seen: before, one 503 among the first answers would be "all of them".
+LOSS_MIN_ANSWERS = 16
 # A Retry-After above this (seconds) is taken as this (a misconfigured server must not stall a run for hours).
 RETRY_AFTER_CAP = 120.0
 
@@ -78,7 +81,7 @@ class AdaptiveLimiter:
 
     def __init__(self, concurrency, clock=time.monotonic, gains=GAINS, phase_seconds=PHASE_SECONDS,
                  filter_seconds=FILTER_SECONDS, decrease_interval=DECREASE_INTERVAL, min_rate=MIN_RATE,
-                 loss_threshold=LOSS_THRESHOLD, loss_sample=LOSS_SAMPLE):
+                 loss_threshold=LOSS_THRESHOLD, loss_sample=LOSS_SAMPLE, loss_min_answers=LOSS_MIN_ANSWERS):
         self.max_window = max(1, int(concurrency))
         self.window = float(self.max_window)
         self.clock = clock
@@ -89,6 +92,7 @@ class AdaptiveLimiter:
         self.min_rate = min_rate
         self.loss_threshold = loss_threshold
         self._answers = collections.deque(maxlen=max(1, int(loss_sample)))  # throttled or not, newest last
+        self.loss_min_answers = min(max(0, int(loss_min_answers)), self._answers.maxlen)
         self.paced_since = None  # the first throttling: pacing starts
         self.in_flight = 0
         self.throttled_count = 0
@@ -110,13 +114,17 @@ class AdaptiveLimiter:
     def _share(self):
         return sum(self._answers) / float(len(self._answers)) if self._answers else 0.0
 
+    def _lossy(self):
+        """Bare 503s are congestion: more than ``loss_threshold`` of the recent answers, enough of them seen."""
+        return len(self._answers) >= max(1, self.loss_min_answers) and self._share() > self.loss_threshold
+
     @property
     def congested(self):
         """True while the server says it is over its limit: paced after a rate limit, or throttling more than
-        ``loss_threshold`` of the recent answers (a caller then backs off its retries; else they are refusals at
-        random, retried after a short delay)."""
+        ``loss_threshold`` of the recent answers, at least ``loss_min_answers`` of them seen (a caller then backs
+        off its retries; else they are refusals at random, retried after a short delay)."""
         with self._cond:
-            return self.paced_since is not None or self._share() > self.loss_threshold
+            return self.paced_since is not None or self._lossy()
 
     @property
     def admitted(self):
@@ -202,7 +210,7 @@ class AdaptiveLimiter:
     def _throttled(self, now, rate_limited):
         self.throttled_count += 1
         self._answers.append(True)
-        if not rate_limited and self._share() <= self.loss_threshold:
+        if not rate_limited and not self._lossy():
             return  # a refusal at random among answers served: not a rate signal
         if rate_limited and self.paced_since is None:
             # pacing starts: measure what the server admits from now on (before, nothing held the sender back)

@@ -43,6 +43,8 @@ THROTTLE_ATTEMPTS = 8
 # adaptive limiter already slows the whole run down.
 THROTTLE_BACKOFF_BASE = 0.1
 THROTTLE_BACKOFF_CAP = 4.0
+# Not congested, a user's first this many retries wait the first backoff step; then its steps grow all the same.
+RANDOM_RETRIES_AT_FIRST_STEP = 3
 
 
 class _Stopped(Exception):
@@ -185,6 +187,22 @@ class Revocation:
             return REVOKED, self.evidence[user], 'revoked by an earlier run of this journal', True
         return outcome, revoked, reason, False
 
+    def retry_delay(self, busy, tries):
+        """Seconds a user throttled (``busy``) after ``tries`` earlier retries waits on the delayed queue.
+
+        A ``Retry-After`` is honoured (at least that long). Else a backoff with jitter: while the server is congested
+        (the limiter's ``congested``) its steps grow with the user's tries; a refusal at random among answers served
+        is retried after the first step (a growing backoff would only stretch the end of the run), but a user
+        refused more than ``RANDOM_RETRIES_AT_FIRST_STEP`` times in a row backs off all the same (at 10 % of 503s at
+        random, one user in ten thousand; so a server that refuses one user, or everything before there are
+        answers enough to judge congestion, is not asked again and again within a second)."""
+        after = parse_retry_after(getattr(busy, 'retry_after', None))
+        if self.limiter.congested:
+            step = tries
+        else:
+            step = max(0, tries + 1 - RANDOM_RETRIES_AT_FIRST_STEP)
+        return max(after or 0.0, backoff_delay(step, self.backoff_base, self.backoff_cap))
+
     def _worker(self, work):
         mine = {}  # this thread's revoker, made when it gets its first user
         while True:
@@ -208,12 +226,8 @@ class Revocation:
         except Unavailable as busy:
             if is_throttling(busy) and tries < self.throttle_attempts and not self._stop.is_set():
                 # Throttled: nothing was carried out. The user waits on the delayed queue (Retry-After, else a
-                # backoff), not in this thread, which takes the next user meanwhile. The backoff grows with the
-                # user's tries only while the server is congested; a refusal at random among answers served is
-                # retried after the first step (a growing backoff would only stretch the end of the run).
-                delay = parse_retry_after(getattr(busy, 'retry_after', None))
-                step = tries if self.limiter.congested else 0
-                delay = max(delay or 0.0, backoff_delay(step, self.backoff_base, self.backoff_cap))
+                # backoff), not in this thread, which takes the next user meanwhile.
+                delay = self.retry_delay(busy, tries)
                 with self._lock:
                     self.throttled_retries += 1
                 work.put((user, count, tries + 1), delay)

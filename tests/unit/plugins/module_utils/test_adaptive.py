@@ -42,7 +42,7 @@ def test_unpaced_until_throttled_and_the_window_bounds_what_is_in_flight():
 
 def test_throttling_halves_the_window_once_per_interval_and_successes_widen_it_again():
     clock = Clock()
-    lim = AdaptiveLimiter(8, clock=clock)
+    lim = AdaptiveLimiter(8, clock=clock, loss_min_answers=1)   # judged from the first answer: the cuts themselves
     lim.throttled()
     lim.throttled()                          # the same burst: one cut
     assert lim.window == 4.0 and lim.decreases == 1 and lim.throttled_count == 2
@@ -145,3 +145,23 @@ def test_bare_503s_narrow_the_window_only_above_a_share_of_the_recent_answers():
     clock.now += 1.0
     lim.throttled(rate_limited=True)         # a rate limit always counts, and pacing keeps it congested
     assert lim.decreases == 2 and lim.congested
+
+
+def test_a_503_among_the_first_answers_is_no_congestion_but_a_server_refusing_all_is_within_a_few():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock)    # the defaults: a quarter of the last 64, judged from 16 answers on
+    lim.throttled()                          # the very first answer a 503 (100 % of one answer): no rate signal
+    assert lim.throttled_share == 1.0 and not lim.congested and lim.window == 8.0 and lim.decreases == 0
+    serve(lim, clock, 3, 0.01)
+    lim.throttled()                          # 2 of 5: still too few answers to judge
+    assert not lim.congested and lim.window == 8.0
+    serve(lim, clock, 20, 0.01)
+    assert lim.throttled_share == pytest.approx(2 / 25.0) and not lim.congested
+    busy = AdaptiveLimiter(8, clock=clock)
+    for count in range(1, 17):               # every answer a 503: judged at the 16th, then a cut
+        busy.throttled()
+        assert busy.congested is (count >= 16)
+    assert busy.decreases == 1 and busy.window == 4.0
+    never = AdaptiveLimiter(8, clock=clock, loss_threshold=0.0, loss_min_answers=0)
+    never.throttled()                        # the rule before: every 503 counts at once
+    assert never.congested and never.decreases == 1

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
+from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError, Unavailable
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_axl import (
     MEMORY_FAULT_TEXT, AxlClient, sql_literal)
 from ansible_collections.collab.uc.plugins.module_utils.clients._cucm_rest import (
@@ -577,3 +577,31 @@ def test_a_refusal_at_random_is_retried_after_the_first_backoff_step_and_congest
     run = revocation(cucm, sorted(users), concurrency=4, throttle_attempts=3, limiter=limiter)
     assert seen == steps and run.throttled_retries == 3
     assert run.summary()['revoked'] == 19 and limiter.congested is congested
+
+
+@pytest.mark.parametrize('congested, retry_after, steps, floor', [
+    (False, None, [0, 0, 0, 1, 2, 3, 4, 5], 0.0),      # at random: three retries at the first step, then growing
+    (True, None, [0, 1, 2, 3, 4, 5, 6, 7], 0.0),       # congested: growing from the first retry
+    (False, '3', [0, 0, 0, 1, 2, 3, 4, 5], 3.0),       # a Retry-After is honoured, at least that long
+])
+def test_the_retry_delay_of_a_throttled_user(monkeypatch, congested, retry_after, steps, floor):
+    seen = []
+    monkeypatch.setattr(_run, 'backoff_delay', lambda step, base, cap: seen.append((step, base, cap)) or 0.05)
+    limiter = _run.AdaptiveLimiter(4)
+    if congested:
+        limiter.paced_since = 0.0
+    run = _run.Revocation([], None, None, limiter=limiter, backoff_base=0.1, backoff_cap=4.0)
+    busy = Unavailable('server busy', host=CLUSTER, operation='revoke', status=503, product='CUCM')
+    busy.retry_after = retry_after
+    delays = [run.retry_delay(busy, tries) for tries in range(8)]
+    assert seen == [(step, 0.1, 4.0) for step in steps]
+    assert delays == [max(0.05, floor)] * 8
+
+
+def test_the_retry_delay_grows_with_jitter_as_the_transport_backs_off():
+    run = _run.Revocation([], None, None, backoff_base=0.1, backoff_cap=4.0)
+    busy = Unavailable('server busy', host=CLUSTER, operation='revoke', status=503, product='CUCM')
+    first = [run.retry_delay(busy, 0) for dummy in range(200)]
+    fifth = [run.retry_delay(busy, 5) for dummy in range(200)]  # step 3 (not congested): 0.4 to 0.8 s
+    assert all(0.05 <= d <= 0.1 for d in first) and len(set(first)) > 1   # jitter: not all the same
+    assert all(0.4 <= d <= 0.8 for d in fifth) and len(set(fifth)) > 1
