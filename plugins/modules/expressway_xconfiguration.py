@@ -208,6 +208,7 @@ class ExpresswayXconfiguration(UCModule):
                 if name.lower() == read_path.lower():
                     result['value'] = value
             return result
+
         def changes(made):  # path: the old name of name, returned until 2.0.0
             return [change(p, 'updated', old, new, path=p) for p, old, new in made]
 
