@@ -66,7 +66,7 @@ class ActionModule(PlayAction):
         data = self._loader.load_from_file(path) or {}
         return ((data.get('argument_specs') or {}).get('main') or {}).get('options') or None
 
-    def _input(self, task_vars, host, kind, options):
+    def _input(self, task_vars, host, kind, options, validator):
         """One host's part, in its own context: its role variables, checked against the role's argument spec (as
         Ansible's own validation of the role's arguments does, for every host here at once), and the arguments and
         environment its read module would get (its module_defaults templated with its variables)."""
@@ -76,7 +76,7 @@ class ActionModule(PlayAction):
         if options:
             # one templating of every role variable the host has (a template per variable costs a Jinja compile)
             provided = templar.template(dict((name, variables[name]) for name in options if name in variables))
-            errors = ArgumentSpecValidator(options).validate(provided, validate_role_argument_spec=True).error_messages
+            errors = validator.validate(provided, validate_role_argument_spec=True).error_messages
             if errors:
                 invalid = 'its role variables are not valid: %s' % '; '.join(str(e) for e in errors)
         newer = hasattr(self._templar, 'copy_with_new_env')  # ansible-core 2.19 and later: values keep their types
@@ -152,10 +152,11 @@ class ActionModule(PlayAction):
         environ = self.environment(ENV_PREFIXES)
         inputs = {}
         options = self._role_options()
+        validator = ArgumentSpecValidator(options) if options else None  # one for every host: it copies the spec
         for host in order:
             kind = _kind(host, members)
             try:
-                inputs[host] = self._input(task_vars, host, kind, options) if kind else {}
+                inputs[host] = self._input(task_vars, host, kind, options, validator) if kind else {}
             except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated
                 inputs[host] = {'kind': kind, 'vars': {}, 'read_args': None,
                                 'error': 'its variables cannot be templated: %s' % exc}
