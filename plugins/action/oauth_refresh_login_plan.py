@@ -149,6 +149,7 @@ class ActionModule(PlayAction):
     def _plan(self, result, params, task_vars, order, alive, members, names, check_mode):
         """The plan step: read, plan, and hand every host its state; in a sliced run, the part of this step."""
         slicing = params['slicing']
+        result['collab_uc_hosts'] = list(order)  # the summary's systems, those that leave the role included
         environ = self.environment(ENV_PREFIXES)
         inputs = {}
         options = self._role_options()

@@ -149,7 +149,8 @@ def test_role_variables_of_the_wrong_type_stop_every_host_in_one_task_before_any
     assert message.startswith("Preflight found 3 problem(s); nothing was written on any system."), message
     for host in ("cucm-a", "cucm-b", "cuc-a"):
         assert "- %s" % host in message and "oauth_refresh_login_access_token_expiry" in message, message
-    assert "argument 'oauth_refresh_login_enabled' is of type str" in message, message
+    assert "argument 'oauth_refresh_login_enabled' is of type" in message, message
+    assert "The value 'maybe' is not a valid boolean" in message, message
     assert message.count("oauth_refresh_login_enabled") == 1, message
     assert not [r for r in res.results if r["task"].startswith(ROLE + "Validating arguments")]
     counters = sim.get_counters()
