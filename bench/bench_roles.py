@@ -317,19 +317,20 @@ def main():
             "",
         ]
     lines += [
-        "What the role costs: no module reads. One run-once task takes every host's role variables and the "
-        "connection its read would get (module_defaults templated with that host's variables, from the variable "
-        "manager), reads every system on the controller, %d threads at most, and plans in Python (%.1f s for %d "
-        "clusters at 0 ms); modules start only where the plan changes something. On ansible-core 2.18 and later "
-        "(this run: %s) a host whose plan writes nothing then leaves the role (`meta: end_role`, which the "
-        "strategy evaluates itself: no worker process), so the include of the writes is dispatched only where the "
-        "plan writes, and on the first host, which runs the run-once tasks. What is left per host is Ansible's own "
-        "validation of the role's arguments (`meta/argument_specs.yml`, a worker process per host); with the "
-        "run-once tasks it is what the %d-cluster run costs beyond the reading pass, and why the ratio to one "
-        "cluster stays above 3 x at 0 ms on this machine. The one-task uri play, one module process per host, "
-        "grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer sits on."
-        % (16, cpu["read"], args.clusters, ansible_core_version(), args.clusters, cpu["uri_many"] / cpu["uri_one"],
-           args.clusters),
+        "What the role costs: no module reads. One run-once task checks every host's role variables against the "
+        "role's argument spec (the playbook imports the role with `rolespec_validate: false`: Ansible's own check "
+        "would start a worker process per host), takes the connection each read would get (module_defaults "
+        "templated with that host's variables, from the variable manager), reads every system on the controller, "
+        "%d threads at most, and plans in Python (%.1f s for %d clusters at 0 ms); modules start only where the "
+        "plan changes something. On ansible-core 2.18 and later (this run: %s) a host whose plan writes nothing "
+        "then leaves the role (`meta: end_role`, which the strategy evaluates itself: no worker process), so the "
+        "include of the writes is dispatched only where the plan writes, and on the first host, which runs the "
+        "run-once tasks. What is left per host: in the run-once task, the variable manager's variables of the host "
+        "and the templating of its role variables and module_defaults (each template string compiled anew by "
+        "Jinja); in the strategy's own process, the end_role condition of each host. The one-task uri play, one "
+        "module process per host, grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer "
+        "sits on."
+        % (16, cpu["read"], args.clusters, ansible_core_version(), cpu["uri_many"] / cpu["uri_one"], args.clusters),
         "",
         "The requests of a no-change run: %s." % ", ".join(
             "%s %d" % (op, n) for op, n in sorted(cpu["counters"]["by_operation"].items())),

@@ -10,6 +10,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
 from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import MODULES, read_all, read_cucm_access, run_all
 from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, plain
@@ -53,18 +57,40 @@ def _kind(host, members):
 
 class ActionModule(PlayAction):
 
-    def _input(self, task_vars, host, kind):
-        """One host's part, in its own context: its role variables, and the arguments and environment its read
-        module would get (its module_defaults templated with its variables)."""
+    def _role_options(self):
+        """The options of the role's entry point ``main`` (meta/argument_specs.yml), or None outside the role."""
+        role = getattr(self._task, '_role', None)
+        path = os.path.join(role._role_path, 'meta', 'argument_specs.yml') if role is not None else None
+        if not path or not os.path.isfile(path):
+            return None
+        data = self._loader.load_from_file(path) or {}
+        return ((data.get('argument_specs') or {}).get('main') or {}).get('options') or None
+
+    def _input(self, task_vars, host, kind, options, validator):
+        """One host's part, in its own context: its role variables, checked against the role's argument spec (as
+        Ansible's own validation of the role's arguments does, for every host here at once), and the arguments and
+        environment its read module would get (its module_defaults templated with its variables)."""
         templar, variables = self.host_context(task_vars, host)
+        provided = {}
+        invalid = None
+        if options:
+            # one templating of every role variable the host has (a template per variable costs a Jinja compile)
+            provided = templar.template(dict((name, variables[name]) for name in options if name in variables))
+            errors = validator.validate(provided, validate_role_argument_spec=True).error_messages
+            if errors:
+                invalid = 'its role variables are not valid: %s' % '; '.join(str(e) for e in errors)
+        newer = hasattr(self._templar, 'copy_with_new_env')  # ansible-core 2.19 and later: values keep their types
         values = {}
-        for name in ROLE_VARIABLES:
-            values[name] = self.render(templar, planner.PREFIX + name)
-        password = self.render(templar, planner.PREFIX + 'authz_password')
-        values['authz_password_set'] = password not in (None, '')
+        for name in ('authz_password',) + ROLE_VARIABLES:
+            key = planner.PREFIX + name
+            values[name] = provided[key] if newer and key in provided else self.render(templar, key)
+        values['authz_password_set'] = values.pop('authz_password') not in (None, '')
         read = kind in ('cucm', 'cuc') or (kind == 'expressway' and values.get('expressway_mode', 'set') == 'set')
         args = self.module_args(MODULES[kind], templar, variables) if kind and read else None
-        return {'kind': kind, 'vars': plain(values), 'read_args': args}
+        found = {'kind': kind, 'vars': plain(values), 'read_args': args}
+        if invalid:
+            found.update(read_args=None, error=invalid)
+        return found
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -123,15 +149,26 @@ class ActionModule(PlayAction):
     def _plan(self, result, params, task_vars, order, alive, members, names, check_mode):
         """The plan step: read, plan, and hand every host its state; in a sliced run, the part of this step."""
         slicing = params['slicing']
+        result['collab_uc_hosts'] = list(order)  # the summary's systems, those that leave the role included
         environ = self.environment(ENV_PREFIXES)
         inputs = {}
+        options = self._role_options()
+        validator = ArgumentSpecValidator(options) if options else None  # one for every host: it copies the spec
         for host in order:
             kind = _kind(host, members)
             try:
-                inputs[host] = self._input(task_vars, host, kind) if kind else {}
+                inputs[host] = self._input(task_vars, host, kind, options, validator) if kind else {}
             except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated
                 inputs[host] = {'kind': kind, 'vars': {}, 'read_args': None,
                                 'error': 'its variables cannot be templated: %s' % exc}
+        # a role variable of the wrong type stops the run before any read, with every such host (the planner's rules
+        # assume valid types); the playbook collab.uc.oauth_enable leaves the check to this step
+        invalid = [{'host': host, 'label': None, 'problem': data['error']} for host, data in inputs.items()
+                   if data.get('error', '').startswith('its role variables')]
+        if invalid:
+            result.update(failed=True, msg=planner.preflight_message(invalid),
+                          collab_uc_preflight={'planned': False, 'problems': invalid})
+            return result
         # a slice does the clusters (they depend on no other host) and leaves the others to the combine step; the
         # combine step takes the clusters from the slices' outputs and reads only the others
         deferred = [h for h in order if slicing == 'slice' and inputs[h].get('kind') in ('cuc', 'expressway')]

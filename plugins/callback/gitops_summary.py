@@ -208,7 +208,10 @@ class CallbackModule(CallbackBase):
 
     def _note(self, result):
         """What a role's planner says about the run (collab.uc.oauth_refresh_login_plan): the preflight's
-        outcome, whether the run detects drift, and, in the combine step of a sliced run, what the slices did."""
+        outcome, whether the run detects drift, every host of the play (those that leave the role after the plan
+        have no task result of their own), and, in the combine step of a sliced run, what the slices did."""
+        for name in result._result.get('collab_uc_hosts') or []:
+            self._host(str(name))
         slices = result._result.get('collab_uc_slices')
         if isinstance(slices, dict):
             for name, entry in sorted((slices.get('hosts') or {}).items()):

@@ -140,6 +140,12 @@ collab_uc_preflight:
     C(problems) (each with C(host), C(label) and C(problem)).
   returned: O(step=plan)
   type: dict
+collab_uc_hosts:
+  description: For the callback collab.uc.gitops_summary - every host of the play, so that the summary counts the
+    systems that leave the role after the plan (C(meta end_role)) without a task result of their own.
+  returned: O(step=plan)
+  type: list
+  elements: str
 checklist:
   description: What no public API sets, with the values to set.
   returned: O(step=checklist)

@@ -399,3 +399,24 @@ def test_an_account_that_is_no_connection_administrator_stops_in_preflight_with_
     counters = sim.get_counters()
     assert counters["writes"] == 0 and counters["write_attempts"] == 0, counters
     assert not [e for e in sim.get_requests("cucm1") if e["operation"] == "updateServiceParameter"]
+
+
+@pytest.mark.sim_lab(MULTI_LAB)
+def test_role_variables_of_the_wrong_type_stop_every_host_in_one_task_before_any_read(sim, run_playbook):
+    """The playbook leaves Ansible's per-host check of the role's arguments (a worker process per host) to the plan
+    step, which checks every host's role variables against meta/argument_specs.yml at once, before any read."""
+    inv = inventory(sim, {"cuc-a": ["cucm-a"]}, cluster_vars={"cucm-b": {"oauth_refresh_login_enabled": "maybe"}})
+    res = run_playbook(PLAYBOOK, inventory=inv, extravars={"oauth_refresh_login_access_token_expiry": "soon"})
+    assert res.rc != 0
+    failed = [r for r in res.results if r["failed"]]
+    assert [r["task"] for r in failed] == [GATE_TASK], res.describe()
+    message = failed[0]["msg"]
+    assert message.startswith("Preflight found 3 problem(s); nothing was written on any system."), message
+    for host in ("cucm-a", "cucm-b", "cuc-a"):
+        assert "- %s" % host in message and "oauth_refresh_login_access_token_expiry" in message, message
+    assert "argument 'oauth_refresh_login_enabled' is of type" in message, message
+    assert "The value 'maybe' is not a valid boolean" in message, message
+    assert message.count("oauth_refresh_login_enabled") == 1, message
+    assert not [r for r in res.results if r["task"].startswith(ROLE + "Validating arguments")]
+    counters = sim.get_counters()
+    assert counters["requests"] == 0 and counters["writes"] == 0, counters

@@ -168,3 +168,16 @@ def test_the_combine_step_of_a_sliced_run_adds_what_the_slices_changed():
     assert hosts['cucm-b'] == {'status': 'ok', 'rows': slices['hosts']['cucm-b']['rows']}
     assert hosts['cucm-a'] == {'status': 'ok', 'rows': []}
     assert [r['task'] for r in hosts['cuc-a']['rows']] == ['Point Unity Connection']
+
+
+def test_the_hosts_that_leave_the_role_after_the_plan_are_counted_as_systems_without_change():
+    callback = CallbackModule()
+    callback.v2_runner_on_ok(_Result('cucm-a', 'Stop before any write', {
+        'changed': False, 'collab_uc_hosts': ['cucm-a', 'cucm-b', 'cuc-a'],
+        'collab_uc_preflight': {'planned': True, 'problems': [], 'drift': False}}))
+    callback.v2_runner_on_ok(_Result('cuc-a', 'Point Unity Connection', dict(OAUTH_CHANGED)))
+    hosts = callback.summary()['hosts']
+    assert sorted(hosts) == ['cuc-a', 'cucm-a', 'cucm-b']
+    assert hosts['cucm-b'] == {'status': 'ok', 'rows': []}
+    page = render_markdown(callback.summary())
+    assert '1 of 3 systems changed' in page and 'No change: cucm-a, cucm-b.' in page, page
