@@ -14,6 +14,9 @@ SANITY_ARGS ?= --venv --requirements --color no
 UNITS_ARGS  ?= --venv --requirements --python 3.11 --color no
 # extra pytest options for sim-tests and integration (e.g. PYTEST_ARGS='-k harness -x')
 PYTEST_ARGS ?=
+# processes make integration spreads the test modules over (pytest-xdist, a module's tests stay together and in
+# order: --dist loadfile); 0 runs them in pytest's own process, output streaming
+INTEGRATION_JOBS ?= 2
 # molecule test options (default: every scenario, --all; e.g. MOLECULE_ARGS='-s oauth_refresh_login')
 MOLECULE_ARGS ?=
 # The ansible-core matrix, VERSION:CONTROLLER_PYTHON: the oldest ansible-core meta/runtime.yml claims and the newest
@@ -38,7 +41,7 @@ help:
 	@echo "make sanity          ansible-test sanity (all Pythons found; copy in .build/ansible-test)"
 	@echo "make units           ansible-test units on Python 3.11"
 	@echo "make sim-tests       pytest ucsim/tests"
-	@echo "make integration     pytest tests/integration (ansible-playbook against ucsim; runs make browser first)"
+	@echo "make integration     pytest tests/integration on INTEGRATION_JOBS=$(INTEGRATION_JOBS) processes (ansible-playbook against ucsim)"
 	@echo "make browser         install headless Chromium for the HTML report test (as root, apt-get), if missing"
 	@echo "make changelog-lint  antsibull-changelog lint"
 	@echo "make matrix          sanity, units, integration (ansible-test; the tests marked matrix) on ansible-core $(ANSIBLE_CORE_MATRIX)"
@@ -87,7 +90,7 @@ browser:
 
 integration: build browser
 	COLLAB_UC_COLLECTIONS_PATH=$${COLLAB_UC_COLLECTIONS_PATH:-$(COLLECTIONS)} \
-	  hacking/pytest.sh tests/integration $(PYTEST_ARGS)
+	  hacking/pytest.sh tests/integration -n $(INTEGRATION_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint -v
