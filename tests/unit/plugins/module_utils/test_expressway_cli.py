@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+
 import pytest
 
 from ansible_collections.collab.uc.plugins.module_utils.connection._connection import connection
@@ -97,6 +99,25 @@ def cli_for(server, tmp_path):
     return ExpresswayCli(session), session
 
 
+@contextlib.contextmanager
+def reconnecting(server, tmp_path):
+    """``(cli, reconnect, sessions)``: a CLI on ``server``, a ``reconnect()`` that opens another (as the modules give
+    ``ensure``), and every session opened, all closed at the end."""
+    cli, session = cli_for(server, tmp_path)
+    sessions = [session]
+
+    def reconnect():
+        again, other = cli_for(server, tmp_path)
+        sessions.append(other)
+        return again
+
+    try:
+        yield cli, reconnect, sessions
+    finally:
+        for opened in sessions:
+            opened.close()
+
+
 def test_read_set_and_version_on_one_login_without_a_pagination_command(tmp_path):
     replies = {'xConfiguration CollaborationEdge': SECTION, 'xConfiguration CollaborationEdge OAuthLocal: On': 'OK',
                'xStatus SystemUnit Software Version': '*s SystemUnit Software Version: "X14.2.1"\nOK'}
@@ -164,48 +185,24 @@ def test_a_set_whose_answer_is_lost_is_read_again_not_repeated(tmp_path):
 
     replies = {'xConfiguration CollaborationEdge': SECTION, 'xConfiguration CollaborationEdge OAuthLocal': read,
                'xConfiguration CollaborationEdge OAuthLocal: On': carried_out_then_dropped}
-    with serve(replies) as server:
-        cli, session = cli_for(server, tmp_path)
-        sessions = [session]
-
-        def reconnect():
-            again, s = cli_for(server, tmp_path)
-            sessions.append(s)
-            return again
-
-        try:
-            before, after, changed = ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, reconnect)
-            assert (before, after, changed) == ({'CollaborationEdge OAuthLocal': 'Off'},
-                                                {'CollaborationEdge OAuthLocal': 'On'}, ['CollaborationEdge OAuthLocal'])
-            assert server.commands.count('xConfiguration CollaborationEdge OAuthLocal: On') == 1
-            assert len(sessions) == 2
-        finally:
-            for s in sessions:
-                s.close()
+    with serve(replies) as server, reconnecting(server, tmp_path) as (cli, reconnect, sessions):
+        before, after, changed = ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, reconnect)
+        assert (before, after, changed) == ({'CollaborationEdge OAuthLocal': 'Off'},
+                                            {'CollaborationEdge OAuthLocal': 'On'}, ['CollaborationEdge OAuthLocal'])
+        assert server.commands.count('xConfiguration CollaborationEdge OAuthLocal: On') == 1
+        assert len(sessions) == 2
 
 
 def test_lost_set_that_did_not_happen_fails_without_repeating(tmp_path):
     replies = {'xConfiguration CollaborationEdge': SECTION,
                'xConfiguration CollaborationEdge OAuthLocal': '*c xConfiguration CollaborationEdge OAuthLocal: Off\nOK',
                'xConfiguration CollaborationEdge OAuthLocal: On': DROP}
-    with serve(replies) as server:
-        cli, session = cli_for(server, tmp_path)
-        others = []
-
-        def reconnect():
-            again, s = cli_for(server, tmp_path)
-            others.append(s)
-            return again
-
-        try:
-            with pytest.raises(UCError) as info:
-                ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, reconnect)
-            assert not isinstance(info.value, OutcomeUnknown)
-            assert 'not set, not repeated' in str(info.value)
-            assert server.commands.count('xConfiguration CollaborationEdge OAuthLocal: On') == 1
-        finally:
-            for s in [session] + others:
-                s.close()
+    with serve(replies) as server, reconnecting(server, tmp_path) as (cli, reconnect, _sessions):
+        with pytest.raises(UCError) as info:
+            ensure(cli, {'CollaborationEdge OAuthLocal': 'On'}, False, reconnect)
+        assert not isinstance(info.value, OutcomeUnknown)
+        assert 'not set, not repeated' in str(info.value)
+        assert server.commands.count('xConfiguration CollaborationEdge OAuthLocal: On') == 1
 
 
 # --- discovery: the whole section first, only leaves the Expressway shows are written --------------------------
@@ -281,20 +278,8 @@ def test_a_set_that_fails_after_another_carries_the_one_made(tmp_path):
                'xConfiguration CollaborationEdge OAuthLocal: On': 'OK',
                'xConfiguration CollaborationEdge LegacyCred: On': DROP}
     wanted = {'CollaborationEdge OAuthLocal': 'On', 'CollaborationEdge LegacyCred': 'On'}
-    with serve(replies) as server:
-        cli, session = cli_for(server, tmp_path)
-        others = []
-
-        def reconnect():
-            again, s = cli_for(server, tmp_path)
-            others.append(s)
-            return again
-
-        try:
-            with pytest.raises(UCError) as info:
-                ensure(cli, wanted, False, reconnect)
-            assert 'LegacyCred' in str(info.value) and 'not set, not repeated' in str(info.value)
-            assert info.value.done == [('CollaborationEdge OAuthLocal', 'Off', 'On')]
-        finally:
-            for s in [session] + others:
-                s.close()
+    with serve(replies) as server, reconnecting(server, tmp_path) as (cli, reconnect, _sessions):
+        with pytest.raises(UCError) as info:
+            ensure(cli, wanted, False, reconnect)
+        assert 'LegacyCred' in str(info.value) and 'not set, not repeated' in str(info.value)
+        assert info.value.done == [('CollaborationEdge OAuthLocal', 'Off', 'On')]
