@@ -21,7 +21,7 @@ from ansible_collections.collab.uc.plugins.module_utils.domain._estate import se
 from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import (
     KEYS_MODULE, MODULES, NODE_MODULE, read_authz_keys, read_cluster_nodes, read_one, run_all)
 from ansible_collections.collab.uc.plugins.module_utils.domain._run_lock import write_atomically
-from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, plain
+from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, compiled_once, plain
 
 ENV_PREFIXES = ('CUCM_', 'CUC_')
 ARGUMENT_SPEC = {
@@ -299,15 +299,19 @@ class ActionModule(PlayAction):
         # it changes no system (changes: the collection's one key for what a task changed; a state record it
         # writes on the controller is in record)
         result.update(changed=False, changes=[])
+        with compiled_once():  # every host's variables and module_defaults: the same templates, compiled once
+            return dict(result, **self._step(params, task_vars, order, alive))
+
+    def _step(self, params, task_vars, order, alive):
         step = params['step']
         if step == 'validate':
-            return dict(result, **self._validate(task_vars, params, order, alive))
+            return self._validate(task_vars, params, order, alive)
         if step == 'plan':
-            return dict(result, **self._plan(task_vars, params, order, alive))
+            return self._plan(task_vars, params, order, alive)
         planned = task_vars.get(PLAN) or {}
         states = plain(planned.get('states') or {}) if isinstance(planned, dict) else {}
         if step == 'record':
-            return dict(result, **self._record(task_vars, params, states))
+            return self._record(task_vars, params, states)
         if step == 'syncs':
-            return dict(result, **self._syncs(task_vars, states, order, alive))
-        return dict(result, **self._report(task_vars, params, states, order, alive))
+            return self._syncs(task_vars, states, order, alive)
+        return self._report(task_vars, params, states, order, alive)

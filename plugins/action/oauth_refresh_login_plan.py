@@ -16,7 +16,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.collab.uc.plugins.module_utils.domain import _oauth_refresh_login as planner
 from ansible_collections.collab.uc.plugins.module_utils.domain._estate_read import MODULES, read_all, read_cucm_access, run_all
-from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, plain
+from ansible_collections.collab.uc.plugins.plugin_utils._play_action import PlayAction, compiled_once, plain
 from ansible_collections.collab.uc.plugins.module_utils.domain._gitops import rows_from_result
 
 ENV_PREFIXES = ('CUCM_', 'CUC_', 'EXPRESSWAY_')
@@ -76,7 +76,9 @@ class ActionModule(PlayAction):
         if options:
             # one templating of every role variable the host has (a template per variable costs a Jinja compile)
             provided = templar.template(dict((name, variables[name]) for name in options if name in variables))
-            errors = validator.validate(provided, validate_role_argument_spec=True).error_messages
+            # checked as plain data: the validator deep-copies what it checks, and a deep copy of Ansible's tagged
+            # values costs several times that of the same plain values (same types: str, int, bool, list, dict)
+            errors = validator.validate(plain(provided), validate_role_argument_spec=True).error_messages
             if errors:
                 invalid = 'its role variables are not valid: %s' % '; '.join(str(e) for e in errors)
         newer = hasattr(self._templar, 'copy_with_new_env')  # ansible-core 2.19 and later: values keep their types
@@ -117,7 +119,10 @@ class ActionModule(PlayAction):
         done = slicing.get('done') or []  # combine step: the clusters the slices applied and verified
         if params['step'] == 'verify':
             live = [h for h in alive if h in states and h not in done]
-            results = dict((h, dict((key, get(h, var)) for key, var in RESULTS.items())) for h in live)
+            # the results of apply.yml's tasks exist only where it ran: elsewhere the plan's own read is the state
+            # (a result of an earlier play, registered under the same name, must not stand for this one's)
+            applied = set(planned.get('apply_hosts') or [])
+            results = dict((h, dict((key, get(h, var)) for key, var in RESULTS.items())) for h in live if h in applied)
             problems = planner.verify_problems(states, live, results)
             if problems:
                 return dict(result, failed=True, msg=' '.join(problems), problems=problems)
@@ -154,13 +159,14 @@ class ActionModule(PlayAction):
         inputs = {}
         options = self._role_options()
         validator = ArgumentSpecValidator(options) if options else None  # one for every host: it copies the spec
-        for host in order:
-            kind = _kind(host, members)
-            try:
-                inputs[host] = self._input(task_vars, host, kind, options, validator) if kind else {}
-            except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated
-                inputs[host] = {'kind': kind, 'vars': {}, 'read_args': None,
-                                'error': 'its variables cannot be templated: %s' % exc}
+        with compiled_once():  # every host's variables and module_defaults: the same templates, compiled once
+            for host in order:
+                kind = _kind(host, members)
+                try:
+                    inputs[host] = self._input(task_vars, host, kind, options, validator) if kind else {}
+                except Exception as exc:  # pylint: disable=broad-except  # a variable that cannot be templated
+                    inputs[host] = {'kind': kind, 'vars': {}, 'read_args': None,
+                                    'error': 'its variables cannot be templated: %s' % exc}
         # a role variable of the wrong type stops the run before any read, with every such host (the planner's rules
         # assume valid types); the playbook collab.uc.oauth_enable leaves the check to this step
         invalid = [{'host': host, 'label': None, 'problem': data['error']} for host, data in inputs.items()
