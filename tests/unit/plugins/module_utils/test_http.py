@@ -17,7 +17,7 @@ import pytest
 from ansible_collections.collab.uc.plugins.module_utils.transport._errors import (
     OutcomeUnknown, UCError, clip, shorten, type_words)
 from ansible_collections.collab.uc.plugins.module_utils.transport._http import (
-    HttpSession, RateLimiter, backoff_delay, time_scale)
+    HttpSession, RateLimiter, backoff_delay, ssl_context, time_scale)
 from ansible_collections.collab.uc.tests.unit.plugins.module_utils.scripted_server import (
     DROP, ScriptedServer, plain_http, reply, session)
 
@@ -445,3 +445,23 @@ def test_clip_keeps_head_and_tail_and_says_how_much_went():
     ('x', 'a string'), ({}, 'a dictionary (mapping)'), ([], 'a list'), (object(), 'a value of another kind')])
 def test_type_words_never_name_a_python_class(value, words):
     assert type_words(value) == words
+
+
+def test_a_tls_context_is_made_once_per_process_for_each_setting():
+    """Loading the system's CA store costs tens of milliseconds; a reading pass opens a session per system."""
+    assert ssl_context(True, None) is ssl_context(True, None)
+    assert ssl_context(False, None) is ssl_context(False, None)
+    assert ssl_context(False, None) is not ssl_context(True, None)
+    assert ssl_context(False, None).verify_mode == ssl.CERT_NONE and not ssl_context(False, None).check_hostname
+    assert ssl_context(True, None).verify_mode == ssl.CERT_REQUIRED and ssl_context(True, None).check_hostname
+
+
+def test_a_ca_path_that_cannot_be_read_fails_every_time_and_is_not_kept(tmp_path):
+    missing = str(tmp_path / 'missing-ca.pem')
+    with pytest.raises((IOError, OSError, ssl.SSLError)):
+        ssl_context(True, missing)
+    with pytest.raises((IOError, OSError, ssl.SSLError)):      # not kept: read again, and refused again
+        ssl_context(True, missing)
+    with pytest.raises(UCError) as caught:
+        HttpSession('127.0.0.1', 1, 'axladmin', 's3cret', ca_path=missing, retries=0, product='CUCM').request('GET', '/', 'read')
+    assert 'cannot load the CA certificates from ca_path' in str(caught.value)
