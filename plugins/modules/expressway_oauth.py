@@ -224,7 +224,6 @@ from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli 
     read_section, version_key)
 from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
-from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 
 
 DEFAULT_REFRESH_SETTING = 'OAuthWithRefresh'
@@ -272,12 +271,9 @@ class ExpresswayOauth(UCModule):
         def changes(made):  # setting: the old name of name, returned until 2.0.0
             return [change(names[p], 'updated', old, new, path=p, setting=names[p]) for p, old, new in made]
 
-        try:
+        with self.reporting_done(changes):  # a set failed: the ones made before it are reported with the failure
             before, after, changed = ensure(cli, wanted, self.check_mode, self.cli, sections=sections,
                                             hints={refresh_path: self.refresh_hint(refresh_path)})
-        except UCError as error:  # a set failed: the ones made before it are reported with the failure
-            error.changes = changes(getattr(error, 'done', []))
-            raise
         current = {}
         for option, _leaf, _label in MRA_SETTINGS:
             path = paths[option]

@@ -167,7 +167,6 @@ from ansible_collections.collab.uc.plugins.module_utils.clients._expressway_cli 
     ExpresswayCli, check_path, check_value)
 from ansible_collections.collab.uc.plugins.module_utils.domain._expressway_settings import ensure
 from ansible_collections.collab.uc.plugins.module_utils.connection._module import UCModule, change
-from ansible_collections.collab.uc.plugins.module_utils.transport._errors import UCError
 
 
 class ExpresswayXconfiguration(UCModule):
@@ -212,11 +211,8 @@ class ExpresswayXconfiguration(UCModule):
         def changes(made):  # path: the old name of name, returned until 2.0.0
             return [change(p, 'updated', old, new, path=p) for p, old, new in made]
 
-        try:
+        with self.reporting_done(changes):  # a set failed: the ones made before it are reported with the failure
             before, after, changed = ensure(cli, wanted, self.check_mode, self.cli)
-        except UCError as error:  # a set failed: the ones made before it are reported with the failure
-            error.changes = changes(getattr(error, 'done', []))
-            raise
         result = dict(changed=bool(changed), xconfiguration=after, ssh_logins=self.logins(),
                       changes=changes((p, before[p], after[p]) for p in changed))
         if self.params['path']:

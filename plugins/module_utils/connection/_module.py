@@ -33,6 +33,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import re
 
 from ansible.module_utils.basic import AnsibleModule, _load_params
@@ -260,6 +261,16 @@ class UCModule:
         if self.module._diff:
             result['diff'] = dict(before=before, after=after)
         return result
+
+    @contextlib.contextmanager
+    def reporting_done(self, changes):
+        """Within this block, a ``UCError`` that carries ``done`` (what a multi-step write made before it failed,
+        as the domain layer hands it) leaves with ``changes(done)`` as its ``changes``, which ``fail`` reports."""
+        try:
+            yield
+        except UCError as error:
+            error.changes = changes(getattr(error, 'done', None) or [])
+            raise
 
     def execute(self):
         raise NotImplementedError

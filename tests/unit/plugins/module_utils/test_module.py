@@ -145,6 +145,38 @@ def test_a_failure_after_changes_reports_them_and_is_changed(capture):
     assert result['changes'] == [dict(name='A', action='updated', before='Off', after='On')]
 
 
+class StepsProbe(Probe):
+    """A write in steps whose second step fails: the domain layer hands what was done in ``error.done``."""
+    done = None
+
+    def execute(self):
+        self.http_session()
+
+        def changes(made):
+            return [change(name, 'updated', old, new) for name, old, new in made]
+
+        with self.reporting_done(changes):
+            error = UCError('the connection dropped', host='expc', operation='xConfiguration B: On')
+            if self.done is not None:
+                error.done = self.done
+            raise error
+
+
+@pytest.mark.parametrize('done, expected', [
+    ([('A', 'Off', 'On')], [dict(name='A', action='updated', before='Off', after='On')]),
+    (None, []),
+])
+def test_a_write_in_steps_that_fails_reports_the_steps_done(capture, done, expected):
+    StepsProbe.done = done
+    try:
+        failed, result = capture(StepsProbe, dict(host='h', username='u', password='p'))
+    finally:
+        StepsProbe.done = None
+    assert failed and result['changes'] == expected
+    assert result.get('changed', False) is bool(expected)
+    assert 'xConfiguration B: On failed' in result['msg']
+
+
 class FailingProbe(UCModule):
     """Opens a session, then ends with fail_json from inside execute(), as modules do on their own errors."""
     connections = ('cucm',)
