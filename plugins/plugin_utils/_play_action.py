@@ -59,12 +59,11 @@ def compiled_once():
     kept = {}
 
     def compile_template(engine, template, options):
+        key = (engine.basedir, str(template), options)
         try:
-            key = (engine.basedir, str(template), options)
-            hash(key)
-        except Exception:  # pylint: disable=broad-except  # options that cannot be a key: no keeping
+            found = kept.get(key)
+        except TypeError:  # options that cannot be a key (an engine of another release): compiled as usual
             return original(engine, template, options)
-        found = kept.get(key)
         if found is None:
             found = original(engine, template, options)
             if isinstance(found, _AnsibleTemplate):

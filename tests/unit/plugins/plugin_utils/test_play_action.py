@@ -47,7 +47,7 @@ def test_a_template_is_compiled_once_and_each_host_gets_its_own_values(compiles)
 
 
 @needs_engine
-def test_other_templates_and_options_are_kept_apart(compiles):
+def test_other_texts_are_kept_apart(compiles):
     with compiled_once():
         assert render('{{ name }}', name='x') == 'x'
         assert render('{{ name }}!', name='x') == 'x!'
