@@ -91,6 +91,9 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--engine-users", type=int, default=10000)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--section", default="bench_throttle",
+                        help="the section of bench/README.md it writes (a second one for a second latency, e.g. "
+                             "bench_throttle_wan for --latency-ms 100)")
     args = parser.parse_args()
     problem = helpers.check_installed_collection()
     if problem:
@@ -226,12 +229,16 @@ def main():
         "",
         note,
         "",
-        "Reproduce: `make build && .venv/bin/python bench/bench_throttle.py` (`--help` lists the knobs).",
+        "Reproduce: `make build && .venv/bin/python bench/bench_throttle.py%s` (`--help` lists the knobs)."
+        % "".join(" " + arg for arg in sys.argv[1:] if arg != "--no-readme"),
     ]
     text = "\n".join(lines)
     print(text)
     if not args.no_readme:
-        update_section(HERE / "README.md", "bench_throttle", "Revocation when CUCM pushes back (issue 22)", text)
+        title = "Revocation when CUCM pushes back (issue 22)"
+        if args.section != "bench_throttle":
+            title += ", %g ms a request" % args.latency_ms
+        update_section(HERE / "README.md", args.section, title, text)
 
 
 if __name__ == "__main__":
