@@ -23,8 +23,11 @@ says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded 
   starts pacing: from then on the requests are paced at the rate the server admits, the highest rate of successful
   answers over one phase (``phase_seconds``) seen in the last ``filter_seconds``, times a gain that cycles
   through 1.25 (a probe: has the limit risen?), 0.75 (drain what the probe queued) and six times 1. A lower limit
-  shows as a lower rate of successes, which the pace follows once the higher samples age out. A bare 503 (a server
-  busy for other reasons, maybe at random) only narrows the window: it costs its retry, not a slower run.
+  shows as a lower rate of successes, which the pace follows once the higher samples age out. While rate limits
+  keep coming, the pace is also held: each cruise phase (gain 1) that was refused lowers it by 5 %, and each one
+  that was not raises it by 2 %, never above the best phase (which overstates a token bucket's rate by its burst:
+  paced on it alone, every cruise phase would be refused a little). A bare 503 (a server busy for
+  other reasons, maybe at random) only narrows the window: it costs its retry, not a slower run.
 
 A ``Retry-After`` is honoured by the caller for the one request it was given to (``retry_delay``): that request
 goes back on a delayed queue, and the thread takes another request meanwhile (see ``domain/revocation/_run``;
@@ -54,6 +57,10 @@ PHASE_SECONDS = 1.0
 FILTER_SECONDS = 8.0
 DECREASE_INTERVAL = 1.0
 MIN_RATE = 0.5
+# While rate limits come, a cruise phase that was refused lowers the pace by HOLD_DECREASE, one that was not raises
+# it by HOLD_GROWTH (see AdaptiveLimiter._hold).
+HOLD_DECREASE = 0.95
+HOLD_GROWTH = 1.02
 # A bare 503 narrows the window only while throttled answers are more than this share of the last LOSS_SAMPLE.
 LOSS_THRESHOLD = 0.25
 LOSS_SAMPLE = 64
@@ -102,6 +109,10 @@ class AdaptiveLimiter:
         self._successes = collections.deque()  # times of successful answers in the last phase
         self._first = None
         self._samples = collections.deque()  # (time, rate of successes over the phase before it, a whole phase)
+        self._phases = {}  # phase number since pacing began -> its rate limits (the phases not judged yet)
+        self._judged = -1  # the last phase judged by _hold
+        self._cap = None  # the held pace (see _hold)
+        self._limited_at = None  # the last rate limit
         self._cond = threading.Condition()
 
     # -- the decisions (no waiting; the tests drive them with a fake clock) --
@@ -146,10 +157,36 @@ class AdaptiveLimiter:
         while self._samples and now - self._samples[0][0] > self.filter_seconds:
             self._samples.popleft()
         admitted = self.admitted
+        held = self._hold(now, admitted)
         if admitted is None:
             return None  # throttled before any success: only the window holds the sender back
+        if held is not None:
+            admitted = min(admitted, held)
         phase = int((now - self.paced_since) / self.phase_seconds) % len(self.gains)
         return max(self.min_rate, self.gains[phase] * admitted)
+
+    def _hold(self, now, admitted):
+        """The held pace (requests a second) while rate limits come, else None; judged at the end of each phase.
+
+        The best phase overstates what a token bucket admits: a probe's phase spends the bucket's burst on top of
+        its rate, and a one-second count has luck in it; paced on that alone, every cruise phase (gain 1) is
+        refused a little. So each cruise phase that was refused lowers the pace it had by ``HOLD_DECREASE``, and
+        each one that was not raises the held pace by ``HOLD_GROWTH`` (the limit may have risen: a little more is
+        asked, a little is refused, and the pace is lowered again); the pace never exceeds the best phase. Without
+        a rate limit for ``filter_seconds`` nothing is held."""
+        current = int((now - self.paced_since) / self.phase_seconds)
+        for phase in range(self._judged + 1, current):
+            limits = self._phases.pop(phase, 0)
+            if self.gains[phase % len(self.gains)] != 1.0 or admitted is None:
+                continue
+            if limits:
+                self._cap = HOLD_DECREASE * (admitted if self._cap is None else min(self._cap, admitted))
+            elif self._cap is not None:
+                self._cap = min(self._cap * HOLD_GROWTH, admitted)
+        self._judged = max(self._judged, current - 1)
+        if self._limited_at is None or now - self._limited_at > self.filter_seconds:
+            self._cap = None
+        return self._cap
 
     def try_acquire(self, now=None):
         """Take a slot now and return 0.0, or return the seconds to wait before asking again (None: until a
@@ -212,6 +249,11 @@ class AdaptiveLimiter:
         self._answers.append(True)
         if not rate_limited and not self._lossy():
             return  # a refusal at random among answers served: not a rate signal
+        if rate_limited:
+            self._limited_at = now
+            if self.paced_since is not None:
+                phase = int((now - self.paced_since) / self.phase_seconds)
+                self._phases[phase] = self._phases.get(phase, 0) + 1
         if rate_limited and self.paced_since is None:
             # pacing starts: measure what the server admits from now on (before, nothing held the sender back)
             self.paced_since = now

@@ -105,6 +105,56 @@ def test_a_lower_limit_is_followed_once_the_higher_samples_age_out():
     assert lim.admitted == pytest.approx(50, rel=0.05) and lim.rate() == pytest.approx(50, rel=0.05)
 
 
+def answers(lim, clock, start, end, count, refused=0):
+    """``count`` successes and ``refused`` rate limits spread evenly from ``start`` to ``end`` (clock seconds)."""
+    total = count + refused
+    for n in range(total):
+        clock.now = start + (end - start) * n / total
+        if n < refused:
+            lim.throttled(rate_limited=True)
+        else:
+            lim.release()
+
+
+def test_while_rate_limits_come_a_refused_cruise_phase_lowers_the_pace_and_an_unrefused_one_raises_it_a_little():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, gains=(1.25, 0.75, 1.0, 1.0))
+    t0 = clock.now
+    lim.throttled(rate_limited=True)                  # a Retry-After: pacing starts
+    answers(lim, clock, t0, t0 + 1, 60, refused=2)    # probe: 60 a second got through (a bucket's 50 + its burst)
+    answers(lim, clock, t0 + 1, t0 + 2, 45)           # drain
+    answers(lim, clock, t0 + 2, t0 + 3, 50, refused=5)  # cruise at the best phase (60): refused
+    clock.now = t0 + 3.0
+    best = lim.admitted
+    assert best >= 59                                 # the best phase still says about 60 ...
+    assert lim.rate() == pytest.approx(0.95 * best)   # ... the refused cruise phase lowered the pace by 5 %
+    answers(lim, clock, t0 + 3, t0 + 4, 50, refused=3)  # refused again: 5 % lower again
+    clock.now = t0 + 4.0                              # a probe phase (4 % 4 == 0)
+    assert lim.rate() == pytest.approx(1.25 * 0.95 * 0.95 * best)
+    answers(lim, clock, t0 + 4, t0 + 5, 55)
+    answers(lim, clock, t0 + 5, t0 + 6, 40)
+    answers(lim, clock, t0 + 6, t0 + 7, 50)           # cruise, not refused: the limit may have risen
+    clock.now = t0 + 7.0
+    assert lim.rate() == pytest.approx(0.95 * 0.95 * 1.02 * best)
+    for second in range(7, 16):                       # no rate limit any more: after 8 s nothing is held
+        answers(lim, clock, t0 + second, t0 + second + 1, 70)
+    clock.now = t0 + 18.0                             # a cruise phase (18 % 4 == 2)
+    assert lim.rate() == pytest.approx(1.0 * lim.admitted) and lim.admitted >= 69
+
+
+def test_the_hold_is_lifted_once_no_rate_limit_came_for_the_filter_time():
+    clock = Clock()
+    lim = AdaptiveLimiter(8, clock=clock, gains=(1.0,))
+    t0 = clock.now
+    lim.throttled(rate_limited=True)
+    answers(lim, clock, t0, t0 + 1, 50, refused=5)
+    clock.now = t0 + 1.0
+    assert lim.rate() == pytest.approx(0.95 * lim.admitted)  # held: the phase was refused
+    answers(lim, clock, t0 + 1, t0 + 10, 9 * 80)      # 80 a second, never refused
+    clock.now = t0 + 10.0
+    assert lim.rate() == pytest.approx(80, rel=0.03)  # 8 s without a rate limit: the best phase again
+
+
 @pytest.mark.parametrize('value, seconds', [('3', 3.0), (' 1.5 ', 1.5), ('0', 0.0), ('99999', 120.0),
                                             (None, None), ('Wed, 21 Oct 2026 07:28:00 GMT', None), ('-1', None)])
 def test_retry_after(value, seconds):
