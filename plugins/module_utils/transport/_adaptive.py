@@ -26,8 +26,8 @@ says how the request went: ``ok``, or ``throttled`` (HTTP 503, CUCM's "Exceeded 
   shows as a lower rate of successes, which the pace follows once the higher samples age out. While rate limits
   keep coming, the pace is also held: each cruise phase (gain 1) that was refused lowers it by 5 %, and each one
   that was not raises it by 2 %, never above the best phase (which overstates a token bucket's rate by its burst:
-  paced on it alone, every cruise phase would be refused a little). A bare 503 (a server busy for
-  other reasons, maybe at random) only narrows the window: it costs its retry, not a slower run.
+  paced on it alone, every cruise phase would be refused a little). A bare 503 (a server busy for other reasons,
+  maybe at random) only narrows the window: it costs its retry, not a slower run.
 
 A ``Retry-After`` is honoured by the caller for the one request it was given to (``retry_delay``): that request
 goes back on a delayed queue, and the thread takes another request meanwhile (see ``domain/revocation/_run``;
@@ -162,8 +162,11 @@ class AdaptiveLimiter:
             return None  # throttled before any success: only the window holds the sender back
         if held is not None:
             admitted = min(admitted, held)
-        phase = int((now - self.paced_since) / self.phase_seconds) % len(self.gains)
-        return max(self.min_rate, self.gains[phase] * admitted)
+        return max(self.min_rate, self.gains[self._phase(now) % len(self.gains)] * admitted)
+
+    def _phase(self, now):
+        """The number of the pacing phase ``now`` falls in, counted from the start of pacing."""
+        return int((now - self.paced_since) / self.phase_seconds)
 
     def _hold(self, now, admitted):
         """The held pace (requests a second) while rate limits come, else None; judged at the end of each phase.
@@ -174,7 +177,7 @@ class AdaptiveLimiter:
         each one that was not raises the held pace by ``HOLD_GROWTH`` (the limit may have risen: a little more is
         asked, a little is refused, and the pace is lowered again); the pace never exceeds the best phase. Without
         a rate limit for ``filter_seconds`` nothing is held."""
-        current = int((now - self.paced_since) / self.phase_seconds)
+        current = self._phase(now)
         for phase in range(self._judged + 1, current):
             limits = self._phases.pop(phase, 0)
             if self.gains[phase % len(self.gains)] != 1.0 or admitted is None:
@@ -252,7 +255,7 @@ class AdaptiveLimiter:
         if rate_limited:
             self._limited_at = now
             if self.paced_since is not None:
-                phase = int((now - self.paced_since) / self.phase_seconds)
+                phase = self._phase(now)
                 self._phases[phase] = self._phases.get(phase, 0) + 1
         if rate_limited and self.paced_since is None:
             # pacing starts: measure what the server admits from now on (before, nothing held the sender back)
