@@ -326,8 +326,9 @@ def main():
         "then leaves the role (`meta: end_role`, which the strategy evaluates itself: no worker process), so the "
         "include of the writes is dispatched only where the plan writes, and on the first host, which runs the "
         "run-once tasks. What is left per host: in the run-once task, the variable manager's variables of the host "
-        "and the templating of its role variables and module_defaults (each template string compiled anew by "
-        "Jinja); in the strategy's own process, the end_role condition of each host. The one-task uri play, one "
+        "and the templating of its role variables and module_defaults (each template string compiled once for "
+        "every host of the task); in the strategy's own process, the variable manager's variables of each host "
+        "and its end_role condition, compiled anew by Jinja for each host. The one-task uri play, one "
         "module process per host, grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer "
         "sits on."
         % (16, cpu["read"], args.clusters, ansible_core_version(), cpu["uri_many"] / cpu["uri_one"], args.clusters),
