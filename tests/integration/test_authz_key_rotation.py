@@ -510,6 +510,10 @@ def test_two_runs_side_by_side_rotate_once(sim, run_playbook, tmp_path):
     wait_for(lock.exists, "the lock file of the first run", first)
     holder = json.loads(lock.read_text())
     assert holder["pid"] == first.pid, holder
+    # the first run is kept inside its lock until the second one has been refused: each of its requests (HTTPS and
+    # SSH commands) answers 4 real seconds late while the second run starts (it sends none before the lock refuses
+    # it), so a loaded machine cannot let the first run finish before the second one asks for the lock
+    sim.faults(latency_ms=4000)
     waiting = start_playbook(tmp_path / "waiting", inventory(sim, state_dir, authz_key_rotation_lock_timeout=600),
                              sim, log=logs["waiting"])
 
@@ -520,6 +524,7 @@ def test_two_runs_side_by_side_rotate_once(sim, run_playbook, tmp_path):
     assert "the key rotation state of cucm1 is locked by another run (PID %d on %s, started %s" % (
         first.pid, holder["host"], holder["started"]) in messages, messages
     assert first.poll() is None, "the first run ended before the second one was refused"
+    sim.clear_faults()
 
     assert first.wait(timeout=600) == 0, logs["first"].read_text()
     assert waiting.wait(timeout=600) == 0, logs["waiting"].read_text()
