@@ -42,7 +42,12 @@ export COLLAB_UC_ANSIBLE_PLAYBOOK COLLAB_UC_COLLECTIONS_PATH PYTHONDONTWRITEBYTE
 if [ -s "$here/.markexpr" ]; then
     set -- -m "$(cat "$here/.markexpr")" "$@"
 fi
-echo "run_pytest.sh: $(basename "$test_file") with $("$COLLAB_UC_ANSIBLE_PLAYBOOK" --version | head -1), simulator $COLLAB_UC_UCSIM${1:+, pytest options: $*}"
+# the release of that ansible-playbook, from its own Python (`ansible-playbook --version` would import the whole CLI:
+# most of a second for each of the 20 targets of a matrix leg)
+read -ra playbook_python < <(sed -n '1s/^#! *//p' "$COLLAB_UC_ANSIBLE_PLAYBOOK")
+[ "${#playbook_python[@]}" -gt 0 ] || playbook_python=(python)
+core=$("${playbook_python[@]}" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null || echo unknown)
+echo "run_pytest.sh: $(basename "$test_file") with ansible-playbook [core $core], simulator $COLLAB_UC_UCSIM${1:+, pytest options: $*}"
 rc=0
 python -m pytest "$test_file" -ra -p no:cacheprovider "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then
