@@ -44,7 +44,7 @@ if [ -s "$here/.markexpr" ]; then
 fi
 # the release of that ansible-playbook, from its own Python (`ansible-playbook --version` would import the whole CLI:
 # most of a second for each of the 20 targets of a matrix leg)
-read -ra playbook_python < <(sed -n '1s/^#! *//p' "$COLLAB_UC_ANSIBLE_PLAYBOOK")
+read -ra playbook_python < <(sed -n '1s/^#! *//p' "$COLLAB_UC_ANSIBLE_PLAYBOOK") || true
 [ "${#playbook_python[@]}" -gt 0 ] || playbook_python=(python)
 core=$("${playbook_python[@]}" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null || echo unknown)
 echo "run_pytest.sh: $(basename "$test_file") with ansible-playbook [core $core], simulator $COLLAB_UC_UCSIM${1:+, pytest options: $*}"
