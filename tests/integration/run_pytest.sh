@@ -14,6 +14,15 @@ root=$(cd "$here/../.." && pwd)   # .../ansible_collections/collab/uc
 test_file=$here/${1:?usage: run_pytest.sh test_FILE.py [pytest options]}
 shift
 
+# the Python of the script FILE (its shebang line, split into words, e.g. `/usr/bin/env python3`; `python` if it has
+# none) run with ARGS
+python_of() {  # FILE ARGS...
+    local interpreter=()
+    read -ra interpreter < <(sed -n '1s/^#! *//p' "$1") || true
+    [ "${#interpreter[@]}" -gt 0 ] || interpreter=(python)
+    "${interpreter[@]}" "${@:2}"
+}
+
 if [ -z "${COLLAB_UC_UCSIM:-}" ]; then
     if command -v ucsim >/dev/null 2>&1; then
         COLLAB_UC_UCSIM=$(command -v ucsim)
@@ -28,8 +37,8 @@ fi
 export COLLAB_UC_UCSIM
 # some tests import the simulator's package too (its state models): take it from the simulator's own Python
 if ! python -c 'import ucsim' >/dev/null 2>&1; then
-    ucsim_python=$(sed -n '1s/^#! *//p' "$(command -v "${COLLAB_UC_UCSIM%% *}")")
-    ucsim_path=$("$ucsim_python" -c 'import os, ucsim; print(os.path.dirname(os.path.dirname(ucsim.__file__)))')
+    ucsim_path=$(python_of "$(command -v "${COLLAB_UC_UCSIM%% *}")" \
+                     -c 'import os, ucsim; print(os.path.dirname(os.path.dirname(ucsim.__file__)))')
     export PYTHONPATH=${PYTHONPATH:+$PYTHONPATH:}$ucsim_path
 fi
 # ansible-test's ansible-playbook (its ansible-core), and the collection it tests rather than a `make build` copy
@@ -44,9 +53,8 @@ if [ -s "$here/.markexpr" ]; then
 fi
 # the release of that ansible-playbook, from its own Python (`ansible-playbook --version` would import the whole CLI:
 # most of a second for each of the 20 targets of a matrix leg)
-read -ra playbook_python < <(sed -n '1s/^#! *//p' "$COLLAB_UC_ANSIBLE_PLAYBOOK") || true
-[ "${#playbook_python[@]}" -gt 0 ] || playbook_python=(python)
-core=$("${playbook_python[@]}" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null || echo unknown)
+core=$(python_of "$COLLAB_UC_ANSIBLE_PLAYBOOK" -c 'from ansible.release import __version__; print(__version__)' \
+       2>/dev/null || echo unknown)
 echo "run_pytest.sh: $(basename "$test_file") with ansible-playbook [core $core], simulator $COLLAB_UC_UCSIM${1:+, pytest options: $*}"
 rc=0
 python -m pytest "$test_file" -ra -p no:cacheprovider "$@" || rc=$?
