@@ -331,7 +331,7 @@ def main():
         "and its end_role condition, compiled anew by Jinja for each host. The one-task uri play, one "
         "module process per host, grows %.1f x from 1 to %d hosts on this machine: the floor the role no longer "
         "sits on."
-        % (16, cpu["read"], args.clusters, ansible_core_version(), cpu["uri_many"] / cpu["uri_one"], args.clusters),
+        % (32, cpu["read"], args.clusters, ansible_core_version(), cpu["uri_many"] / cpu["uri_one"], args.clusters),
         "",
         "The requests of a no-change run: %s." % ", ".join(
             "%s %d" % (op, n) for op, n in sorted(cpu["counters"]["by_operation"].items())),

@@ -72,6 +72,13 @@ options:
   slice_id:
     description: With O(slicing=slice), the slice's own name (AWX's C(awx_job_id)).
     type: str
+  workers:
+    description:
+      - How many systems O(step=plan) reads at once, at most 64 (a larger value counts as 64).
+      - Each read is a few HTTPS requests that mostly wait on the network; more readers than the default cost more
+        in contention for the controller's Python than they save (measured in the collection's bench/README.md).
+    type: int
+    default: 32
 '''
 
 EXAMPLES = r'''
