@@ -153,7 +153,7 @@ class ActionModule(PlayAction):
                 problems.append({'host': host, 'label': None, 'problem': 'its variables cannot be templated: %s' % exc})
                 continue
             hosts[host] = data
-        reads = run_all(jobs, workers=max(1, min(params['workers'], 64)))
+        reads = run_all(jobs, workers=self.readers(params))
         warnings = []
         for (host, part), read in sorted(reads.items()):
             warnings.extend('%s: %s' % (host, warning) for warning in read.get('warnings') or [])
@@ -247,7 +247,7 @@ class ActionModule(PlayAction):
                 templar, variables = self.host_context(task_vars, host)
                 jobs[(host, 'servers')] = (read_one, ('cuc', self.module_args(MODULES['cuc'], templar, variables),
                                                       environ))
-        reads = run_all(jobs, workers=max(1, min(params['workers'], 64)))
+        reads = run_all(jobs, workers=self.readers(params))
         groups = task_vars.get('groups') or {}
         expressway_hosts = list(groups.get(params['expressway_group']) or [])
         reports = {}

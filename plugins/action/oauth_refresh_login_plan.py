@@ -194,7 +194,7 @@ class ActionModule(PlayAction):
         jobs = dict((host, (data['kind'], data['read_args'], environ,
                             data['vars'].get('expressway_refresh_setting')))
                     for host, data in inputs.items() if data.get('read_args') is not None and host not in skip)
-        reads = read_all(jobs, workers=max(1, min(params['workers'], 64)))
+        reads = read_all(jobs, workers=self.readers(params))
         hosts = dict((host, {'kind': data.get('kind') if data.get('vars') else None, 'vars': data.get('vars') or {},
                              'read': reads.get(host)})
                      for host, data in inputs.items() if host not in deferred)
@@ -214,7 +214,7 @@ class ActionModule(PlayAction):
                    and inputs[host].get('read_args') is not None and host not in skip]
         access = run_all(dict((host, (read_cucm_access, (inputs[host]['read_args'], environ,
                                                          (reads.get(host) or {}).get('axl_version'))))
-                              for host in writing), workers=max(1, min(params['workers'], 64)))
+                              for host in writing), workers=self.readers(params))
         if access:
             for host, found in access.items():
                 hosts[host]['read'] = dict(hosts[host]['read'] or {}, access=found.get('access'),

@@ -113,9 +113,14 @@ class PlayAction(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
+    MAX_READERS = 64  # the most systems a run-once task reads at once, whatever its option ``workers`` says
 
     def check_mode(self):
         return bool(self._task.check_mode or self._play_context.check_mode)
+
+    def readers(self, params):
+        """How many systems to read at once: the option ``workers`` of ``params``, from 1 to MAX_READERS."""
+        return max(1, min(params['workers'], self.MAX_READERS))
 
     def host_context(self, task_vars, host):
         """``(templar, variables)`` of ``host`` as a task of this role on ``host`` would see them (play, role
